@@ -1,0 +1,114 @@
+# memtrace-bpf: `make` builds, `make test` runs every test, `make demo` traces a bundled workload.
+# Build output goes under .output/; V=1 shows the commands.
+OUTPUT := .output
+CLANG ?= clang
+BPFTOOL ?= bpftool
+CC ?= gcc
+ARCH := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
+VMLINUX_DIR := vmlinux/$(ARCH)
+
+CFLAGS ?= -O2 -g
+CFLAGS += -std=c11 -D_GNU_SOURCE -Wall -Wextra
+INCLUDES := -I$(OUTPUT) -Iinclude -Iuser
+# Recursive (=) so that a fresh machine evaluates them after `deps` installed libbpf-dev.
+LIBBPF_LIBS = $(shell pkg-config --libs libbpf 2>/dev/null || echo -lbpf)
+LIBS = $(LIBBPF_LIBS) -lelf -lz -lm
+BPF_CFLAGS := -g -O2 -Wall -target bpf -D__TARGET_ARCH_$(ARCH) -I$(VMLINUX_DIR) -Iinclude
+
+BPF_SRCS := $(wildcard bpf/*.bpf.c)
+SKELS := $(patsubst bpf/%.bpf.c,$(OUTPUT)/%.skel.h,$(BPF_SRCS))
+# The loader: main and the user half of each BPF triplet (bpf/X.bpf.c <-> user/X.c).
+LOADER_SRCS := user/memtrace.c $(patsubst bpf/%.bpf.c,user/%.c,$(BPF_SRCS))
+# Everything else is plain C with no libbpf, linked into the unit tests too.
+CORE_SRCS := $(filter-out $(LOADER_SRCS),$(wildcard user/*.c user/*/*.c))
+CORE_OBJS := $(patsubst user/%.c,$(OUTPUT)/user/%.o,$(CORE_SRCS))
+LOADER_OBJS := $(patsubst user/%.c,$(OUTPUT)/user/%.o,$(LOADER_SRCS))
+CORE_LIB := $(OUTPUT)/libmemtrace-core.a
+
+UNIT_TESTS := $(patsubst tests/unit/%.c,$(OUTPUT)/tests/%,$(wildcard tests/unit/test_*.c))
+FIXTURES := $(patsubst tests/unit/fixtures/%.c,$(OUTPUT)/tests/%.so,$(wildcard tests/unit/fixtures/*.c))
+TARGETS := $(patsubst tests/targets/%.c,$(OUTPUT)/targets/%,$(wildcard tests/targets/*.c))
+
+ifeq ($(V),1)
+Q :=
+msg :=
+else
+Q := @
+msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
+endif
+
+.PHONY: all deps test check unit e2e demo vmlinux clean
+.DELETE_ON_ERROR:
+.SECONDARY:
+
+all: memtrace-bpf
+
+deps:
+	$(Q)tools/install-deps.sh
+
+# The two commands of the README: each installs what is missing first, then builds.
+test: deps
+	$(Q)$(MAKE) --no-print-directory check
+
+demo: deps
+	$(Q)$(MAKE) --no-print-directory memtrace-bpf
+	$(Q)tools/demo.sh
+
+check: memtrace-bpf $(UNIT_TESTS) $(FIXTURES) $(TARGETS)
+	$(Q)tests/run-tests.sh $(OUTPUT)
+
+unit: $(UNIT_TESTS) $(FIXTURES)
+	$(Q)tests/run-tests.sh $(OUTPUT) unit
+
+e2e: memtrace-bpf $(TARGETS)
+	$(Q)tests/run-tests.sh $(OUTPUT) e2e
+
+vmlinux:
+	$(call msg,GEN,$(VMLINUX_DIR)/vmlinux.h)
+	$(Q)mkdir -p $(VMLINUX_DIR)
+	$(Q)$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > $(VMLINUX_DIR)/vmlinux.h
+
+$(OUTPUT)/%.bpf.o: bpf/%.bpf.c include/*.h $(wildcard bpf/*.bpf.h) $(VMLINUX_DIR)/vmlinux.h
+	$(call msg,BPF,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+	$(Q)llvm-strip -g $@
+
+$(OUTPUT)/%.skel.h: $(OUTPUT)/%.bpf.o
+	$(call msg,GEN-SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< > $@
+
+$(OUTPUT)/user/%.o: user/%.c $(wildcard include/*.h user/*.h user/*/*.h) | $(SKELS)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) $(INCLUDES) -c $< -o $@
+
+$(CORE_LIB): $(CORE_OBJS)
+	$(call msg,AR,$@)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+memtrace-bpf: $(LOADER_OBJS) $(CORE_LIB)
+	$(call msg,BINARY,$@)
+	$(Q)$(CC) $(CFLAGS) $^ $(LIBS) -o $@
+
+$(OUTPUT)/tests/%: tests/unit/%.c $(CORE_LIB) $(wildcard tests/unit/*.h)
+	$(call msg,TEST,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) $(INCLUDES) -DFIXTURE_DIR='"$(abspath $(OUTPUT)/tests)"' $< $(CORE_LIB) \
+		$(LIBS) -lcmocka -o $@
+
+$(OUTPUT)/tests/%.so: tests/unit/fixtures/%.c
+	$(call msg,FIXTURE,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) -O1 -g -shared -fPIC $< -o $@
+
+# Ground-truth targets: no optimisation that could merge or drop an allocation, and frame
+# pointers so that user stacks unwind.
+$(OUTPUT)/targets/%: tests/targets/%.c
+	$(call msg,TARGET,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) -O0 -g -fno-omit-frame-pointer -Wall -Wextra $< -o $@
+
+clean:
+	$(call msg,CLEAN)
+	$(Q)rm -rf $(OUTPUT) memtrace-bpf

@@ -1,0 +1,444 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Native allocator probes: libc malloc family (uprobes) and mapping syscalls (tracepoints).
+ * Everything is aggregated in maps; nothing is sent per event. */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include "alloc.h"
+
+/* Set by the loader before load. */
+const volatile bool record_stacks = true;
+
+enum alloc_kind {
+	KIND_PLAIN,      /* returns the block: malloc, calloc, aligned_alloc, memalign, valloc, pvalloc */
+	KIND_REALLOC,    /* returns the block and releases old_ptr */
+	KIND_MEMPTR,     /* posix_memalign: writes the block to *memptr, returns an error code */
+};
+
+/* An allocator call between entry and return, per thread. */
+struct pending_call {
+	__u64 size;
+	__u64 old_ptr;
+	__u64 memptr;
+	__u32 kind;
+	__u32 nested;    /* allocator calls made from inside this one (reallocarray -> realloc) */
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(max_entries, 1024);
+	__type(key, __u32);
+	__type(value, struct native_stats);
+} native_stats SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(max_entries, 1024);
+	__type(key, __u32);
+	__type(value, struct mmap_stats);
+} mmap_stats SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u32);
+	__type(value, struct pending_call);
+} pending SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 262144);     /* resized by the loader (--max-entries) */
+	__type(key, struct outstanding_key);
+	__type(value, struct outstanding_alloc);
+} outstanding SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_STACK_TRACE);
+	__uint(max_entries, 16384);      /* resized by the loader (--stack-entries) */
+	__uint(key_size, sizeof(__u32));
+	__uint(value_size, ALLOC_MAX_STACK_DEPTH * sizeof(__u64));
+} stacks SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 16384);
+	__type(key, struct stack_key);
+	__type(value, struct stack_stats);
+} stack_stats SEC(".maps");
+
+/* Processes whose mapping syscalls count: the tracepoints fire for every process. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1024);
+	__type(key, __u32);
+	__type(value, __u8);
+} traced_tgids SEC(".maps");
+
+/* mmap/mremap length between syscall entry and exit, per thread. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u32);
+	__type(value, __u64);
+} mapping_len SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1024);
+	__type(key, __u32);
+	__type(value, __u64);
+} last_brk SEC(".maps");
+
+static __always_inline void *lookup_or_init(void *map, __u32 *key, void *zero)
+{
+	void *val = bpf_map_lookup_elem(map, key);
+
+	if (val)
+		return val;
+	bpf_map_update_elem(map, key, zero, BPF_NOEXIST);
+	return bpf_map_lookup_elem(map, key);
+}
+
+static __always_inline struct native_stats *native_stats_of(__u32 tgid)
+{
+	static const struct native_stats zero;
+
+	return lookup_or_init(&native_stats, &tgid, (void *)&zero);
+}
+
+static __always_inline struct mmap_stats *mmap_stats_of(__u32 tgid)
+{
+	static const struct mmap_stats zero;
+
+	return lookup_or_init(&mmap_stats, &tgid, (void *)&zero);
+}
+
+static __always_inline __u32 size_bucket(__u64 size)
+{
+	__u32 bucket = 0;
+
+#pragma unroll
+	for (int shift = 32; shift > 0; shift >>= 1) {
+		if (size >> shift) {
+			size >>= shift;
+			bucket += shift;
+		}
+	}
+	return bucket < ALLOC_SIZE_BUCKETS ? bucket : ALLOC_SIZE_BUCKETS - 1;
+}
+
+static __always_inline int enter_alloc(__u64 size, __u64 old_ptr, __u64 memptr, enum alloc_kind kind)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct pending_call *outer = bpf_map_lookup_elem(&pending, &tid);
+	struct pending_call call = {
+		.size = size, .old_ptr = old_ptr, .memptr = memptr, .kind = kind,
+	};
+
+	if (outer) {
+		outer->nested++;
+		return 0;
+	}
+	bpf_map_update_elem(&pending, &tid, &call, BPF_ANY);
+	return 0;
+}
+
+static __always_inline void record_free(__u32 tgid, __u64 addr)
+{
+	struct outstanding_key key = { .tgid = tgid, .addr = addr };
+	struct outstanding_alloc *alloc;
+	struct native_stats *stats;
+	__u64 size;
+	int stack_id;
+
+	stats = native_stats_of(tgid);
+	if (!stats)
+		return;
+	alloc = bpf_map_lookup_elem(&outstanding, &key);
+	if (!alloc) {
+		stats->frees_untracked++;
+		return;
+	}
+	size = alloc->size;
+	stack_id = alloc->stack_id;
+	if (bpf_map_delete_elem(&outstanding, &key))
+		return; /* another thread freed it first */
+	stats->frees++;
+	stats->bytes_freed += size;
+	if (stack_id >= 0) {
+		struct stack_key skey = { .tgid = tgid, .stack_id = stack_id };
+		struct stack_stats *sstats = bpf_map_lookup_elem(&stack_stats, &skey);
+
+		if (sstats) {
+			__sync_fetch_and_add(&sstats->frees, 1);
+			__sync_fetch_and_add(&sstats->bytes_freed, size);
+		}
+	}
+}
+
+static __always_inline void record_alloc(void *ctx, __u32 tgid, __u64 addr, __u64 size)
+{
+	struct outstanding_key key = { .tgid = tgid, .addr = addr };
+	struct outstanding_alloc alloc = { .size = size, .stack_id = -1 };
+	struct native_stats *stats = native_stats_of(tgid);
+
+	if (!stats)
+		return;
+	stats->allocs++;
+	stats->bytes_allocated += size;
+	stats->size_hist[size_bucket(size)]++;
+
+	if (record_stacks) {
+		alloc.stack_id = bpf_get_stackid(ctx, &stacks, BPF_F_USER_STACK);
+		if (alloc.stack_id < 0)
+			stats->stack_dropped++;
+	}
+	alloc.timestamp_ns = bpf_ktime_get_ns();
+	if (bpf_map_update_elem(&outstanding, &key, &alloc, BPF_ANY)) {
+		stats->dropped++;
+		return;
+	}
+	if (alloc.stack_id >= 0) {
+		struct stack_key skey = { .tgid = tgid, .stack_id = alloc.stack_id };
+		struct stack_stats fresh = { .allocs = 1, .bytes_allocated = size };
+		struct stack_stats *sstats = bpf_map_lookup_elem(&stack_stats, &skey);
+
+		if (sstats) {
+			__sync_fetch_and_add(&sstats->allocs, 1);
+			__sync_fetch_and_add(&sstats->bytes_allocated, size);
+		} else if (bpf_map_update_elem(&stack_stats, &skey, &fresh, BPF_NOEXIST)) {
+			stats->stack_dropped++;
+		}
+	}
+}
+
+static __always_inline int exit_alloc(struct pt_regs *ctx)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	__u32 tid = (__u32)pid_tgid, tgid = pid_tgid >> 32;
+	struct pending_call *call = bpf_map_lookup_elem(&pending, &tid);
+	__u64 ret = PT_REGS_RC(ctx), addr = ret;
+	struct native_stats *stats;
+
+	if (!call)
+		return 0;
+	if (call->nested) {
+		call->nested--;
+		return 0;
+	}
+	struct pending_call done = *call;
+	bpf_map_delete_elem(&pending, &tid);
+
+	if (done.kind == KIND_MEMPTR) {
+		addr = 0;
+		if ((int)ret == 0)
+			bpf_probe_read_user(&addr, sizeof(addr), (void *)done.memptr);
+	}
+	/* realloc(p, 0) frees p and returns NULL; a failed realloc leaves p alone. */
+	if (done.kind == KIND_REALLOC && done.old_ptr && (addr || done.size == 0))
+		record_free(tgid, done.old_ptr);
+	if (addr) {
+		record_alloc(ctx, tgid, addr, done.size);
+	} else if (!(done.kind == KIND_REALLOC && done.size == 0)) {
+		stats = native_stats_of(tgid);
+		if (stats)
+			stats->failed_allocs++;
+	}
+	return 0;
+}
+
+SEC("uprobe")
+int BPF_KPROBE(malloc_enter, size_t size)
+{
+	return enter_alloc(size, 0, 0, KIND_PLAIN);
+}
+
+SEC("uprobe")
+int BPF_KPROBE(calloc_enter, size_t count, size_t size)
+{
+	return enter_alloc(count * size, 0, 0, KIND_PLAIN);
+}
+
+SEC("uprobe")
+int BPF_KPROBE(realloc_enter, void *ptr, size_t size)
+{
+	return enter_alloc(size, (__u64)ptr, 0, KIND_REALLOC);
+}
+
+SEC("uprobe")
+int BPF_KPROBE(reallocarray_enter, void *ptr, size_t count, size_t size)
+{
+	return enter_alloc(count * size, (__u64)ptr, 0, KIND_REALLOC);
+}
+
+SEC("uprobe")
+int BPF_KPROBE(posix_memalign_enter, void **memptr, size_t alignment, size_t size)
+{
+	return enter_alloc(size, 0, (__u64)memptr, KIND_MEMPTR);
+}
+
+/* aligned_alloc, memalign: (alignment, size) */
+SEC("uprobe")
+int BPF_KPROBE(aligned_alloc_enter, size_t alignment, size_t size)
+{
+	return enter_alloc(size, 0, 0, KIND_PLAIN);
+}
+
+/* valloc, pvalloc: (size) */
+SEC("uprobe")
+int BPF_KPROBE(valloc_enter, size_t size)
+{
+	return enter_alloc(size, 0, 0, KIND_PLAIN);
+}
+
+SEC("uretprobe")
+int BPF_KRETPROBE(alloc_exit)
+{
+	return exit_alloc(ctx);
+}
+
+SEC("uprobe")
+int BPF_KPROBE(free_enter, void *ptr)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	__u32 tid = (__u32)pid_tgid;
+
+	/* free() called by the allocator itself is part of the outer call. */
+	if (!ptr || bpf_map_lookup_elem(&pending, &tid))
+		return 0;
+	record_free(pid_tgid >> 32, (__u64)ptr);
+	return 0;
+}
+
+static __always_inline bool traced(__u32 tgid)
+{
+	return bpf_map_lookup_elem(&traced_tgids, &tgid) != NULL;
+}
+
+static __always_inline int remember_len(__u64 len)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	__u32 tid = (__u32)pid_tgid;
+
+	if (!traced(pid_tgid >> 32))
+		return 0;
+	bpf_map_update_elem(&mapping_len, &tid, &len, BPF_ANY);
+	return 0;
+}
+
+static __always_inline bool syscall_failed(long ret)
+{
+	return ret < 0 && ret > -4096;
+}
+
+static __always_inline bool take_len(__u32 tid, __u64 *len)
+{
+	__u64 *stored = bpf_map_lookup_elem(&mapping_len, &tid);
+
+	if (!stored)
+		return false;
+	*len = *stored;
+	bpf_map_delete_elem(&mapping_len, &tid);
+	return true;
+}
+
+SEC("tracepoint/syscalls/sys_enter_mmap")
+int mmap_enter(struct trace_event_raw_sys_enter *ctx)
+{
+	return remember_len(ctx->args[1]);
+}
+
+SEC("tracepoint/syscalls/sys_exit_mmap")
+int mmap_exit(struct trace_event_raw_sys_exit *ctx)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	struct mmap_stats *stats;
+	__u64 len;
+
+	if (!take_len((__u32)pid_tgid, &len) || syscall_failed(ctx->ret))
+		return 0;
+	stats = mmap_stats_of(pid_tgid >> 32);
+	if (stats) {
+		stats->mmaps++;
+		stats->bytes_mapped += len;
+	}
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_enter_munmap")
+int munmap_enter(struct trace_event_raw_sys_enter *ctx)
+{
+	return remember_len(ctx->args[1]);
+}
+
+SEC("tracepoint/syscalls/sys_exit_munmap")
+int munmap_exit(struct trace_event_raw_sys_exit *ctx)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	struct mmap_stats *stats;
+	__u64 len;
+
+	if (!take_len((__u32)pid_tgid, &len) || ctx->ret != 0)
+		return 0;
+	stats = mmap_stats_of(pid_tgid >> 32);
+	if (stats) {
+		stats->munmaps++;
+		stats->bytes_unmapped += len;
+	}
+	return 0;
+}
+
+/* mremap: the growth or shrink counts as mapped or unmapped bytes. */
+SEC("tracepoint/syscalls/sys_enter_mremap")
+int mremap_enter(struct trace_event_raw_sys_enter *ctx)
+{
+	return remember_len(ctx->args[2] - ctx->args[1]);
+}
+
+SEC("tracepoint/syscalls/sys_exit_mremap")
+int mremap_exit(struct trace_event_raw_sys_exit *ctx)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	struct mmap_stats *stats;
+	__u64 delta;
+
+	if (!take_len((__u32)pid_tgid, &delta) || syscall_failed(ctx->ret))
+		return 0;
+	stats = mmap_stats_of(pid_tgid >> 32);
+	if (!stats)
+		return 0;
+	stats->mremaps++;
+	if ((long)delta >= 0)
+		stats->bytes_mapped += delta;
+	else
+		stats->bytes_unmapped += -(long)delta;
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_exit_brk")
+int brk_exit(struct trace_event_raw_sys_exit *ctx)
+{
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+	__u64 new_brk = ctx->ret, *prev;
+	struct mmap_stats *stats;
+
+	if (!traced(tgid))
+		return 0;
+	prev = bpf_map_lookup_elem(&last_brk, &tgid);
+	if (!prev) {
+		/* First brk seen: the baseline, not growth. */
+		bpf_map_update_elem(&last_brk, &tgid, &new_brk, BPF_ANY);
+		return 0;
+	}
+	if (new_brk == *prev)
+		return 0;
+	stats = mmap_stats_of(tgid);
+	if (stats) {
+		stats->brks++;
+		stats->brk_growth += (long long)(new_brk - *prev);
+	}
+	*prev = new_brk;
+	return 0;
+}
+
+char LICENSE[] SEC("license") = "GPL";

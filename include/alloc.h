@@ -1,0 +1,59 @@
+/* Structs shared by bpf/alloc.bpf.c and the user-space loader: plain data, no includes. */
+#ifndef MEMTRACE_ALLOC_H
+#define MEMTRACE_ALLOC_H
+
+#define ALLOC_SIZE_BUCKETS 48      /* log2 buckets: bucket b counts sizes in [2^b, 2^(b+1)) */
+#define ALLOC_MAX_STACK_DEPTH 32
+
+/* Per traced process, per CPU: summed by the loader. */
+struct native_stats {
+	unsigned long long allocs;          /* successful malloc-family calls */
+	unsigned long long frees;           /* frees of allocations made since attach */
+	unsigned long long frees_untracked; /* frees of blocks we never saw allocated */
+	unsigned long long failed_allocs;   /* allocator returned NULL */
+	unsigned long long bytes_allocated;
+	unsigned long long bytes_freed;
+	unsigned long long dropped;         /* allocations not recorded: outstanding map full */
+	unsigned long long stack_dropped;   /* stacks not recorded: stack map full or collision */
+	unsigned long long size_hist[ALLOC_SIZE_BUCKETS];
+};
+
+/* Per traced process, per CPU: memory-mapping syscalls, counted in the kernel at the syscall. */
+struct mmap_stats {
+	unsigned long long mmaps;
+	unsigned long long munmaps;
+	unsigned long long mremaps;
+	unsigned long long brks;
+	unsigned long long bytes_mapped;
+	unsigned long long bytes_unmapped;
+	long long brk_growth;               /* net heap growth through brk since attach */
+};
+
+struct outstanding_key {
+	unsigned int tgid;
+	unsigned int pad;
+	unsigned long long addr;
+};
+
+struct outstanding_alloc {
+	unsigned long long size;
+	unsigned long long timestamp_ns;    /* CLOCK_MONOTONIC (bpf_ktime_get_ns) */
+	int stack_id;                       /* < 0: no stack recorded */
+	unsigned int pad;
+};
+
+struct stack_key {
+	unsigned int tgid;
+	int stack_id;
+};
+
+/* Live allocations per allocating stack: updated on alloc and on free, so leaks by stack
+ * need no walk over every outstanding allocation. */
+struct stack_stats {
+	unsigned long long allocs;
+	unsigned long long frees;
+	unsigned long long bytes_allocated;
+	unsigned long long bytes_freed;
+};
+
+#endif

@@ -1,0 +1,345 @@
+#include <errno.h>
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "analysis/leaks.h"
+
+#define MIB (1024.0 * 1024.0)
+#define GIB (1024.0 * MIB)
+#define MAX_POINTS 1000
+
+/* xorshift64*: a fixed seed keeps every run identical */
+static uint64_t rng_next(uint64_t *s)
+{
+	*s ^= *s >> 12;
+	*s ^= *s << 25;
+	*s ^= *s >> 27;
+	return *s * 2685821657736338717ULL;
+}
+
+static double rng_uniform(uint64_t *s)
+{
+	return (double)(rng_next(s) >> 11) * 0x1.0p-53;
+}
+
+static double rng_gauss(uint64_t *s)
+{
+	double u1 = 1.0 - rng_uniform(s), u2 = rng_uniform(s);
+
+	return sqrt(-2.0 * log(u1)) * cos(2.0 * acos(-1.0) * u2);
+}
+
+/* level + slope * t + Gaussian noise, sampled every dt seconds from t = 1000 */
+static void make_linear(struct trend_point *p, size_t n, double dt, double level, double slope,
+			double sigma, uint64_t seed)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		double t = (double)i * dt;
+
+		p[i].t = 1000 + t;
+		p[i].value = level + slope * t + sigma * rng_gauss(&seed);
+	}
+}
+
+static struct leak_result analyze(const struct trend_point *p, size_t n,
+				  const struct leak_opts *opts)
+{
+	struct leak_result res;
+
+	assert_int_equal(leak__analyze(p, n, opts, &res), 0);
+	return res;
+}
+
+static void test_linear_growth_is_critical_leak(void **state)
+{
+	static struct trend_point p[MAX_POINTS];
+	struct leak_result res;
+
+	(void)state;
+	/* 2 MiB/s = 7 GiB/h */
+	make_linear(p, 300, 1, 64 * MIB, 2 * MIB, 1 * MIB, 1);
+	res = analyze(p, 300, NULL);
+	assert_true(res.is_leak);
+	assert_int_equal(res.verdict, LEAK_VERDICT_LEAK);
+	assert_int_equal(res.severity, LEAK_SEVERITY_CRITICAL);
+	assert_true(fabs(res.growth_per_s - 2 * MIB) < 0.01 * MIB);
+	assert_true(res.tau > 0.95 && res.z > 20);
+	assert_int_equal(res.samples, 300);
+	assert_true(res.first == p[0].value && res.last == p[299].value);
+}
+
+static void test_slow_growth_one_pct_per_min_is_medium_leak(void **state)
+{
+	static struct trend_point p[MAX_POINTS];
+	struct leak_result res;
+
+	(void)state;
+	/* 100 MiB growing 1 MiB/min for 10 min, 1 s samples, noise 0.5 MiB */
+	make_linear(p, 600, 1, 100 * MIB, MIB / 60, 0.5 * MIB, 2);
+	res = analyze(p, 600, NULL);
+	assert_true(res.is_leak);
+	/* 60 MiB/h and ~0.95%/min: both in the medium tier */
+	assert_int_equal(res.severity, LEAK_SEVERITY_MEDIUM);
+	assert_true(fabs(res.growth_per_s - MIB / 60) < 0.03 * MIB / 60);
+}
+
+static void test_slow_growth_sparse_samples_is_leak(void **state)
+{
+	static struct trend_point p[MAX_POINTS];
+	struct leak_result res;
+
+	(void)state;
+	/* the same leak seen through 20 samples 30 s apart */
+	make_linear(p, 20, 30, 100 * MIB, MIB / 60, 0.5 * MIB, 3);
+	res = analyze(p, 20, NULL);
+	assert_true(res.is_leak);
+	assert_int_equal(res.severity, LEAK_SEVERITY_MEDIUM);
+}
+
+static void test_object_count_with_ties_is_leak(void **state)
+{
+	static struct trend_point p[MAX_POINTS];
+	struct leak_opts opts = { .thresholds = &leak_thresholds_objects };
+	struct leak_result res;
+	size_t i;
+
+	(void)state;
+	/* 5000 dicts, one more every 2 s, counts rounded: many ties */
+	make_linear(p, 600, 1, 5000, 0.5, 3, 4);
+	for (i = 0; i < 600; i++)
+		p[i].value = round(p[i].value);
+	res = analyze(p, 600, &opts);
+	assert_true(res.is_leak);
+	/* 1800/h is low, but 30/min on ~5300 is 0.57%/min: medium */
+	assert_int_equal(res.severity, LEAK_SEVERITY_MEDIUM);
+	assert_true(fabs(res.growth_per_s - 0.5) < 0.02);
+}
+
+static void test_noise_around_constant_is_not_leak(void **state)
+{
+	static struct trend_point p[MAX_POINTS];
+	struct leak_result res;
+
+	(void)state;
+	make_linear(p, 600, 1, 100 * MIB, 0, 5 * MIB, 5);
+	res = analyze(p, 600, NULL);
+	assert_false(res.is_leak);
+	assert_int_equal(res.verdict, LEAK_VERDICT_NO_TREND);
+	assert_int_equal(res.severity, LEAK_SEVERITY_NONE);
+}
+
+/* A cache filled over period seconds, then cleared, on top of a steady base. */
+static void make_sawtooth(struct trend_point *p, size_t n, size_t period, uint64_t seed)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		p[i].t = (double)i;
+		p[i].value = 100 * MIB + 50 * MIB * (double)(i % period) / (double)period +
+			     0.2 * MIB * rng_gauss(&seed);
+	}
+}
+
+static void test_sawtooth_is_not_leak(void **state)
+{
+	static struct trend_point p[MAX_POINTS];
+	struct leak_result res;
+
+	(void)state;
+	make_sawtooth(p, 600, 60, 6);
+	res = analyze(p, 600, NULL);
+	assert_false(res.is_leak);
+
+	/* few long teeth: every tooth is a strong trend, the floor still returns */
+	make_sawtooth(p, 600, 250, 7);
+	res = analyze(p, 600, NULL);
+	assert_false(res.is_leak);
+	assert_int_equal(res.verdict, LEAK_VERDICT_NOT_STEADY);
+}
+
+static void test_warm_up_plateau_is_not_leak(void **state)
+{
+	static struct trend_point p[MAX_POINTS];
+	struct leak_result res;
+	uint64_t seed = 8;
+	size_t i;
+
+	(void)state;
+	/* fills 200 MiB with a 30 s time constant, then holds */
+	for (i = 0; i < 600; i++) {
+		p[i].t = (double)i;
+		p[i].value = 200 * MIB * (1 - exp(-(double)i / 30)) + 0.5 * MIB * rng_gauss(&seed);
+	}
+	res = analyze(p, 600, NULL);
+	assert_false(res.is_leak);
+	assert_int_equal(res.verdict, LEAK_VERDICT_GROWTH_STOPPED);
+	/* the whole window does trend: only the recent half tells */
+	assert_true(res.z > 3);
+}
+
+static void test_growth_too_small_is_not_leak(void **state)
+{
+	static struct trend_point p[MAX_POINTS];
+	struct leak_result res;
+
+	(void)state;
+	/* 2% over the window: steady but under the 5% minimum */
+	make_linear(p, 600, 1, 100 * MIB, 2 * MIB / 600, 0.05 * MIB, 9);
+	res = analyze(p, 600, NULL);
+	assert_false(res.is_leak);
+	assert_int_equal(res.verdict, LEAK_VERDICT_GROWTH_TOO_SMALL);
+}
+
+static void test_only_last_max_samples_analysed(void **state)
+{
+	static struct trend_point p[MAX_POINTS];
+	struct leak_opts opts = { .max_samples = 200 };
+	struct leak_result res;
+	size_t i;
+
+	(void)state;
+	/* an old leak, flat for the last 400 samples */
+	make_linear(p, 1000, 1, 100 * MIB, 0, 0.5 * MIB, 10);
+	for (i = 0; i < 600; i++)
+		p[i].value += (double)i * 0.5 * MIB - 300 * MIB;
+	assert_true(analyze(p, 1000, NULL).is_leak);
+	res = analyze(p, 1000, &opts);
+	assert_false(res.is_leak);
+	assert_int_equal(res.samples, 200);
+	assert_true(res.first == p[800].value);
+}
+
+static void test_too_few_samples_and_bad_input(void **state)
+{
+	struct trend_point p[11];
+	struct leak_result res;
+
+	(void)state;
+	make_linear(p, 11, 1, 0, MIB, 0, 11);
+	res = analyze(p, 11, NULL);
+	assert_false(res.is_leak);
+	assert_int_equal(res.verdict, LEAK_VERDICT_TOO_FEW_SAMPLES);
+
+	p[5].t = p[4].t;
+	assert_int_equal(leak__analyze(p, 11, NULL, &res), -EINVAL);
+	p[5].t = p[4].t + 1;
+	p[6].value = NAN;
+	assert_int_equal(leak__analyze(p, 11, NULL, &res), -EINVAL);
+	assert_int_equal(leak__analyze(NULL, 3, NULL, &res), -EINVAL);
+}
+
+static void test_severity_boundaries(void **state)
+{
+	const struct leak_thresholds *b = &leak_thresholds_bytes;
+	const struct leak_thresholds *o = &leak_thresholds_objects;
+	double level = 10 * GIB;	/* so big that % growth stays tiny */
+
+	(void)state;
+	assert_int_equal(leak_severity_classify(b, 0, level), LEAK_SEVERITY_NONE);
+	assert_int_equal(leak_severity_classify(b, 1, level), LEAK_SEVERITY_LOW);
+	/* absolute tiers start at 10 MiB/h, 100 MiB/h, 1 GiB/h, inclusive */
+	assert_int_equal(leak_severity_classify(b, 10 * MIB / 3600 * 0.999, level),
+			 LEAK_SEVERITY_LOW);
+	assert_int_equal(leak_severity_classify(b, 10 * MIB / 3600, level), LEAK_SEVERITY_MEDIUM);
+	assert_int_equal(leak_severity_classify(b, 100 * MIB / 3600 * 0.999, level),
+			 LEAK_SEVERITY_MEDIUM);
+	assert_int_equal(leak_severity_classify(b, 100 * MIB / 3600, level), LEAK_SEVERITY_HIGH);
+	assert_int_equal(leak_severity_classify(b, GIB / 3600 * 0.999, level), LEAK_SEVERITY_HIGH);
+	assert_int_equal(leak_severity_classify(b, GIB / 3600, level), LEAK_SEVERITY_CRITICAL);
+
+	/* relative tiers: 2%/min of 1 MiB is only 1.2 MiB/h, yet high */
+	assert_int_equal(leak_severity_classify(b, 0.02 * MIB / 60, MIB), LEAK_SEVERITY_HIGH);
+	assert_int_equal(leak_severity_classify(b, 0.0199 * MIB / 60, MIB), LEAK_SEVERITY_MEDIUM);
+	assert_int_equal(leak_severity_classify(b, 0.10 * MIB / 60, MIB), LEAK_SEVERITY_CRITICAL);
+	assert_int_equal(leak_severity_classify(b, 0.005 * MIB / 60, MIB), LEAK_SEVERITY_MEDIUM);
+	/* under 1 MiB the percentage does not count */
+	assert_int_equal(leak_severity_classify(b, 0.10 * MIB / 60, MIB - 1), LEAK_SEVERITY_LOW);
+
+	/* objects: 10k/h, 100k/h, 1M/h; % from 1000 objects */
+	assert_int_equal(leak_severity_classify(o, 10000.0 / 3600, 1e9), LEAK_SEVERITY_MEDIUM);
+	assert_int_equal(leak_severity_classify(o, 9999.0 / 3600, 1e9), LEAK_SEVERITY_LOW);
+	assert_int_equal(leak_severity_classify(o, 1e6 / 3600, 1e9), LEAK_SEVERITY_CRITICAL);
+	assert_int_equal(leak_severity_classify(o, 0.1 * 1000 / 60, 1000), LEAK_SEVERITY_CRITICAL);
+	assert_int_equal(leak_severity_classify(o, 0.1 * 999 / 60, 999), LEAK_SEVERITY_LOW);
+}
+
+static void test_severity_names_round_trip(void **state)
+{
+	enum leak_severity s = LEAK_SEVERITY_NONE;
+
+	(void)state;
+	for (s = LEAK_SEVERITY_LOW; s <= LEAK_SEVERITY_CRITICAL; s++) {
+		enum leak_severity parsed = LEAK_SEVERITY_NONE;
+
+		assert_true(leak_severity_parse(leak_severity_name(s), &parsed));
+		assert_int_equal(parsed, s);
+	}
+	assert_true(leak_severity_parse("MEDIUM", &s));
+	assert_int_equal(s, LEAK_SEVERITY_MEDIUM);
+	assert_string_equal(leak_severity_name(LEAK_SEVERITY_NONE), "none");
+	assert_false(leak_severity_parse("none", &s));
+	assert_false(leak_severity_parse("", &s));
+	assert_false(leak_severity_parse("med", &s));
+	assert_false(leak_severity_parse(NULL, &s));
+	assert_string_equal(leak_verdict_name(LEAK_VERDICT_NOT_STEADY), "growth not steady");
+}
+
+/*
+ * Stationary series (Gaussian around a level, rounded counts, AR(1) noise)
+ * of random length: the share flagged is the false-positive rate.
+ */
+static void test_false_positive_rate_on_stationary_series(void **state)
+{
+	enum { SERIES = 2000 };
+	static struct trend_point p[MAX_POINTS];
+	size_t flagged = 0, i, j;
+	uint64_t seed = 0xfeed;
+
+	(void)state;
+	for (i = 0; i < SERIES; i++) {
+		size_t n = 12 + rng_next(&seed) % 400;
+		double level = pow(10, 2 + 7 * rng_uniform(&seed));
+		double sigma = level * (0.001 + 0.2 * rng_uniform(&seed));
+		double ar = i % 3 == 2 ? 0.5 : 0, noise = 0;
+		struct leak_result res;
+
+		for (j = 0; j < n; j++) {
+			noise = ar * noise + sigma * rng_gauss(&seed);
+			p[j].t = (double)j;
+			p[j].value = level + noise;
+			if (i % 3 == 1)
+				p[j].value = round(p[j].value);
+		}
+		res = analyze(p, n, NULL);
+		flagged += res.is_leak;
+	}
+	print_message("leak false positives: %zu of %d series\n", flagged, SERIES);
+	assert_true(flagged < SERIES * 0.01);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_linear_growth_is_critical_leak),
+		cmocka_unit_test(test_slow_growth_one_pct_per_min_is_medium_leak),
+		cmocka_unit_test(test_slow_growth_sparse_samples_is_leak),
+		cmocka_unit_test(test_object_count_with_ties_is_leak),
+		cmocka_unit_test(test_noise_around_constant_is_not_leak),
+		cmocka_unit_test(test_sawtooth_is_not_leak),
+		cmocka_unit_test(test_warm_up_plateau_is_not_leak),
+		cmocka_unit_test(test_growth_too_small_is_not_leak),
+		cmocka_unit_test(test_only_last_max_samples_analysed),
+		cmocka_unit_test(test_too_few_samples_and_bad_input),
+		cmocka_unit_test(test_severity_boundaries),
+		cmocka_unit_test(test_severity_names_round_trip),
+		cmocka_unit_test(test_false_positive_rate_on_stationary_series),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

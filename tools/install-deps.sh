@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Install, only where missing, the Debian packages that building and testing memtrace-bpf need.
+# Idempotent: a machine that already has everything makes no apt call at all.
+set -euo pipefail
+
+packages=(
+	clang llvm make gcc pkg-config
+	libbpf-dev bpftool libelf-dev zlib1g-dev
+	libcmocka-dev jq    # unit tests; jq reads the JSON in end-to-end tests
+	python3-dbg      # build-id debug file for Debian's python3.11 (symbols for the Python collector)
+)
+
+missing=()
+for pkg in "${packages[@]}"; do
+	dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+	exit 0
+fi
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "install-deps: missing packages (${missing[*]}); run as root or install them yourself" >&2
+	exit 1
+fi
+
+echo "install-deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

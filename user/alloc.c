@@ -1,0 +1,469 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "alloc_tracer.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "alloc.skel.h"
+#include "exit_codes.h"
+
+struct alloc_tracer {
+	struct alloc_bpf *skel;
+	struct symtab_cache *cache;
+	struct bpf_link **links;
+	size_t link_count, link_capacity;
+	int ncpus;
+	bool mappings_traced;        /* the syscall tracepoints are attached */
+};
+
+/* --- libbpf messages ---------------------------------------------------------------- */
+
+#define KEPT_MESSAGES 12
+static bool verbose_messages;
+static char kept_messages[KEPT_MESSAGES][256];
+static unsigned int kept_next;
+
+static int print_bpf_message(enum libbpf_print_level level, const char *fmt, va_list args)
+{
+	if (verbose_messages)
+		return vfprintf(stderr, fmt, args);
+	if (level == LIBBPF_DEBUG)
+		return 0;
+	vsnprintf(kept_messages[kept_next++ % KEPT_MESSAGES], sizeof(kept_messages[0]), fmt, args);
+	return 0;
+}
+
+void bpf_messages__init(bool verbose)
+{
+	verbose_messages = verbose;
+	libbpf_set_print(print_bpf_message);
+}
+
+static void show_kept_messages(void)
+{
+	unsigned int first = kept_next > KEPT_MESSAGES ? kept_next - KEPT_MESSAGES : 0;
+
+	for (unsigned int i = first; i < kept_next; i++)
+		fprintf(stderr, "  %s", kept_messages[i % KEPT_MESSAGES]);
+}
+
+/* --- open and load ------------------------------------------------------------------ */
+
+static bool syscall_tracepoints_visible(void)
+{
+	return access("/sys/kernel/tracing/events/syscalls", F_OK) == 0 ||
+	       access("/sys/kernel/debug/tracing/events/syscalls", F_OK) == 0;
+}
+
+/* libbpf finds tracepoint ids through tracefs; mount it where a minimal system lacks it. */
+static bool ensure_tracefs(void)
+{
+	if (syscall_tracepoints_visible())
+		return true;
+	mount("nodev", "/sys/kernel/tracing", "tracefs", 0, NULL);
+	return syscall_tracepoints_visible();
+}
+
+static void set_mapping_programs_autoload(struct alloc_bpf *skel, bool on)
+{
+	struct bpf_program *progs[] = {
+		skel->progs.mmap_enter, skel->progs.mmap_exit, skel->progs.munmap_enter,
+		skel->progs.munmap_exit, skel->progs.mremap_enter, skel->progs.mremap_exit,
+		skel->progs.brk_exit,
+	};
+
+	for (size_t i = 0; i < sizeof(progs) / sizeof(progs[0]); i++)
+		bpf_program__set_autoload(progs[i], on);
+}
+
+int alloc_tracer__open(struct alloc_tracer **out, const struct alloc_tracer_opts *opts,
+		       struct symtab_cache *cache)
+{
+	struct alloc_tracer *t = calloc(1, sizeof(*t));
+	int err;
+
+	if (!t)
+		return EXIT_INTERNAL;
+	t->cache = cache;
+	t->ncpus = libbpf_num_possible_cpus();
+	t->skel = alloc_bpf__open();
+	if (!t->skel || t->ncpus <= 0) {
+		fprintf(stderr, "memtrace-bpf: cannot open the BPF object: %s\n", strerror(errno));
+		alloc_tracer__destroy(t);
+		return EXIT_INTERNAL;
+	}
+	t->skel->rodata->record_stacks = opts->stacks;
+	bpf_map__set_max_entries(t->skel->maps.outstanding, opts->max_entries);
+	bpf_map__set_max_entries(t->skel->maps.stacks, opts->stack_entries);
+	bpf_map__set_max_entries(t->skel->maps.stack_stats, opts->stack_entries);
+	if (!opts->stacks)
+		bpf_map__set_max_entries(t->skel->maps.stacks, 1);
+
+	t->mappings_traced = ensure_tracefs();
+	if (!t->mappings_traced)
+		fprintf(stderr, "memtrace-bpf: warning: tracefs unavailable, mmap/brk not counted\n");
+	set_mapping_programs_autoload(t->skel, t->mappings_traced);
+
+	err = alloc_bpf__load(t->skel);
+	if (err) {
+		fprintf(stderr, "memtrace-bpf: loading BPF programs failed: %s; libbpf said:\n",
+			strerror(-err));
+		show_kept_messages();
+		alloc_tracer__destroy(t);
+		return EXIT_BPF_LOAD;
+	}
+	if (t->mappings_traced && alloc_bpf__attach(t->skel)) {
+		fprintf(stderr, "memtrace-bpf: cannot attach the mmap/brk tracepoints: %s\n",
+			strerror(errno));
+		alloc_tracer__destroy(t);
+		return EXIT_ATTACH;
+	}
+	*out = t;
+	return EXIT_OK;
+}
+
+/* --- attach ------------------------------------------------------------------------- */
+
+struct allocator_function {
+	const char *symbol;
+	size_t prog_offset;          /* offsetof the entry program in the skeleton's progs */
+	bool returns;                /* needs the return probe for the block's address */
+};
+
+#define PROG(name) offsetof(struct alloc_bpf, progs.name)
+static const struct allocator_function allocator_functions[] = {
+	{ "malloc", PROG(malloc_enter), true },
+	{ "calloc", PROG(calloc_enter), true },
+	{ "realloc", PROG(realloc_enter), true },
+	{ "reallocarray", PROG(reallocarray_enter), true },
+	{ "posix_memalign", PROG(posix_memalign_enter), true },
+	{ "aligned_alloc", PROG(aligned_alloc_enter), true },
+	{ "memalign", PROG(aligned_alloc_enter), true },
+	{ "valloc", PROG(valloc_enter), true },
+	{ "pvalloc", PROG(valloc_enter), true },
+	{ "free", PROG(free_enter), false },
+};
+#define ALLOCATOR_FUNCTIONS (sizeof(allocator_functions) / sizeof(allocator_functions[0]))
+
+static int keep_link(struct alloc_tracer *t, struct bpf_link *link)
+{
+	if (t->link_count == t->link_capacity) {
+		size_t cap = t->link_capacity ? t->link_capacity * 2 : 32;
+		struct bpf_link **more = realloc(t->links, cap * sizeof(*more));
+
+		if (!more)
+			return -ENOMEM;
+		t->links = more;
+		t->link_capacity = cap;
+	}
+	t->links[t->link_count++] = link;
+	return 0;
+}
+
+static int attach_probe(struct alloc_tracer *t, struct bpf_program *prog, pid_t pid,
+			const char *path, uint64_t offset, bool retprobe)
+{
+	LIBBPF_OPTS(bpf_uprobe_opts, opts, .retprobe = retprobe);
+	struct bpf_link *link = bpf_program__attach_uprobe_opts(prog, pid, path, offset, &opts);
+
+	if (!link)
+		return -errno;
+	return keep_link(t, link);
+}
+
+static const struct elf_symbol *exact_function(const struct elf_symtab *tab, const char *name)
+{
+	const struct elf_symbol *sym = elf_symtab__find(tab, name, true);
+
+	return sym && !strcmp(sym->name, name) ? sym : NULL;
+}
+
+/* Attaches every allocator function that the file defines; returns how many, or -errno. */
+static int attach_module(struct alloc_tracer *t, pid_t pid, const char *path,
+			 const struct elf_symtab *tab)
+{
+	uint64_t attached_offsets[ALLOCATOR_FUNCTIONS];
+	int attached = 0, err;
+
+	for (size_t i = 0; i < ALLOCATOR_FUNCTIONS; i++) {
+		const struct allocator_function *fn = &allocator_functions[i];
+		const struct elf_symbol *sym = exact_function(tab, fn->symbol);
+		struct bpf_program *prog =
+			*(struct bpf_program **)((char *)t->skel + fn->prog_offset);
+		uint64_t offset;
+		bool duplicate = false;
+
+		if (!sym || !elf_symtab__vaddr_to_offset(tab, sym->vaddr, &offset))
+			continue;
+		/* Aliases (memalign = aligned_alloc in glibc) share one probe. */
+		for (int j = 0; j < attached; j++)
+			duplicate |= attached_offsets[j] == offset;
+		if (duplicate)
+			continue;
+		err = attach_probe(t, prog, pid, path, offset, false);
+		if (!err && fn->returns)
+			err = attach_probe(t, t->skel->progs.alloc_exit, pid, path, offset, true);
+		if (err) {
+			fprintf(stderr, "memtrace-bpf: cannot attach to %s in %s: %s\n", fn->symbol,
+				path, strerror(-err));
+			return err;
+		}
+		attached_offsets[attached++] = offset;
+	}
+	return attached;
+}
+
+static bool defines_malloc(const struct elf_symtab *tab)
+{
+	return tab && exact_function(tab, "malloc");
+}
+
+/* The file paths of every file-backed executable mapping of pid, once each. */
+static int mapped_executables(pid_t pid, char ***paths, size_t *count)
+{
+	struct procmaps maps;
+	int err = procmaps__read(pid, &maps);
+
+	*paths = NULL;
+	*count = 0;
+	if (err)
+		return err;
+	*paths = calloc(maps.count + 1, sizeof(char *));
+	if (!*paths) {
+		procmaps__free(&maps);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < maps.count; i++) {
+		const struct mapping *m = &maps.mappings[i];
+		bool seen = false;
+
+		if (!m->executable || m->path[0] != '/')
+			continue;
+		for (size_t j = 0; j < *count; j++)
+			seen |= !strcmp((*paths)[j], m->path);
+		if (!seen)
+			(*paths)[(*count)++] = strdup(m->path);
+	}
+	procmaps__free(&maps);
+	return 0;
+}
+
+static void free_paths(char **paths, size_t count)
+{
+	for (size_t i = 0; i < count; i++)
+		free(paths[i]);
+	free(paths);
+}
+
+static void seed_brk(struct alloc_tracer *t, pid_t pid)
+{
+	struct procmaps maps;
+	__u32 tgid = pid;
+
+	if (procmaps__read(pid, &maps))
+		return;
+	for (size_t i = 0; i < maps.count; i++) {
+		if (!strcmp(maps.mappings[i].path, "[heap]")) {
+			__u64 end = maps.mappings[i].end;
+
+			bpf_map__update_elem(t->skel->maps.last_brk, &tgid, sizeof(tgid), &end,
+					     sizeof(end), BPF_ANY);
+		}
+	}
+	procmaps__free(&maps);
+}
+
+int alloc_tracer__attach(struct alloc_tracer *t, pid_t pid, const char *const *modules)
+{
+	char **paths = NULL;
+	size_t count = 0;
+	int attached = 0, err;
+	__u32 tgid = pid;
+	__u8 one = 1;
+
+	if (modules) {
+		while (modules[count])
+			count++;
+		paths = calloc(count + 1, sizeof(char *));
+		for (size_t i = 0; paths && i < count; i++)
+			paths[i] = strdup(modules[i]);
+	} else if ((err = mapped_executables(pid, &paths, &count))) {
+		fprintf(stderr, "memtrace-bpf: cannot read /proc/%d/maps: %s\n", pid, strerror(-err));
+		return err == -ENOENT ? EXIT_NO_PROCESS : EXIT_INTERNAL;
+	}
+	if (!paths)
+		return EXIT_INTERNAL;
+
+	for (size_t i = 0; i < count; i++) {
+		char path[4096];
+		const struct elf_symtab *tab;
+
+		if (!paths[i])
+			continue;
+		process_file_path(pid, paths[i], path, sizeof(path));
+		if (modules)
+			snprintf(path, sizeof(path), "%s", paths[i]);
+		tab = symtab_cache__get(t->cache, path, NULL);
+		if (!defines_malloc(tab))
+			continue;
+		err = attach_module(t, pid, path, tab);
+		if (err < 0) {
+			free_paths(paths, count);
+			return err == -ESRCH ? EXIT_NO_PROCESS : EXIT_ATTACH;
+		}
+		attached += err;
+	}
+	free_paths(paths, count);
+	if (!attached) {
+		fprintf(stderr, "memtrace-bpf: no malloc found in the files that PID %d maps "
+			"(is it statically linked and stripped?)\n", pid);
+		return EXIT_NO_ALLOCATOR;
+	}
+	if (!modules)
+		seed_brk(t, pid);
+	bpf_map__update_elem(t->skel->maps.traced_tgids, &tgid, sizeof(tgid), &one, sizeof(one),
+			     BPF_ANY);
+	return EXIT_OK;
+}
+
+/* --- read --------------------------------------------------------------------------- */
+
+int alloc_tracer__read(struct alloc_tracer *t, pid_t pid, struct native_totals *native,
+		       struct mmap_totals *mmap)
+{
+	struct native_stats native_cpu[t->ncpus];
+	struct mmap_stats mmap_cpu[t->ncpus];
+	__u32 tgid = pid;
+
+	memset(native, 0, sizeof(*native));
+	memset(mmap, 0, sizeof(*mmap));
+	if (!bpf_map__lookup_elem(t->skel->maps.native_stats, &tgid, sizeof(tgid), native_cpu,
+				  sizeof(native_cpu), 0)) {
+		for (int c = 0; c < t->ncpus; c++) {
+			const struct native_stats *s = &native_cpu[c];
+
+			native->allocs += s->allocs;
+			native->frees += s->frees;
+			native->frees_untracked += s->frees_untracked;
+			native->failed_allocs += s->failed_allocs;
+			native->bytes_allocated += s->bytes_allocated;
+			native->bytes_freed += s->bytes_freed;
+			native->dropped += s->dropped;
+			native->stack_dropped += s->stack_dropped;
+			for (int b = 0; b < ALLOC_SIZE_BUCKETS; b++)
+				native->size_hist[b] += s->size_hist[b];
+		}
+	}
+	if (!bpf_map__lookup_elem(t->skel->maps.mmap_stats, &tgid, sizeof(tgid), mmap_cpu,
+				  sizeof(mmap_cpu), 0)) {
+		for (int c = 0; c < t->ncpus; c++) {
+			const struct mmap_stats *s = &mmap_cpu[c];
+
+			mmap->mmaps += s->mmaps;
+			mmap->munmaps += s->munmaps;
+			mmap->mremaps += s->mremaps;
+			mmap->brks += s->brks;
+			mmap->bytes_mapped += s->bytes_mapped;
+			mmap->bytes_unmapped += s->bytes_unmapped;
+			mmap->brk_growth += s->brk_growth;
+		}
+	}
+	return 0;
+}
+
+static int by_live_bytes_desc(const void *a, const void *b)
+{
+	const struct stack_report *x = a, *y = b;
+
+	if (x->live_bytes != y->live_bytes)
+		return x->live_bytes < y->live_bytes ? 1 : -1;
+	return x->stack_id - y->stack_id;
+}
+
+static int symbolize_stack(struct alloc_tracer *t, struct symbolizer *sym, struct stack_report *r)
+{
+	__u64 ips[ALLOC_MAX_STACK_DEPTH] = { 0 };
+	__u32 id = r->stack_id;
+	char frame[512];
+
+	if (bpf_map__lookup_elem(t->skel->maps.stacks, &id, sizeof(id), ips, sizeof(ips), 0))
+		return 0;
+	r->frames = calloc(ALLOC_MAX_STACK_DEPTH, sizeof(char *));
+	if (!r->frames)
+		return -ENOMEM;
+	for (r->depth = 0; r->depth < ALLOC_MAX_STACK_DEPTH && ips[r->depth]; r->depth++) {
+		symbolizer__frame(sym, ips[r->depth], frame, sizeof(frame));
+		r->frames[r->depth] = strdup(frame);
+	}
+	return 0;
+}
+
+int alloc_tracer__top_stacks(struct alloc_tracer *t, pid_t pid, struct symbolizer *sym,
+			     size_t top, struct stack_report **stacks, size_t *count)
+{
+	struct bpf_map *map = t->skel->maps.stack_stats;
+	struct stack_key key, next, *prev = NULL;
+	struct stack_report *all = NULL;
+	size_t n = 0, capacity = 0;
+
+	*stacks = NULL;
+	*count = 0;
+	while (!bpf_map__get_next_key(map, prev, &next, sizeof(next))) {
+		struct stack_stats s;
+
+		key = next;
+		prev = &key;
+		if (key.tgid != (__u32)pid ||
+		    bpf_map__lookup_elem(map, &key, sizeof(key), &s, sizeof(s), 0))
+			continue;
+		if (s.bytes_allocated == s.bytes_freed && s.allocs == s.frees)
+			continue;
+		if (n == capacity) {
+			size_t cap = capacity ? capacity * 2 : 64;
+			struct stack_report *more = realloc(all, cap * sizeof(*more));
+
+			if (!more) {
+				free(all);
+				return -ENOMEM;
+			}
+			all = more;
+			capacity = cap;
+		}
+		all[n++] = (struct stack_report){
+			.stack_id = key.stack_id,
+			.live_allocs = s.allocs - s.frees,
+			.live_bytes = s.bytes_allocated - s.bytes_freed,
+			.allocs = s.allocs,
+			.bytes_allocated = s.bytes_allocated,
+		};
+	}
+	if (!n)
+		return 0;
+	qsort(all, n, sizeof(*all), by_live_bytes_desc);
+	if (n > top)
+		n = top;
+	for (size_t i = 0; i < n; i++)
+		symbolize_stack(t, sym, &all[i]);
+	*stacks = all;
+	*count = n;
+	return 0;
+}
+
+void alloc_tracer__destroy(struct alloc_tracer *t)
+{
+	if (!t)
+		return;
+	for (size_t i = 0; i < t->link_count; i++)
+		bpf_link__destroy(t->links[i]);
+	free(t->links);
+	alloc_bpf__destroy(t->skel);
+	free(t);
+}

@@ -1,0 +1,41 @@
+/* The native allocator tracer: user half of bpf/alloc.bpf.c. */
+#ifndef MEMTRACE_ALLOC_TRACER_H
+#define MEMTRACE_ALLOC_TRACER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "report.h"
+#include "symbolizer.h"
+#include "symtab_cache.h"
+
+struct alloc_tracer_opts {
+	uint32_t max_entries;        /* outstanding allocations kept in the kernel */
+	uint32_t stack_entries;      /* distinct allocation stacks */
+	bool stacks;                 /* record a user stack per allocation */
+};
+
+struct alloc_tracer;
+
+/* Opens and loads the BPF programs. Returns an exit_code (EXIT_OK on success) and prints
+ * the one-line reason on failure. */
+int alloc_tracer__open(struct alloc_tracer **out, const struct alloc_tracer_opts *opts,
+		       struct symtab_cache *cache);
+/* Attaches the allocator probes for pid. modules lists the files to probe (NULL: every
+ * mapped file that defines malloc, read from /proc/PID/maps). Returns an exit_code. */
+int alloc_tracer__attach(struct alloc_tracer *t, pid_t pid, const char *const *modules);
+/* Cumulative totals for pid since attach. */
+int alloc_tracer__read(struct alloc_tracer *t, pid_t pid, struct native_totals *native,
+		       struct mmap_totals *mmap);
+/* The top stacks of pid by live bytes, symbolized. */
+int alloc_tracer__top_stacks(struct alloc_tracer *t, pid_t pid, struct symbolizer *sym,
+			     size_t top, struct stack_report **stacks, size_t *count);
+void alloc_tracer__destroy(struct alloc_tracer *t);
+
+/* Sets up libbpf's message callback: everything with verbose, else only the last warnings,
+ * kept for alloc_tracer__open to show when the verifier rejects a program. */
+void bpf_messages__init(bool verbose);
+
+#endif

@@ -1,0 +1,90 @@
+/*
+ * Leak detection: does a series of snapshots (a type's live count, a stack's
+ * live bytes) grow steadily? A trend test, not a first-vs-last comparison.
+ */
+#ifndef MEMTRACE_ANALYSIS_LEAKS_H
+#define MEMTRACE_ANALYSIS_LEAKS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "analysis/trend.h"
+
+enum leak_severity {
+	LEAK_SEVERITY_NONE,
+	LEAK_SEVERITY_LOW,
+	LEAK_SEVERITY_MEDIUM,
+	LEAK_SEVERITY_HIGH,
+	LEAK_SEVERITY_CRITICAL,
+};
+
+/* Why a series is or is not a leak, in the order the checks run. */
+enum leak_verdict {
+	LEAK_VERDICT_LEAK,
+	LEAK_VERDICT_TOO_FEW_SAMPLES,
+	LEAK_VERDICT_NO_TREND,		/* Mann-Kendall not significant, or slope <= 0 */
+	LEAK_VERDICT_GROWTH_STOPPED,	/* the recent half no longer trends up */
+	LEAK_VERDICT_GROWTH_TOO_SMALL,
+	LEAK_VERDICT_NOT_STEADY,	/* the low envelope does not follow the trend */
+};
+
+/* Where a severity starts: growth per hour (series unit) or % of the level per minute. */
+struct leak_tier {
+	double per_hour;
+	double pct_per_min;
+};
+
+struct leak_thresholds {
+	struct leak_tier medium;
+	struct leak_tier high;
+	struct leak_tier critical;
+	double pct_min_level;	/* below this level, % growth does not raise severity */
+};
+
+extern const struct leak_thresholds leak_thresholds_bytes;
+extern const struct leak_thresholds leak_thresholds_objects;
+
+/* Zero fields take the defaults in brackets. */
+struct leak_opts {
+	size_t max_samples;		/* analyse the last N samples [600] */
+	size_t min_samples;		/* fewer is never a leak [12] */
+	double min_z;			/* Mann-Kendall z over the window [3.0] */
+	double min_recent_z;		/* Mann-Kendall z over its later half [2.0] */
+	double recent_share;		/* later half's slope vs the window's [0.5] */
+	double min_growth_frac;		/* trend growth over the window vs start level [0.05] */
+	double min_growth;		/* trend growth over the window, series unit [0] */
+	double floor_share;		/* share of the trend the quarters' floors follow [0.25] */
+	const struct leak_thresholds *thresholds;	/* [&leak_thresholds_bytes] */
+};
+
+struct leak_result {
+	bool is_leak;
+	enum leak_verdict verdict;
+	enum leak_severity severity;	/* LEAK_SEVERITY_NONE unless is_leak */
+	double growth_per_s;		/* Theil-Sen slope, series unit per second */
+	double tau;
+	double z;
+	double first;			/* first and last value of the analysed window */
+	double last;
+	size_t samples;			/* samples analysed */
+};
+
+/*
+ * Analyse the last opts->max_samples points (t strictly increasing, values
+ * finite). opts may be NULL. Returns 0, -EINVAL on bad input, -ENOMEM.
+ */
+int leak__analyze(const struct trend_point *points, size_t n, const struct leak_opts *opts,
+		  struct leak_result *res);
+
+/* Severity of a leak growing growth_per_s at the current level (see docs/analysis.md). */
+enum leak_severity leak_severity_classify(const struct leak_thresholds *th, double growth_per_s,
+					  double level);
+
+const char *leak_severity_name(enum leak_severity severity);
+
+/* Parse "low", "medium", "high" or "critical" (any case), e.g. for --fail-on-leak. */
+bool leak_severity_parse(const char *name, enum leak_severity *severity);
+
+const char *leak_verdict_name(enum leak_verdict verdict);
+
+#endif /* MEMTRACE_ANALYSIS_LEAKS_H */

@@ -1,0 +1,161 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "cli.h"
+
+#include <argp.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "exit_codes.h"
+#include "parse.h"
+
+const char *argp_program_version = "memtrace-bpf 0.1";
+const char *argp_program_bug_address = "the project's issue tracker";
+
+static const char doc[] =
+"Watch the memory of a running process from outside, with BPF: no restart, nothing imported.\n"
+"\n"
+"USAGE: memtrace-bpf -p PID [-p PID ...] [-i SECONDS] [-d SECONDS] [--json[=FILE]]\n"
+"       memtrace-bpf [OPTIONS] -- COMMAND [ARGS...]\n"
+"\n"
+"Every malloc-family call (malloc, calloc, realloc, reallocarray, posix_memalign,\n"
+"aligned_alloc, memalign, valloc, pvalloc, free) and every mmap/munmap/mremap/brk of the\n"
+"target is counted in the kernel. Each interval prints one line per process; the end\n"
+"(Ctrl-C, -d, or the target's exit) prints a summary with the stacks that hold the most\n"
+"outstanding memory. Needs root (or CAP_BPF + CAP_PERFMON).\n"
+"\n"
+"EXAMPLES:\n"
+"  memtrace-bpf -p 1234              # trace PID 1234, a line per second, Ctrl-C to stop\n"
+"  memtrace-bpf -p 1234 -i 5 -d 60   # a line every 5 s, stop after a minute\n"
+"  memtrace-bpf -p 1234 --json       # NDJSON on stdout (schema: docs/json.md)\n"
+"  memtrace-bpf --json=out.ndjson -- ./myprog --flag   # start ./myprog, trace it to its exit\n"
+"\n"
+"OPTIONS:";
+
+enum {
+	OPT_JSON = 0x100,
+	OPT_MAX_ENTRIES,
+	OPT_STACK_ENTRIES,
+	OPT_NO_STACKS,
+	OPT_TOP,
+};
+
+static const struct argp_option options[] = {
+	{ "pid", 'p', "PID", 0, "Trace this process (repeatable, up to 64)", 0 },
+	{ "interval", 'i', "SECONDS", 0,
+	  "Report every SECONDS (default 1; also 500ms, 2m)", 0 },
+	{ "duration", 'd', "SECONDS", 0, "Stop after SECONDS (default: until Ctrl-C or exit)", 0 },
+	{ "json", OPT_JSON, "FILE", OPTION_ARG_OPTIONAL,
+	  "Write NDJSON to FILE (or stdout with plain --json): one line per interval and a "
+	  "summary", 0 },
+	{ "max-entries", OPT_MAX_ENTRIES, "N",  0,
+	  "Outstanding allocations kept in the kernel (default 262144); beyond it allocations "
+	  "are counted as dropped", 0 },
+	{ "stack-entries", OPT_STACK_ENTRIES, "N", 0, "Distinct allocation stacks kept (default 16384)", 0 },
+	{ "no-stacks", OPT_NO_STACKS, NULL, 0, "Do not record allocation stacks (cheaper)", 0 },
+	{ "top", OPT_TOP, "N", 0, "Stacks listed in the summary (default 10)", 0 },
+	{ "verbose", 'v', NULL, 0, "Show libbpf's messages", 0 },
+	{ 0 },
+};
+
+/* One line on stderr and exit 2: a script can tell a bad flag from a failed trace. */
+static void __attribute__((noreturn, format(printf, 1, 2))) usage_error(const char *fmt, ...)
+{
+	va_list args;
+
+	va_start(args, fmt);
+	fputs("memtrace-bpf: ", stderr);
+	vfprintf(stderr, fmt, args);
+	fputc('\n', stderr);
+	va_end(args);
+	exit(EXIT_USAGE);
+}
+
+static error_t parse_option(int key, char *arg, struct argp_state *state)
+{
+	struct options *opts = state->input;
+
+	switch (key) {
+	case 'p':
+		if (opts->pid_count == CLI_MAX_PIDS)
+			usage_error("too many PIDs: at most %d", CLI_MAX_PIDS);
+		if (!parse_pid(arg, &opts->pids[opts->pid_count]))
+			usage_error("invalid PID: %s", arg);
+		opts->pid_count++;
+		break;
+	case 'i':
+		if (!parse_duration_ns(arg, &opts->interval_ns) || opts->interval_ns < 10000000)
+			usage_error("invalid interval: %s (a duration of at least 10ms)", arg);
+		break;
+	case 'd':
+		if (!parse_duration_ns(arg, &opts->duration_ns))
+			usage_error("invalid duration: %s", arg);
+		break;
+	case OPT_JSON:
+		opts->json = true;
+		if (arg && !*arg)
+			usage_error("invalid --json file: empty name");
+		opts->json_path = arg;
+		break;
+	case OPT_MAX_ENTRIES:
+		if (!parse_uint32_range(arg, 1024, 1u << 26, &opts->max_entries))
+			usage_error("invalid --max-entries: %s (1024 to 67108864)", arg);
+		break;
+	case OPT_STACK_ENTRIES:
+		if (!parse_uint32_range(arg, 16, 1u << 20, &opts->stack_entries))
+			usage_error("invalid --stack-entries: %s (16 to 1048576)", arg);
+		break;
+	case OPT_NO_STACKS:
+		opts->stacks = false;
+		break;
+	case OPT_TOP:
+		if (!parse_uint32_range(arg, 0, 1000, &opts->top_stacks))
+			usage_error("invalid --top: %s (0 to 1000)", arg);
+		break;
+	case 'v':
+		opts->verbose = true;
+		break;
+	case ARGP_KEY_ARG:
+		usage_error("unexpected argument: %s (a command goes after --)", arg);
+		break;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+	return 0;
+}
+
+void cli__parse(int argc, char **argv, struct options *opts)
+{
+	static const struct argp argp = { options, parse_option, NULL, doc, NULL, NULL, NULL };
+	int split = argc;
+
+	*opts = (struct options){
+		.interval_ns = 1000000000ull,
+		.stacks = true,
+		.max_entries = 262144,
+		.stack_entries = 16384,
+		.top_stacks = 10,
+	};
+	/* Everything after the first "--" is the command, never our flags. */
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--")) {
+			split = i;
+			break;
+		}
+	}
+	argp_err_exit_status = EXIT_USAGE;
+	argp_parse(&argp, split, argv, 0, NULL, opts);
+	if (split < argc) {
+		if (split + 1 == argc) {
+			usage_error("no command after --");
+		}
+		opts->command = &argv[split + 1];
+	}
+	if (!opts->pid_count && !opts->command) {
+		usage_error("nothing to trace: give -p PID or -- COMMAND (see --help)");
+	}
+	if (opts->pid_count && opts->command) {
+		usage_error("give either -p PID or -- COMMAND, not both");
+	}
+}

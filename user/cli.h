@@ -1,0 +1,29 @@
+/* The command line, parsed with argp into plain options. */
+#ifndef MEMTRACE_CLI_H
+#define MEMTRACE_CLI_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#define CLI_MAX_PIDS 64
+
+struct options {
+	pid_t pids[CLI_MAX_PIDS];
+	int pid_count;
+	uint64_t interval_ns;
+	uint64_t duration_ns;        /* 0: until Ctrl-C or the targets exit */
+	bool json;
+	const char *json_path;       /* NULL: stdout */
+	bool verbose;
+	bool stacks;
+	uint32_t max_entries;
+	uint32_t stack_entries;
+	uint32_t top_stacks;
+	char **command;              /* after "--": launched and traced; NULL otherwise */
+};
+
+/* Parses argv. Exits with EXIT_USAGE and a one-line message on a bad flag or value. */
+void cli__parse(int argc, char **argv, struct options *opts);
+
+#endif

@@ -1,0 +1,18 @@
+/* memtrace-bpf's exit codes: each failure class has its own, documented in README.md. */
+#ifndef MEMTRACE_EXIT_CODES_H
+#define MEMTRACE_EXIT_CODES_H
+
+enum exit_code {
+	EXIT_OK = 0,
+	EXIT_INTERNAL = 1,      /* out of memory, unexpected libbpf error */
+	EXIT_USAGE = 2,         /* bad flag or value */
+	EXIT_NO_PROCESS = 3,    /* no such PID */
+	EXIT_PERMISSION = 4,    /* not root / missing CAP_BPF + CAP_PERFMON */
+	EXIT_KERNEL = 5,        /* kernel without BTF or uprobes */
+	EXIT_NO_ALLOCATOR = 6,  /* no malloc found in the target's mappings */
+	EXIT_BPF_LOAD = 7,      /* the verifier rejected a program */
+	EXIT_ATTACH = 8,        /* a probe could not be attached */
+	EXIT_LAUNCH = 9,        /* the command after -- could not be started */
+};
+
+#endif

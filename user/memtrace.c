@@ -1,0 +1,345 @@
+// SPDX-License-Identifier: GPL-2.0
+/* memtrace-bpf: parse args, check the ground, load, attach, poll, summarize. */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "alloc_tracer.h"
+#include "cli.h"
+#include "exit_codes.h"
+#include "launch.h"
+#include "output.h"
+#include "procinfo.h"
+
+struct traced_process {
+	pid_t pid;
+	uint64_t start_time;         /* tells the process apart from a later one with its PID */
+	bool exited;
+	bool is_child;               /* launched by us: reaped with waitpid */
+	struct native_totals native;
+	struct mmap_totals mmap;
+	uint64_t last_report_ns;
+	char comm[32];
+	struct symbolizer sym;
+};
+
+struct session {
+	struct options opts;
+	struct symtab_cache *cache;
+	struct alloc_tracer *tracer;
+	struct traced_process procs[CLI_MAX_PIDS];
+	int proc_count;
+	struct output *outputs[2];
+	int output_count;
+	uint64_t start_ns;
+};
+
+static volatile sig_atomic_t stop_requested;
+
+static void on_stop_signal(int sig)
+{
+	(void)sig;
+	stop_requested = 1;
+}
+
+/* SIGCHLD only has to interrupt the sleep, so that a launched command's exit is seen now. */
+static void on_child_signal(int sig)
+{
+	(void)sig;
+}
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static int check_environment(const struct options *opts)
+{
+	for (int i = 0; i < opts->pid_count; i++) {
+		if (!procinfo__alive(opts->pids[i])) {
+			fprintf(stderr, "memtrace-bpf: no such process: %d\n", opts->pids[i]);
+			return EXIT_NO_PROCESS;
+		}
+	}
+	if (!procinfo__can_trace()) {
+		fprintf(stderr, "memtrace-bpf: permission denied: run as root "
+			"(or with CAP_BPF and CAP_PERFMON)\n");
+		return EXIT_PERMISSION;
+	}
+	if (access("/sys/kernel/btf/vmlinux", R_OK)) {
+		fprintf(stderr, "memtrace-bpf: this kernel has no BTF (/sys/kernel/btf/vmlinux): "
+			"CONFIG_DEBUG_INFO_BTF=y is needed\n");
+		return EXIT_KERNEL;
+	}
+	if (access("/sys/bus/event_source/devices/uprobe/type", R_OK)) {
+		fprintf(stderr, "memtrace-bpf: this kernel has no uprobes: CONFIG_UPROBE_EVENTS=y "
+			"is needed\n");
+		return EXIT_KERNEL;
+	}
+	return EXIT_OK;
+}
+
+static void add_process(struct session *s, pid_t pid, bool is_child)
+{
+	struct traced_process *p = &s->procs[s->proc_count++];
+
+	p->pid = pid;
+	p->is_child = is_child;
+	p->start_time = procinfo__start_time(pid);
+	if (!procinfo__comm(pid, p->comm, sizeof(p->comm)))
+		snprintf(p->comm, sizeof(p->comm), "?");
+	symbolizer__init(&p->sym, pid, s->cache);
+	symbolizer__refresh(&p->sym);
+}
+
+static int attach_pids(struct session *s)
+{
+	for (int i = 0; i < s->opts.pid_count; i++) {
+		int code;
+
+		add_process(s, s->opts.pids[i], false);
+		code = alloc_tracer__attach(s->tracer, s->opts.pids[i], NULL);
+		if (code)
+			return code;
+	}
+	return EXIT_OK;
+}
+
+/* Starts the command stopped before exec, attaches to the files it will map, lets it run. */
+static int launch_command(struct session *s)
+{
+	char executable[4096], libc[4096];
+	const char *modules[3] = { 0 };
+	struct launched child;
+	int n = 0, err, code;
+
+	if (!launch__resolve(s->opts.command[0], executable, sizeof(executable))) {
+		fprintf(stderr, "memtrace-bpf: command not found: %s\n", s->opts.command[0]);
+		return EXIT_LAUNCH;
+	}
+	modules[n++] = executable;
+	if (launch__own_libc(libc, sizeof(libc)))
+		modules[n++] = libc;
+	err = launch__start(s->opts.command, &child);
+	if (err) {
+		fprintf(stderr, "memtrace-bpf: cannot start %s: %s\n", s->opts.command[0],
+			strerror(-err));
+		return EXIT_LAUNCH;
+	}
+	add_process(s, child.pid, true);
+	code = alloc_tracer__attach(s->tracer, child.pid, modules);
+	if (code) {
+		close(child.go_fd);
+		close(child.exec_error_fd);
+		waitpid(child.pid, NULL, 0);
+		return code;
+	}
+	err = launch__go(&child);
+	if (err) {
+		fprintf(stderr, "memtrace-bpf: cannot run %s: %s\n", s->opts.command[0],
+			strerror(-err));
+		waitpid(child.pid, NULL, 0);
+		return EXIT_LAUNCH;
+	}
+	/* The exec gave the child its own name and mappings. */
+	procinfo__comm(child.pid, s->procs[0].comm, sizeof(s->procs[0].comm));
+	s->procs[0].start_time = procinfo__start_time(child.pid);
+	return EXIT_OK;
+}
+
+static void update_exited(struct traced_process *p)
+{
+	if (p->exited)
+		return;
+	if (p->is_child) {
+		p->exited = waitpid(p->pid, NULL, WNOHANG) == p->pid;
+		return;
+	}
+	p->exited = !procinfo__alive(p->pid) || procinfo__start_time(p->pid) != p->start_time;
+}
+
+static void fill_report(struct session *s, struct traced_process *p, struct process_report *r,
+			uint64_t now)
+{
+	memset(r, 0, sizeof(*r));
+	r->pid = p->pid;
+	snprintf(r->comm, sizeof(r->comm), "%s", p->comm);
+	r->exited = p->exited;
+	r->elapsed_ns = now - s->start_ns;
+	r->interval_ns = now - p->last_report_ns;
+	alloc_tracer__read(s->tracer, p->pid, &r->native, &r->mmap);
+	native_totals__subtract(&r->native_delta, &r->native, &p->native);
+	mmap_totals__subtract(&r->mmap_delta, &r->mmap, &p->mmap);
+	if (!p->exited) {
+		r->rss_bytes = procinfo__rss_bytes(p->pid);
+		symbolizer__refresh(&p->sym);
+	}
+	p->native = r->native;
+	p->mmap = r->mmap;
+	p->last_report_ns = now;
+}
+
+static void report_intervals(struct session *s)
+{
+	uint64_t now = now_ns();
+
+	for (int i = 0; i < s->proc_count; i++) {
+		struct traced_process *p = &s->procs[i];
+		struct process_report r;
+
+		if (p->exited)
+			continue;
+		update_exited(p);
+		fill_report(s, p, &r, now);
+		for (int o = 0; o < s->output_count; o++)
+			output__interval(s->outputs[o], &r);
+	}
+}
+
+static void report_summaries(struct session *s)
+{
+	uint64_t now = now_ns();
+
+	for (int i = 0; i < s->proc_count; i++) {
+		struct traced_process *p = &s->procs[i];
+		struct process_report r;
+
+		update_exited(p);
+		fill_report(s, p, &r, now);
+		alloc_tracer__top_stacks(s->tracer, p->pid, &p->sym, s->opts.top_stacks, &r.stacks,
+					 &r.stack_count);
+		for (int o = 0; o < s->output_count; o++)
+			output__summary(s->outputs[o], &r);
+		process_report__free_stacks(&r);
+	}
+}
+
+static bool all_exited(struct session *s)
+{
+	for (int i = 0; i < s->proc_count; i++) {
+		update_exited(&s->procs[i]);
+		if (!s->procs[i].exited)
+			return false;
+	}
+	return true;
+}
+
+static int open_outputs(struct session *s)
+{
+	bool json_on_stdout = s->opts.json && !s->opts.json_path;
+
+	if (!json_on_stdout)
+		s->outputs[s->output_count++] = console_output__new(stdout);
+	if (s->opts.json) {
+		FILE *f = stdout;
+
+		if (s->opts.json_path && !(f = fopen(s->opts.json_path, "we"))) {
+			fprintf(stderr, "memtrace-bpf: cannot write %s: %s\n", s->opts.json_path,
+				strerror(errno));
+			return EXIT_USAGE;
+		}
+		s->outputs[s->output_count++] = json_output__new(f, f != stdout);
+	}
+	for (int o = 0; o < s->output_count; o++)
+		if (!s->outputs[o])
+			return EXIT_INTERNAL;
+	return EXIT_OK;
+}
+
+static void install_signal_handlers(void)
+{
+	struct sigaction stop = { .sa_handler = on_stop_signal };
+	struct sigaction child = { .sa_handler = on_child_signal, .sa_flags = SA_NOCLDSTOP };
+
+	sigaction(SIGINT, &stop, NULL);
+	sigaction(SIGTERM, &stop, NULL);
+	sigaction(SIGHUP, &stop, NULL);
+	sigaction(SIGCHLD, &child, NULL);
+	signal(SIGPIPE, SIG_IGN);
+}
+
+static void poll_until_done(struct session *s)
+{
+	uint64_t deadline = s->opts.duration_ns ? s->start_ns + s->opts.duration_ns : 0;
+	uint64_t next = s->start_ns + s->opts.interval_ns;
+
+	while (!stop_requested && !all_exited(s)) {
+		uint64_t now = now_ns();
+		uint64_t wake = deadline && deadline < next ? deadline : next;
+		struct timespec ts;
+
+		if (deadline && now >= deadline)
+			break;
+		if (now >= next) {
+			report_intervals(s);
+			next += s->opts.interval_ns;
+			if (next <= now)
+				next = now + s->opts.interval_ns;
+			continue;
+		}
+		ts.tv_sec = (time_t)(wake / 1000000000ull);
+		ts.tv_nsec = (long)(wake % 1000000000ull);
+		clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL);
+	}
+}
+
+static void describe_start(const struct session *s)
+{
+	fprintf(stderr, "memtrace-bpf: tracing");
+	for (int i = 0; i < s->proc_count; i++)
+		fprintf(stderr, " PID %d (%s)", s->procs[i].pid, s->procs[i].comm);
+	fprintf(stderr, "; Ctrl-C to end\n");
+}
+
+int main(int argc, char **argv)
+{
+	struct alloc_tracer_opts tracer_opts;
+	struct session s = { 0 };
+	int code;
+
+	cli__parse(argc, argv, &s.opts);
+	code = check_environment(&s.opts);
+	if (code)
+		return code;
+	install_signal_handlers();
+	bpf_messages__init(s.opts.verbose);
+	s.cache = symtab_cache__new();
+	if (!s.cache)
+		return EXIT_INTERNAL;
+	tracer_opts = (struct alloc_tracer_opts){
+		.max_entries = s.opts.max_entries,
+		.stack_entries = s.opts.stack_entries,
+		.stacks = s.opts.stacks,
+	};
+	code = alloc_tracer__open(&s.tracer, &tracer_opts, s.cache);
+	if (code)
+		goto cleanup;
+	code = open_outputs(&s);
+	if (code)
+		goto cleanup;
+	code = s.opts.command ? launch_command(&s) : attach_pids(&s);
+	if (code)
+		goto cleanup;
+	s.start_ns = now_ns();
+	for (int i = 0; i < s.proc_count; i++)
+		s.procs[i].last_report_ns = s.start_ns;
+	describe_start(&s);
+	poll_until_done(&s);
+	report_summaries(&s);
+cleanup:
+	for (int o = 0; o < s.output_count; o++)
+		output__destroy(s.outputs[o]);
+	for (int i = 0; i < s.proc_count; i++)
+		symbolizer__release(&s.procs[i].sym);
+	alloc_tracer__destroy(s.tracer);
+	symtab_cache__free(s.cache);
+	return code;
+}

@@ -1,0 +1,102 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "procmaps.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+bool procmaps__parse_line(const char *line, struct mapping *m)
+{
+	char perms[5];
+	unsigned int dev_major, dev_minor;
+	int path_at = 0;
+
+	memset(m, 0, sizeof(*m));
+	if (sscanf(line, "%" SCNx64 "-%" SCNx64 " %4s %" SCNx64 " %x:%x %" SCNu64 " %n",
+		   &m->start, &m->end, perms, &m->file_offset, &dev_major, &dev_minor,
+		   &m->inode, &path_at) < 7 || path_at == 0)
+		return false;
+	if (strlen(perms) != 4 || m->end < m->start)
+		return false;
+	m->readable = perms[0] == 'r';
+	m->writable = perms[1] == 'w';
+	m->executable = perms[2] == 'x';
+	m->path = strndup(line + path_at, strcspn(line + path_at, "\n"));
+	return m->path != NULL;
+}
+
+int procmaps__read_file(const char *path, struct procmaps *maps)
+{
+	size_t capacity = 0, line_cap = 0;
+	char *line = NULL;
+	int err = 0;
+	FILE *f;
+
+	maps->mappings = NULL;
+	maps->count = 0;
+	f = fopen(path, "re");
+	if (!f)
+		return -errno;
+	while (getline(&line, &line_cap, f) > 0) {
+		struct mapping m;
+
+		if (!procmaps__parse_line(line, &m))
+			continue;
+		if (maps->count == capacity) {
+			size_t grown = capacity ? capacity * 2 : 64;
+			struct mapping *more = realloc(maps->mappings, grown * sizeof(*more));
+
+			if (!more) {
+				free(m.path);
+				err = -ENOMEM;
+				break;
+			}
+			maps->mappings = more;
+			capacity = grown;
+		}
+		maps->mappings[maps->count++] = m;
+	}
+	free(line);
+	fclose(f);
+	if (err)
+		procmaps__free(maps);
+	return err;
+}
+
+int procmaps__read(pid_t pid, struct procmaps *maps)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/proc/%d/maps", (int)pid);
+	return procmaps__read_file(path, maps);
+}
+
+const struct mapping *procmaps__find(const struct procmaps *maps, uint64_t addr)
+{
+	size_t lo = 0, hi = maps->count;
+
+	/* The kernel lists mappings sorted by address and never overlapping. */
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		const struct mapping *m = &maps->mappings[mid];
+
+		if (addr < m->start)
+			hi = mid;
+		else if (addr >= m->end)
+			lo = mid + 1;
+		else
+			return m;
+	}
+	return NULL;
+}
+
+void procmaps__free(struct procmaps *maps)
+{
+	for (size_t i = 0; i < maps->count; i++)
+		free(maps->mappings[i].path);
+	free(maps->mappings);
+	maps->mappings = NULL;
+	maps->count = 0;
+}

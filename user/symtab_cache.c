@@ -1,0 +1,58 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "symtab_cache.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+struct cache_entry {
+	char *path;
+	struct elf_symtab *tab;      /* NULL: not an ELF file we could read */
+};
+
+struct symtab_cache {
+	struct cache_entry *entries;
+	size_t count, capacity;
+};
+
+struct symtab_cache *symtab_cache__new(void)
+{
+	return calloc(1, sizeof(struct symtab_cache));
+}
+
+void symtab_cache__free(struct symtab_cache *cache)
+{
+	if (!cache)
+		return;
+	for (size_t i = 0; i < cache->count; i++) {
+		free(cache->entries[i].path);
+		elf_symtab__free(cache->entries[i].tab);
+	}
+	free(cache->entries);
+	free(cache);
+}
+
+const struct elf_symtab *symtab_cache__get(struct symtab_cache *cache, const char *path,
+					   const char *debug_root)
+{
+	struct cache_entry *entry;
+
+	for (size_t i = 0; i < cache->count; i++)
+		if (!strcmp(cache->entries[i].path, path))
+			return cache->entries[i].tab;
+	if (cache->count == cache->capacity) {
+		size_t cap = cache->capacity ? cache->capacity * 2 : 16;
+		struct cache_entry *more = realloc(cache->entries, cap * sizeof(*more));
+
+		if (!more)
+			return NULL;
+		cache->entries = more;
+		cache->capacity = cap;
+	}
+	entry = &cache->entries[cache->count];
+	entry->path = strdup(path);
+	if (!entry->path)
+		return NULL;
+	entry->tab = elf_symtab__open(path, debug_root);
+	cache->count++;
+	return entry->tab;
+}

@@ -1,0 +1,16 @@
+/* ELF symbol tables opened once and shared by the attach code and the symbolizer. */
+#ifndef MEMTRACE_SYMTAB_CACHE_H
+#define MEMTRACE_SYMTAB_CACHE_H
+
+#include "elf_symbols.h"
+
+struct symtab_cache;
+
+struct symtab_cache *symtab_cache__new(void);
+void symtab_cache__free(struct symtab_cache *cache);
+/* The symbols of path (opened on first use); NULL if it is not a readable ELF file.
+ * A failure is remembered too, so an unreadable file is tried once. */
+const struct elf_symtab *symtab_cache__get(struct symtab_cache *cache, const char *path,
+					   const char *debug_root);
+
+#endif
