@@ -134,14 +134,15 @@ static void test_noise_around_constant_is_not_leak(void **state)
 	assert_int_equal(res.severity, LEAK_SEVERITY_NONE);
 }
 
-/* A cache filled over period seconds, then cleared, on top of a steady base. */
-static void make_sawtooth(struct trend_point *p, size_t n, size_t period, uint64_t seed)
+/* A 50 MiB cache filled over period seconds then cleared, on a 100 MiB base. */
+static void make_sawtooth(struct trend_point *p, size_t n, double period, double phase,
+			  uint64_t seed)
 {
 	size_t i;
 
 	for (i = 0; i < n; i++) {
 		p[i].t = (double)i;
-		p[i].value = 100 * MIB + 50 * MIB * (double)(i % period) / (double)period +
+		p[i].value = 100 * MIB + 50 * MIB * fmod((double)i + phase, period) / period +
 			     0.2 * MIB * rng_gauss(&seed);
 	}
 }
@@ -150,17 +151,35 @@ static void test_sawtooth_is_not_leak(void **state)
 {
 	static struct trend_point p[MAX_POINTS];
 	struct leak_result res;
+	uint64_t seed = 6;
+	int i;
 
 	(void)state;
-	make_sawtooth(p, 600, 60, 6);
-	res = analyze(p, 600, NULL);
-	assert_false(res.is_leak);
-
-	/* few long teeth: every tooth is a strong trend, the floor still returns */
-	make_sawtooth(p, 600, 250, 7);
+	/* few long teeth: each is a strong trend, but the series falls back */
+	make_sawtooth(p, 600, 250, 0, 7);
 	res = analyze(p, 600, NULL);
 	assert_false(res.is_leak);
 	assert_int_equal(res.verdict, LEAK_VERDICT_NOT_STEADY);
+
+	/* any period from 20 s to half the window, any phase */
+	for (i = 0; i < 200; i++) {
+		double period = 20 + 280 * rng_uniform(&seed);
+
+		make_sawtooth(p, 600, period, period * rng_uniform(&seed), rng_next(&seed));
+		assert_false(analyze(p, 600, NULL).is_leak);
+	}
+}
+
+/* Fills 200 MiB with time constant tau, then holds. */
+static void make_warm_up(struct trend_point *p, size_t n, double tau, double sigma,
+			 uint64_t seed)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		p[i].t = (double)i;
+		p[i].value = 200 * MIB * (1 - exp(-(double)i / tau)) + sigma * rng_gauss(&seed);
+	}
 }
 
 static void test_warm_up_plateau_is_not_leak(void **state)
@@ -168,19 +187,40 @@ static void test_warm_up_plateau_is_not_leak(void **state)
 	static struct trend_point p[MAX_POINTS];
 	struct leak_result res;
 	uint64_t seed = 8;
-	size_t i;
+	int i;
 
 	(void)state;
-	/* fills 200 MiB with a 30 s time constant, then holds */
-	for (i = 0; i < 600; i++) {
-		p[i].t = (double)i;
-		p[i].value = 200 * MIB * (1 - exp(-(double)i / 30)) + 0.5 * MIB * rng_gauss(&seed);
-	}
+	make_warm_up(p, 600, 30, 0.5 * MIB, 9);
 	res = analyze(p, 600, NULL);
 	assert_false(res.is_leak);
 	assert_int_equal(res.verdict, LEAK_VERDICT_GROWTH_STOPPED);
-	/* the whole window does trend: only the recent half tells */
+	/* the whole window does trend: only its recent half tells */
 	assert_true(res.z > 3);
+
+	/* warm-ups up to a sixth of the window (tau 100 s), noise 0.01-2 MiB */
+	for (i = 0; i < 200; i++) {
+		double tau = 10 + 90 * rng_uniform(&seed);
+		double sigma = (0.01 + 2 * rng_uniform(&seed)) * MIB;
+
+		make_warm_up(p, 600, tau, sigma, rng_next(&seed));
+		assert_false(analyze(p, 600, NULL).is_leak);
+	}
+}
+
+static void test_leak_starting_mid_window_is_leak(void **state)
+{
+	static struct trend_point p[MAX_POINTS];
+	struct leak_result res;
+	size_t i;
+
+	(void)state;
+	/* flat for 200 s, then 6 MiB/min */
+	make_linear(p, 600, 1, 100 * MIB, 0, 0.5 * MIB, 12);
+	for (i = 200; i < 600; i++)
+		p[i].value += (double)(i - 200) * MIB / 10;
+	res = analyze(p, 600, NULL);
+	assert_true(res.is_leak);
+	assert_int_equal(res.severity, LEAK_SEVERITY_HIGH);
 }
 
 static void test_growth_too_small_is_not_leak(void **state)
@@ -199,20 +239,24 @@ static void test_growth_too_small_is_not_leak(void **state)
 static void test_only_last_max_samples_analysed(void **state)
 {
 	static struct trend_point p[MAX_POINTS];
-	struct leak_opts opts = { .max_samples = 200 };
+	struct leak_opts all = { .max_samples = 1000 };
 	struct leak_result res;
 	size_t i;
 
 	(void)state;
-	/* an old leak, flat for the last 400 samples */
-	make_linear(p, 1000, 1, 100 * MIB, 0, 0.5 * MIB, 10);
-	for (i = 0; i < 600; i++)
-		p[i].value += (double)i * 0.5 * MIB - 300 * MIB;
-	assert_true(analyze(p, 1000, NULL).is_leak);
-	res = analyze(p, 1000, &opts);
+	/* a steady leak, with a 500 MiB cache freed at sample 300 */
+	make_linear(p, 1000, 1, 100 * MIB, MIB / 6, 0.5 * MIB, 10);
+	for (i = 0; i < 300; i++)
+		p[i].value += 500 * MIB;
+	res = analyze(p, 1000, &all);
 	assert_false(res.is_leak);
-	assert_int_equal(res.samples, 200);
-	assert_true(res.first == p[800].value);
+	assert_int_equal(res.verdict, LEAK_VERDICT_NOT_STEADY);
+
+	/* the default window, the last 600 samples, no longer sees the drop */
+	res = analyze(p, 1000, NULL);
+	assert_true(res.is_leak);
+	assert_int_equal(res.samples, 600);
+	assert_true(res.first == p[400].value);
 }
 
 static void test_too_few_samples_and_bad_input(void **state)
@@ -333,6 +377,7 @@ int main(void)
 		cmocka_unit_test(test_noise_around_constant_is_not_leak),
 		cmocka_unit_test(test_sawtooth_is_not_leak),
 		cmocka_unit_test(test_warm_up_plateau_is_not_leak),
+		cmocka_unit_test(test_leak_starting_mid_window_is_leak),
 		cmocka_unit_test(test_growth_too_small_is_not_leak),
 		cmocka_unit_test(test_only_last_max_samples_analysed),
 		cmocka_unit_test(test_too_few_samples_and_bad_input),

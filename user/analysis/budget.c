@@ -109,22 +109,25 @@ bool parse_size(const char *s, uint64_t *bytes)
 
 int parse_budget_spec(const char *spec, struct budget_spec *out)
 {
-	const char *eq = spec ? strchr(spec, '=') : NULL;
+	const char *eq;
 	uint64_t limit;
 
 	if (!spec)
 		return -EINVAL;
-	if (!parse_size(eq ? eq + 1 : spec, &limit))
-		return -EINVAL;
-	if (eq == spec)
+	eq = strchr(spec, '=');
+	if (eq == spec || !parse_size(eq ? eq + 1 : spec, &limit))
 		return -EINVAL;
 
 	out->limit = limit;
 	out->name = NULL;
 	if (eq) {
-		out->name = strndup(spec, (size_t)(eq - spec));
+		size_t len = (size_t)(eq - spec);
+
+		out->name = malloc(len + 1);
 		if (!out->name)
 			return -ENOMEM;
+		memcpy(out->name, spec, len);
+		out->name[len] = '\0';
 	}
 	return 0;
 }

@@ -7,19 +7,17 @@
 #include "analysis/robust_stats.h"
 #include "analysis/trend.h"
 
-/* the window is cut into this many segments to follow its low envelope */
-#define FLOOR_SEGMENTS 4
-#define FLOOR_QUANTILE 0.25
+/* the fall-back check compares medians of up to MAX_BLOCKS blocks of the window */
+#define MAX_BLOCKS 16
+#define MIN_BLOCK_LEN 3
 
 static const struct leak_opts default_opts = {
 	.max_samples = 600,
 	.min_samples = 12,
 	.min_z = 3.0,
-	.min_recent_z = 2.0,
 	.recent_share = 0.5,
 	.min_growth_frac = 0.05,
-	.min_growth = 0,
-	.floor_share = 0.25,
+	.max_fall = 0.5,
 	.thresholds = &leak_thresholds_bytes,
 };
 
@@ -33,14 +31,12 @@ static struct leak_opts resolve_opts(const struct leak_opts *opts)
 		o.min_samples = default_opts.min_samples;
 	if (!o.min_z)
 		o.min_z = default_opts.min_z;
-	if (!o.min_recent_z)
-		o.min_recent_z = default_opts.min_recent_z;
 	if (!o.recent_share)
 		o.recent_share = default_opts.recent_share;
 	if (!o.min_growth_frac)
 		o.min_growth_frac = default_opts.min_growth_frac;
-	if (!o.floor_share)
-		o.floor_share = default_opts.floor_share;
+	if (!o.max_fall)
+		o.max_fall = default_opts.max_fall;
 	if (!o.thresholds)
 		o.thresholds = default_opts.thresholds;
 	return o;
@@ -60,34 +56,27 @@ static bool points_valid(const struct trend_point *p, size_t n)
 }
 
 /*
- * A leak lifts the whole series; a sawtooth (a cache filled and cleared) only
- * its peaks. So the lower quartile of each quarter of the window must not
- * fall back, and must rise from the first quarter to the last, each by a
- * share of what the trend predicts over the same time.
+ * A leak only climbs; a sawtooth (a cache filled then cleared) falls back.
+ * The largest fall of block medians (noise averaged out) below their running
+ * peak tells them apart.
  */
-static bool floor_follows_trend(const struct trend_point *p, size_t n, double slope,
-				double share, double *scratch)
+static double largest_fall(const struct trend_point *p, size_t n, double *scratch)
 {
-	double first_floor = 0, first_mid = 0, prev_floor = 0, prev_mid = 0;
-	size_t seg, i;
+	size_t blocks = n / MIN_BLOCK_LEN < MAX_BLOCKS ? n / MIN_BLOCK_LEN : MAX_BLOCKS;
+	double peak = -INFINITY, fall = 0;
+	size_t b, i;
 
-	for (seg = 0; seg < FLOOR_SEGMENTS; seg++) {
-		size_t lo = seg * n / FLOOR_SEGMENTS, hi = (seg + 1) * n / FLOOR_SEGMENTS;
-		double floor, mid = (p[lo].t + p[hi - 1].t) / 2;
+	for (b = 0; b < blocks; b++) {
+		size_t lo = b * n / blocks, hi = (b + 1) * n / blocks;
+		double median;
 
 		for (i = lo; i < hi; i++)
 			scratch[i - lo] = p[i].value;
-		floor = stats__quantile(scratch, hi - lo, FLOOR_QUANTILE);
-		if (!seg) {
-			first_floor = floor;
-			first_mid = mid;
-		} else if (floor - prev_floor < -share * slope * (mid - prev_mid)) {
-			return false;
-		}
-		prev_floor = floor;
-		prev_mid = mid;
+		median = stats__median(scratch, hi - lo);
+		peak = fmax(peak, median);
+		fall = fmax(fall, peak - median);
 	}
-	return prev_floor - first_floor >= share * slope * (prev_mid - first_mid);
+	return fall;
 }
 
 static enum leak_verdict judge(const struct trend_point *p, size_t n, const struct leak_opts *o,
@@ -106,10 +95,8 @@ static enum leak_verdict judge(const struct trend_point *p, size_t n, const stru
 	if (mk.z < o->min_z || res->growth_per_s <= 0)
 		return LEAK_VERDICT_NO_TREND;
 
-	/* warm-up then plateau: the whole window trends, its recent half does not */
-	trend__mann_kendall(recent, recent_n, scratch, &mk);
-	if (mk.z < o->min_recent_z ||
-	    trend__theil_sen_slope(recent, recent_n, scratch) < o->recent_share * res->growth_per_s)
+	/* warm-up then plateau: the whole window trends, its recent half much less */
+	if (trend__theil_sen_slope(recent, recent_n, scratch) < o->recent_share * res->growth_per_s)
 		return LEAK_VERDICT_GROWTH_STOPPED;
 
 	growth = res->growth_per_s * span;
@@ -117,7 +104,7 @@ static enum leak_verdict judge(const struct trend_point *p, size_t n, const stru
 	if (growth < o->min_growth || growth < o->min_growth_frac * fabs(start_level))
 		return LEAK_VERDICT_GROWTH_TOO_SMALL;
 
-	if (!floor_follows_trend(p, n, res->growth_per_s, o->floor_share, scratch))
+	if (largest_fall(p, n, scratch) > o->max_fall * growth)
 		return LEAK_VERDICT_NOT_STEADY;
 
 	res->severity = leak_severity_classify(o->thresholds, res->growth_per_s,
@@ -146,8 +133,8 @@ int leak__analyze(const struct trend_point *points, size_t n, const struct leak_
 		res->first = points[0].value;
 		res->last = points[n - 1].value;
 	}
-	/* the floor check needs a few points in each quarter */
-	if (n < o.min_samples || n < 3 * FLOOR_SEGMENTS) {
+	/* the slope of the recent half and the blocks need a few points */
+	if (n < o.min_samples || n < 2 * MIN_BLOCK_LEN) {
 		res->verdict = LEAK_VERDICT_TOO_FEW_SAMPLES;
 		return 0;
 	}

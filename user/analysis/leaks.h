@@ -23,9 +23,9 @@ enum leak_verdict {
 	LEAK_VERDICT_LEAK,
 	LEAK_VERDICT_TOO_FEW_SAMPLES,
 	LEAK_VERDICT_NO_TREND,		/* Mann-Kendall not significant, or slope <= 0 */
-	LEAK_VERDICT_GROWTH_STOPPED,	/* the recent half no longer trends up */
+	LEAK_VERDICT_GROWTH_STOPPED,	/* the recent half grows much slower */
 	LEAK_VERDICT_GROWTH_TOO_SMALL,
-	LEAK_VERDICT_NOT_STEADY,	/* the low envelope does not follow the trend */
+	LEAK_VERDICT_NOT_STEADY,	/* falls back too far, like a sawtooth */
 };
 
 /* Where a severity starts: growth per hour (series unit) or % of the level per minute. */
@@ -44,16 +44,15 @@ struct leak_thresholds {
 extern const struct leak_thresholds leak_thresholds_bytes;
 extern const struct leak_thresholds leak_thresholds_objects;
 
-/* Zero fields take the defaults in brackets. */
+/* Zero fields take the defaults in brackets; "growth" is the trend's over the window. */
 struct leak_opts {
-	size_t max_samples;		/* analyse the last N samples [600] */
-	size_t min_samples;		/* fewer is never a leak [12] */
-	double min_z;			/* Mann-Kendall z over the window [3.0] */
-	double min_recent_z;		/* Mann-Kendall z over its later half [2.0] */
-	double recent_share;		/* later half's slope vs the window's [0.5] */
-	double min_growth_frac;		/* trend growth over the window vs start level [0.05] */
-	double min_growth;		/* trend growth over the window, series unit [0] */
-	double floor_share;		/* share of the trend the quarters' floors follow [0.25] */
+	size_t max_samples;	/* analyse the last N samples [600] */
+	size_t min_samples;	/* fewer is never a leak [12] */
+	double min_z;		/* Mann-Kendall z over the window [3.0] */
+	double recent_share;	/* later half's slope vs the window's [0.5] */
+	double min_growth_frac;	/* growth vs the level at the start [0.05] */
+	double min_growth;	/* growth in series units [0] */
+	double max_fall;	/* largest fall back vs growth [0.5] */
 	const struct leak_thresholds *thresholds;	/* [&leak_thresholds_bytes] */
 };
 
@@ -62,8 +61,8 @@ struct leak_result {
 	enum leak_verdict verdict;
 	enum leak_severity severity;	/* LEAK_SEVERITY_NONE unless is_leak */
 	double growth_per_s;		/* Theil-Sen slope, series unit per second */
-	double tau;
-	double z;
+	double tau;			/* Kendall's tau over the window */
+	double z;			/* Mann-Kendall z over the window */
 	double first;			/* first and last value of the analysed window */
 	double last;
 	size_t samples;			/* samples analysed */

@@ -38,7 +38,6 @@ void trend__mann_kendall(const struct trend_point *p, size_t n, double *scratch,
 		ties += (tie_group[i] - 1) * (2 * tie_group[i] + 5);
 	var = ((double)n * (double)(n - 1) * (double)(2 * n + 5) - ties) / 18;
 
-	mk->s = (double)s;
 	mk->tau = (double)s / pairs;
 	/* continuity correction: s moves in steps of 2 */
 	if (var <= 0 || s == 0)

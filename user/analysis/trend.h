@@ -10,10 +10,10 @@ struct trend_point {
 	double value;
 };
 
+/* S is the sum of sign(x[j] - x[i]) over all pairs i < j. */
 struct mann_kendall {
-	double s;	/* sum of sign(x[j] - x[i]) over all pairs i < j */
-	double z;	/* s normalised with the tie-corrected variance */
-	double tau;	/* Kendall's tau-a: s / number of pairs */
+	double z;	/* S normalised with the tie-corrected variance */
+	double tau;	/* Kendall's tau-a: S / number of pairs */
 };
 
 /* Work space the functions below need for n points. */
