@@ -9,6 +9,7 @@
 
 #include "exit_codes.h"
 #include "parse.h"
+#include "python_tracer.h"
 
 const char *argp_program_version = "memtrace-bpf 0.1";
 const char *argp_program_bug_address = "the project's issue tracker";
@@ -39,6 +40,7 @@ enum {
 	OPT_STACK_ENTRIES,
 	OPT_NO_STACKS,
 	OPT_TOP,
+	OPT_PYTHON,
 };
 
 static const struct argp_option options[] = {
@@ -55,6 +57,10 @@ static const struct argp_option options[] = {
 	{ "stack-entries", OPT_STACK_ENTRIES, "N", 0, "Distinct allocation stacks kept (default 16384)", 0 },
 	{ "no-stacks", OPT_NO_STACKS, NULL, 0, "Do not record allocation stacks (cheaper)", 0 },
 	{ "top", OPT_TOP, "N", 0, "Stacks listed in the summary (default 10)", 0 },
+	{ "python", OPT_PYTHON, "MODE", 0,
+	  "CPython targets: census (default: live objects per type read from the target's "
+	  "memory at each report, no cost to the target), events (probes count instances of "
+	  "classes as they are made and freed: ~2-3 us per object), or off. See docs/python.md", 0 },
 	{ "verbose", 'v', NULL, 0, "Show libbpf's messages", 0 },
 	{ 0 },
 };
@@ -113,6 +119,16 @@ static error_t parse_option(int key, char *arg, struct argp_state *state)
 		if (!parse_uint32_range(arg, 0, 1000, &opts->top_stacks))
 			usage_error("invalid --top: %s (0 to 1000)", arg);
 		break;
+	case OPT_PYTHON:
+		if (!strcmp(arg, "census"))
+			opts->python_mode = PYTHON_MODE_CENSUS;
+		else if (!strcmp(arg, "events"))
+			opts->python_mode = PYTHON_MODE_EVENTS;
+		else if (!strcmp(arg, "off"))
+			opts->python_mode = PYTHON_MODE_OFF;
+		else
+			usage_error("invalid --python: %s (census, events or off)", arg);
+		break;
 	case 'v':
 		opts->verbose = true;
 		break;
@@ -136,6 +152,7 @@ void cli__parse(int argc, char **argv, struct options *opts)
 		.max_entries = 262144,
 		.stack_entries = 16384,
 		.top_stacks = 10,
+		.python_mode = PYTHON_MODE_CENSUS,
 	};
 	/* Everything after the first "--" is the command, never our flags. */
 	for (int i = 1; i < argc; i++) {

@@ -20,6 +20,7 @@ struct options {
 	uint32_t max_entries;
 	uint32_t stack_entries;
 	uint32_t top_stacks;
+	int python_mode;             /* enum python_mode (python_tracer.h): census, events, off */
 	char **command;              /* after "--": launched and traced; NULL otherwise */
 };
 

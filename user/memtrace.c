@@ -15,6 +15,7 @@
 #include "launch.h"
 #include "output.h"
 #include "procinfo.h"
+#include "python_tracer.h"
 
 struct traced_process {
 	pid_t pid;
@@ -32,6 +33,7 @@ struct session {
 	struct options opts;
 	struct symtab_cache *cache;
 	struct alloc_tracer *tracer;
+	struct python_tracer *python;
 	struct traced_process procs[CLI_MAX_PIDS];
 	int proc_count;
 	struct output *outputs[2];
@@ -109,6 +111,7 @@ static int attach_pids(struct session *s)
 		code = alloc_tracer__attach(s->tracer, s->opts.pids[i], NULL);
 		if (code)
 			return code;
+		python_tracer__attach(s->python, s->opts.pids[i]);
 	}
 	return EXIT_OK;
 }
@@ -152,6 +155,7 @@ static int launch_command(struct session *s)
 	/* The exec gave the child its own name and mappings. */
 	procinfo__comm(child.pid, s->procs[0].comm, sizeof(s->procs[0].comm));
 	s->procs[0].start_time = procinfo__start_time(child.pid);
+	python_tracer__attach(s->python, child.pid);
 	return EXIT_OK;
 }
 
@@ -199,6 +203,7 @@ static void report_intervals(struct session *s)
 			continue;
 		update_exited(p);
 		fill_report(s, p, &r, now);
+		r.python = python_tracer__report(s->python, p->pid, false, p->exited);
 		for (int o = 0; o < s->output_count; o++)
 			output__interval(s->outputs[o], &r);
 	}
@@ -216,6 +221,7 @@ static void report_summaries(struct session *s)
 		fill_report(s, p, &r, now);
 		alloc_tracer__top_stacks(s->tracer, p->pid, &p->sym, s->opts.top_stacks, &r.stacks,
 					 &r.stack_count);
+		r.python = python_tracer__report(s->python, p->pid, true, p->exited);
 		for (int o = 0; o < s->output_count; o++)
 			output__summary(s->outputs[o], &r);
 		process_report__free_stacks(&r);
@@ -325,6 +331,7 @@ int main(int argc, char **argv)
 	code = open_outputs(&s);
 	if (code)
 		goto cleanup;
+	s.python = python_tracer__new(s.opts.python_mode, s.cache);
 	code = s.opts.command ? launch_command(&s) : attach_pids(&s);
 	if (code)
 		goto cleanup;
@@ -339,6 +346,7 @@ cleanup:
 		output__destroy(s.outputs[o]);
 	for (int i = 0; i < s.proc_count; i++)
 		symbolizer__release(&s.procs[i].sym);
+	python_tracer__destroy(s.python);
 	alloc_tracer__destroy(s.tracer);
 	symtab_cache__free(s.cache);
 	return code;

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 
 #include "output.h"
+#include "output_python.h"
 
 struct console_output {
 	struct output base;
@@ -50,6 +51,7 @@ static void console_interval(struct output *out, const struct process_report *r)
 		human_bytes((double)r->mmap.bytes_mapped - (double)r->mmap.bytes_unmapped +
 			    (double)r->mmap.brk_growth, mapped, sizeof(mapped)),
 		human_bytes((double)r->rss_bytes, rss, sizeof(rss)), r->native.dropped);
+	console_write_python_interval(c->f, r);
 	fflush(c->f);
 }
 
@@ -108,6 +110,7 @@ static void console_summary(struct output *out, const struct process_report *r)
 		for (size_t f = 0; f < s->depth; f++)
 			fprintf(c->f, "      %s\n", s->frames[f]);
 	}
+	console_write_python_summary(c->f, r);
 	fflush(c->f);
 }
 

@@ -4,6 +4,7 @@
 
 #include "json_writer.h"
 #include "output.h"
+#include "output_python.h"
 
 struct json_output {
 	struct output base;
@@ -72,10 +73,12 @@ static void json_interval(struct output *out, const struct process_report *r)
 {
 	struct json_writer *w = ((struct json_output *)out)->w;
 
+	json_write_gc_events(w, r);
 	write_header(w, "interval", r);
 	jsonw_uint_field(w, "interval_ns", r->interval_ns);
 	write_native(w, &r->native_delta, &r->native);
 	write_mmap(w, &r->mmap_delta);
+	json_write_python(w, r);
 	jsonw_end_object(w);
 }
 
@@ -110,6 +113,7 @@ static void json_summary(struct output *out, const struct process_report *r)
 	write_native(w, &r->native, &r->native);
 	write_mmap(w, &r->mmap);
 	write_stacks(w, r);
+	json_write_python(w, r);
 	jsonw_end_object(w);
 }
 

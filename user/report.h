@@ -9,6 +9,7 @@
 #include <sys/types.h>
 
 #include "alloc.h"
+#include "python_report.h"
 
 struct native_totals {
 	uint64_t allocs, frees, frees_untracked, failed_allocs;
@@ -43,6 +44,7 @@ struct process_report {
 	uint64_t rss_bytes;          /* 0 once the process is gone */
 	struct stack_report *stacks; /* only in the summary: top stacks by live bytes */
 	size_t stack_count;
+	const struct python_report *python; /* NULL: no (supported) Python, or --python=off */
 };
 
 static inline uint64_t native_live_bytes(const struct native_totals *n)

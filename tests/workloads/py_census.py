@@ -1,0 +1,91 @@
+"""Traced target for the Python e2e tests (runs under the Python being tested).
+
+Prints "ready" and waits for a line on stdin before each step, so the tracer can attach
+first. Commands (one per line on stdin):
+  make     creates and keeps known numbers of its own classes, dicts, lists and tuples
+  churn    creates and drops CHURN_N instances of Churn in a loop
+  census FILE   writes Counter(type(o).__name__ for o in gc.get_objects()) as JSON to FILE
+  gc K     calls gc.collect(2) K times
+  quit     exits
+Every step answers "done" on stdout.
+"""
+import gc
+import json
+import sys
+from collections import Counter
+
+
+class Keeper:
+    def __init__(self, i):
+        self.i = i
+
+
+class Leaf:
+    __slots__ = ("a", "b")
+
+    def __init__(self):
+        self.a = None
+        self.b = None
+
+
+class Churn:
+    def __init__(self, i):
+        self.payload = [i]
+
+
+KEEPERS = 12000
+LEAVES = 7000
+DICTS = 5000
+LISTS = 4000
+TUPLES = 3000
+CHURN_N = 200000
+
+kept = []
+
+
+def make():
+    kept.append([Keeper(i) for i in range(KEEPERS)])
+    kept.append([Leaf() for _ in range(LEAVES)])
+    # A dict with an object value stays tracked; tuples of objects too.
+    kept.append([{"k": []} for _ in range(DICTS)])
+    kept.append([[i] for i in range(LISTS)])
+    kept.append([(object(), i) for i in range(TUPLES)])
+
+
+def churn():
+    for i in range(CHURN_N):
+        c = Churn(i)
+        del c
+
+
+def census(path):
+    counts = Counter(type(o).__name__ for o in gc.get_objects())
+    with open(path, "w") as f:
+        json.dump(counts, f)
+    del counts
+
+
+def main():
+    gc.collect()
+    print("ready", flush=True)
+    for line in sys.stdin:
+        words = line.split()
+        if not words:
+            continue
+        cmd = words[0]
+        if cmd == "make":
+            make()
+        elif cmd == "churn":
+            churn()
+        elif cmd == "census":
+            census(words[1])
+        elif cmd == "gc":
+            for _ in range(int(words[1])):
+                gc.collect(2)
+        elif cmd == "quit":
+            break
+        print("done", flush=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,168 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "output_python.h"
+
+#include <inttypes.h>
+#include <string.h>
+
+static void uint_or_null(struct json_writer *w, const char *name, bool known, uint64_t v)
+{
+	if (known)
+		jsonw_uint_field(w, name, v);
+	else
+		jsonw_null_field(w, name);
+}
+
+static void int_or_null(struct json_writer *w, const char *name, int64_t v)
+{
+	if (v >= 0)
+		jsonw_int_field(w, name, v);
+	else
+		jsonw_null_field(w, name);
+}
+
+void json_write_python(struct json_writer *w, const struct process_report *r)
+{
+	const struct python_report *py = r->python;
+
+	if (!py)
+		return;
+	jsonw_name(w, "python");
+	jsonw_start_object(w);
+	jsonw_string_field(w, "version", py->version);
+	jsonw_string_field(w, "mode", py->mode);
+	jsonw_name(w, "types");
+	jsonw_start_array(w);
+	for (size_t i = 0; i < py->type_count; i++) {
+		const struct python_type_report *t = &py->types[i];
+
+		jsonw_start_object(w);
+		jsonw_string_field(w, "name", t->name);
+		uint_or_null(w, "live", t->has_live, t->live);
+		uint_or_null(w, "live_bytes", t->has_live, t->live_bytes);
+		uint_or_null(w, "created", t->has_events, t->created);
+		uint_or_null(w, "destroyed", t->has_events, t->destroyed);
+		jsonw_end_object(w);
+	}
+	jsonw_end_array(w);
+	jsonw_name(w, "gc");
+	jsonw_start_object(w);
+	jsonw_name(w, "collections");
+	if (py->gc_known) {
+		jsonw_start_array(w);
+		for (int g = 0; g < 3; g++)
+			jsonw_uint(w, py->gc_collections[g]);
+		jsonw_end_array(w);
+	} else {
+		jsonw_null(w);
+	}
+	uint_or_null(w, "collected", py->gc_counts_known, py->gc_collected);
+	uint_or_null(w, "uncollectable", py->gc_counts_known, py->gc_uncollectable);
+	uint_or_null(w, "time_ns", py->gc_time_known, py->gc_time_ns);
+	uint_or_null(w, "events_dropped", py->gc_time_known, py->gc_events_dropped);
+	jsonw_end_object(w);
+	jsonw_name(w, "memory");
+	jsonw_start_object(w);
+	uint_or_null(w, "objects", py->objects_known, py->objects);
+	uint_or_null(w, "object_bytes", py->objects_known, py->object_bytes);
+	jsonw_bool_field(w, "census_partial", py->census_partial);
+	uint_or_null(w, "pymalloc_arena_bytes", py->arenas_known, py->arena_bytes);
+	jsonw_uint_field(w, "native_live_bytes", native_live_bytes(&r->native));
+	jsonw_end_object(w);
+	jsonw_end_object(w);
+}
+
+void json_write_gc_events(struct json_writer *w, const struct process_report *r)
+{
+	const struct python_report *py = r->python;
+
+	if (!py)
+		return;
+	for (size_t i = 0; i < py->gc_event_count; i++) {
+		const struct python_gc_event *e = &py->gc_events[i];
+
+		jsonw_start_object(w);
+		jsonw_string_field(w, "type", "gc");
+		jsonw_int_field(w, "pid", r->pid);
+		if (e->generation >= 0)
+			jsonw_int_field(w, "generation", e->generation);
+		else
+			jsonw_null_field(w, "generation");
+		jsonw_uint_field(w, "start_ns", e->start_ns);
+		jsonw_uint_field(w, "duration_ns", e->duration_ns);
+		int_or_null(w, "collected", e->collected);
+		int_or_null(w, "uncollectable", e->uncollectable);
+		jsonw_end_object(w);
+	}
+}
+
+static const char *mib(uint64_t bytes, char *buf, size_t size)
+{
+	snprintf(buf, size, "%.1f MiB", bytes / 1048576.0);
+	return buf;
+}
+
+void console_write_python_interval(FILE *f, const struct process_report *r)
+{
+	const struct python_report *py = r->python;
+	char a[32], b[32];
+
+	if (!py)
+		return;
+	fprintf(f, "         python %s:", py->version);
+	if (py->objects_known)
+		fprintf(f, " %" PRIu64 " objects (%s)%s", py->objects, mib(py->object_bytes, a, sizeof(a)),
+			py->census_partial ? " partial" : "");
+	if (py->arenas_known)
+		fprintf(f, ", pymalloc %s", mib(py->arena_bytes, b, sizeof(b)));
+	if (py->gc_known)
+		fprintf(f, ", gc %" PRIu64 "/%" PRIu64 "/%" PRIu64, py->gc_collections[0],
+			py->gc_collections[1], py->gc_collections[2]);
+	if (py->gc_time_known)
+		fprintf(f, " in %.2f ms", py->gc_time_ns / 1e6);
+	fputc('\n', f);
+}
+
+void console_write_python_summary(FILE *f, const struct process_report *r)
+{
+	const struct python_report *py = r->python;
+	char a[32], b[32], c[32];
+	size_t shown = 0;
+
+	if (!py)
+		return;
+	fprintf(f, "  python %s (%s mode):\n", py->version, py->mode);
+	fprintf(f, "    memory: native (malloc) live %s | python objects %s | pymalloc arenas %s\n",
+		mib(native_live_bytes(&r->native), a, sizeof(a)),
+		py->objects_known ? mib(py->object_bytes, b, sizeof(b)) : "n/a",
+		py->arenas_known ? mib(py->arena_bytes, c, sizeof(c)) : "n/a");
+	if (py->gc_known)
+		fprintf(f, "    gc: %" PRIu64 "/%" PRIu64 "/%" PRIu64 " collections (gen 0/1/2)",
+			py->gc_collections[0], py->gc_collections[1], py->gc_collections[2]);
+	if (py->gc_counts_known)
+		fprintf(f, ", %" PRIu64 " collected, %" PRIu64 " uncollectable", py->gc_collected,
+			py->gc_uncollectable);
+	if (py->gc_time_known)
+		fprintf(f, ", %.2f ms in GC", py->gc_time_ns / 1e6);
+	if (py->gc_known)
+		fputc('\n', f);
+	fprintf(f, "    %-40s %12s %12s %12s %12s\n", "TYPE", "LIVE", "LIVE BYTES", "CREATED",
+		"DESTROYED");
+	for (size_t i = 0; i < py->type_count && shown < PYTHON_CONSOLE_TOP_TYPES; i++) {
+		const struct python_type_report *t = &py->types[i];
+		char live[24] = "-", bytes[24] = "-", made[24] = "-", gone[24] = "-";
+
+		if (!t->has_live)
+			continue;
+		snprintf(live, sizeof(live), "%" PRIu64, t->live);
+		snprintf(bytes, sizeof(bytes), "%" PRIu64, t->live_bytes);
+		if (t->has_events) {
+			snprintf(made, sizeof(made), "%" PRIu64, t->created);
+			snprintf(gone, sizeof(gone), "%" PRIu64, t->destroyed);
+		}
+		fprintf(f, "    %-40.40s %12s %12s %12s %12s\n", t->name, live, bytes, made, gone);
+		shown++;
+	}
+	if (shown < py->type_count && !strcmp(py->mode, "events"))
+		fprintf(f, "    (event mode sees classes only: %zu builtin types not counted)\n",
+			py->type_count - shown);
+}

@@ -1,0 +1,54 @@
+/* CPython versions and the per-version layout facts the collectors need. Pure data and
+ * parsing: no I/O, unit-tested. */
+#ifndef MEMTRACE_PYVERSION_H
+#define MEMTRACE_PYVERSION_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct pyversion {
+	int major, minor, micro;
+};
+
+/* Offsets in bytes, 64-bit builds without Py_DEBUG / free threading. */
+struct py_offsets {
+	int minor;                       /* 3.minor */
+	uint32_t runtime_interp_head;    /* _PyRuntime.interpreters.head */
+	bool gc_in_runtime;              /* 3.8: the GC state is _PyRuntime.gc */
+	uint32_t gc_state;               /* offset of the GC state in _PyRuntime (3.8) or the interpreter */
+	uint32_t gc_generations;         /* struct gc_generation generations[3] in the GC state */
+	uint32_t gc_generation_size;     /* sizeof(struct gc_generation) */
+	uint32_t gc_stats;               /* struct gc_generation_stats generation_stats[3] */
+	uint32_t gc_head_size;           /* sizeof(PyGC_Head): the object follows its GC header */
+	/* pymalloc arenas in use: a static variable before 3.12, interpreter state after */
+	uint32_t interp_narenas;         /* 0: use the symbol narenas_currently_allocated */
+	uint32_t interp_obmalloc_ptr;    /* 3.13: interp->obmalloc is a pointer; 0 otherwise */
+	uint32_t obmalloc_narenas;       /* offset of the counter behind that pointer */
+	uint64_t arena_size;
+};
+
+/* Offsets inside objects, the same in every supported version. */
+#define PY_OB_TYPE 8
+#define PY_OB_SIZE 16
+#define PY_TP_NAME 24
+#define PY_TP_BASICSIZE 32
+#define PY_TP_ITEMSIZE 40
+#define PY_TP_FLAGS 168
+#define PY_TPFLAGS_HEAPTYPE (1ul << 9)
+#define PY_TPFLAGS_READY (1ul << 12)
+#define PY_TPFLAGS_TYPE_SUBCLASS (1ul << 31)
+#define PY_GC_NEXT_MASK_UNREACHABLE 1ul
+#define PY_MIN_MINOR 8
+#define PY_MAX_MINOR 13
+
+/* "3.11.2 (main, ...)" or "3.8.18" -> 3, 8, 18; false if it does not start with a version. */
+bool pyversion__parse(const char *s, struct pyversion *v);
+/* Py_Version / PY_VERSION_HEX (0x030b02f0) -> 3.11.2. */
+bool pyversion__from_hex(uint32_t hex, struct pyversion *v);
+/* "libpython3.11.so.1.0", "python3.11", "libpython3.8d.so" -> 3.11 (micro -1). */
+bool pyversion__from_file_name(const char *path, struct pyversion *v);
+/* The layout for 3.minor, or NULL for a version outside support. */
+const struct py_offsets *py_offsets__get(int major, int minor);
+
+#endif

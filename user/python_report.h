@@ -1,0 +1,48 @@
+/* What one poll learned about the CPython interpreter of a traced process (a part of
+ * struct process_report): plain data for the output writers. */
+#ifndef MEMTRACE_PYTHON_REPORT_H
+#define MEMTRACE_PYTHON_REPORT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct python_type_report {
+	char name[64];
+	bool has_live;               /* false: this mode cannot count the type (null in JSON) */
+	uint64_t live, live_bytes;
+	bool has_events;             /* false: created/destroyed unknown (census mode) */
+	uint64_t created, destroyed; /* since attach */
+};
+
+struct python_gc_event {
+	int generation;              /* -1: unknown */
+	uint64_t start_ns;           /* CLOCK_MONOTONIC */
+	uint64_t duration_ns;
+	int64_t collected, uncollectable; /* -1: unknown */
+};
+
+struct python_report {
+	char version[24];
+	const char *mode;            /* "census" or "events" */
+	struct python_type_report *types; /* most live first */
+	size_t type_count;
+	/* GC over the interval (interval lines) or since attach (summary) */
+	bool gc_known;
+	uint64_t gc_collections[3];
+	bool gc_counts_known;        /* collected/uncollectable */
+	uint64_t gc_collected, gc_uncollectable;
+	bool gc_time_known;          /* a probe timed the collections */
+	uint64_t gc_time_ns;
+	uint64_t gc_events_dropped;
+	struct python_gc_event *gc_events; /* the collections of this interval */
+	size_t gc_event_count;
+	/* the Python side of the process's memory */
+	bool objects_known;
+	uint64_t objects, object_bytes; /* census: GC-tracked objects and their bytes */
+	bool census_partial;
+	bool arenas_known;
+	uint64_t arena_bytes;        /* pymalloc arenas in use */
+};
+
+#endif
