@@ -1,0 +1,130 @@
+#!/usr/bin/env bash
+# The CPython collector on every Python of the machine: census counts against the target's
+# own gc.get_objects() census, event-mode counts of its classes, and GC events.
+# Workload: tests/workloads/py_census.py (commands on stdin, "done" after each).
+source "$(dirname "$0")/lib.sh"
+
+pythons=(/usr/bin/python3.11)
+for v in 3.8 3.9 3.10 3.11 3.12 3.13; do
+	found=$(ls -d /root/.pyenv/versions/$v.*/bin/python3 2>/dev/null | sort -V | tail -n1)
+	if [ -n "$found" ]; then pythons+=("$found"); else skip "python $v" "not installed under /root/.pyenv/versions"; fi
+done
+
+# wait_done NAME N: until the target has answered N commands.
+wait_done() {
+	local deadline=$((SECONDS + 30))
+	while [ $SECONDS -lt $deadline ]; do
+		[ "$(grep -c '^done' "$WORK/$1.out" 2>/dev/null)" -ge "$2" ] && return 0
+		sleep 0.05
+	done
+	return 1
+}
+
+# Types of the target's census whose count the tracer missed by more than 1% (2 objects
+# for types with fewer than 200 instances: the census itself makes and drops a few).
+census_mismatches() {
+	jq -r --slurpfile want "$1" '
+		(.python.types | map({(.name): .live}) | add) as $got
+		| $want[0] | to_entries[]
+		| (($got[.key] // 0) - .value) as $d
+		| select(($d | fabs) > ([.value * 0.01, 2] | max))
+		| "\(.key): tracer \($got[.key] // 0), gc.get_objects() \(.value)"' <<<"$2"
+}
+
+stop_target() {
+	target_close
+	wait "$TARGET_PID" 2>/dev/null
+}
+
+for py in "${pythons[@]}"; do
+	if [ ! -x "$py" ]; then
+		skip "$py" "not installed"
+		continue
+	fi
+	ver=$("$py" -c 'import sys; print("%d.%d.%d" % sys.version_info[:3])')
+	tag="python $ver ($py)"
+
+	# Census mode (the default).
+	start_target "c$ver" "$py" "$WORKLOADS/py_census.py" || { fail "$tag: workload starts"; continue; }
+	start_tracer "tc$ver" -p "$TARGET_PID" -i 200ms --json="$WORK/c$ver.json" ||
+		{ fail "$tag: tracer attaches"; stop_target; continue; }
+	target_send make
+	target_send churn
+	target_send "census $WORK/want$ver.json"
+	wait_done "c$ver" 3 || fail "$tag: workload answered"
+	sleep 0.5
+	stop_tracer
+	summary=$(json_summary "$WORK/c$ver.json" "$TARGET_PID")
+	check_eq "$tag: census mode" "$(jq -r .python.mode <<<"$summary")" census
+	check_eq "$tag: version" "$(jq -r .python.version <<<"$summary")" "$ver"
+	bad=$(census_mismatches "$WORK/want$ver.json" "$summary")
+	ntypes=$(jq -r 'length' "$WORK/want$ver.json")
+	if [ -z "$bad" ] && [ "$ntypes" -gt 10 ]; then
+		ok "$tag: census within 1% of gc.get_objects() for all $ntypes types"
+	else
+		fail "$tag: census" "$(echo "$bad" | head -5 | tr '\n' ';')"
+	fi
+	check_eq "$tag: census Keeper" "$(jq -r '.python.types[] | select(.name=="Keeper") | .live' <<<"$summary")" 12000
+	check_eq "$tag: churned class leaves nothing live" \
+		"$(jq -r '[.python.types[] | select(.name=="Churn") | .live] | add // 0' <<<"$summary")" 0
+	check_eq "$tag: census mode has no created counts" \
+		"$(jq -r '.python.types[0].created' <<<"$summary")" null
+
+	# GC events: K full collections.
+	start_tracer "tg$ver" -p "$TARGET_PID" -i 200ms --json="$WORK/g$ver.json" ||
+		{ fail "$tag: tracer attaches"; stop_target; continue; }
+	target_send "gc 7"
+	wait_done "c$ver" 4 || fail "$tag: workload answered"
+	sleep 0.3
+	stop_tracer
+	summary=$(json_summary "$WORK/g$ver.json" "$TARGET_PID")
+	check_eq "$tag: gen-2 collections in the summary" "$(jq -r '.python.gc.collections[2]' <<<"$summary")" 7
+	check_eq "$tag: gen-2 gc event lines" \
+		"$(jq -s '[.[] | select(.type=="gc" and .generation==2)] | length' "$WORK/g$ver.json")" 7
+	check_true "$tag: gc time measured" \
+		jq -e '.python.gc.time_ns > 0 and .python.gc.events_dropped == 0' <<<"$summary" >/dev/null
+	stop_target
+
+	# Event mode: a fresh target, traced before it makes anything.
+	start_target "e$ver" "$py" "$WORKLOADS/py_census.py" || { fail "$tag: workload starts"; continue; }
+	start_tracer "te$ver" -p "$TARGET_PID" -i 200ms --python=events --json="$WORK/e$ver.json" ||
+		{ fail "$tag: tracer attaches (events)"; stop_target; continue; }
+	target_send make
+	target_send churn
+	target_send "census $WORK/wante$ver.json"
+	wait_done "e$ver" 3 || fail "$tag: workload answered (events)"
+	sleep 0.3
+	stop_tracer
+	summary=$(json_summary "$WORK/e$ver.json" "$TARGET_PID")
+	check_eq "$tag: event mode" "$(jq -r .python.mode <<<"$summary")" events
+	for cls in Keeper Leaf; do
+		want=$(jq -r ".$cls" "$WORK/wante$ver.json")
+		check_within "$tag: events $cls live" \
+			"$(jq -r ".python.types[] | select(.name==\"$cls\") | .live" <<<"$summary")" "$want" 1
+	done
+	check_eq "$tag: events Churn created" \
+		"$(jq -r '.python.types[] | select(.name=="Churn") | .created' <<<"$summary")" 200000
+	check_eq "$tag: events Churn live" \
+		"$(jq -r '.python.types[] | select(.name=="Churn") | .live' <<<"$summary")" 0
+	check_eq "$tag: builtins are null in event mode" \
+		"$(jq -r '.python.types[] | select(.name=="dict") | .live' <<<"$summary")" null
+	stop_target
+done
+
+# Not Python: the Python part says so in one line, native tracing goes on.
+start_target notpy "$TARGETS/alloc_exact" || fail "native target starts"
+start_tracer notpy -p "$TARGET_PID" -i 200ms --json="$WORK/notpy.json" || fail "tracer attaches to native target"
+target_send go
+wait_for_line "$WORK/notpy.out" '^done' || true
+stop_tracer
+check_eq "not Python: exit status" "$TRACER_RC" 0
+check_eq "not Python: one line on stderr" "$(grep -c 'python: PID .*no CPython interpreter' "$WORK/notpy.err")" 1
+check_eq "not Python: native still counted" "$(json_summary "$WORK/notpy.json" "$TARGET_PID" | jq -r '.native.allocs > 0')" true
+check_eq "not Python: no python object" "$(json_summary "$WORK/notpy.json" "$TARGET_PID" | jq -r '.python')" null
+stop_target
+
+# A bad --python value: one line, exit 2.
+"$MEMTRACE" --python=bogus -p $$ >/dev/null 2>"$WORK/bad.err"
+check_eq "--python=bogus exit status" "$?" 2
+check_eq "--python=bogus one line" "$(wc -l <"$WORK/bad.err")" 1
+finish
