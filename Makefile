@@ -27,7 +27,8 @@ CORE_LIB := $(OUTPUT)/libmemtrace-core.a
 
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(OUTPUT)/tests/%,$(wildcard tests/unit/test_*.c))
 FIXTURES := $(patsubst tests/unit/fixtures/%.c,$(OUTPUT)/tests/%.so,$(wildcard tests/unit/fixtures/*.c))
-TARGETS := $(patsubst tests/targets/%.c,$(OUTPUT)/targets/%,$(wildcard tests/targets/*.c))
+TARGETS := $(patsubst tests/targets/%.c,$(OUTPUT)/targets/%,$(wildcard tests/targets/*.c)) \
+	$(OUTPUT)/targets/static_hold_stripped
 
 ifeq ($(V),1)
 Q :=
@@ -108,6 +109,16 @@ $(OUTPUT)/targets/%: tests/targets/%.c
 	$(call msg,TARGET,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) -O0 -g -fno-omit-frame-pointer -Wall -Wextra $< -o $@
+
+# The allocator inside the executable itself, found by name; and once stripped, not at all.
+$(OUTPUT)/targets/static_hold: tests/targets/static_hold.c
+	$(call msg,TARGET,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) -O0 -g -static -Wall -Wextra $< -o $@
+
+$(OUTPUT)/targets/static_hold_stripped: $(OUTPUT)/targets/static_hold
+	$(call msg,STRIP,$@)
+	$(Q)strip -o $@ $<
 
 clean:
 	$(call msg,CLEAN)

@@ -1,0 +1,101 @@
+# Shared helpers for end-to-end tests: sourced by tests/e2e/test_*.sh.
+# Each check prints "ok - NAME", "not ok - NAME: why" or "skip - NAME: why"; the script's
+# exit status is non-zero if any check failed.
+set -u
+E2E_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+ROOT=$(cd "$E2E_DIR/../.." && pwd)
+OUTPUT=${OUTPUT:-$ROOT/.output}
+MEMTRACE=$ROOT/memtrace-bpf
+TARGETS=$OUTPUT/targets
+WORKLOADS=$ROOT/tests/workloads
+WORK=$(mktemp -d /tmp/memtrace-e2e.XXXXXX)
+E2E_FAILED=0
+E2E_PIDS=()
+
+e2e_cleanup() {
+	local pid
+	for pid in "${E2E_PIDS[@]}"; do
+		kill -KILL "$pid" 2>/dev/null
+	done
+	wait 2>/dev/null
+	rm -rf "$WORK"
+}
+trap e2e_cleanup EXIT
+
+ok() { echo "ok - $1"; }
+fail() { echo "not ok - $1${2:+: $2}"; E2E_FAILED=1; }
+skip() { echo "skip - $1: $2"; }
+finish() { exit "$E2E_FAILED"; }
+
+# check NAME ACTUAL EXPECTED
+check_eq() {
+	if [ "$2" = "$3" ]; then ok "$1 = $3"; else fail "$1" "got '$2', expected '$3'"; fi
+}
+
+# check_within NAME ACTUAL EXPECTED PERCENT
+check_within() {
+	if awk -v a="$2" -v e="$3" -v p="$4" 'BEGIN { d = a - e; if (d < 0) d = -d; exit !(e != "" && a != "" && d <= e * p / 100) }'; then
+		ok "$1 = $2 (expected $3 ±$4%)"
+	else
+		fail "$1" "got '$2', expected $3 ±$4%"
+	fi
+}
+
+# check_true NAME COMMAND...: passes if the command succeeds
+check_true() {
+	local name=$1
+	shift
+	if "$@"; then ok "$name"; else fail "$name" "'$*' failed"; fi
+}
+
+# wait_for_line FILE PATTERN [SECONDS]: waits until a line of FILE matches PATTERN.
+wait_for_line() {
+	local file=$1 pattern=$2 deadline=$((SECONDS + ${3:-20}))
+	while [ $SECONDS -lt $deadline ]; do
+		grep -q -- "$pattern" "$file" 2>/dev/null && return 0
+		sleep 0.05
+	done
+	echo "# timed out waiting for '$pattern' in $file:" >&2
+	sed 's/^/#   /' "$file" >&2 2>/dev/null
+	return 1
+}
+
+# start_target NAME CMD...: starts CMD with stdin on a fifo we hold open (fd 7) and
+# stdout in $WORK/NAME.out; waits for its "ready" line. Sets TARGET_PID.
+# Writing a line to fd 7 (target_send) releases it; closing fd 7 (target_close) ends it.
+start_target() {
+	local name=$1
+	shift
+	rm -f "$WORK/$name.in"
+	mkfifo "$WORK/$name.in"
+	"$@" <"$WORK/$name.in" >"$WORK/$name.out" 2>"$WORK/$name.err" &
+	TARGET_PID=$!
+	E2E_PIDS+=("$TARGET_PID")
+	exec 7>"$WORK/$name.in"
+	wait_for_line "$WORK/$name.out" '^ready'
+}
+target_send() { echo "${1:-go}" >&7; }
+target_close() { exec 7>&-; }
+
+# start_tracer NAME ARGS...: runs memtrace-bpf ARGS in the background, stdout to
+# $WORK/NAME.out, stderr to $WORK/NAME.err; waits until it says it is tracing.
+start_tracer() {
+	local name=$1
+	shift
+	"$MEMTRACE" "$@" >"$WORK/$name.out" 2>"$WORK/$name.err" 7>&- &
+	TRACER_PID=$!
+	E2E_PIDS+=("$TRACER_PID")
+	wait_for_line "$WORK/$name.err" 'tracing'
+}
+
+# stop_tracer: Ctrl-C, then its exit status in TRACER_RC.
+stop_tracer() {
+	kill -INT "$TRACER_PID" 2>/dev/null
+	wait "$TRACER_PID"
+	TRACER_RC=$?
+}
+
+# json_summary FILE PID: the summary line for PID from an NDJSON file.
+json_summary() {
+	jq -c --argjson pid "$2" 'select(.type == "summary" and .pid == $pid)' "$1"
+}

@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# Every bad input: one line on stderr and its own exit code (README: "Exit codes").
+source "$(dirname "$0")/lib.sh"
+
+# expect_error NAME CODE PATTERN ARGS...: memtrace-bpf ARGS exits CODE with one stderr line
+# matching PATTERN.
+expect_error() {
+	local name=$1 code=$2 pattern=$3 rc lines
+	shift 3
+	$MEMTRACE "$@" >"$WORK/out" 2>"$WORK/err" </dev/null
+	rc=$?
+	lines=$(wc -l <"$WORK/err")
+	if [ "$rc" -eq "$code" ] && [ "$lines" -eq 1 ] && grep -q -- "$pattern" "$WORK/err"; then
+		ok "$name: exit $code, '$(cat "$WORK/err")'"
+	else
+		fail "$name" "exit $rc ($lines stderr lines: $(head -c 300 "$WORK/err"))"
+	fi
+}
+
+# A PID that does not exist: the highest possible one, checked free.
+missing_pid=4194303
+while kill -0 "$missing_pid" 2>/dev/null; do missing_pid=$((missing_pid - 1)); done
+
+expect_error "no such PID" 3 "no such process: $missing_pid" -p "$missing_pid"
+expect_error "PID not a number" 2 "invalid PID: abc" -p abc
+expect_error "PID zero" 2 "invalid PID: 0" -p 0
+expect_error "negative PID" 2 "invalid PID: -5" -p -5
+expect_error "PID out of range" 2 "invalid PID" -p 99999999999
+expect_error "interval not a number" 2 "invalid interval" -p 1 -i fast
+expect_error "interval zero" 2 "invalid interval" -p 1 -i 0
+expect_error "interval too small" 2 "invalid interval" -p 1 -i 1ms
+expect_error "duration with a bad unit" 2 "invalid duration" -p 1 -d 5weeks
+expect_error "max-entries too small" 2 "invalid --max-entries" -p 1 --max-entries 5
+expect_error "empty --json file" 2 "invalid --json" -p 1 --json=
+expect_error "nothing to trace" 2 "nothing to trace"
+expect_error "stray argument" 2 "unexpected argument" -p 1 extra
+expect_error "both -p and a command" 2 "not both" -p 1 -- true
+expect_error "no command after --" 2 "no command after" --
+expect_error "command not found" 9 "command not found" -- /nonexistent/program
+
+# Not root: the same binary run as nobody, with no capabilities.
+sleep 30 7>&- &
+E2E_PIDS+=($!)
+MEMTRACE_AS_ROOT=$MEMTRACE
+MEMTRACE="setpriv --reuid=nobody --regid=nogroup --clear-groups --inh-caps=-all $MEMTRACE_AS_ROOT"
+expect_error "not root" 4 "permission denied" -p $!
+MEMTRACE=$MEMTRACE_AS_ROOT
+# A stripped static binary has no malloc symbol to attach to.
+if true; then
+	start_target static "$TARGETS/static_hold_stripped" || fail "static target starts"
+	expect_error "allocator not found (static, stripped)" 6 "no malloc found" -p "$TARGET_PID"
+	target_close
+fi
+
+# The target exits while traced: a summary, then exit 0.
+start_target exiting "$TARGETS/alloc_exact" || fail "target starts"
+start_tracer exiting_tracer -p "$TARGET_PID" --json="$WORK/exit.json" -i 100ms || fail "tracer attaches"
+target_send go
+wait_for_line "$WORK/exiting.out" '^done'
+target_close
+wait "$TRACER_PID"
+rc=$?
+check_eq "target exits mid-trace: tracer exit status" "$rc" 0
+check_eq "target exits mid-trace: summary says exited" \
+	"$(jq -r 'select(.type == "summary") | .exited' "$WORK/exit.json")" true
+check_eq "target exits mid-trace: counts kept" \
+	"$(jq -r 'select(.type == "summary") | .native.frees' "$WORK/exit.json")" 5050
+finish
