@@ -51,7 +51,8 @@ for py in "${pythons[@]}"; do
 	target_send make
 	target_send churn
 	target_send "census $WORK/want$ver.json"
-	wait_done "c$ver" 3 || fail "$tag: workload answered"
+	target_send "gc 7"
+	wait_done "c$ver" 4 || fail "$tag: workload answered"
 	sleep 0.5
 	stop_tracer
 	summary=$(json_summary "$WORK/c$ver.json" "$TARGET_PID")
@@ -70,19 +71,16 @@ for py in "${pythons[@]}"; do
 	check_eq "$tag: census mode has no created counts" \
 		"$(jq -r '.python.types[0].created' <<<"$summary")" null
 
-	# GC events: K full collections.
-	start_tracer "tg$ver" -p "$TARGET_PID" -i 200ms --json="$WORK/g$ver.json" ||
-		{ fail "$tag: tracer attaches"; stop_target; continue; }
-	target_send "gc 7"
-	wait_done "c$ver" 4 || fail "$tag: workload answered"
-	sleep 0.3
-	stop_tracer
-	summary=$(json_summary "$WORK/g$ver.json" "$TARGET_PID")
-	check_eq "$tag: gen-2 collections in the summary" "$(jq -r '.python.gc.collections[2]' <<<"$summary")" 7
-	check_eq "$tag: gen-2 gc event lines" \
-		"$(jq -s '[.[] | select(.type=="gc" and .generation==2)] | length' "$WORK/g$ver.json")" 7
-	check_true "$tag: gc time measured" \
-		jq -e '.python.gc.time_ns > 0 and .python.gc.events_dropped == 0' <<<"$summary" >/dev/null
+	# GC events: the 7 full collections of "gc 7", inside the window the workload printed.
+	read -r _ gc_from gc_to < <(grep '^gcwindow' "$WORK/c$ver.out")
+	check_eq "$tag: gen-2 gc event lines in the gc.collect(2) window" \
+		"$(jq -s --argjson a "${gc_from:-0}" --argjson b "${gc_to:-0}" \
+			'[.[] | select(.type=="gc" and .generation==2 and .start_ns >= $a and .start_ns <= $b)] | length' \
+			"$WORK/c$ver.json")" 7
+	check_true "$tag: gen-2 collections in the summary (>= 7)" \
+		test "$(jq -r '.python.gc.collections[2]' <<<"$summary")" -ge 7
+	check_eq "$tag: gc time measured, no events dropped" \
+		"$(jq -r '.python.gc.time_ns > 0 and .python.gc.events_dropped == 0' <<<"$summary")" true
 	stop_target
 
 	# Event mode: a fresh target, traced before it makes anything.
@@ -103,7 +101,7 @@ for py in "${pythons[@]}"; do
 			"$(jq -r ".python.types[] | select(.name==\"$cls\") | .live" <<<"$summary")" "$want" 1
 	done
 	check_eq "$tag: events Churn created" \
-		"$(jq -r '.python.types[] | select(.name=="Churn") | .created' <<<"$summary")" 200000
+		"$(jq -r '.python.types[] | select(.name=="Churn") | .created' <<<"$summary")" 50000
 	check_eq "$tag: events Churn live" \
 		"$(jq -r '.python.types[] | select(.name=="Churn") | .live' <<<"$summary")" 0
 	check_eq "$tag: builtins are null in event mode" \

@@ -5,13 +5,14 @@ first. Commands (one per line on stdin):
   make     creates and keeps known numbers of its own classes, dicts, lists and tuples
   churn    creates and drops CHURN_N instances of Churn in a loop
   census FILE   writes Counter(type(o).__name__ for o in gc.get_objects()) as JSON to FILE
-  gc K     calls gc.collect(2) K times
+  gc K     calls gc.collect(2) K times, prints "gcwindow START_NS END_NS" (CLOCK_MONOTONIC)
   quit     exits
 Every step answers "done" on stdout.
 """
 import gc
 import json
 import sys
+import time
 from collections import Counter
 
 
@@ -38,7 +39,7 @@ LEAVES = 7000
 DICTS = 5000
 LISTS = 4000
 TUPLES = 3000
-CHURN_N = 200000
+CHURN_N = 50000
 
 kept = []
 
@@ -87,8 +88,11 @@ def main():
         elif cmd == "census":
             census(words[1])
         elif cmd == "gc":
+            # The window on CLOCK_MONOTONIC, the clock of the tracer's gc events.
+            start = time.monotonic_ns()
             for _ in range(int(words[1])):
                 gc.collect(2)
+            print("gcwindow %d %d" % (start, time.monotonic_ns()), flush=True)
         elif cmd == "quit":
             break
         print("done", flush=True)

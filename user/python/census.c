@@ -33,7 +33,11 @@ static uint64_t now_ns(void)
 
 void py_type_short_name(const char *tp_name, bool heap_type, char *out, size_t size)
 {
-	const char *dot = heap_type ? NULL : strrchr(tp_name, '.');
+	/* Classes made by C modules (PyType_FromSpec) are heap types named "module.Name" too;
+	 * only a class whose __name__ was set to a dotted string reads differently. */
+	const char *dot = strrchr(tp_name, '.');
+
+	(void)heap_type;
 	const char *name = dot ? dot + 1 : tp_name;
 	size_t n = strnlen(name, size - 1);
 
