@@ -1,6 +1,7 @@
 # memtrace-bpf: `make` builds, `make test` runs every test, `make demo` traces a bundled workload.
 # Build output goes under .output/; V=1 shows the commands.
 OUTPUT := .output
+SHELL := /bin/bash
 CLANG ?= clang
 BPFTOOL ?= bpftool
 CC ?= gcc
@@ -26,7 +27,8 @@ LOADER_OBJS := $(patsubst user/%.c,$(OUTPUT)/user/%.o,$(LOADER_SRCS))
 CORE_LIB := $(OUTPUT)/libmemtrace-core.a
 
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(OUTPUT)/tests/%,$(wildcard tests/unit/test_*.c))
-FIXTURES := $(patsubst tests/unit/fixtures/%.c,$(OUTPUT)/tests/%.so,$(wildcard tests/unit/fixtures/*.c))
+FIXTURES := $(patsubst tests/unit/fixtures/%.c,$(OUTPUT)/tests/%.so,$(wildcard tests/unit/fixtures/*.c)) \
+	$(patsubst tests/unit/fixtures/%.c,$(OUTPUT)/tests/%-stripped.so,$(wildcard tests/unit/fixtures/*.c))
 TARGETS := $(patsubst tests/targets/%.c,$(OUTPUT)/targets/%,$(wildcard tests/targets/*.c)) \
 	$(OUTPUT)/targets/static_hold_stripped
 
@@ -55,10 +57,10 @@ demo: deps
 	$(Q)$(MAKE) --no-print-directory memtrace-bpf
 	$(Q)tools/demo.sh
 
-check: memtrace-bpf $(UNIT_TESTS) $(FIXTURES) $(TARGETS)
+check: memtrace-bpf $(FIXTURES) $(UNIT_TESTS) $(TARGETS)
 	$(Q)tests/run-tests.sh $(OUTPUT)
 
-unit: $(UNIT_TESTS) $(FIXTURES)
+unit: $(FIXTURES) $(UNIT_TESTS)
 	$(Q)tests/run-tests.sh $(OUTPUT) unit
 
 e2e: memtrace-bpf $(TARGETS)
@@ -101,7 +103,16 @@ $(OUTPUT)/tests/%: tests/unit/%.c $(CORE_LIB) $(wildcard tests/unit/*.h)
 $(OUTPUT)/tests/%.so: tests/unit/fixtures/%.c
 	$(call msg,FIXTURE,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) -O1 -g -shared -fPIC $< -o $@
+	$(Q)$(CC) -O1 -g -shared -fPIC -Wl,--build-id $< -o $@
+
+# A stripped copy whose symbols live in a build-id debug file under a fake root, as
+# Debian's -dbg packages lay them out.
+$(OUTPUT)/tests/%-stripped.so: $(OUTPUT)/tests/%.so
+	$(call msg,FIXTURE,$@)
+	$(Q)id=$$(readelf -n $< | sed -n 's/.*Build ID: //p'); \
+	dir=$(OUTPUT)/tests/debugroot/usr/lib/debug/.build-id/$${id:0:2}; \
+	mkdir -p $$dir && objcopy --only-keep-debug $< $$dir/$${id:2}.debug && \
+	strip --strip-all -o $@ $<
 
 # Ground-truth targets: no optimisation that could merge or drop an allocation, and frame
 # pointers so that user stacks unwind.
