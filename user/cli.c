@@ -14,25 +14,31 @@
 const char *argp_program_version = "memtrace-bpf 0.1";
 const char *argp_program_bug_address = "the project's issue tracker";
 
+static const char args_doc[] = "[-- COMMAND [ARGS...]]";
+
 static const char doc[] =
-"Watch the memory of a running process from outside, with BPF: no restart, nothing imported.\n"
-"\n"
-"USAGE: memtrace-bpf -p PID [-p PID ...] [-i SECONDS] [-d SECONDS] [--json[=FILE]]\n"
-"       memtrace-bpf [OPTIONS] -- COMMAND [ARGS...]\n"
-"\n"
-"Every malloc-family call (malloc, calloc, realloc, reallocarray, posix_memalign,\n"
-"aligned_alloc, memalign, valloc, pvalloc, free) and every mmap/munmap/mremap/brk of the\n"
-"target is counted in the kernel. Each interval prints one line per process; the end\n"
-"(Ctrl-C, -d, or the target's exit) prints a summary with the stacks that hold the most\n"
-"outstanding memory. Needs root (or CAP_BPF + CAP_PERFMON).\n"
+"Watch the memory of a running process from outside, with BPF: no restart,\n"
+"nothing imported into the target.\v"
+"Every malloc-family call (malloc, calloc, realloc, reallocarray,\n"
+"posix_memalign, aligned_alloc, memalign, valloc, pvalloc, free) and every\n"
+"mmap/munmap/mremap/brk of the target is counted in the kernel. Each interval\n"
+"prints one line per process; the end (Ctrl-C, -d, or the target's exit)\n"
+"prints a summary with the stacks that hold the most outstanding memory.\n"
+"CPython targets also get live objects per type and GC events.\n"
+"Needs root (or CAP_BPF + CAP_PERFMON).\n"
 "\n"
 "EXAMPLES:\n"
-"  memtrace-bpf -p 1234              # trace PID 1234, a line per second, Ctrl-C to stop\n"
-"  memtrace-bpf -p 1234 -i 5 -d 60   # a line every 5 s, stop after a minute\n"
-"  memtrace-bpf -p 1234 --json       # NDJSON on stdout (schema: docs/json.md)\n"
-"  memtrace-bpf --json=out.ndjson -- ./myprog --flag   # start ./myprog, trace it to its exit\n"
+"  memtrace-bpf -p 1234             trace PID 1234, a line per second,\n"
+"                                   Ctrl-C to stop\n"
+"  memtrace-bpf -p 1234 -i 5 -d 60  a line every 5 s, stop after a minute\n"
+"  memtrace-bpf -p 1234 --json      NDJSON on stdout (docs/json.md)\n"
+"  memtrace-bpf --json=out.ndjson -- ./myprog --flag\n"
+"                                   start ./myprog, trace it to its exit\n"
 "\n"
-"OPTIONS:";
+"Exit codes: 0 done, 2 bad flag or value, 3 no such process, 4 not root,\n"
+"5 kernel lacks BTF or uprobes, 6 no allocator found in the target,\n"
+"7 BPF load failed, 8 attach failed, 9 command could not be started\n"
+"(README.md lists them all).";
 
 enum {
 	OPT_JSON = 0x100,
@@ -143,7 +149,7 @@ static error_t parse_option(int key, char *arg, struct argp_state *state)
 
 void cli__parse(int argc, char **argv, struct options *opts)
 {
-	static const struct argp argp = { options, parse_option, NULL, doc, NULL, NULL, NULL };
+	static const struct argp argp = { options, parse_option, args_doc, doc, NULL, NULL, NULL };
 	int split = argc;
 
 	*opts = (struct options){
