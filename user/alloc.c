@@ -14,6 +14,7 @@
 
 #include "alloc.skel.h"
 #include "exit_codes.h"
+#include "probe_offset.h"
 
 struct alloc_tracer {
 	struct alloc_bpf *skel;
@@ -208,7 +209,17 @@ static int attach_module(struct alloc_tracer *t, pid_t pid, const char *path,
 			duplicate |= attached_offsets[j] == offset;
 		if (duplicate)
 			continue;
-		err = attach_probe(t, prog, pid, path, offset, false);
+		if (fn->returns) {
+			err = attach_probe(t, prog, pid, path, offset, false);
+		} else {
+			/* Entry-only (free): may start past a NULL check, off the single-step path. */
+			struct probe_site site = probe_offset__for_symbol(path, tab, sym, true);
+
+			if (verbose_messages)
+				fprintf(stderr, "memtrace-bpf: %s in %s probed at +%#llx (%s)\n",
+					fn->symbol, path, (unsigned long long)site.delta, site.why);
+			err = attach_probe(t, prog, pid, path, offset + site.delta, false);
+		}
 		if (!err && fn->returns)
 			err = attach_probe(t, t->skel->progs.alloc_exit, pid, path, offset, true);
 		if (err) {
