@@ -406,7 +406,7 @@ const struct elf_symbol *elf_symtab__find(const struct elf_symtab *tab, const ch
 const struct elf_symbol *elf_symtab__symbolize(const struct elf_symtab *tab, uint64_t vaddr)
 {
 	size_t lo = 0, hi = tab->count;
-	const struct elf_symbol *best = NULL;
+	const struct elf_symbol *best = NULL, *nearest = NULL;
 
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
@@ -416,7 +416,8 @@ const struct elf_symbol *elf_symtab__symbolize(const struct elf_symtab *tab, uin
 		else
 			hi = mid;
 	}
-	/* Among the symbols at or below vaddr, prefer a function that contains it. */
+	/* The nearest function at or below vaddr, if it contains vaddr or has no size (an
+	 * assembler label such as _start); never a farther one. */
 	for (size_t i = lo; i-- > 0;) {
 		const struct elf_symbol *sym = &tab->by_addr[i];
 
@@ -424,10 +425,12 @@ const struct elf_symbol *elf_symtab__symbolize(const struct elf_symtab *tab, uin
 			continue;
 		if (sym->size && vaddr < sym->vaddr + sym->size)
 			return sym;
-		if (!best && !sym->size)
-			best = sym;
-		if (vaddr - sym->vaddr > (1u << 20))
+		if (!nearest)
+			nearest = sym;
+		else if (sym->vaddr != nearest->vaddr)
 			break;
+		if (!sym->size && !best)
+			best = sym;
 	}
 	return best;
 }
