@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# The README's main job: start a bundled Python workload (tests/workloads/demo_app.py: a
+# service loop with a slow leak), attach memtrace-bpf to its PID for a few seconds, print the
+# live report and the summary. Nothing in the workload knows it is traced.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+seconds=${DEMO_SECONDS:-6}
+python=${DEMO_PYTHON:-$(command -v python3)}
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "demo: run as root (BPF needs it): sudo make demo" >&2
+	exit 4
+fi
+log=$(mktemp)
+trap 'kill "$app" 2>/dev/null; rm -f "$log"' EXIT
+"$python" tests/workloads/demo_app.py $((seconds + 4)) >"$log" &
+app=$!
+until grep -q ready "$log"; do sleep 0.05; done
+
+echo "demo: tracing $python tests/workloads/demo_app.py (PID $app) for $seconds s"
+echo "demo: \$ ./memtrace-bpf -p $app -d $seconds --top 3"
+./memtrace-bpf -p "$app" -d "$seconds" --top 3 ${DEMO_FLAGS:-}
