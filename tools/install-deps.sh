@@ -6,6 +6,7 @@ set -euo pipefail
 packages=(
 	clang llvm make gcc pkg-config
 	libbpf-dev bpftool libelf-dev zlib1g-dev libcapstone-dev
+	libiberty-dev libjson-c-dev   # C++ demangling for --frame; --baseline files
 	libcmocka-dev jq    # unit tests; jq reads the JSON in end-to-end tests
 	python3-dbg      # build-id debug file for Debian's python3.11 (symbols for the Python collector)
 )

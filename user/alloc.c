@@ -468,6 +468,13 @@ int alloc_tracer__top_stacks(struct alloc_tracer *t, pid_t pid, struct symbolize
 	return 0;
 }
 
+int alloc_tracer__map_fd(struct alloc_tracer *t, const char *name)
+{
+	struct bpf_map *map = bpf_object__find_map_by_name(t->skel->obj, name);
+
+	return map ? bpf_map__fd(map) : -1;
+}
+
 void alloc_tracer__destroy(struct alloc_tracer *t)
 {
 	if (!t)

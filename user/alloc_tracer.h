@@ -32,6 +32,9 @@ int alloc_tracer__read(struct alloc_tracer *t, pid_t pid, struct native_totals *
 /* The top stacks of pid by live bytes, symbolized. */
 int alloc_tracer__top_stacks(struct alloc_tracer *t, pid_t pid, struct symbolizer *sym,
 			     size_t top, struct stack_report **stacks, size_t *count);
+/* The fd of one of the BPF maps (native_stats, outstanding, stacks), for the frames and
+ * leak-age code; -1 if there is no such map. */
+int alloc_tracer__map_fd(struct alloc_tracer *t, const char *name);
 void alloc_tracer__destroy(struct alloc_tracer *t);
 
 /* Sets up libbpf's message callback: everything with verbose, else only the last warnings,

@@ -1,0 +1,148 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Frames: a uprobe on a native function ends a frame; stage probes split it. Each frame's
+ * allocator figures are differences of the counters that alloc.bpf.c keeps per process
+ * (its native_stats map, shared by the loader): no cost on the allocation path. */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include "alloc.h"
+#include "frames.h"
+
+const volatile __u32 nr_cpus = 1;
+const volatile __u32 stage_count = 0;
+
+/* alloc.bpf.c's map: the loader points this at the same map (bpf_map__reuse_fd). */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(max_entries, 1024);
+	__type(key, __u32);
+	__type(value, struct native_stats);
+} native_stats SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1024);
+	__type(key, __u32);
+	__type(value, struct frame_state);
+} frame_states SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 1 << 20);
+} frames SEC(".maps");
+
+static __always_inline void read_counts(__u32 tgid, struct frame_counts *c)
+{
+	__builtin_memset(c, 0, sizeof(*c));
+	for (__u32 cpu = 0; cpu < FRAMES_MAX_CPUS; cpu++) {
+		struct native_stats *s;
+
+		if (cpu >= nr_cpus)
+			break;
+		s = bpf_map_lookup_percpu_elem(&native_stats, &tgid, cpu);
+		if (!s)
+			continue;
+		c->allocs += s->allocs;
+		c->frees += s->frees;
+		c->bytes_allocated += s->bytes_allocated;
+		c->bytes_freed += s->bytes_freed;
+	}
+}
+
+static __always_inline void add_diff(struct frame_counts *acc, const struct frame_counts *now,
+				     const struct frame_counts *base)
+{
+	acc->allocs += now->allocs - base->allocs;
+	acc->frees += now->frees - base->frees;
+	acc->bytes_allocated += now->bytes_allocated - base->bytes_allocated;
+	acc->bytes_freed += now->bytes_freed - base->bytes_freed;
+}
+
+static __always_inline struct frame_state *state_of(__u32 tgid)
+{
+	static const struct frame_state zero;
+	struct frame_state *st = bpf_map_lookup_elem(&frame_states, &tgid);
+
+	if (st)
+		return st;
+	bpf_map_update_elem(&frame_states, &tgid, &zero, BPF_NOEXIST);
+	return bpf_map_lookup_elem(&frame_states, &tgid);
+}
+
+static __always_inline void close_stage(struct frame_state *st, const struct frame_counts *now,
+					__u64 now_ns)
+{
+	__u32 k = st->stage - 1;
+
+	if (st->stage && k < FRAMES_MAX_STAGES) {
+		add_diff(&st->stages[k].counts, now, &st->stage_base);
+		st->stages[k].duration_ns += now_ns - st->stage_start_ns;
+	}
+	st->stage = 0;
+}
+
+SEC("uprobe")
+int frame_end(struct pt_regs *ctx)
+{
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+	__u64 now_ns = bpf_ktime_get_ns();
+	struct frame_counts now;
+	struct frame_state *st;
+	struct frame_event *ev;
+
+	st = state_of(tgid);
+	if (!st)
+		return 0;
+	read_counts(tgid, &now);
+	close_stage(st, &now, now_ns);
+	st->seq++;
+	ev = bpf_ringbuf_reserve(&frames, sizeof(*ev), 0);
+	if (ev) {
+		ev->tgid = tgid;
+		ev->stage_count = stage_count;
+		ev->seq = st->seq;
+		ev->start_ns = st->start_ns;
+		ev->end_ns = now_ns;
+		__builtin_memset(&ev->counts, 0, sizeof(ev->counts));
+		add_diff(&ev->counts, &now, &st->base);
+		ev->live_bytes = now.bytes_allocated - now.bytes_freed;
+		ev->live_allocs = now.allocs - now.frees;
+		ev->lost_before = st->lost;
+		for (int k = 0; k < FRAMES_MAX_STAGES; k++)
+			ev->stages[k] = st->stages[k];
+		bpf_ringbuf_submit(ev, 0);
+	} else {
+		st->lost++;
+	}
+	st->start_ns = now_ns;
+	st->base = now;
+	for (int k = 0; k < FRAMES_MAX_STAGES; k++)
+		__builtin_memset(&st->stages[k], 0, sizeof(st->stages[k]));
+	return 0;
+}
+
+/* The attach cookie is the stage's index. */
+SEC("uprobe")
+int stage_begin(struct pt_regs *ctx)
+{
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+	__u64 now_ns = bpf_ktime_get_ns();
+	__u32 k = bpf_get_attach_cookie(ctx);
+	struct frame_counts now;
+	struct frame_state *st;
+
+	if (k >= FRAMES_MAX_STAGES)
+		return 0;
+	st = state_of(tgid);
+	if (!st)
+		return 0;
+	read_counts(tgid, &now);
+	close_stage(st, &now, now_ns);
+	st->stage = k + 1;
+	st->stage_base = now;
+	st->stage_start_ns = now_ns;
+	st->stages[k].hits++;
+	return 0;
+}
+
+char LICENSE[] SEC("license") = "GPL";

@@ -1,0 +1,35 @@
+/* One frame of a traced process, as the analysis and the outputs see it. */
+#ifndef MEMTRACE_FRAME_REPORT_H
+#define MEMTRACE_FRAME_REPORT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "frames.h"
+
+struct frame_stage_report {
+	const char *name;
+	uint64_t allocs, frees, bytes_allocated, bytes_freed;
+	uint64_t duration_ns, hits;
+};
+
+struct frame_report {
+	pid_t pid;
+	uint64_t seq;
+	uint64_t start_ns, end_ns;   /* CLOCK_MONOTONIC */
+	uint64_t allocs, frees, bytes_allocated, bytes_freed;
+	uint64_t live_bytes, live_allocs;
+	uint64_t lost;               /* frames lost before this one (ring buffer full) */
+	bool dropped;                /* longer than the --target-fps budget allows */
+	double fps;                  /* over the last frames (frame_stats.h) */
+	int stage_count;
+	struct frame_stage_report stages[FRAMES_MAX_STAGES];
+};
+
+static inline int64_t frame_net_bytes(const struct frame_report *f)
+{
+	return (int64_t)(f->bytes_allocated - f->bytes_freed);
+}
+
+#endif

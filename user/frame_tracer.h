@@ -1,0 +1,46 @@
+/* Frames: user half of bpf/frames.bpf.c. */
+#ifndef MEMTRACE_FRAME_TRACER_H
+#define MEMTRACE_FRAME_TRACER_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "analysis_options.h"
+#include "frame_report.h"
+#include "symbolizer.h"
+#include "symtab_cache.h"
+
+struct frame_tracer;
+struct alloc_tracer;
+
+typedef void (*frame_cb)(void *ctx, const struct frame_report *frame);
+
+/* *out is NULL (and EXIT_OK returned) when no --frame was given. Returns an exit_code. */
+int frame_tracer__open(struct frame_tracer **out, const struct analysis_options *opts,
+		       struct alloc_tracer *alloc, struct symtab_cache *cache);
+/* Attaches the frame and stage probes for pid, in modules (NULL: the files pid maps). */
+int frame_tracer__attach(struct frame_tracer *t, pid_t pid, const char *const *modules);
+/* Delivers the frames ended so far; t may be NULL. */
+void frame_tracer__poll(struct frame_tracer *t, frame_cb cb, void *ctx);
+void frame_tracer__destroy(struct frame_tracer *t);
+
+/* Outstanding allocations of pid older than min_age_ns, grouped by allocating stack. */
+struct aged_group {
+	int stack_id;
+	uint64_t count, bytes;
+	uint64_t oldest_age_ns;
+	size_t depth;
+	char **frames;
+};
+int outstanding__aged(struct alloc_tracer *alloc, pid_t pid, uint64_t min_age_ns,
+		      struct symbolizer *sym, size_t top, struct aged_group **out, size_t *count);
+void aged_groups__free(struct aged_group *groups, size_t count);
+
+/* Finds SYMBOL (or its demangled C++ form) in one of the ELF files; fills path and the
+ * file offset. Exposed for the tests. */
+int frame_symbol__resolve(struct symtab_cache *cache, const char *const *paths, size_t count,
+			  const char *symbol, const char *lib, char *path, size_t path_size,
+			  uint64_t *offset);
+
+#endif

@@ -1,0 +1,384 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Frames: resolves --frame/--stage symbols, attaches bpf/frames.bpf.c, drains its ring
+ * buffer; and the walk over outstanding allocations for --leak-age. */
+#include "frame_tracer.h"
+
+#include <errno.h>
+#include <libiberty/demangle.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "alloc_tracer.h"
+#include "exit_codes.h"
+#include "frames.skel.h"
+#include "procmaps.h"
+
+struct frame_tracer {
+	struct frames_bpf *skel;
+	struct symtab_cache *cache;
+	const struct analysis_options *opts;
+	struct ring_buffer *rb;
+	struct bpf_link *links[64];
+	size_t link_count;
+	frame_cb cb;
+	void *cb_ctx;
+};
+
+int frame_tracer__open(struct frame_tracer **out, const struct analysis_options *opts,
+		       struct alloc_tracer *alloc, struct symtab_cache *cache)
+{
+	struct frame_tracer *t;
+	int err, ncpus = libbpf_num_possible_cpus();
+
+	*out = NULL;
+	if (!opts->frame_symbol)
+		return EXIT_OK;
+	t = calloc(1, sizeof(*t));
+	if (!t)
+		return EXIT_INTERNAL;
+	t->cache = cache;
+	t->opts = opts;
+	t->skel = frames_bpf__open();
+	if (!t->skel || ncpus <= 0) {
+		fprintf(stderr, "memtrace-bpf: cannot open the frames BPF object: %s\n",
+			strerror(errno));
+		frame_tracer__destroy(t);
+		return EXIT_INTERNAL;
+	}
+	t->skel->rodata->nr_cpus = ncpus < FRAMES_MAX_CPUS ? ncpus : FRAMES_MAX_CPUS;
+	t->skel->rodata->stage_count = opts->stage_count;
+	err = bpf_map__reuse_fd(t->skel->maps.native_stats,
+				alloc_tracer__map_fd(alloc, "native_stats"));
+	if (!err)
+		err = frames_bpf__load(t->skel);
+	if (err) {
+		fprintf(stderr, "memtrace-bpf: loading the frames BPF program failed: %s\n",
+			strerror(-err));
+		frame_tracer__destroy(t);
+		return EXIT_BPF_LOAD;
+	}
+	*out = t;
+	return EXIT_OK;
+}
+
+static bool lib_matches(const char *path, const char *lib)
+{
+	const char *base = strrchr(path, '/');
+
+	return !lib || strstr(base ? base + 1 : path, lib);
+}
+
+/* "ns::Cls::read(int)" or "ns::Cls::read" against a mangled symbol name. */
+static bool demangled_matches(const char *mangled, const char *want)
+{
+	char *d;
+	bool match = false;
+
+	if (mangled[0] != '_' || mangled[1] != 'Z')
+		return false;
+	d = cplus_demangle(mangled, DMGL_PARAMS | DMGL_ANSI);
+	if (!d)
+		return false;
+	if (!strcmp(d, want)) {
+		match = true;
+	} else if (!strchr(want, '(')) {
+		char *paren = strchr(d, '(');
+
+		match = paren && (size_t)(paren - d) == strlen(want) && !strncmp(d, want, paren - d);
+	}
+	free(d);
+	return match;
+}
+
+static const struct elf_symbol *find_symbol(const struct elf_symtab *tab, const char *name)
+{
+	const struct elf_symbol *sym = elf_symtab__find(tab, name, true);
+
+	if (sym)
+		return sym;
+	for (size_t i = 0; i < tab->count; i++) {
+		const struct elf_symbol *s = &tab->by_name[i];
+
+		if (s->is_function && s->vaddr && demangled_matches(s->name, name))
+			return s;
+	}
+	return NULL;
+}
+
+int frame_symbol__resolve(struct symtab_cache *cache, const char *const *paths, size_t count,
+			  const char *symbol, const char *lib, char *path, size_t path_size,
+			  uint64_t *offset)
+{
+	for (size_t i = 0; i < count; i++) {
+		const struct elf_symtab *tab;
+		const struct elf_symbol *sym;
+
+		if (!paths[i] || !lib_matches(paths[i], lib))
+			continue;
+		tab = symtab_cache__get(cache, paths[i], NULL);
+		if (!tab || !(sym = find_symbol(tab, symbol)))
+			continue;
+		if (!elf_symtab__vaddr_to_offset(tab, sym->vaddr, offset))
+			continue;
+		snprintf(path, path_size, "%s", paths[i]);
+		return 0;
+	}
+	return -ENOENT;
+}
+
+/* The files to search: the modules given, or pid's file-backed executable mappings. */
+static int search_paths(pid_t pid, const char *const *modules, char ***paths, size_t *count)
+{
+	struct procmaps maps;
+	int err;
+
+	*count = 0;
+	if (modules) {
+		size_t n = 0;
+
+		while (modules[n])
+			n++;
+		*paths = calloc(n + 1, sizeof(char *));
+		if (!*paths)
+			return -ENOMEM;
+		for (size_t i = 0; i < n; i++)
+			(*paths)[(*count)++] = strdup(modules[i]);
+		return 0;
+	}
+	err = procmaps__read(pid, &maps);
+	if (err)
+		return err;
+	*paths = calloc(maps.count + 1, sizeof(char *));
+	if (!*paths) {
+		procmaps__free(&maps);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < maps.count; i++) {
+		const struct mapping *m = &maps.mappings[i];
+		char path[4096];
+		bool seen = false;
+
+		if (!m->executable || m->path[0] != '/')
+			continue;
+		process_file_path(pid, m->path, path, sizeof(path));
+		for (size_t j = 0; j < *count; j++)
+			seen |= !strcmp((*paths)[j], path);
+		if (!seen)
+			(*paths)[(*count)++] = strdup(path);
+	}
+	procmaps__free(&maps);
+	return 0;
+}
+
+static int attach_symbol(struct frame_tracer *t, struct bpf_program *prog, pid_t pid,
+			 char **paths, size_t count, const char *symbol, const char *lib,
+			 uint64_t cookie)
+{
+	LIBBPF_OPTS(bpf_uprobe_opts, uopts, .bpf_cookie = cookie);
+	char path[4096];
+	uint64_t offset;
+	struct bpf_link *link;
+
+	if (frame_symbol__resolve(t->cache, (const char *const *)paths, count, symbol, lib, path,
+				  sizeof(path), &offset)) {
+		fprintf(stderr, "memtrace-bpf: function %s%s%s not found in the files PID %d maps\n",
+			symbol, lib ? " in " : "", lib ? lib : "", pid);
+		return EXIT_ATTACH;
+	}
+	if (t->link_count == sizeof(t->links) / sizeof(t->links[0]))
+		return EXIT_ATTACH;
+	link = bpf_program__attach_uprobe_opts(prog, pid, path, offset, &uopts);
+	if (!link) {
+		fprintf(stderr, "memtrace-bpf: cannot attach to %s in %s: %s\n", symbol, path,
+			strerror(errno));
+		return EXIT_ATTACH;
+	}
+	t->links[t->link_count++] = link;
+	return EXIT_OK;
+}
+
+int frame_tracer__attach(struct frame_tracer *t, pid_t pid, const char *const *modules)
+{
+	char **paths = NULL;
+	size_t count = 0;
+	int code, err;
+
+	if (!t)
+		return EXIT_OK;
+	err = search_paths(pid, modules, &paths, &count);
+	if (err) {
+		fprintf(stderr, "memtrace-bpf: cannot read /proc/%d/maps: %s\n", pid, strerror(-err));
+		return err == -ENOENT ? EXIT_NO_PROCESS : EXIT_INTERNAL;
+	}
+	code = attach_symbol(t, t->skel->progs.frame_end, pid, paths, count,
+			     t->opts->frame_symbol, t->opts->frame_lib, 0);
+	for (int k = 0; !code && k < t->opts->stage_count; k++)
+		code = attach_symbol(t, t->skel->progs.stage_begin, pid, paths, count,
+				     t->opts->stage_symbols[k], NULL, (uint64_t)k);
+	for (size_t i = 0; i < count; i++)
+		free(paths[i]);
+	free(paths);
+	return code;
+}
+
+static int on_frame_event(void *ctx, void *data, size_t size)
+{
+	struct frame_tracer *t = ctx;
+	const struct frame_event *ev = data;
+	struct frame_report f = { 0 };
+
+	if (size < sizeof(*ev))
+		return 0;
+	f.pid = (pid_t)ev->tgid;
+	f.seq = ev->seq;
+	f.start_ns = ev->start_ns;
+	f.end_ns = ev->end_ns;
+	f.allocs = ev->counts.allocs;
+	f.frees = ev->counts.frees;
+	f.bytes_allocated = ev->counts.bytes_allocated;
+	f.bytes_freed = ev->counts.bytes_freed;
+	f.live_bytes = ev->live_bytes;
+	f.live_allocs = ev->live_allocs;
+	f.lost = ev->lost_before;
+	f.stage_count = t->opts->stage_count;
+	for (int k = 0; k < f.stage_count; k++) {
+		const struct frame_stage *s = &ev->stages[k];
+
+		f.stages[k] = (struct frame_stage_report){
+			.name = t->opts->stage_names[k],
+			.allocs = s->counts.allocs, .frees = s->counts.frees,
+			.bytes_allocated = s->counts.bytes_allocated,
+			.bytes_freed = s->counts.bytes_freed,
+			.duration_ns = s->duration_ns, .hits = s->hits,
+		};
+	}
+	t->cb(t->cb_ctx, &f);
+	return 0;
+}
+
+void frame_tracer__poll(struct frame_tracer *t, frame_cb cb, void *ctx)
+{
+	if (!t)
+		return;
+	t->cb = cb;
+	t->cb_ctx = ctx;
+	if (!t->rb) {
+		t->rb = ring_buffer__new(bpf_map__fd(t->skel->maps.frames), on_frame_event, t, NULL);
+		if (!t->rb)
+			return;
+	}
+	ring_buffer__consume(t->rb);
+}
+
+void frame_tracer__destroy(struct frame_tracer *t)
+{
+	if (!t)
+		return;
+	ring_buffer__free(t->rb);
+	for (size_t i = 0; i < t->link_count; i++)
+		bpf_link__destroy(t->links[i]);
+	frames_bpf__destroy(t->skel);
+	free(t);
+}
+
+/* --- outstanding allocations older than --leak-age ---------------------------------- */
+
+static int by_bytes_desc(const void *a, const void *b)
+{
+	const struct aged_group *x = a, *y = b;
+
+	if (x->bytes != y->bytes)
+		return x->bytes < y->bytes ? 1 : -1;
+	return x->stack_id - y->stack_id;
+}
+
+static void symbolize_group(int stacks_fd, struct symbolizer *sym, struct aged_group *g)
+{
+	unsigned long long ips[ALLOC_MAX_STACK_DEPTH] = { 0 };
+	__u32 id = (__u32)g->stack_id;
+	char frame[512];
+
+	if (g->stack_id < 0 || bpf_map_lookup_elem(stacks_fd, &id, ips))
+		return;
+	g->frames = calloc(ALLOC_MAX_STACK_DEPTH, sizeof(char *));
+	if (!g->frames)
+		return;
+	for (g->depth = 0; g->depth < ALLOC_MAX_STACK_DEPTH && ips[g->depth]; g->depth++) {
+		symbolizer__frame(sym, ips[g->depth], frame, sizeof(frame));
+		g->frames[g->depth] = strdup(frame);
+	}
+}
+
+int outstanding__aged(struct alloc_tracer *alloc, pid_t pid, uint64_t min_age_ns,
+		      struct symbolizer *sym, size_t top, struct aged_group **out, size_t *count)
+{
+	int fd = alloc_tracer__map_fd(alloc, "outstanding");
+	struct outstanding_key key, next, *prev = NULL;
+	struct aged_group *groups = NULL;
+	size_t n = 0, cap = 0;
+	struct timespec ts;
+	uint64_t now;
+
+	*out = NULL;
+	*count = 0;
+	if (fd < 0)
+		return -ENOENT;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	now = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+	while (!bpf_map_get_next_key(fd, prev, &next)) {
+		struct outstanding_alloc a;
+		size_t i;
+
+		key = next;
+		prev = &key;
+		if (key.tgid != (unsigned int)pid || bpf_map_lookup_elem(fd, &key, &a))
+			continue;
+		if (a.timestamp_ns > now || now - a.timestamp_ns < min_age_ns)
+			continue;
+		for (i = 0; i < n && groups[i].stack_id != a.stack_id; i++)
+			;
+		if (i == n) {
+			if (n == cap) {
+				size_t c = cap ? cap * 2 : 64;
+				struct aged_group *more = realloc(groups, c * sizeof(*more));
+
+				if (!more) {
+					free(groups);
+					return -ENOMEM;
+				}
+				groups = more;
+				cap = c;
+			}
+			groups[n++] = (struct aged_group){ .stack_id = a.stack_id };
+		}
+		groups[i].count++;
+		groups[i].bytes += a.size;
+		if (now - a.timestamp_ns > groups[i].oldest_age_ns)
+			groups[i].oldest_age_ns = now - a.timestamp_ns;
+	}
+	if (!n)
+		return 0;
+	qsort(groups, n, sizeof(*groups), by_bytes_desc);
+	if (n > top)
+		n = top;
+	for (size_t i = 0; i < n; i++)
+		symbolize_group(alloc_tracer__map_fd(alloc, "stacks"), sym, &groups[i]);
+	*out = groups;
+	*count = n;
+	return 0;
+}
+
+void aged_groups__free(struct aged_group *groups, size_t count)
+{
+	for (size_t i = 0; i < count; i++) {
+		for (size_t f = 0; f < groups[i].depth; f++)
+			free(groups[i].frames[f]);
+		free(groups[i].frames);
+	}
+	free(groups);
+}
