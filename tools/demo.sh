@@ -5,7 +5,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${DEMO_SECONDS:-6}
-python=${DEMO_PYTHON:-$(command -v python3)}
+# The interpreter itself, not a pyenv shim, so the PID is Python from the start.
+python=${DEMO_PYTHON:-$(python3 -c "import sys; print(sys.executable)")}
 
 if [ "$(id -u)" -ne 0 ]; then
 	echo "demo: run as root (BPF needs it): sudo make demo" >&2

@@ -223,8 +223,11 @@ static int attach_module(struct alloc_tracer *t, pid_t pid, const char *path,
 		if (!err && fn->returns)
 			err = attach_probe(t, t->skel->progs.alloc_exit, pid, path, offset, true);
 		if (err) {
-			fprintf(stderr, "memtrace-bpf: cannot attach to %s in %s: %s\n", fn->symbol,
-				path, strerror(-err));
+			/* The kernel refuses a second uprobe at an address that another tool
+			 * probes with a different USDT semaphore offset (seen with BCC). */
+			fprintf(stderr, "memtrace-bpf: cannot attach to %s in %s: %s%s\n", fn->symbol,
+				path, strerror(-err), err == -EINVAL ? " (does another tracer "
+				"probe it? the kernel log says 'ref_ctr_offset mismatch' then)" : "");
 			return err;
 		}
 		attached_offsets[attached++] = offset;

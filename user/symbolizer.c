@@ -18,6 +18,16 @@ void symbolizer__init(struct symbolizer *s, pid_t pid, struct symtab_cache *cach
 	snprintf(s->root, sizeof(s->root), "/proc/%d/root", (int)pid);
 }
 
+/* The symbols of the file behind m, opened through the process's root while it lives. */
+static const struct elf_symtab *mapping_symbols(struct symbolizer *s, const struct mapping *m)
+{
+	char path[4096], key[4160];
+
+	snprintf(key, sizeof(key), "%s#%llu", m->path, (unsigned long long)m->inode);
+	process_file_path(s->pid, m->path, path, sizeof(path));
+	return symtab_cache__get_keyed(s->cache, key, path, s->root);
+}
+
 int symbolizer__refresh(struct symbolizer *s)
 {
 	struct procmaps fresh;
@@ -32,6 +42,10 @@ int symbolizer__refresh(struct symbolizer *s)
 	}
 	procmaps__free(&s->maps);
 	s->maps = fresh;
+	/* Open every code file now: once the process exits they can no longer be reached. */
+	for (size_t i = 0; i < s->maps.count; i++)
+		if (s->maps.mappings[i].executable && s->maps.mappings[i].path[0] == '/')
+			mapping_symbols(s, &s->maps.mappings[i]);
 	return 0;
 }
 
@@ -48,7 +62,6 @@ void symbolizer__frame(struct symbolizer *s, uint64_t ip, char *buf, size_t size
 	const struct elf_symbol *sym = NULL;
 	const struct elf_symtab *tab;
 	uint64_t offset, vaddr;
-	char path[4096];
 
 	if (!m || m->path[0] != '/') {
 		snprintf(buf, size, "0x%" PRIx64 "%s%s", ip, m && m->path[0] ? " " : "",
@@ -56,8 +69,7 @@ void symbolizer__frame(struct symbolizer *s, uint64_t ip, char *buf, size_t size
 		return;
 	}
 	offset = ip - m->start + m->file_offset;
-	process_file_path(s->pid, m->path, path, sizeof(path));
-	tab = symtab_cache__get(s->cache, path, s->root);
+	tab = mapping_symbols(s, m);
 	if (tab && elf_symtab__offset_to_vaddr(tab, offset, &vaddr))
 		sym = elf_symtab__symbolize(tab, vaddr);
 	if (sym)

@@ -5,7 +5,7 @@
 #include <string.h>
 
 struct cache_entry {
-	char *path;
+	char *key;
 	struct elf_symtab *tab;      /* NULL: not an ELF file we could read */
 };
 
@@ -24,7 +24,7 @@ void symtab_cache__free(struct symtab_cache *cache)
 	if (!cache)
 		return;
 	for (size_t i = 0; i < cache->count; i++) {
-		free(cache->entries[i].path);
+		free(cache->entries[i].key);
 		elf_symtab__free(cache->entries[i].tab);
 	}
 	free(cache->entries);
@@ -34,10 +34,16 @@ void symtab_cache__free(struct symtab_cache *cache)
 const struct elf_symtab *symtab_cache__get(struct symtab_cache *cache, const char *path,
 					   const char *debug_root)
 {
+	return symtab_cache__get_keyed(cache, path, path, debug_root);
+}
+
+const struct elf_symtab *symtab_cache__get_keyed(struct symtab_cache *cache, const char *key,
+						 const char *path, const char *debug_root)
+{
 	struct cache_entry *entry;
 
 	for (size_t i = 0; i < cache->count; i++)
-		if (!strcmp(cache->entries[i].path, path))
+		if (!strcmp(cache->entries[i].key, key))
 			return cache->entries[i].tab;
 	if (cache->count == cache->capacity) {
 		size_t cap = cache->capacity ? cache->capacity * 2 : 16;
@@ -49,8 +55,8 @@ const struct elf_symtab *symtab_cache__get(struct symtab_cache *cache, const cha
 		cache->capacity = cap;
 	}
 	entry = &cache->entries[cache->count];
-	entry->path = strdup(path);
-	if (!entry->path)
+	entry->key = strdup(key);
+	if (!entry->key)
 		return NULL;
 	entry->tab = elf_symtab__open(path, debug_root);
 	cache->count++;

@@ -12,5 +12,10 @@ void symtab_cache__free(struct symtab_cache *cache);
  * A failure is remembered too, so an unreadable file is tried once. */
 const struct elf_symtab *symtab_cache__get(struct symtab_cache *cache, const char *path,
 					   const char *debug_root);
+/* The same, remembered under key rather than path: e.g. the file's path and inode as a
+ * process maps it, so that it is still found after the process (and its /proc/PID/root)
+ * is gone, and shared by every process that maps the same file. */
+const struct elf_symtab *symtab_cache__get_keyed(struct symtab_cache *cache, const char *key,
+						 const char *path, const char *debug_root);
 
 #endif
