@@ -40,7 +40,7 @@ Q := @
 msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
 endif
 
-.PHONY: all deps test check unit e2e demo vmlinux clean
+.PHONY: all deps test check unit e2e demo vmlinux clean bench
 .DELETE_ON_ERROR:
 .SECONDARY:
 
@@ -86,6 +86,9 @@ $(OUTPUT)/user/%.o: user/%.c $(wildcard include/*.h user/*.h user/*/*.h) | $(SKE
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) $(INCLUDES) -c $< -o $@
 
+# The loader's objects include the skeletons: rebuilt when a BPF program changes.
+$(LOADER_OBJS): $(SKELS)
+
 $(CORE_LIB): $(CORE_OBJS)
 	$(call msg,AR,$@)
 	$(Q)rm -f $@ && ar rcs $@ $^
@@ -130,6 +133,22 @@ $(OUTPUT)/targets/static_hold: tests/targets/static_hold.c
 $(OUTPUT)/targets/static_hold_stripped: $(OUTPUT)/targets/static_hold
 	$(call msg,STRIP,$@)
 	$(Q)strip -o $@ $<
+
+# Overhead benchmark (not part of `make test`): writes docs/performance.md. REPS=, SCALE=.
+BENCH_BINS := $(OUTPUT)/bench/alloc_loop $(OUTPUT)/bench/micro_noop
+bench: memtrace-bpf $(BENCH_BINS)
+	$(Q)tools/bench/bench.sh
+
+$(OUTPUT)/bench/alloc_loop: tools/bench/alloc_loop.c
+	$(call msg,BENCH,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) -O1 -g -fno-omit-frame-pointer -Wall -Wextra $< -o $@
+
+# -O0: the no-op functions keep their push %rbp prologue.
+$(OUTPUT)/bench/micro_noop: tools/bench/micro_noop.c
+	$(call msg,BENCH,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) -O0 -g -fno-omit-frame-pointer -Wall -Wextra $< -o $@
 
 clean:
 	$(call msg,CLEAN)

@@ -1,0 +1,246 @@
+#!/usr/bin/env bash
+# memtrace-bpf overhead benchmark: each workload bare, under memtrace-bpf's modes, under BCC
+# memleak and under a bpftrace one-liner, interleaved, REPS times; then the per-hit
+# micro-benchmark. Writes the tables to docs/performance.md (OUT=...). Run by `make bench`.
+# Environment: REPS (default 5), SCALE (workload length factor, default 1 = >= 5 s bare),
+# BCC_KERNEL_SOURCE (kernel headers for BCC; tools/bench/kheaders.sh prepares them).
+set -u
+HERE=$(cd "$(dirname "$0")" && pwd)
+ROOT=$(cd "$HERE/../.." && pwd)
+BIN=${BENCH_BIN:-$ROOT/.output/bench}
+MEMTRACE=${MEMTRACE:-$ROOT/memtrace-bpf}
+REPS=${REPS:-5}
+SCALE=${SCALE:-1}
+OUT=${OUT:-$ROOT/docs/performance.md}
+PY=${PY:-/usr/bin/python3}
+LIBC=$(ldconfig -p | awk '/libc.so.6 .*x86-64/ { print $NF; exit }')
+WORK=$(mktemp -d /tmp/memtrace-bench.XXXXXX)
+RESULTS=$WORK/results.tsv
+trap 'kill_all; rm -rf "$WORK"' EXIT
+PIDS=()
+kill_all() { local p; for p in "${PIDS[@]}"; do kill -KILL "$p" 2>/dev/null; done; wait 2>/dev/null; }
+
+say() { echo "bench: $*" >&2; }
+scaled() { awk -v n="$1" -v s="$SCALE" 'BEGIN { printf "%d", n * s + 0.5 }'; }
+
+wait_for() { # FILE PATTERN SECONDS
+	local deadline=$((SECONDS + $3))
+	while [ $SECONDS -lt "$deadline" ]; do
+		grep -q -- "$2" "$1" 2>/dev/null && return 0
+		sleep 0.02
+	done
+	return 1
+}
+
+# CPU ticks (user + system) of a process and of its waited-for children.
+cpu_ticks() { awk '{ print $14 + $15 + $16 + $17 }' "/proc/$1/stat" 2>/dev/null || echo 0; }
+rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status" 2>/dev/null || echo 0; }
+# Kernel memory of the BPF maps a process holds open, from its fds' fdinfo.
+map_memlock_kb() {
+	local total=0 f m
+	for f in /proc/"$1"/fdinfo/*; do
+		grep -q '^map_type:' "$f" 2>/dev/null || continue
+		m=$(awk '/^memlock:/ { print $2 }' "$f")
+		total=$((total + ${m:-0}))
+	done
+	echo $((total / 1024))
+}
+
+BCC_TOOL=$(command -v memleak-bpfcc || true)
+BCC_SKIP=""
+if [ -z "$BCC_TOOL" ]; then
+	BCC_SKIP="memleak-bpfcc not installed (Debian bpfcc-tools)"
+elif [ -z "${BCC_KERNEL_SOURCE:-}" ] && [ ! -e "/lib/modules/$(uname -r)/build" ]; then
+	if [ -d /opt/kheaders/tree ]; then
+		export BCC_KERNEL_SOURCE=/opt/kheaders/tree
+	else
+		BCC_SKIP="no kernel headers for BCC (run tools/bench/kheaders.sh or set BCC_KERNEL_SOURCE)"
+	fi
+fi
+BPFTRACE=$(command -v bpftrace || true)
+HAS_FRAMES=$("$MEMTRACE" --help 2>&1 | grep -q -- '--frame' && echo 1 || echo 0)
+HAS_EVENTS=$("$MEMTRACE" --help 2>&1 | grep -q -- 'events' && echo 1 || echo 0)
+
+# run_one WORKLOAD MODE CMD...: one measured run; appends a line to $RESULTS.
+run_one() {
+	local workload=$1 mode=$2 wpid tpid="" ready_file ready_pat t0 t1 c0 c1 wall rss mem cpu
+	shift 2
+	rm -f "$WORK/in" "$WORK"/w.out "$WORK"/t.out
+	mkfifo "$WORK/in"
+	"$@" <"$WORK/in" >"$WORK/w.out" 2>&1 &
+	wpid=$!
+	PIDS+=("$wpid")
+	exec 8>"$WORK/in"
+	if ! wait_for "$WORK/w.out" '^ready' 30; then
+		say "$workload: workload did not start"; exec 8>&-; return 1
+	fi
+	ready_file=$WORK/t.out
+	case $mode in
+	bare) ;;
+	memtrace-native) "$MEMTRACE" -p "$wpid" --no-stacks --python=off >"$WORK/t.out" 2>&1 8>&- & ready_pat=tracing ;;
+	memtrace-stacks) "$MEMTRACE" -p "$wpid" --python=off >"$WORK/t.out" 2>&1 8>&- & ready_pat=tracing ;;
+	memtrace-census) "$MEMTRACE" -p "$wpid" --python=census >"$WORK/t.out" 2>&1 8>&- & ready_pat=tracing ;;
+	memtrace-events) "$MEMTRACE" -p "$wpid" --python=events >"$WORK/t.out" 2>&1 8>&- & ready_pat=tracing ;;
+	memtrace-frames) "$MEMTRACE" -p "$wpid" --frame >"$WORK/t.out" 2>&1 8>&- & ready_pat=tracing ;;
+	bcc-memleak) "$BCC_TOOL" -p "$wpid" >"$WORK/t.out" 2>&1 8>&- & ready_pat='Attaching to pid' ;;
+	bpftrace) "$BPFTRACE" -p "$wpid" -e "uprobe:$LIBC:malloc { @mallocs = count(); }
+		BEGIN { printf(\"tracing\\n\"); }" >"$WORK/t.out" 2>&1 8>&- & ready_pat=tracing ;;
+	esac
+	if [ "$mode" != bare ]; then
+		tpid=$!
+		PIDS+=("$tpid")
+		if ! wait_for "$ready_file" "$ready_pat" 60; then
+			say "$workload/$mode: tracer did not start:"; sed 's/^/  /' "$WORK/t.out" >&2
+			kill -KILL "$tpid" "$wpid" 2>/dev/null; exec 8>&-; wait 2>/dev/null; return 1
+		fi
+		sleep 0.3   # BCC prints its line just before its last attach returns
+		c0=$(cpu_ticks "$tpid")
+	fi
+	t0=$(date +%s.%N)
+	echo go >&8
+	wait_for "$WORK/w.out" '^elapsed\|^ns_per_iter' 1800
+	t1=$(date +%s.%N)
+	wall=$(awk '/^elapsed/ { print $2 } /^ns_per_iter/ { print $2 }' "$WORK/w.out")
+	rss=0 mem=0 cpu=0
+	if [ -n "$tpid" ]; then
+		c1=$(cpu_ticks "$tpid")
+		rss=$(rss_kb "$tpid")
+		mem=$(map_memlock_kb "$tpid")
+		cpu=$(awk -v c="$((c1 - c0))" -v hz="$(getconf CLK_TCK)" -v a="$t0" -v b="$t1" \
+			'BEGIN { printf "%.1f", 100 * c / hz / (b - a) }')
+	fi
+	exec 8>&-
+	wait "$wpid" 2>/dev/null
+	if [ -n "$tpid" ]; then
+		kill -INT "$tpid" 2>/dev/null
+		wait "$tpid" 2>/dev/null
+	fi
+	printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$workload" "$mode" "$wall" "$cpu" "$rss" "$mem" >>"$RESULTS"
+	say "$workload/$mode: $wall (loader cpu $cpu%, rss ${rss} KiB, maps ${mem} KiB)"
+}
+
+modes_for() { # WORKLOAD
+	local m="bare memtrace-native memtrace-stacks"
+	case $1 in py-*)
+		m="$m memtrace-census"
+		[ "$HAS_EVENTS" = 1 ] && m="$m memtrace-events" ;;
+	esac
+	[ "$HAS_FRAMES" = 1 ] && m="$m memtrace-frames"
+	[ -z "$BCC_SKIP" ] && m="$m bcc-memleak"
+	[ -n "$BPFTRACE" ] && m="$m bpftrace"
+	echo "$m"
+}
+
+declare -A WORKLOAD_CMD=(
+	[c-malloc-loop]="$BIN/alloc_loop $(scaled 1200000)"
+	[py-alloc-churn]="$PY $HERE/py_alloc.py $(scaled 200)"
+	[py-json-regex-classes]="$PY $HERE/py_mix.py $(scaled 65)"
+)
+WORKLOADS=${WORKLOADS:-c-malloc-loop py-alloc-churn py-json-regex-classes}
+
+: >"$RESULTS"
+for rep in $(seq 1 "$REPS"); do
+	for w in $WORKLOADS; do
+		for mode in $(modes_for "$w"); do
+			say "rep $rep/$REPS"
+			# shellcheck disable=SC2086
+			run_one "$w" "$mode" ${WORKLOAD_CMD[$w]}
+		done
+	done
+done
+
+# --- micro-benchmark: cost of one probe hit --------------------------------------------
+MICRO_ITERS=$(scaled 2000000)
+MICRO=$BIN/micro_noop
+micro_run() { # LABEL MODE
+	local before n
+	before=$(wc -l <"$RESULTS")
+	run_one micro "$2" "$MICRO" "$MICRO_ITERS"
+}
+# (b): empty BPF programs on the same three sites memtrace-bpf uses: malloc entry, malloc
+# return, free entry (the no-op free starts with push %rbp: no placement difference).
+micro_empty() {
+	local wpid
+	rm -f "$WORK/in" "$WORK/w.out" "$WORK/t.out"
+	mkfifo "$WORK/in"
+	"$MICRO" "$MICRO_ITERS" <"$WORK/in" >"$WORK/w.out" 2>&1 &
+	wpid=$!
+	exec 8>"$WORK/in"
+	wait_for "$WORK/w.out" '^ready' 10
+	"$BPFTRACE" -p "$wpid" -e "uprobe:$MICRO:malloc { } uretprobe:$MICRO:malloc { }
+		uprobe:$MICRO:free { } BEGIN { printf(\"tracing\\n\"); }" >"$WORK/t.out" 2>&1 8>&- &
+	local tpid=$!
+	wait_for "$WORK/t.out" tracing 60
+	echo go >&8
+	wait_for "$WORK/w.out" '^ns_per_iter' 600
+	printf 'micro\tempty-bpf\t%s\t0\t0\t0\n' "$(awk '/^ns_per_iter/ { print $2 }' "$WORK/w.out")" >>"$RESULTS"
+	exec 8>&-
+	wait "$wpid"
+	kill -INT "$tpid"; wait "$tpid" 2>/dev/null
+}
+for rep in $(seq 1 "$REPS"); do
+	say "micro rep $rep/$REPS"
+	micro_run a bare
+	[ -n "$BPFTRACE" ] && micro_empty
+	micro_run c memtrace-native
+	micro_run c memtrace-stacks
+done
+
+# --- report ----------------------------------------------------------------------------
+median() { sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else printf "%.4f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+col() { awk -F'\t' -v w="$1" -v m="$2" -v c="$3" '$1 == w && $2 == m { print $c }' "$RESULTS" | median; }
+
+mkdir -p "$(dirname "$OUT")"
+{
+	echo "# Performance"
+	echo
+	echo "Generated by \`make bench\` (tools/bench/bench.sh) on $(date -u +%Y-%m-%d)."
+	echo "Machine: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(nproc) CPUs;"
+	echo "kernel $(uname -r); $($PY --version 2>&1); $("$MEMTRACE" --version 2>&1 | head -1)."
+	echo "Each workload ran $REPS times per mode, modes interleaved; the tables give medians."
+	echo "Wall is the workload's own measured loop. Loader CPU is the tracer's user+system time over"
+	echo "that loop (100% = one CPU); RSS is the tracer's resident memory at the end of the loop;"
+	echo "maps is the kernel memory (memlock) of the BPF maps the tracer holds."
+	[ -n "$BCC_SKIP" ] && echo && echo "BCC memleak: skipped: $BCC_SKIP."
+	echo
+	for w in $WORKLOADS; do
+		bare=$(col "$w" bare 3)
+		echo "## $w"
+		echo
+		echo "| mode | wall (s) | ratio to bare | added time | loader CPU % | loader RSS (MiB) | maps (MiB) |"
+		echo "|---|---:|---:|---:|---:|---:|---:|"
+		for mode in $(modes_for "$w"); do
+			wall=$(col "$w" "$mode" 3)
+			[ -z "$wall" ] && continue
+			awk -v m="$mode" -v w="$wall" -v b="$bare" -v c="$(col "$w" "$mode" 4)" \
+				-v r="$(col "$w" "$mode" 5)" -v k="$(col "$w" "$mode" 6)" \
+				'BEGIN { printf "| %s | %.2f | %.3f | %+.1f%% | %s | %.1f | %.1f |\n", m, w, w / b, 100 * (w / b - 1), (m == "bare" ? "-" : c), r / 1024, k / 1024 }'
+		done
+		echo
+	done
+	a=$(col micro bare 3) b=$(col micro empty-bpf 3) n=$(col micro memtrace-native 3) s=$(col micro memtrace-stacks 3)
+	echo "## Cost of one probe hit"
+	echo
+	echo "tools/bench/micro_noop.c calls its own no-op \`malloc\` (a bump allocator) and \`free\`"
+	echo "$MICRO_ITERS times; each iteration is three probe hits: malloc entry, malloc return"
+	echo "(uretprobe) and free entry. (b) puts empty BPF programs (bpftrace) on the same sites."
+	echo
+	echo "| | ns per iteration | ns per hit over (a) |"
+	echo "|---|---:|---:|"
+	awk -v a="$a" -v b="$b" -v n="$n" -v s="$s" 'BEGIN {
+		printf "| (a) no probe | %.1f | - |\n", a
+		if (b != "") printf "| (b) empty BPF programs | %.1f | %.0f |\n", b, (b - a) / 3
+		printf "| (c) memtrace-bpf --no-stacks | %.1f | %.0f |\n", n, (n - a) / 3
+		printf "| (c) memtrace-bpf with stacks | %.1f | %.0f |\n", s, (s - a) / 3
+		if (b != "") {
+			printf "\n(c)-(b), memtrace-bpf'"'"'s own BPF work: %.0f ns per hit without stacks (%+.0f%% over the empty-program trap), %.0f ns with stacks (%+.0f%%).\n", (n - b) / 3, 100 * (n - b) / (b - a), (s - b) / 3, 100 * (s - b) / (b - a)
+		}
+	}'
+	echo
+	echo "Raw runs (workload, mode, wall or ns, loader CPU %, RSS KiB, maps KiB):"
+	echo
+	echo '```'
+	cat "$RESULTS"
+	echo '```'
+} >"$OUT.tmp" && mv "$OUT.tmp" "$OUT"
+say "wrote $OUT"
