@@ -89,6 +89,9 @@ $(OUTPUT)/user/%.o: user/%.c $(wildcard include/*.h user/*.h user/*/*.h) | $(SKE
 # The loader's objects include the skeletons: rebuilt when a BPF program changes.
 $(LOADER_OBJS): $(SKELS)
 
+# The loader's objects include the skeletons: rebuilt when a BPF program changes.
+$(LOADER_OBJS): $(SKELS)
+
 $(CORE_LIB): $(CORE_OBJS)
 	$(call msg,AR,$@)
 	$(Q)rm -f $@ && ar rcs $@ $^

@@ -74,7 +74,9 @@ static __always_inline void close_stage(struct frame_state *st, const struct fra
 {
 	__u32 k = st->stage - 1;
 
-	if (st->stage && k < FRAMES_MAX_STAGES) {
+	/* Keep clang from folding the bound check into the one on st->stage. */
+	asm volatile("" : "+r"(k));
+	if (k < FRAMES_MAX_STAGES) {
 		add_diff(&st->stages[k].counts, now, &st->stage_base);
 		st->stages[k].duration_ns += now_ns - st->stage_start_ns;
 	}
@@ -141,7 +143,9 @@ int stage_begin(struct pt_regs *ctx)
 	st->stage = k + 1;
 	st->stage_base = now;
 	st->stage_start_ns = now_ns;
-	st->stages[k].hits++;
+	asm volatile("" : "+r"(k));
+	if (k < FRAMES_MAX_STAGES)
+		st->stages[k].hits++;
 	return 0;
 }
 

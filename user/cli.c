@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "analysis_cli.h"
 #include "exit_codes.h"
 #include "parse.h"
 #include "python_tracer.h"
@@ -138,6 +139,9 @@ static error_t parse_option(int key, char *arg, struct argp_state *state)
 	case 'v':
 		opts->verbose = true;
 		break;
+	case ARGP_KEY_INIT:
+		state->child_inputs[0] = &opts->analysis;
+		break;
 	case ARGP_KEY_ARG:
 		usage_error("unexpected argument: %s (a command goes after --)", arg);
 		break;
@@ -149,7 +153,12 @@ static error_t parse_option(int key, char *arg, struct argp_state *state)
 
 void cli__parse(int argc, char **argv, struct options *opts)
 {
-	static const struct argp argp = { options, parse_option, args_doc, doc, NULL, NULL, NULL };
+	static const struct argp_child children[] = {
+		{ &analysis_argp, 0, "Frames and analysis:", 0 },
+		{ 0 },
+	};
+	static const struct argp argp = { options, parse_option, args_doc, doc, children, NULL,
+					  NULL };
 	int split = argc;
 
 	*opts = (struct options){

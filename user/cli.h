@@ -6,6 +6,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "analysis_options.h"
+
 #define CLI_MAX_PIDS 64
 
 struct options {
@@ -21,6 +23,7 @@ struct options {
 	uint32_t stack_entries;
 	uint32_t top_stacks;
 	int python_mode;             /* enum python_mode (python_tracer.h): census, events, off */
+	struct analysis_options analysis; /* frames and analysis (analysis_cli.c) */
 	char **command;              /* after "--": launched and traced; NULL otherwise */
 };
 

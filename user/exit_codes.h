@@ -13,6 +13,8 @@ enum exit_code {
 	EXIT_BPF_LOAD = 7,      /* the verifier rejected a program */
 	EXIT_ATTACH = 8,        /* a probe could not be attached */
 	EXIT_LAUNCH = 9,        /* the command after -- could not be started */
+	EXIT_LEAK = 10,         /* --fail-on-leak: a leak of that severity or worse was found */
+	EXIT_BUDGET = 11,       /* --fail-on-budget: a budget was exceeded */
 };
 
 #endif

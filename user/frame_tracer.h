@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "analysis_events.h"
 #include "analysis_options.h"
 #include "frame_report.h"
 #include "symbolizer.h"
@@ -26,16 +27,9 @@ void frame_tracer__poll(struct frame_tracer *t, frame_cb cb, void *ctx);
 void frame_tracer__destroy(struct frame_tracer *t);
 
 /* Outstanding allocations of pid older than min_age_ns, grouped by allocating stack. */
-struct aged_group {
-	int stack_id;
-	uint64_t count, bytes;
-	uint64_t oldest_age_ns;
-	size_t depth;
-	char **frames;
-};
 int outstanding__aged(struct alloc_tracer *alloc, pid_t pid, uint64_t min_age_ns,
-		      struct symbolizer *sym, size_t top, struct aged_group **out, size_t *count);
-void aged_groups__free(struct aged_group *groups, size_t count);
+		      struct symbolizer *sym, size_t top, struct aged_report **out, size_t *count);
+void aged_reports__free(struct aged_report *groups, size_t count);
 
 /* Finds SYMBOL (or its demangled C++ form) in one of the ELF files; fills path and the
  * file offset. Exposed for the tests. */

@@ -290,14 +290,14 @@ void frame_tracer__destroy(struct frame_tracer *t)
 
 static int by_bytes_desc(const void *a, const void *b)
 {
-	const struct aged_group *x = a, *y = b;
+	const struct aged_report *x = a, *y = b;
 
 	if (x->bytes != y->bytes)
 		return x->bytes < y->bytes ? 1 : -1;
 	return x->stack_id - y->stack_id;
 }
 
-static void symbolize_group(int stacks_fd, struct symbolizer *sym, struct aged_group *g)
+static void symbolize_group(int stacks_fd, struct symbolizer *sym, struct aged_report *g)
 {
 	unsigned long long ips[ALLOC_MAX_STACK_DEPTH] = { 0 };
 	__u32 id = (__u32)g->stack_id;
@@ -315,11 +315,11 @@ static void symbolize_group(int stacks_fd, struct symbolizer *sym, struct aged_g
 }
 
 int outstanding__aged(struct alloc_tracer *alloc, pid_t pid, uint64_t min_age_ns,
-		      struct symbolizer *sym, size_t top, struct aged_group **out, size_t *count)
+		      struct symbolizer *sym, size_t top, struct aged_report **out, size_t *count)
 {
 	int fd = alloc_tracer__map_fd(alloc, "outstanding");
 	struct outstanding_key key, next, *prev = NULL;
-	struct aged_group *groups = NULL;
+	struct aged_report *groups = NULL;
 	size_t n = 0, cap = 0;
 	struct timespec ts;
 	uint64_t now;
@@ -345,7 +345,7 @@ int outstanding__aged(struct alloc_tracer *alloc, pid_t pid, uint64_t min_age_ns
 		if (i == n) {
 			if (n == cap) {
 				size_t c = cap ? cap * 2 : 64;
-				struct aged_group *more = realloc(groups, c * sizeof(*more));
+				struct aged_report *more = realloc(groups, c * sizeof(*more));
 
 				if (!more) {
 					free(groups);
@@ -354,7 +354,7 @@ int outstanding__aged(struct alloc_tracer *alloc, pid_t pid, uint64_t min_age_ns
 				groups = more;
 				cap = c;
 			}
-			groups[n++] = (struct aged_group){ .stack_id = a.stack_id };
+			groups[n++] = (struct aged_report){ .stack_id = a.stack_id };
 		}
 		groups[i].count++;
 		groups[i].bytes += a.size;
@@ -373,7 +373,7 @@ int outstanding__aged(struct alloc_tracer *alloc, pid_t pid, uint64_t min_age_ns
 	return 0;
 }
 
-void aged_groups__free(struct aged_group *groups, size_t count)
+void aged_reports__free(struct aged_report *groups, size_t count)
 {
 	for (size_t i = 0; i < count; i++) {
 		for (size_t f = 0; f < groups[i].depth; f++)

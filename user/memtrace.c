@@ -10,8 +10,10 @@
 #include <unistd.h>
 
 #include "alloc_tracer.h"
+#include "analysis_runner.h"
 #include "cli.h"
 #include "exit_codes.h"
+#include "frame_tracer.h"
 #include "launch.h"
 #include "output.h"
 #include "procinfo.h"
@@ -34,6 +36,8 @@ struct session {
 	struct symtab_cache *cache;
 	struct alloc_tracer *tracer;
 	struct python_tracer *python;
+	struct frame_tracer *frames;          /* NULL without --frame */
+	struct analysis_runner *analysis;
 	struct traced_process procs[CLI_MAX_PIDS];
 	int proc_count;
 	struct output *outputs[2];
@@ -112,6 +116,9 @@ static int attach_pids(struct session *s)
 		if (code)
 			return code;
 		python_tracer__attach(s->python, s->opts.pids[i]);
+		code = frame_tracer__attach(s->frames, s->opts.pids[i], NULL);
+		if (code)
+			return code;
 	}
 	return EXIT_OK;
 }
@@ -139,6 +146,8 @@ static int launch_command(struct session *s)
 	}
 	add_process(s, child.pid, true);
 	code = alloc_tracer__attach(s->tracer, child.pid, modules);
+	if (!code)
+		code = frame_tracer__attach(s->frames, child.pid, modules);
 	if (code) {
 		close(child.go_fd);
 		close(child.exec_error_fd);
@@ -191,6 +200,23 @@ static void fill_report(struct session *s, struct traced_process *p, struct proc
 	p->last_report_ns = now;
 }
 
+/* The detectors follow the top stacks by live bytes at every interval. */
+#define ANALYSIS_STACKS 32
+
+static void analyse_interval(struct session *s, struct traced_process *p,
+			     struct process_report *r)
+{
+	if (s->opts.stacks)
+		alloc_tracer__top_stacks(s->tracer, p->pid, &p->sym, ANALYSIS_STACKS, &r->stacks,
+					 &r->stack_count);
+	analysis_runner__interval(s->analysis, r);
+}
+
+static void on_frame(void *ctx, const struct frame_report *f)
+{
+	analysis_runner__frame(((struct session *)ctx)->analysis, f);
+}
+
 static void report_intervals(struct session *s)
 {
 	uint64_t now = now_ns();
@@ -204,8 +230,10 @@ static void report_intervals(struct session *s)
 		update_exited(p);
 		fill_report(s, p, &r, now);
 		r.python = python_tracer__report(s->python, p->pid, false, p->exited);
+		analyse_interval(s, p, &r);
 		for (int o = 0; o < s->output_count; o++)
 			output__interval(s->outputs[o], &r);
+		process_report__free_stacks(&r);
 	}
 }
 
@@ -216,15 +244,22 @@ static void report_summaries(struct session *s)
 	for (int i = 0; i < s->proc_count; i++) {
 		struct traced_process *p = &s->procs[i];
 		struct process_report r;
+		struct aged_report *aged = NULL;
+		size_t aged_count = 0;
 
 		update_exited(p);
 		fill_report(s, p, &r, now);
 		alloc_tracer__top_stacks(s->tracer, p->pid, &p->sym, s->opts.top_stacks, &r.stacks,
 					 &r.stack_count);
 		r.python = python_tracer__report(s->python, p->pid, true, p->exited);
+		if (s->opts.analysis.leak_age_ns)
+			outstanding__aged(s->tracer, p->pid, s->opts.analysis.leak_age_ns, &p->sym,
+					  s->opts.top_stacks, &aged, &aged_count);
+		analysis_runner__summary(s->analysis, &r, aged, aged_count);
 		for (int o = 0; o < s->output_count; o++)
 			output__summary(s->outputs[o], &r);
 		process_report__free_stacks(&r);
+		aged_reports__free(aged, aged_count);
 	}
 }
 
@@ -272,6 +307,9 @@ static void install_signal_handlers(void)
 	signal(SIGPIPE, SIG_IGN);
 }
 
+/* Frames are drained at least this often. */
+#define FRAME_POLL_NS 50000000ull
+
 static void poll_until_done(struct session *s)
 {
 	uint64_t deadline = s->opts.duration_ns ? s->start_ns + s->opts.duration_ns : 0;
@@ -280,6 +318,10 @@ static void poll_until_done(struct session *s)
 	while (!stop_requested && !all_exited(s)) {
 		uint64_t now = now_ns();
 		uint64_t wake = deadline && deadline < next ? deadline : next;
+
+		frame_tracer__poll(s->frames, on_frame, s);
+		if (s->frames && wake > now + FRAME_POLL_NS)
+			wake = now + FRAME_POLL_NS;
 		struct timespec ts;
 
 		if (deadline && now >= deadline)
@@ -328,9 +370,17 @@ int main(int argc, char **argv)
 	code = alloc_tracer__open(&s.tracer, &tracer_opts, s.cache);
 	if (code)
 		goto cleanup;
+	code = frame_tracer__open(&s.frames, &s.opts.analysis, s.tracer, s.cache);
+	if (code)
+		goto cleanup;
 	code = open_outputs(&s);
 	if (code)
 		goto cleanup;
+	s.analysis = analysis_runner__new(&s.opts.analysis, s.outputs, s.output_count);
+	if (!s.analysis) {
+		code = EXIT_USAGE;
+		goto cleanup;
+	}
 	s.python = python_tracer__new(s.opts.python_mode, s.cache);
 	code = s.opts.command ? launch_command(&s) : attach_pids(&s);
 	if (code)
@@ -338,15 +388,20 @@ int main(int argc, char **argv)
 	s.start_ns = now_ns();
 	for (int i = 0; i < s.proc_count; i++)
 		s.procs[i].last_report_ns = s.start_ns;
+	analysis_runner__start(s.analysis, s.start_ns);
 	describe_start(&s);
 	poll_until_done(&s);
+	frame_tracer__poll(s.frames, on_frame, &s);
 	report_summaries(&s);
+	code = analysis_runner__exit_code(s.analysis);
 cleanup:
 	for (int o = 0; o < s.output_count; o++)
 		output__destroy(s.outputs[o]);
 	for (int i = 0; i < s.proc_count; i++)
 		symbolizer__release(&s.procs[i].sym);
 	python_tracer__destroy(s.python);
+	analysis_runner__free(s.analysis);
+	frame_tracer__destroy(s.frames);
 	alloc_tracer__destroy(s.tracer);
 	symtab_cache__free(s.cache);
 	return code;

@@ -6,10 +6,16 @@
 
 #include "report.h"
 
+struct frame_report;
+struct analysis_event;
+
 struct output {
 	void (*interval)(struct output *out, const struct process_report *report);
 	void (*summary)(struct output *out, const struct process_report *report);
 	void (*destroy)(struct output *out);
+	/* Optional (NULL: not shown): a frame ended; an analysis event (output_events.h). */
+	void (*frame)(struct output *out, const struct frame_report *frame);
+	void (*event)(struct output *out, const struct analysis_event *event);
 };
 
 /* A table on f: a line per process and interval, then a summary per process. */
@@ -25,6 +31,18 @@ static inline void output__interval(struct output *out, const struct process_rep
 static inline void output__summary(struct output *out, const struct process_report *r)
 {
 	out->summary(out, r);
+}
+
+static inline void output__frame(struct output *out, const struct frame_report *f)
+{
+	if (out->frame)
+		out->frame(out, f);
+}
+
+static inline void output__event(struct output *out, const struct analysis_event *ev)
+{
+	if (out->event)
+		out->event(out, ev);
 }
 
 static inline void output__destroy(struct output *out)

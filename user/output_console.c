@@ -4,6 +4,7 @@
 #include <stdlib.h>
 
 #include "output.h"
+#include "output_events.h"
 #include "output_python.h"
 
 struct console_output {
@@ -111,7 +112,13 @@ static void console_summary(struct output *out, const struct process_report *r)
 			fprintf(c->f, "      %s\n", s->frames[f]);
 	}
 	console_write_python_summary(c->f, r);
+	console_write_analysis(c->f, r);
 	fflush(c->f);
+}
+
+static void console_event(struct output *out, const struct analysis_event *ev)
+{
+	console_write_event(((struct console_output *)out)->f, ev);
 }
 
 static void console_destroy(struct output *out)
@@ -125,7 +132,8 @@ struct output *console_output__new(FILE *f)
 
 	if (!c)
 		return NULL;
-	c->base = (struct output){ console_interval, console_summary, console_destroy };
+	c->base = (struct output){ console_interval, console_summary, console_destroy, NULL,
+				   console_event };
 	c->f = f;
 	return &c->base;
 }

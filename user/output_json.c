@@ -4,6 +4,7 @@
 
 #include "json_writer.h"
 #include "output.h"
+#include "output_events.h"
 #include "output_python.h"
 
 struct json_output {
@@ -79,6 +80,7 @@ static void json_interval(struct output *out, const struct process_report *r)
 	write_native(w, &r->native_delta, &r->native);
 	write_mmap(w, &r->mmap_delta);
 	json_write_python(w, r);
+	json_write_system(w, r);
 	jsonw_end_object(w);
 }
 
@@ -114,7 +116,19 @@ static void json_summary(struct output *out, const struct process_report *r)
 	write_mmap(w, &r->mmap);
 	write_stacks(w, r);
 	json_write_python(w, r);
+	json_write_system(w, r);
+	json_write_analysis(w, r);
 	jsonw_end_object(w);
+}
+
+static void json_frame(struct output *out, const struct frame_report *f)
+{
+	json_write_frame(((struct json_output *)out)->w, f);
+}
+
+static void json_event(struct output *out, const struct analysis_event *ev)
+{
+	json_write_event(((struct json_output *)out)->w, ev);
 }
 
 static void json_destroy(struct output *out)
@@ -138,7 +152,7 @@ struct output *json_output__new(FILE *f, bool owns_file)
 		free(j);
 		return NULL;
 	}
-	j->base = (struct output){ json_interval, json_summary, json_destroy };
+	j->base = (struct output){ json_interval, json_summary, json_destroy, json_frame, json_event };
 	j->f = f;
 	j->owns_file = owns_file;
 	return &j->base;

@@ -11,6 +11,9 @@
 #include "alloc.h"
 #include "python_report.h"
 
+struct system_context;
+struct analysis_summary;
+
 struct native_totals {
 	uint64_t allocs, frees, frees_untracked, failed_allocs;
 	uint64_t bytes_allocated, bytes_freed;
@@ -45,6 +48,8 @@ struct process_report {
 	struct stack_report *stacks; /* only in the summary: top stacks by live bytes */
 	size_t stack_count;
 	const struct python_report *python; /* NULL: no (supported) Python, or --python=off */
+	const struct system_context *system;     /* PSS, cgroup (sysctx.h); NULL: not read */
+	const struct analysis_summary *analysis; /* only in the summary (analysis_events.h) */
 };
 
 static inline uint64_t native_live_bytes(const struct native_totals *n)

@@ -1,0 +1,110 @@
+/* Ground truth for --frame: a game-like loop whose frames make known allocations.
+ * Protocol (as alloc_exact.c): prints "ready <pid>", reads a line ("go"), runs FRAMES frames
+ * of FRAME_NS each, prints "done", exits when stdin closes. With the argument "clean" it
+ * leaks nothing. Per frame (tests/e2e/test_frames.sh checks these numbers):
+ *   update_world: TEMP_BLOCKS x malloc(TEMP_SIZE), all freed; cache_entity: one
+ *                 malloc(LEAK_SIZE) kept (the leak; not in "clean" mode, which frees it)
+ *   draw_scene:   DRAW_BLOCKS x malloc(DRAW_SIZE), all freed
+ *   render_frame: presents the frame (no allocation): each call ends one frame
+ * Frame SPIKE_FRAME (0-based) also allocates SPIKE_BLOCKS x SPIKE_SIZE in update_world. */
+#include <malloc.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#define FRAMES 150
+#define FRAME_NS 10000000L
+#define TEMP_BLOCKS 10
+#define TEMP_SIZE 1000
+#define LEAK_SIZE 512
+#define DRAW_BLOCKS 2
+#define DRAW_SIZE 256
+#define SPIKE_FRAME 40
+#define SPIKE_BLOCKS 16
+#define SPIKE_SIZE 65536
+
+void *volatile temp[SPIKE_BLOCKS + TEMP_BLOCKS];
+void *volatile leaked[FRAMES];
+volatile int presented;
+static int clean;
+
+static void say(const char *text)
+{
+	if (write(STDOUT_FILENO, text, strlen(text)) < 0)
+		_exit(1);
+}
+
+static void wait_line(void)
+{
+	char c;
+
+	while (read(STDIN_FILENO, &c, 1) == 1 && c != '\n')
+		;
+}
+
+__attribute__((noinline)) void cache_entity(int frame)
+{
+	leaked[frame] = malloc(LEAK_SIZE);
+	if (clean)
+		free(leaked[frame]);
+}
+
+__attribute__((noinline)) void update_world(int frame)
+{
+	int n = 0;
+
+	for (int i = 0; i < TEMP_BLOCKS; i++)
+		temp[n++] = malloc(TEMP_SIZE);
+	if (frame == SPIKE_FRAME)
+		for (int i = 0; i < SPIKE_BLOCKS; i++)
+			temp[n++] = malloc(SPIKE_SIZE);
+	for (int i = 0; i < n; i++)
+		free(temp[i]);
+	cache_entity(frame);
+}
+
+__attribute__((noinline)) void draw_scene(void)
+{
+	for (int i = 0; i < DRAW_BLOCKS; i++)
+		temp[i] = malloc(DRAW_SIZE);
+	for (int i = 0; i < DRAW_BLOCKS; i++)
+		free(temp[i]);
+}
+
+__attribute__((noinline)) void render_frame(void)
+{
+	presented++;
+}
+
+int main(int argc, char **argv)
+{
+	struct timespec next;
+	char line[64];
+
+	clean = argc > 1 && !strcmp(argv[1], "clean");
+	mallopt(M_TOP_PAD, 64 << 20);
+	mallopt(M_TRIM_THRESHOLD, 128 << 20);
+	mallopt(M_MMAP_THRESHOLD, 32 << 20);
+	free(malloc(1));
+
+	snprintf(line, sizeof(line), "ready %d\n", (int)getpid());
+	say(line);
+	wait_line();
+	clock_gettime(CLOCK_MONOTONIC, &next);
+	for (int frame = 0; frame < FRAMES; frame++) {
+		update_world(frame);
+		draw_scene();
+		next.tv_nsec += FRAME_NS;
+		if (next.tv_nsec >= 1000000000L) {
+			next.tv_nsec -= 1000000000L;
+			next.tv_sec++;
+		}
+		clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &next, NULL);
+		render_frame();
+	}
+	say("done\n");
+	wait_line();
+	return 0;
+}
