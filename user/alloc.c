@@ -482,6 +482,8 @@ void alloc_tracer__destroy(struct alloc_tracer *t)
 {
 	if (!t)
 		return;
+	/* The kernel takes ~100 ms to remove each uprobe, one at a time (threads do not help):
+	 * a trace ends ~2 s after its summary. uprobe_multi links (libbpf >= 1.3) would batch it. */
 	for (size_t i = 0; i < t->link_count; i++)
 		bpf_link__destroy(t->links[i]);
 	free(t->links);
