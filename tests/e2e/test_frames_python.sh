@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# --frame clock_nanosleep (resolved in libc) on a Python loop paced by time.sleep
+# (tests/workloads/game_loop.py): one frame line per loop iteration.
+source "$(dirname "$0")/lib.sh"
+
+PY=/usr/bin/python3.11
+[ -x "$PY" ] || { skip "python frames" "$PY not installed"; finish; }
+ITERATIONS=40
+
+start_target game "$PY" "$WORKLOADS/game_loop.py" "$ITERATIONS" || { fail "workload starts"; finish; }
+start_tracer tracer -p "$TARGET_PID" -i 200ms --frame clock_nanosleep:libc --target-fps 100 \
+	--json="$WORK/trace.json" || { fail "tracer attaches"; finish; }
+target_send go
+wait_for_line "$WORK/game.out" '^done' 30 || fail "workload finished its loop"
+sleep 0.3
+stop_tracer
+check_eq "exit status" "$TRACER_RC" 0
+
+frames() { jq -c --argjson pid "$TARGET_PID" 'select(.type == "frame" and .pid == $pid)' "$WORK/trace.json"; }
+check_eq "frame lines = loop iterations" "$(frames | wc -l)" "$ITERATIONS"
+check_eq "frame seqs are 1..N" "$(frames | jq -s "[.[].seq] == [range(1; $ITERATIONS + 1)]")" true
+check_eq "every frame has the frame keys" \
+	"$(frames | jq -s 'all(.[]; has("start_ns") and has("duration_ns") and has("allocs") and has("frees") and has("bytes_allocated") and has("bytes_freed") and has("net_bytes") and has("live_bytes") and has("stages"))')" true
+summary=$(json_summary "$WORK/trace.json" "$TARGET_PID")
+check_eq "summary frame count" "$(jq .frames.count <<<"$summary")" "$ITERATIONS"
+check_within "frames per second (10 ms ticks)" "$(jq .frames.fps <<<"$summary")" 100 20
+check_eq "dropped + normal frames = all frames" \
+	"$(jq '.frames.dropped_frames.frames + .frames.normal_frames.frames' <<<"$summary")" "$ITERATIONS"
+target_close
+finish
