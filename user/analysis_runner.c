@@ -34,6 +34,7 @@ struct series {
 	struct trend_point *points;
 	size_t count;
 	struct leak_result result;
+	struct leak_result last_leak;  /* the latest analysis that found a leak */
 	enum leak_severity reported;
 };
 
@@ -269,8 +270,8 @@ static void leak_event(struct series *s, pid_t pid, uint64_t elapsed, struct ana
 	*ev = (struct analysis_event){
 		.type = EVENT_LEAK, .pid = pid, .elapsed_ns = elapsed,
 		.python_type = s->python_type, .stack = s->frames, .depth = s->depth,
-		.severity = s->result.severity, .growth_per_s = s->result.growth_per_s,
-		.live = s->result.last, .samples = s->result.samples,
+		.severity = s->last_leak.severity, .growth_per_s = s->last_leak.growth_per_s,
+		.live = s->last_leak.last, .samples = s->last_leak.samples,
 	};
 	snprintf(ev->name, sizeof(ev->name), "%s", s->name);
 }
@@ -288,6 +289,7 @@ static void check_leaks(struct analysis_runner *a, struct pid_state *p, uint64_t
 
 		if (leak__analyze(s->points, s->count, &lopts, &s->result) || !s->result.is_leak)
 			continue;
+		s->last_leak = s->result;
 		if (a->opts->fail_on_leak &&
 		    (int)s->result.severity >= a->opts->fail_on_leak_severity)
 			a->leak_tripped = true;
@@ -539,7 +541,8 @@ void analysis_runner__summary(struct analysis_runner *a, struct process_report *
 	for (size_t i = 0; i < p->series_count; i++) {
 		struct analysis_event ev;
 
-		if (!p->series[i].result.is_leak)
+		/* Every series found leaking at some snapshot, even if it stopped since. */
+		if (!p->series[i].last_leak.is_leak)
 			continue;
 		leak_event(&p->series[i], p->pid, r->elapsed_ns, &ev);
 		list_add(&p->leak_list, &ev);

@@ -58,6 +58,8 @@ check_within "frames per second (10 ms frames)" "$fps" 100 15
 check_within "leak rate = leak size x FPS" "$(jq .growth_per_s <<<"$leak")" \
 	"$(awk -v f="$fps" -v s=$LEAK_SIZE 'BEGIN { print f * s }')" 15
 check_eq "summary lists the spike" "$(jq -c '[.spikes[].frame]' <<<"$summary")" "[$spike_seq]"
+check_eq "summary lists the leak's stack" \
+	"$(jq '[.leaks[] | select(.kind == "native_stack") | .stack[0] | split("+")[0]] | index("cache_entity") != null' <<<"$summary")" true
 check_eq "summary frame count" "$(jq .frames.count <<<"$summary")" "$FRAMES"
 aged=$(jq -c '.outstanding.stacks[0]' <<<"$summary")
 check_eq "outstanding > --leak-age: the leak's stack" \
