@@ -36,6 +36,10 @@ expect_error "nothing to trace" 2 "nothing to trace"
 expect_error "stray argument" 2 "unexpected argument" -p 1 extra
 expect_error "both -p and a command" 2 "not both" -p 1 -- true
 expect_error "no command after --" 2 "no command after" --
+# argp's own message for an unknown flag ends with its standard "Try --help" hint.
+$MEMTRACE -p 1 --bogus >/dev/null 2>"$WORK/err"
+check_eq "unknown flag: exit status" "$?" 2
+check_true "unknown flag: named on the first line" grep -q "unrecognized option '--bogus'" "$WORK/err"
 expect_error "command not found" 9 "command not found" -- /nonexistent/program
 
 # Not root: the same binary run as nobody, with no capabilities.
@@ -45,6 +49,33 @@ MEMTRACE_AS_ROOT=$MEMTRACE
 MEMTRACE="setpriv --reuid=nobody --regid=nogroup --clear-groups --inh-caps=-all $MEMTRACE_AS_ROOT"
 expect_error "not root" 4 "permission denied" -p $!
 MEMTRACE=$MEMTRACE_AS_ROOT
+# A kernel without BTF or uprobes, as seen from a mount namespace that hides them.
+sleep 30 7>&- &
+E2E_PIDS+=($!)
+MEMTRACE_AS_ROOT=$MEMTRACE
+MEMTRACE="unshare -m $ROOT/tests/e2e/hide-path.sh /sys/kernel/btf $MEMTRACE_AS_ROOT"
+expect_error "kernel without BTF" 5 "no BTF" -p $!
+MEMTRACE="unshare -m $ROOT/tests/e2e/hide-path.sh /sys/bus/event_source/devices/uprobe $MEMTRACE_AS_ROOT"
+expect_error "kernel without uprobes" 5 "no uprobes" -p $!
+MEMTRACE=$MEMTRACE_AS_ROOT
+
+# BPF load failure: maps that do not fit in a 64 MiB memory cgroup. The first line says
+# so, the next ones are libbpf's last words.
+if cgroup=$("$ROOT/tests/e2e/memory-cgroup.sh" create 64M); then
+	sh -c "echo \$\$ > $cgroup/cgroup.procs && exec $MEMTRACE -p $! --max-entries 4000000 --python=off" \
+		>"$WORK/out" 2>"$WORK/err" 7>&-
+	rc=$?
+	"$ROOT/tests/e2e/memory-cgroup.sh" remove "$cgroup"
+	if [ $rc -eq 7 ] && head -n1 "$WORK/err" | grep -q "loading BPF programs failed" &&
+	   grep -q "libbpf:" "$WORK/err"; then
+		ok "BPF load failure: exit 7, '$(head -n1 "$WORK/err")'"
+	else
+		fail "BPF load failure" "exit $rc: $(head -c 300 "$WORK/err")"
+	fi
+else
+	skip "BPF load failure" "no memory cgroup controller to limit the maps with"
+fi
+
 # A stripped static binary has no malloc symbol to attach to.
 if true; then
 	start_target static "$TARGETS/static_hold_stripped" || fail "static target starts"

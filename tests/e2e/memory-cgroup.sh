@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# memory-cgroup.sh create LIMIT: makes a memory cgroup (v1 or v2) limited to LIMIT and prints
+# its directory; memory-cgroup.sh remove DIR: removes it.
+set -e
+case "$1" in
+create)
+	if [ -d /sys/fs/cgroup/memory ]; then
+		dir=/sys/fs/cgroup/memory/memtrace-test-$$
+		mkdir "$dir"
+		echo "$2" >"$dir/memory.limit_in_bytes"
+	elif grep -qw memory /sys/fs/cgroup/cgroup.controllers 2>/dev/null; then
+		dir=/sys/fs/cgroup/memtrace-test-$$
+		mkdir "$dir"
+		echo "$2" >"$dir/memory.max"
+	else
+		exit 1
+	fi
+	echo "$dir"
+	;;
+remove)
+	rmdir "$2"
+	;;
+esac
