@@ -9,7 +9,7 @@ ARCH := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
 VMLINUX_DIR := vmlinux/$(ARCH)
 
 CFLAGS ?= -O2 -g
-CFLAGS += -std=c11 -D_GNU_SOURCE -Wall -Wextra
+CFLAGS += -std=c11 -D_GNU_SOURCE -Wall -Wextra $(EXTRA_CFLAGS)
 INCLUDES := -I$(OUTPUT) -Iinclude -Iuser
 # Recursive (=) so that a fresh machine evaluates them after `deps` installed libbpf-dev.
 LIBBPF_LIBS = $(shell pkg-config --libs libbpf 2>/dev/null || echo -lbpf)
@@ -40,7 +40,7 @@ Q := @
 msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
 endif
 
-.PHONY: all deps test check unit e2e demo vmlinux clean bench
+.PHONY: all deps test check unit e2e demo vmlinux clean bench sanitize fuzz test-bins fuzzers
 .DELETE_ON_ERROR:
 .SECONDARY:
 
@@ -153,6 +153,40 @@ $(OUTPUT)/bench/micro_noop: tools/bench/micro_noop.c
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) -O0 -g -fno-omit-frame-pointer -Wall -Wextra $< -o $@
 
+# --- Sanitizers and fuzzing (make sanitize, make fuzz): separate build trees ------------------
+# `make sanitize`: the user space under ASan+UBSan, running the unit and end-to-end tests.
+SAN_OUTPUT := .output-san
+SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+# `make fuzz`: libFuzzer targets (clang) over the parsers, FUZZ_SECONDS each.
+FUZZ_OUTPUT := .output-fuzz
+FUZZ_SECONDS ?= 10
+FUZZERS = $(patsubst tests/fuzz/%.c,$(OUTPUT)/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
+
+sanitize: deps
+	$(Q)$(MAKE) --no-print-directory OUTPUT=$(SAN_OUTPUT) EXTRA_CFLAGS="$(SAN_FLAGS)" \
+		$(SAN_OUTPUT)/memtrace-bpf test-bins
+	$(Q)MEMTRACE=$(abspath $(SAN_OUTPUT))/memtrace-bpf \
+		ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
+		tests/run-tests.sh $(SAN_OUTPUT)
+
+test-bins: $(UNIT_TESTS) $(FIXTURES) $(TARGETS)
+
+$(OUTPUT)/memtrace-bpf: $(LOADER_OBJS) $(CORE_LIB)
+	$(call msg,BINARY,$@)
+	$(Q)$(CC) $(CFLAGS) $^ $(LIBS) -o $@
+
+fuzz: deps
+	$(Q)$(MAKE) --no-print-directory OUTPUT=$(FUZZ_OUTPUT) CC=clang \
+		EXTRA_CFLAGS="-fsanitize=fuzzer-no-link,address,undefined" fuzzers $(FUZZ_OUTPUT)/tests/libfixture.so
+	$(Q)tests/fuzz/run.sh $(FUZZ_OUTPUT) $(FUZZ_SECONDS)
+
+fuzzers: $(FUZZERS)
+
+$(OUTPUT)/fuzz/%: tests/fuzz/%.c $(CORE_LIB) tests/fuzz/fuzz_common.h
+	$(call msg,FUZZER,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) -fsanitize=fuzzer $(INCLUDES) $< $(CORE_LIB) $(LIBS) -o $@
+
 clean:
 	$(call msg,CLEAN)
-	$(Q)rm -rf $(OUTPUT) memtrace-bpf
+	$(Q)rm -rf $(OUTPUT) $(SAN_OUTPUT) $(FUZZ_OUTPUT) memtrace-bpf

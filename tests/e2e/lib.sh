@@ -5,7 +5,7 @@ set -u
 E2E_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(cd "$E2E_DIR/../.." && pwd)
 OUTPUT=${OUTPUT:-$ROOT/.output}
-MEMTRACE=$ROOT/memtrace-bpf
+MEMTRACE=${MEMTRACE:-$ROOT/memtrace-bpf}
 TARGETS=$OUTPUT/targets
 WORKLOADS=$ROOT/tests/workloads
 WORK=$(mktemp -d /tmp/memtrace-e2e.XXXXXX)
