@@ -89,9 +89,6 @@ $(OUTPUT)/user/%.o: user/%.c $(wildcard include/*.h user/*.h user/*/*.h) | $(SKE
 # The loader's objects include the skeletons: rebuilt when a BPF program changes.
 $(LOADER_OBJS): $(SKELS)
 
-# The loader's objects include the skeletons: rebuilt when a BPF program changes.
-$(LOADER_OBJS): $(SKELS)
-
 $(CORE_LIB): $(CORE_OBJS)
 	$(call msg,AR,$@)
 	$(Q)rm -f $@ && ar rcs $@ $^
@@ -125,7 +122,7 @@ $(OUTPUT)/tests/%-stripped.so: $(OUTPUT)/tests/%.so
 $(OUTPUT)/targets/%: tests/targets/%.c
 	$(call msg,TARGET,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) -O0 -g -fno-omit-frame-pointer -Wall -Wextra $< -o $@
+	$(Q)$(CC) -O0 -g -fno-omit-frame-pointer -Wall -Wextra $< -o $@ -lpthread
 
 # The allocator inside the executable itself, found by name; and once stripped, not at all.
 $(OUTPUT)/targets/static_hold: tests/targets/static_hold.c

@@ -15,14 +15,24 @@ enum alloc_kind {
 	KIND_MEMPTR,     /* posix_memalign: writes the block to *memptr, returns an error code */
 };
 
-/* An allocator call between entry and return, per thread. */
+/* An allocator call between entry and return, per thread. Its stack pointer tells a call
+ * made from inside it (reallocarray -> realloc: deeper) from a later call after a return we
+ * never saw (probes attached mid-call, longjmp: same depth or shallower). */
 struct pending_call {
 	__u64 size;
 	__u64 old_ptr;
 	__u64 memptr;
+	__u64 sp;        /* at entry */
 	__u32 kind;
-	__u32 nested;    /* allocator calls made from inside this one (reallocarray -> realloc) */
+	__u32 pad;
 };
+
+/* How far the stack pointer moves back on return: x86 pops the return address. */
+#if defined(__TARGET_ARCH_x86)
+#define RETURN_SP_DELTA 8
+#else
+#define RETURN_SP_DELTA 0
+#endif
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
@@ -127,18 +137,26 @@ static __always_inline __u32 size_bucket(__u64 size)
 	return bucket < ALLOC_SIZE_BUCKETS ? bucket : ALLOC_SIZE_BUCKETS - 1;
 }
 
-static __always_inline int enter_alloc(__u64 size, __u64 old_ptr, __u64 memptr, enum alloc_kind kind)
+/* The thread's pending call, if the current stack pointer is inside it. */
+static __always_inline struct pending_call *enclosing_call(__u32 tid, __u64 sp)
+{
+	struct pending_call *outer = bpf_map_lookup_elem(&pending, &tid);
+
+	return outer && sp < outer->sp ? outer : NULL;
+}
+
+static __always_inline int enter_alloc(struct pt_regs *ctx, __u64 size, __u64 old_ptr,
+				       __u64 memptr, enum alloc_kind kind)
 {
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	struct pending_call *outer = bpf_map_lookup_elem(&pending, &tid);
 	struct pending_call call = {
 		.size = size, .old_ptr = old_ptr, .memptr = memptr, .kind = kind,
+		.sp = PT_REGS_SP(ctx),
 	};
 
-	if (outer) {
-		outer->nested++;
+	/* Calls the allocator makes to itself are part of the outer call. */
+	if (enclosing_call(tid, call.sp))
 		return 0;
-	}
 	bpf_map_update_elem(&pending, &tid, &call, BPF_ANY);
 	return 0;
 }
@@ -220,12 +238,9 @@ static __always_inline int exit_alloc(struct pt_regs *ctx)
 	__u64 ret = PT_REGS_RC(ctx), addr = ret;
 	struct native_stats *stats;
 
-	if (!call)
+	/* A deeper return belongs to a call made from inside the pending one. */
+	if (!call || PT_REGS_SP(ctx) != call->sp + RETURN_SP_DELTA)
 		return 0;
-	if (call->nested) {
-		call->nested--;
-		return 0;
-	}
 	struct pending_call done = *call;
 	bpf_map_delete_elem(&pending, &tid);
 
@@ -250,45 +265,45 @@ static __always_inline int exit_alloc(struct pt_regs *ctx)
 SEC("uprobe")
 int BPF_KPROBE(malloc_enter, size_t size)
 {
-	return enter_alloc(size, 0, 0, KIND_PLAIN);
+	return enter_alloc(ctx, size, 0, 0, KIND_PLAIN);
 }
 
 SEC("uprobe")
 int BPF_KPROBE(calloc_enter, size_t count, size_t size)
 {
-	return enter_alloc(count * size, 0, 0, KIND_PLAIN);
+	return enter_alloc(ctx, count * size, 0, 0, KIND_PLAIN);
 }
 
 SEC("uprobe")
 int BPF_KPROBE(realloc_enter, void *ptr, size_t size)
 {
-	return enter_alloc(size, (__u64)ptr, 0, KIND_REALLOC);
+	return enter_alloc(ctx, size, (__u64)ptr, 0, KIND_REALLOC);
 }
 
 SEC("uprobe")
 int BPF_KPROBE(reallocarray_enter, void *ptr, size_t count, size_t size)
 {
-	return enter_alloc(count * size, (__u64)ptr, 0, KIND_REALLOC);
+	return enter_alloc(ctx, count * size, (__u64)ptr, 0, KIND_REALLOC);
 }
 
 SEC("uprobe")
 int BPF_KPROBE(posix_memalign_enter, void **memptr, size_t alignment, size_t size)
 {
-	return enter_alloc(size, 0, (__u64)memptr, KIND_MEMPTR);
+	return enter_alloc(ctx, size, 0, (__u64)memptr, KIND_MEMPTR);
 }
 
 /* aligned_alloc, memalign: (alignment, size) */
 SEC("uprobe")
 int BPF_KPROBE(aligned_alloc_enter, size_t alignment, size_t size)
 {
-	return enter_alloc(size, 0, 0, KIND_PLAIN);
+	return enter_alloc(ctx, size, 0, 0, KIND_PLAIN);
 }
 
 /* valloc, pvalloc: (size) */
 SEC("uprobe")
 int BPF_KPROBE(valloc_enter, size_t size)
 {
-	return enter_alloc(size, 0, 0, KIND_PLAIN);
+	return enter_alloc(ctx, size, 0, 0, KIND_PLAIN);
 }
 
 SEC("uretprobe")
@@ -304,7 +319,7 @@ int BPF_KPROBE(free_enter, void *ptr)
 	__u32 tid = (__u32)pid_tgid;
 
 	/* free() called by the allocator itself is part of the outer call. */
-	if (!ptr || bpf_map_lookup_elem(&pending, &tid))
+	if (!ptr || enclosing_call(tid, PT_REGS_SP(ctx)))
 		return 0;
 	record_free(pid_tgid >> 32, (__u64)ptr);
 	return 0;

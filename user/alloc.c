@@ -140,7 +140,10 @@ struct allocator_function {
 };
 
 #define PROG(name) offsetof(struct alloc_bpf, progs.name)
+/* free comes first: a block allocated while the other probes are being attached must have
+ * its free seen, or it would stay "live" forever. */
 static const struct allocator_function allocator_functions[] = {
+	{ "free", PROG(free_enter), false },
 	{ "malloc", PROG(malloc_enter), true },
 	{ "calloc", PROG(calloc_enter), true },
 	{ "realloc", PROG(realloc_enter), true },
@@ -150,7 +153,6 @@ static const struct allocator_function allocator_functions[] = {
 	{ "memalign", PROG(aligned_alloc_enter), true },
 	{ "valloc", PROG(valloc_enter), true },
 	{ "pvalloc", PROG(valloc_enter), true },
-	{ "free", PROG(free_enter), false },
 };
 #define ALLOCATOR_FUNCTIONS (sizeof(allocator_functions) / sizeof(allocator_functions[0]))
 
@@ -210,7 +212,11 @@ static int attach_module(struct alloc_tracer *t, pid_t pid, const char *path,
 		if (duplicate)
 			continue;
 		if (fn->returns) {
-			err = attach_probe(t, prog, pid, path, offset, false);
+			/* Return probe first: a call entered before it existed would never
+			 * see its return. */
+			err = attach_probe(t, t->skel->progs.alloc_exit, pid, path, offset, true);
+			if (!err)
+				err = attach_probe(t, prog, pid, path, offset, false);
 		} else {
 			/* Entry-only (free): may start past a NULL check, off the single-step path. */
 			struct probe_site site = probe_offset__for_symbol(path, tab, sym, true);
@@ -220,8 +226,6 @@ static int attach_module(struct alloc_tracer *t, pid_t pid, const char *path,
 					fn->symbol, path, (unsigned long long)site.delta, site.why);
 			err = attach_probe(t, prog, pid, path, offset + site.delta, false);
 		}
-		if (!err && fn->returns)
-			err = attach_probe(t, t->skel->progs.alloc_exit, pid, path, offset, true);
 		if (err) {
 			/* The kernel refuses a second uprobe at an address that another tool
 			 * probes with a different USDT semaphore offset (seen with BCC). */

@@ -123,6 +123,33 @@ static int attach_pids(struct session *s)
 	return EXIT_OK;
 }
 
+static bool maps_contain(const struct procmaps *maps, const char *path)
+{
+	for (size_t i = 0; i < maps->count; i++)
+		if (!strcmp(maps->mappings[i].path, path))
+			return true;
+	return false;
+}
+
+/* Right after exec the kernel is still mapping the executable, and the dynamic loader maps
+ * libc a little later: watch for both, briefly, so stacks of a short-lived command can be
+ * symbolized after it is gone. */
+static void await_mappings(struct symbolizer *sym, const char *executable, const char *libc)
+{
+	char real_executable[4096];
+	const struct timespec pause = { .tv_nsec = 500000 };
+
+	if (!realpath(executable, real_executable))
+		snprintf(real_executable, sizeof(real_executable), "%s", executable);
+	for (int i = 0; i < 400; i++) {
+		if (symbolizer__refresh(sym))
+			return;
+		if (maps_contain(&sym->maps, real_executable) && maps_contain(&sym->maps, libc))
+			return;
+		nanosleep(&pause, NULL);
+	}
+}
+
 /* Starts the command stopped before exec, attaches to the files it will map, lets it run. */
 static int launch_command(struct session *s)
 {
@@ -161,8 +188,10 @@ static int launch_command(struct session *s)
 		waitpid(child.pid, NULL, 0);
 		return EXIT_LAUNCH;
 	}
-	/* The exec gave the child its own name and mappings. */
+	/* The exec gave the child its own name and mappings: read them now, since a short
+	 * command may be gone before the first report. */
 	procinfo__comm(child.pid, s->procs[0].comm, sizeof(s->procs[0].comm));
+	await_mappings(&s->procs[0].sym, executable, libc);
 	s->procs[0].start_time = procinfo__start_time(child.pid);
 	python_tracer__attach(s->python, child.pid);
 	return EXIT_OK;

@@ -62,4 +62,19 @@ check_true "console summary lists leak_blocks" grep -q 'leak_blocks+0x' "$WORK/c
 check_true "console summary counts allocations" \
 	grep -q "allocations $allocs " "$WORK/console.out"
 target_close
+
+# Attaching while malloc calls are in flight: a call whose entry was seen but not its return
+# must not stop the thread from being counted (every later call used to look nested in it).
+start_target churn "$TARGETS/churn" || { fail "churn target starts"; finish; }
+"$MEMTRACE" -p "$TARGET_PID" -d 1 -i 250ms --no-stacks --python=off --json="$WORK/churn.json" \
+	>/dev/null 2>&1 7>&-
+summary=$(json_summary "$WORK/churn.json" "$TARGET_PID")
+allocs=$(jq -r .native.allocs <<<"$summary")
+frees=$(jq -r .native.frees <<<"$summary")
+check_true "busy target attached mid-call: allocations counted ($allocs)" test "$allocs" -gt 10000
+echo "# $(jq -c ".native | del(.size_histogram)" <<<"$summary")"
+check_true "busy target: frees match allocations ($frees of $allocs)" test $((allocs - frees)) -le 1
+check_eq "busy target: every interval counted" \
+	"$(jq -s '[.[] | select(.type == "interval") | .native.allocs > 0] | all' "$WORK/churn.json")" true
+target_close
 finish
