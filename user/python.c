@@ -155,9 +155,11 @@ static void attach_events(struct python_tracer *pt, struct py_proc *p)
 
 	if (!pt->skel)
 		return;
-	err = attach_symbol(pt, pt->skel->progs.py_alloc_exit, &p->target, "PyType_GenericAlloc", true);
+	/* The free probe first: an object made while the probes are attached must not stay
+	 * live forever because its free went unseen. */
+	err = attach_symbol(pt, pt->skel->progs.py_free_enter, &p->target, "PyObject_GC_Del", false);
 	if (!err)
-		err = attach_symbol(pt, pt->skel->progs.py_free_enter, &p->target, "PyObject_GC_Del", false);
+		err = attach_symbol(pt, pt->skel->progs.py_alloc_exit, &p->target, "PyType_GenericAlloc", true);
 	if (err) {
 		fprintf(stderr, "memtrace-bpf: python: PID %d: event mode unavailable (%s in %s: %s); "
 			"types will be null\n", (int)p->pid, "PyType_GenericAlloc/PyObject_GC_Del",
