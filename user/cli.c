@@ -35,11 +35,15 @@ static const char doc[] =
 "  memtrace-bpf -p 1234 --json      NDJSON on stdout (docs/json.md)\n"
 "  memtrace-bpf --json=out.ndjson -- ./myprog --flag\n"
 "                                   start ./myprog, trace it to its exit\n"
+"  memtrace-bpf -p 1234 --frame SDL_GL_SwapWindow --target-fps 60\n"
+"                                   memory per game frame, dropped frames\n"
+"  memtrace-bpf --fail-on-leak=medium -- pytest tests/\n"
+"                                   a CI job that fails on a leak\n"
 "\n"
 "Exit codes: 0 done, 2 bad flag or value, 3 no such process, 4 not root,\n"
 "5 kernel lacks BTF or uprobes, 6 no allocator found in the target,\n"
-"7 BPF load failed, 8 attach failed, 9 command could not be started\n"
-"(README.md lists them all).";
+"7 BPF load failed, 8 attach failed, 9 command could not be started,\n"
+"10 a leak (--fail-on-leak), 11 a budget exceeded (--fail-on-budget).";
 
 enum {
 	OPT_JSON = 0x100,
