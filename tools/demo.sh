@@ -4,7 +4,7 @@
 # live report and the summary. Nothing in the workload knows it is traced.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-seconds=${DEMO_SECONDS:-6}
+seconds=${DEMO_SECONDS:-8}
 # The interpreter itself, not a pyenv shim, so the PID is Python from the start.
 python=${DEMO_PYTHON:-$(python3 -c "import sys; print(sys.executable)")}
 
@@ -19,5 +19,6 @@ app=$!
 until grep -q ready "$log"; do sleep 0.05; done
 
 echo "demo: tracing $python tests/workloads/demo_app.py (PID $app) for $seconds s"
-echo "demo: \$ ./memtrace-bpf -p $app -d $seconds --top 3"
-./memtrace-bpf -p "$app" -d "$seconds" --top 3 ${DEMO_FLAGS:-}
+# Half-second samples give the leak detector enough points to call the leak within seconds.
+echo "demo: \$ ./memtrace-bpf -p $app -d $seconds -i 500ms --top 3"
+./memtrace-bpf -p "$app" -d "$seconds" -i 500ms --top 3 ${DEMO_FLAGS:-}

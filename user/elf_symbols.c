@@ -429,7 +429,8 @@ const struct elf_symbol *elf_symtab__symbolize(const struct elf_symtab *tab, uin
 			nearest = sym;
 		else if (sym->vaddr != nearest->vaddr)
 			break;
-		if (!sym->size && !best)
+		/* A label is trusted only nearby: past the last function lies data. */
+		if (!sym->size && !best && vaddr - sym->vaddr < 0x10000)
 			best = sym;
 	}
 	return best;
