@@ -135,9 +135,16 @@ $(OUTPUT)/targets/static_hold_stripped: $(OUTPUT)/targets/static_hold
 	$(Q)strip -o $@ $<
 
 # Overhead benchmark (not part of `make test`): writes docs/performance.md. REPS=, SCALE=.
-BENCH_BINS := $(OUTPUT)/bench/alloc_loop $(OUTPUT)/bench/micro_noop
+BENCH_BINS := $(OUTPUT)/bench/alloc_loop $(OUTPUT)/bench/micro_noop $(OUTPUT)/bench/libc_free_loop
 bench: memtrace-bpf $(BENCH_BINS)
-	$(Q)tools/bench/bench.sh
+	$(Q)$(MAKE) --no-print-directory OUTPUT=.output-entry EXTRA_CFLAGS=-DMEMTRACE_PROBE_AT_ENTRY \
+		.output-entry/memtrace-bpf
+	$(Q)ENTRY_MEMTRACE=$(abspath .output-entry/memtrace-bpf) tools/bench/bench.sh
+
+$(OUTPUT)/bench/libc_free_loop: tools/bench/libc_free_loop.c
+	$(call msg,BENCH,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) -O1 -g -Wall -Wextra $< -o $@
 
 $(OUTPUT)/bench/alloc_loop: tools/bench/alloc_loop.c
 	$(call msg,BENCH,$@)
@@ -186,4 +193,4 @@ $(OUTPUT)/fuzz/%: tests/fuzz/%.c $(CORE_LIB) tests/fuzz/fuzz_common.h
 
 clean:
 	$(call msg,CLEAN)
-	$(Q)rm -rf $(OUTPUT) $(SAN_OUTPUT) $(FUZZ_OUTPUT) memtrace-bpf
+	$(Q)rm -rf $(OUTPUT) $(SAN_OUTPUT) $(FUZZ_OUTPUT) .output-entry memtrace-bpf

@@ -79,6 +79,7 @@ run_one() {
 	bare) ;;
 	memtrace-native) "$MEMTRACE" -p "$wpid" --no-stacks --python=off >"$WORK/t.out" 2>&1 8>&- & ready_pat=tracing ;;
 	memtrace-stacks) "$MEMTRACE" -p "$wpid" --python=off >"$WORK/t.out" 2>&1 8>&- & ready_pat=tracing ;;
+	memtrace-free-at-entry) "$ENTRY_MEMTRACE" -p "$wpid" --no-stacks --python=off >"$WORK/t.out" 2>&1 8>&- & ready_pat=tracing ;;
 	memtrace-census) "$MEMTRACE" -p "$wpid" --python=census >"$WORK/t.out" 2>&1 8>&- & ready_pat=tracing ;;
 	memtrace-events) "$MEMTRACE" -p "$wpid" --python=events >"$WORK/t.out" 2>&1 8>&- & ready_pat=tracing ;;
 	memtrace-frames) "$MEMTRACE" -p "$wpid" --frame >"$WORK/t.out" 2>&1 8>&- & ready_pat=tracing ;;
@@ -186,6 +187,17 @@ for rep in $(seq 1 "$REPS"); do
 	micro_run c memtrace-stacks
 done
 
+# --- probe placement: glibc free probed past its NULL check vs at its entry ----------------
+PLACE_ITERS=$(scaled 300000)
+ENTRY_MEMTRACE=${ENTRY_MEMTRACE:-}
+for rep in $(seq 1 "$REPS"); do
+	say "placement rep $rep/$REPS"
+	run_one placement bare "$BIN/libc_free_loop" "$PLACE_ITERS"
+	run_one placement memtrace-native "$BIN/libc_free_loop" "$PLACE_ITERS"
+	[ -x "$ENTRY_MEMTRACE" ] &&
+		run_one placement memtrace-free-at-entry "$BIN/libc_free_loop" "$PLACE_ITERS"
+done
+
 # --- report ----------------------------------------------------------------------------
 median() { sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else printf "%.4f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 col() { awk -F'\t' -v w="$1" -v m="$2" -v c="$3" '$1 == w && $2 == m { print $c }' "$RESULTS" | median; }
@@ -235,6 +247,22 @@ mkdir -p "$(dirname "$OUT")"
 		if (b != "") {
 			printf "\n(c)-(b), memtrace-bpf'"'"'s own BPF work: %.0f ns per hit without stacks (%+.0f%% over the empty-program trap), %.0f ns with stacks (%+.0f%%).\n", (n - b) / 3, 100 * (n - b) / (b - a), (s - b) / 3, 100 * (s - b) / (b - a)
 		}
+	}'
+	echo
+	a=$(col placement bare 3) n=$(col placement memtrace-native 3) e=$(col placement memtrace-free-at-entry 3)
+	echo "## Probe placement: glibc free"
+	echo
+	echo "tools/bench/libc_free_loop.c: glibc \`malloc(64)\` + \`free\` $PLACE_ITERS times, memtrace-bpf"
+	echo "--no-stacks; free probed where user/probe_offset.c puts it (past \`test %rdi,%rdi; je\`, on"
+	echo "\`push %rbp\`, which the kernel emulates) and, in a build with the placement disabled, at its"
+	echo "entry (\`test\`: single-stepped)."
+	echo
+	echo "| | ns per malloc+free | added ns |"
+	echo "|---|---:|---:|"
+	awk -v a="$a" -v n="$n" -v e="$e" 'BEGIN {
+		printf "| bare | %.1f | - |\n", a
+		printf "| free probed at +9 (push) | %.1f | %.0f |\n", n, n - a
+		if (e != "") printf "| free probed at entry (test) | %.1f | %.0f |\n", e, e - a
 	}'
 	echo
 	echo "Raw runs (workload, mode, wall or ns, loader CPU %, RSS KiB, maps KiB):"
