@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "analysis_cli.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -60,11 +61,16 @@ static void __attribute__((noreturn, format(printf, 1, 2))) usage_error(const ch
 {
 	va_list args;
 
+	char msg[512];
+
 	va_start(args, fmt);
-	fputs("memtrace-bpf: ", stderr);
-	vfprintf(stderr, fmt, args);
-	fputc('\n', stderr);
+	vsnprintf(msg, sizeof(msg), fmt, args);
 	va_end(args);
+	/* A value with a newline or other control byte in it must not break the one line. */
+	for (char *c = msg; *c; c++)
+		if ((unsigned char)*c < 0x20 || *c == 0x7f)
+			*c = '?';
+	fprintf(stderr, "memtrace-bpf: %s\n", msg);
 	exit(EXIT_USAGE);
 }
 
@@ -93,7 +99,7 @@ static double parse_positive(const char *arg, const char *flag)
 
 	errno = 0;
 	v = strtod(arg, &end);
-	if (errno || end == arg || *end || !(v > 0) || v > 1e6)
+	if (errno || end == arg || *end || isspace((unsigned char)*arg) || !(v > 0) || v > 1e6)
 		usage_error("invalid %s: %s (a positive number)", flag, arg);
 	return v;
 }

@@ -81,11 +81,16 @@ static void __attribute__((noreturn, format(printf, 1, 2))) usage_error(const ch
 {
 	va_list args;
 
+	char msg[512];
+
 	va_start(args, fmt);
-	fputs("memtrace-bpf: ", stderr);
-	vfprintf(stderr, fmt, args);
-	fputc('\n', stderr);
+	vsnprintf(msg, sizeof(msg), fmt, args);
 	va_end(args);
+	/* A value with a newline or other control byte in it must not break the one line. */
+	for (char *c = msg; *c; c++)
+		if ((unsigned char)*c < 0x20 || *c == 0x7f)
+			*c = '?';
+	fprintf(stderr, "memtrace-bpf: %s\n", msg);
 	exit(EXIT_USAGE);
 }
 
