@@ -58,7 +58,8 @@ elif [ -z "${BCC_KERNEL_SOURCE:-}" ] && [ ! -e "/lib/modules/$(uname -r)/build" 
 	fi
 fi
 BPFTRACE=$(command -v bpftrace || true)
-HAS_FRAMES=$("$MEMTRACE" --help 2>&1 | grep -q -- '--frame' && echo 1 || echo 0)
+# --frame needs a function called once per frame: none of these workloads has one.
+HAS_FRAMES=0
 HAS_EVENTS=$("$MEMTRACE" --help 2>&1 | grep -q -- 'events' && echo 1 || echo 0)
 
 # run_one WORKLOAD MODE CMD...: one measured run; appends a line to $RESULTS.
@@ -132,6 +133,11 @@ modes_for() { # WORKLOAD
 	echo "$m"
 }
 
+# REPORT_FROM=FILE: only write the report from an earlier run's raw results.
+if [ -n "${REPORT_FROM:-}" ]; then
+	cp "$REPORT_FROM" "$RESULTS"
+	REPS=$(awk -F'\t' '$1 == "c-malloc-loop" && $2 == "bare"' "$RESULTS" | wc -l)
+fi
 declare -A WORKLOAD_CMD=(
 	[c-malloc-loop]="$BIN/alloc_loop $(scaled 1200000)"
 	[py-alloc-churn]="$PY $HERE/py_alloc.py $(scaled 200)"
@@ -139,8 +145,10 @@ declare -A WORKLOAD_CMD=(
 )
 WORKLOADS=${WORKLOADS:-c-malloc-loop py-alloc-churn py-json-regex-classes}
 
-: >"$RESULTS"
+: >"$RESULTS.new"
+[ -n "${REPORT_FROM:-}" ] || mv "$RESULTS.new" "$RESULTS"
 for rep in $(seq 1 "$REPS"); do
+	[ -n "${REPORT_FROM:-}" ] && break
 	for w in $WORKLOADS; do
 		for mode in $(modes_for "$w"); do
 			say "rep $rep/$REPS"
@@ -180,6 +188,7 @@ micro_empty() {
 	kill -INT "$tpid"; wait "$tpid" 2>/dev/null
 }
 for rep in $(seq 1 "$REPS"); do
+	[ -n "${REPORT_FROM:-}" ] && break
 	say "micro rep $rep/$REPS"
 	micro_run a bare
 	[ -n "$BPFTRACE" ] && micro_empty
@@ -191,6 +200,7 @@ done
 PLACE_ITERS=$(scaled 300000)
 ENTRY_MEMTRACE=${ENTRY_MEMTRACE:-}
 for rep in $(seq 1 "$REPS"); do
+	[ -n "${REPORT_FROM:-}" ] && break
 	say "placement rep $rep/$REPS"
 	run_one placement bare "$BIN/libc_free_loop" "$PLACE_ITERS"
 	run_one placement memtrace-native "$BIN/libc_free_loop" "$PLACE_ITERS"
@@ -265,6 +275,7 @@ mkdir -p "$(dirname "$OUT")"
 		if (e != "") printf "| free probed at entry (test) | %.1f | %.0f |\n", e, e - a
 	}'
 	echo
+	[ -f "$HERE/notes.md" ] && cat "$HERE/notes.md" && echo
 	echo "Raw runs (workload, mode, wall or ns, loader CPU %, RSS KiB, maps KiB):"
 	echo
 	echo '```'
