@@ -9,6 +9,7 @@ packages=(
 	libiberty-dev libjson-c-dev   # C++ demangling for --frame; --baseline files
 	libcmocka-dev jq    # unit tests; jq reads the JSON in end-to-end tests
 	python3-dbg      # build-id debug file for Debian's python3.11 (symbols for the Python collector)
+	libjemalloc2     # the reliability test traces a target with jemalloc LD_PRELOADed
 )
 
 missing=()
