@@ -8,6 +8,7 @@
 
 /* Set by the loader before load. */
 const volatile bool record_stacks = true;
+const volatile bool follow_forks = false;    /* -f: traced processes' children join */
 
 enum alloc_kind {
 	KIND_PLAIN,      /* returns the block: malloc, calloc, aligned_alloc, memalign, valloc, pvalloc */
@@ -453,6 +454,32 @@ int brk_exit(struct trace_event_raw_sys_exit *ctx)
 		stats->brk_growth += (long long)(new_brk - *prev);
 	}
 	*prev = new_brk;
+	return 0;
+}
+
+/* -f: a new process (not a thread) forked by a traced one is traced from now on; the loader
+ * learns of it through the ring buffer and attaches the child's own uprobes. */
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 16384);
+} forks SEC(".maps");
+
+SEC("tp_btf/sched_process_fork")
+int BPF_PROG(on_fork, struct task_struct *parent, struct task_struct *child)
+{
+	__u32 parent_tgid = parent->tgid, child_tgid = child->tgid;
+	struct fork_event *e;
+	__u8 one = 1;
+
+	if (!follow_forks || parent_tgid == child_tgid || !traced(parent_tgid))
+		return 0;
+	bpf_map_update_elem(&traced_tgids, &child_tgid, &one, BPF_ANY);
+	e = bpf_ringbuf_reserve(&forks, sizeof(*e), 0);
+	if (!e)
+		return 0;
+	e->parent_tgid = parent_tgid;
+	e->child_tgid = child_tgid;
+	bpf_ringbuf_submit(e, 0);
 	return 0;
 }
 

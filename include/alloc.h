@@ -56,4 +56,10 @@ struct stack_stats {
 	unsigned long long bytes_freed;
 };
 
+/* -f: a traced process forked a new process. */
+struct fork_event {
+	unsigned int parent_tgid;
+	unsigned int child_tgid;
+};
+
 #endif

@@ -23,6 +23,10 @@ struct alloc_tracer {
 	size_t link_count, link_capacity;
 	int ncpus;
 	bool mappings_traced;        /* the syscall tracepoints are attached */
+	struct ring_buffer *forks;   /* -f: fork events */
+	struct bpf_link *fork_link;  /* -f without the tracepoints above */
+	alloc_fork_fn on_fork;
+	void *on_fork_ctx;
 };
 
 /* --- libbpf messages ---------------------------------------------------------------- */
@@ -85,6 +89,8 @@ static void set_mapping_programs_autoload(struct alloc_bpf *skel, bool on)
 		bpf_program__set_autoload(progs[i], on);
 }
 
+static int open_fork_events(struct alloc_tracer *t);
+
 int alloc_tracer__open(struct alloc_tracer **out, const struct alloc_tracer_opts *opts,
 		       struct symtab_cache *cache)
 {
@@ -102,6 +108,8 @@ int alloc_tracer__open(struct alloc_tracer **out, const struct alloc_tracer_opts
 		return EXIT_INTERNAL;
 	}
 	t->skel->rodata->record_stacks = opts->stacks;
+	t->skel->rodata->follow_forks = opts->follow_forks;
+	bpf_program__set_autoload(t->skel->progs.on_fork, opts->follow_forks);
 	bpf_map__set_max_entries(t->skel->maps.outstanding, opts->max_entries);
 	bpf_map__set_max_entries(t->skel->maps.stacks, opts->stack_entries);
 	bpf_map__set_max_entries(t->skel->maps.stack_stats, opts->stack_entries);
@@ -127,8 +135,50 @@ int alloc_tracer__open(struct alloc_tracer **out, const struct alloc_tracer_opts
 		alloc_tracer__destroy(t);
 		return EXIT_ATTACH;
 	}
+	if (opts->follow_forks && open_fork_events(t)) {
+		fprintf(stderr, "memtrace-bpf: cannot follow forks: %s\n", strerror(errno));
+		alloc_tracer__destroy(t);
+		return EXIT_ATTACH;
+	}
 	*out = t;
 	return EXIT_OK;
+}
+
+/* --- forks (-f) --------------------------------------------------------------------- */
+
+static int handle_fork_event(void *ctx, void *data, size_t size)
+{
+	struct alloc_tracer *t = ctx;
+	const struct fork_event *e = data;
+
+	if (size >= sizeof(*e) && t->on_fork)
+		t->on_fork(t->on_fork_ctx, (pid_t)e->parent_tgid, (pid_t)e->child_tgid);
+	return 0;
+}
+
+static int open_fork_events(struct alloc_tracer *t)
+{
+	if (!t->mappings_traced) {   /* alloc_bpf__attach() did not run: attach on_fork alone */
+		t->fork_link = bpf_program__attach(t->skel->progs.on_fork);
+		if (!t->fork_link)
+			return -errno;
+	}
+	t->forks = ring_buffer__new(bpf_map__fd(t->skel->maps.forks), handle_fork_event, t, NULL);
+	return t->forks ? 0 : -errno;
+}
+
+int alloc_tracer__wait_forks(struct alloc_tracer *t, int timeout_ms, alloc_fork_fn on_fork,
+			     void *ctx)
+{
+	int n;
+
+	if (!t->forks)
+		return -EINVAL;
+	t->on_fork = on_fork;
+	t->on_fork_ctx = ctx;
+	n = ring_buffer__poll(t->forks, timeout_ms < 0 ? 0 : timeout_ms);
+	t->on_fork = NULL;
+	return n;
 }
 
 /* --- attach ------------------------------------------------------------------------- */
@@ -488,6 +538,8 @@ void alloc_tracer__destroy(struct alloc_tracer *t)
 		return;
 	/* The kernel takes ~100 ms to remove each uprobe, one at a time (threads do not help):
 	 * a trace ends ~2 s after its summary. uprobe_multi links (libbpf >= 1.3) would batch it. */
+	ring_buffer__free(t->forks);
+	bpf_link__destroy(t->fork_link);
 	for (size_t i = 0; i < t->link_count; i++)
 		bpf_link__destroy(t->links[i]);
 	free(t->links);

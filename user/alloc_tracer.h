@@ -15,6 +15,7 @@ struct alloc_tracer_opts {
 	uint32_t max_entries;        /* outstanding allocations kept in the kernel */
 	uint32_t stack_entries;      /* distinct allocation stacks */
 	bool stacks;                 /* record a user stack per allocation */
+	bool follow_forks;           /* -f: new processes forked by traced ones are traced too */
 };
 
 struct alloc_tracer;
@@ -26,6 +27,12 @@ int alloc_tracer__open(struct alloc_tracer **out, const struct alloc_tracer_opts
 /* Attaches the allocator probes for pid. modules lists the files to probe (NULL: every
  * mapped file that defines malloc, read from /proc/PID/maps). Returns an exit_code. */
 int alloc_tracer__attach(struct alloc_tracer *t, pid_t pid, const char *const *modules);
+/* -f: waits up to timeout_ms for traced processes to fork new processes, calling on_fork
+ * for each (the child is already counted in the kernel; on_fork attaches its probes).
+ * Returns how many were seen, or -errno (-EINTR when a signal came). */
+typedef void (*alloc_fork_fn)(void *ctx, pid_t parent, pid_t child);
+int alloc_tracer__wait_forks(struct alloc_tracer *t, int timeout_ms, alloc_fork_fn on_fork,
+			     void *ctx);
 /* Cumulative totals for pid since attach. */
 int alloc_tracer__read(struct alloc_tracer *t, pid_t pid, struct native_totals *native,
 		       struct mmap_totals *mmap);

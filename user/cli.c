@@ -72,6 +72,9 @@ static const struct argp_option options[] = {
 	  "CPython targets: census (default: live objects per type read from the target's "
 	  "memory at each report, no cost to the target), events (probes count instances of "
 	  "classes as they are made and freed: ~2-3 us per object), or off. See docs/python.md", 0 },
+	{ "follow-forks", 'f', NULL, 0,
+	  "Also trace the processes that traced ones fork, from the fork on (each gets its own "
+	  "report; allocations in the first milliseconds after the fork may be missed)", 0 },
 	{ "verbose", 'v', NULL, 0, "Show libbpf's messages", 0 },
 	{ 0 },
 };
@@ -144,6 +147,9 @@ static error_t parse_option(int key, char *arg, struct argp_state *state)
 			opts->python_mode = PYTHON_MODE_OFF;
 		else
 			usage_error("invalid --python: %s (census, events or off)", arg);
+		break;
+	case 'f':
+		opts->follow_forks = true;
 		break;
 	case 'v':
 		opts->verbose = true;

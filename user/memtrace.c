@@ -339,6 +339,29 @@ static void install_signal_handlers(void)
 /* Frames are drained at least this often. */
 #define FRAME_POLL_NS 50000000ull
 
+/* -f: a traced process forked child; the kernel counts it already, its probes come now. */
+static void follow_child(void *ctx, pid_t parent, pid_t child)
+{
+	struct session *s = ctx;
+	int code;
+
+	if (s->proc_count == CLI_MAX_PIDS) {
+		fprintf(stderr, "memtrace-bpf: warning: not following PID %d (forked by PID %d): "
+			"%d processes traced already\n", child, parent, CLI_MAX_PIDS);
+		return;
+	}
+	add_process(s, child, false);
+	s->procs[s->proc_count - 1].last_report_ns = now_ns();
+	code = alloc_tracer__attach(s->tracer, child, NULL);
+	if (code) {
+		fprintf(stderr, "memtrace-bpf: warning: cannot follow PID %d (forked by PID %d)\n",
+			child, parent);
+		s->procs[s->proc_count - 1].exited = true;
+		return;
+	}
+	fprintf(stderr, "memtrace-bpf: following PID %d (forked by PID %d)\n", child, parent);
+}
+
 static void poll_until_done(struct session *s)
 {
 	uint64_t deadline = s->opts.duration_ns ? s->start_ns + s->opts.duration_ns : 0;
@@ -360,6 +383,11 @@ static void poll_until_done(struct session *s)
 			next += s->opts.interval_ns;
 			if (next <= now)
 				next = now + s->opts.interval_ns;
+			continue;
+		}
+		if (s->opts.follow_forks) {   /* woken by a fork as well */
+			alloc_tracer__wait_forks(s->tracer, (int)((wake - now + 999999) / 1000000),
+						 follow_child, s);
 			continue;
 		}
 		ts.tv_sec = (time_t)(wake / 1000000000ull);
@@ -395,6 +423,7 @@ int main(int argc, char **argv)
 		.max_entries = s.opts.max_entries,
 		.stack_entries = s.opts.stack_entries,
 		.stacks = s.opts.stacks,
+		.follow_forks = s.opts.follow_forks,
 	};
 	code = alloc_tracer__open(&s.tracer, &tracer_opts, s.cache);
 	if (code)

@@ -131,6 +131,30 @@ check_eq "fork: one summary (the child is not followed)" \
 	"$(jq -s '[.[] | select(.type == "summary")] | length' "$WORK/fork.json")" 1
 target_close
 
+# --- With -f, the child is followed: its own report, its own exact counts ------------------
+start_target forkf "$REL" forkwait || fail "forkwait target starts"
+start_tracer forkf_tracer -f -p "$TARGET_PID" -i 100ms --json="$WORK/forkf.json" ||
+	fail "tracer attaches (-f)"
+target_send go
+if wait_for_line "$WORK/forkf_tracer.err" 'following PID'; then
+	child=$(sed -n 's/.*following PID \([0-9]*\) (forked by PID '"$TARGET_PID"').*/\1/p' \
+		"$WORK/forkf_tracer.err" | head -1)
+	ok "-f: the tracer follows the child (PID $child)"
+	target_send child    # read by the child: it allocates only now
+	wait_for_line "$WORK/forkf.out" '^done' || fail "-f: target finishes"
+	stop_tracer
+	check_eq "-f: tracer exit status" "$TRACER_RC" 0
+	check_eq "-f: parent's allocs" \
+		"$(summary_of "$WORK/forkf.json" "$TARGET_PID" | jq -r .native.allocs)" 1000
+	check_eq "-f: child's allocs" "$(summary_of "$WORK/forkf.json" "$child" | jq -r .native.allocs)" 500
+	check_eq "-f: child's summary says exited" \
+		"$(summary_of "$WORK/forkf.json" "$child" | jq -r .exited)" true
+else
+	fail "-f: the tracer follows the child" "no 'following PID' line"
+	target_send child
+fi
+target_close
+
 # --- The target execs: the trace ends with a summary when the new image exits ------------
 start_target exec "$REL" exec /bin/true || fail "exec target starts"
 start_tracer exec_tracer -p "$TARGET_PID" -i 100ms --json="$WORK/exec.json" ||

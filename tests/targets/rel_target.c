@@ -2,6 +2,7 @@
  *   churn       mixed malloc/calloc/realloc/free with computed output, the same on every run
  *   flood N     N x malloc(16) kept; "done"; after a second line frees them all, "freed"
  *   fork        1000 x malloc(64) kept; a child makes 500 x malloc(64) and exits; "done"
+ *   forkwait    as fork, but the child first waits for a line on stdin (a follower attaches)
  *   exec PROG   100 x malloc(32) kept, then execs PROG (no arguments)
  * Protocol: "ready PID" once set up, one line on stdin to start, "done" after, exit when stdin
  * closes. Only write(2): stdio would allocate. */
@@ -84,13 +85,15 @@ int main(int argc, char **argv)
 		for (long i = 0; i < n; i++)
 			free(kept[i]);
 		say("freed\n");
-	} else if (!strcmp(mode, "fork")) {
+	} else if (!strcmp(mode, "fork") || !strcmp(mode, "forkwait")) {
 		pid_t child;
 
 		for (int i = 0; i < 1000; i++)
 			kept[i] = malloc(64);
 		child = fork();
 		if (child == 0) {
+			if (!strcmp(mode, "forkwait"))
+				wait_line();
 			for (int i = 0; i < 500; i++)
 				kept[i] = malloc(64);
 			_exit(0);

@@ -62,6 +62,14 @@ BPFTRACE=$(command -v bpftrace || true)
 HAS_FRAMES=0
 HAS_EVENTS=$("$MEMTRACE" --help 2>&1 | grep -q -- 'events' && echo 1 || echo 0)
 
+stop_peer() { # PID: SIGTERM, then SIGKILL after 10 s
+	local i
+	kill -TERM "$1" 2>/dev/null
+	for i in $(seq 100); do kill -0 "$1" 2>/dev/null || break; sleep 0.1; done
+	kill -KILL "$1" 2>/dev/null
+	wait "$1" 2>/dev/null
+}
+
 # run_one WORKLOAD MODE CMD...: one measured run; appends a line to $RESULTS.
 run_one() {
 	local workload=$1 mode=$2 wpid tpid="" ready_file ready_pat t0 t1 c0 c1 wall rss mem cpu
@@ -113,10 +121,9 @@ run_one() {
 	fi
 	exec 8>&-
 	wait "$wpid" 2>/dev/null
-	if [ -n "$tpid" ]; then
-		kill -INT "$tpid" 2>/dev/null
-		wait "$tpid" 2>/dev/null
-	fi
+	# SIGTERM, not SIGINT: a background job of a script starts with SIGINT ignored, and
+	# memleak-bpfcc (Python) only stops on KeyboardInterrupt or a default-action signal.
+	[ -n "$tpid" ] && stop_peer "$tpid"
 	printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$workload" "$mode" "$wall" "$cpu" "$rss" "$mem" >>"$RESULTS"
 	say "$workload/$mode: $wall (loader cpu $cpu%, rss ${rss} KiB, maps ${mem} KiB)"
 }
@@ -185,7 +192,7 @@ micro_empty() {
 	printf 'micro\tempty-bpf\t%s\t0\t0\t0\n' "$(awk '/^ns_per_iter/ { print $2 }' "$WORK/w.out")" >>"$RESULTS"
 	exec 8>&-
 	wait "$wpid"
-	kill -INT "$tpid"; wait "$tpid" 2>/dev/null
+	stop_peer "$tpid"
 }
 for rep in $(seq 1 "$REPS"); do
 	[ -n "${REPORT_FROM:-}" ] && break
