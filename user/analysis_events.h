@@ -22,7 +22,10 @@ struct analysis_event {
 	uint64_t seq;
 	double bytes, baseline_bytes, ratio, mads;
 	bool over_limit;             /* --spike-bytes fired */
-	char top[256];               /* the stack or type that allocated most; "" unknown */
+	char top[256];               /* innermost frame of the stack that allocated most; "" */
+	double top_bytes;            /* what that stack allocated (see docs/json.md) */
+	char top_type[64];           /* Python type whose live count grew most; "" unknown */
+	double top_type_growth;
 	/* leak */
 	bool python_type;            /* kind: python_type, else native_stack */
 	char name[256];              /* type name, or the stack's innermost frame */

@@ -35,6 +35,7 @@ struct series {
 	size_t count;
 	struct leak_result result;
 	struct leak_result last_leak;  /* the latest analysis that found a leak */
+	double analysed_t;             /* t of the last point analysed: no new point, no new answer */
 	enum leak_severity reported;
 };
 
@@ -65,7 +66,7 @@ struct pid_state {
 	size_t drifting_count;
 	struct budget_watch watches[ANALYSIS_MAX_BUDGETS];
 	struct system_context sys;
-	uint64_t prev_bytes_by_stack_top;
+	uint64_t interval_seq;
 	struct analysis_summary summary;
 	struct event_list leak_list, drift_list;
 };
@@ -81,6 +82,8 @@ struct analysis_runner {
 	bool have_file_baseline;
 	struct event_rate rate;
 	bool leak_tripped, budget_tripped;
+	struct analysis_hooks hooks;
+	bool stack_budgets;            /* a stack: or lib: budget needs the top stacks' frames */
 };
 
 static int list_add(struct event_list *l, const struct analysis_event *ev)
@@ -110,6 +113,12 @@ struct analysis_runner *analysis_runner__new(const struct analysis_options *opts
 	a->outputs = outputs;
 	a->output_count = output_count;
 	event_rate__init(&a->rate, opts->on_event_per_s ? opts->on_event_per_s : 1, 5);
+	for (int b = 0; b < opts->budget_count; b++) {
+		const char *name = opts->budgets[b].name;
+
+		if (name && (!strncmp(name, "stack:", 6) || !strncmp(name, "lib:", 4)))
+			a->stack_budgets = true;
+	}
 	if (opts->baseline_path) {
 		err = baseline__load(opts->baseline_path, &a->file_baseline);
 		if (err) {
@@ -122,6 +131,11 @@ struct analysis_runner *analysis_runner__new(const struct analysis_options *opts
 		a->have_file_baseline = true;
 	}
 	return a;
+}
+
+void analysis_runner__set_hooks(struct analysis_runner *a, const struct analysis_hooks *hooks)
+{
+	a->hooks = *hooks;
 }
 
 void analysis_runner__start(struct analysis_runner *a, uint64_t start_ns)
@@ -160,6 +174,37 @@ static void emit(struct analysis_runner *a, const struct analysis_event *ev)
 		on_event__run(a->opts->on_event, ev);
 }
 
+/* The innermost frame of a stack, through the loader's hooks; "" when unknown. */
+static void name_stack(struct analysis_runner *a, pid_t pid, int stack_id, char *out,
+		       size_t size)
+{
+	struct stack_report st = { .stack_id = stack_id };
+
+	out[0] = 0;
+	if (!a->hooks.symbolize)
+		return;
+	a->hooks.symbolize(a->hooks.ctx, pid, &st);
+	if (st.depth && st.frames[0])
+		snprintf(out, size, "%s", st.frames[0]);
+	for (size_t f = 0; f < st.depth; f++)
+		free(st.frames[f]);
+	free(st.frames);
+}
+
+/* What dominated a spike: the stack that allocated most over it (see analysis_hooks). */
+static void spike_top(struct analysis_runner *a, pid_t pid, bool in_frame,
+		      struct analysis_event *ev)
+{
+	uint64_t bytes;
+	int id;
+
+	if (!a->hooks.top_stack || !a->hooks.top_stack(a->hooks.ctx, pid, in_frame, &id, &bytes))
+		return;
+	name_stack(a, pid, id, ev->top, sizeof(ev->top));
+	if (ev->top[0])
+		ev->top_bytes = (double)bytes;
+}
+
 /* --- frames ------------------------------------------------------------------------- */
 
 void analysis_runner__frame(struct analysis_runner *a, const struct frame_report *in)
@@ -188,6 +233,7 @@ void analysis_runner__frame(struct analysis_runner *a, const struct frame_report
 			.over_limit = spike.over_limit,
 		};
 
+		spike_top(a, f.pid, true, &ev);
 		p->spikes_total++;
 		if (p->spike_list.count < MAX_LISTED)
 			list_add(&p->spike_list, &ev);
@@ -252,6 +298,14 @@ static void series_push(struct series *s, double t, double value)
 	s->points[s->count++] = (struct trend_point){ t, value };
 }
 
+static struct series *find_stack_series(struct pid_state *p, int stack_id)
+{
+	for (size_t i = 0; i < p->series_count; i++)
+		if (!p->series[i].python_type && p->series[i].stack_id == stack_id)
+			return &p->series[i];
+	return NULL;
+}
+
 static void copy_frames(struct series *s, const struct stack_report *st)
 {
 	if (s->frames || !st->depth)
@@ -263,6 +317,20 @@ static void copy_frames(struct series *s, const struct stack_report *st)
 		s->frames[f] = strdup(st->frames[f] ? st->frames[f] : "?");
 	s->depth = st->depth;
 	snprintf(s->name, sizeof(s->name), "%s", s->frames[0]);
+}
+
+/* A native series is named (symbolized) when something is reported about it. */
+static void name_series(struct analysis_runner *a, pid_t pid, struct series *s)
+{
+	struct stack_report st = { .stack_id = s->stack_id };
+
+	if (s->python_type || s->frames || !a->hooks.symbolize)
+		return;
+	a->hooks.symbolize(a->hooks.ctx, pid, &st);
+	copy_frames(s, &st);
+	for (size_t f = 0; f < st.depth; f++)
+		free(st.frames[f]);
+	free(st.frames);
 }
 
 static void leak_event(struct series *s, pid_t pid, uint64_t elapsed, struct analysis_event *ev)
@@ -287,6 +355,11 @@ static void check_leaks(struct analysis_runner *a, struct pid_state *p, uint64_t
 		};
 		struct analysis_event ev;
 
+		/* A series that got no point since (a stack out of the top, a type gone) would get
+		 * the same answer. */
+		if (!s->count || s->points[s->count - 1].t == s->analysed_t)
+			continue;
+		s->analysed_t = s->points[s->count - 1].t;
 		if (leak__analyze(s->points, s->count, &lopts, &s->result) || !s->result.is_leak)
 			continue;
 		s->last_leak = s->result;
@@ -296,19 +369,24 @@ static void check_leaks(struct analysis_runner *a, struct pid_state *p, uint64_t
 		if (s->result.severity <= s->reported)
 			continue;
 		s->reported = s->result.severity;
+		name_series(a, p->pid, s);
 		leak_event(s, p->pid, elapsed, &ev);
 		emit(a, &ev);
 	}
 }
 
-static void feed_series(struct pid_state *p, const struct process_report *r, double t)
+static void feed_series(struct analysis_runner *a, struct pid_state *p,
+			struct process_report *r, double t)
 {
 	for (size_t i = 0; i < r->stack_count; i++) {
-		const struct stack_report *st = &r->stacks[i];
+		struct stack_report *st = &r->stacks[i];
 		struct series *s = series_of(p, false, st->stack_id, "");
 
+		/* stack: and lib: budgets match frames: each stack is symbolized once. */
+		if (a->stack_budgets && !st->depth && !(s && s->frames) && a->hooks.symbolize)
+			a->hooks.symbolize(a->hooks.ctx, p->pid, st);
 		if (!s)
-			break;
+			continue;
 		copy_frames(s, st);
 		series_push(s, t, (double)st->live_bytes);
 	}
@@ -335,7 +413,8 @@ static bool frame_in(const char *frame, const char *prefix, const char *name)
 	return strstr(frame, name) != NULL;
 }
 
-static double budget_value(const struct budget_spec *spec, const struct process_report *r)
+static double budget_value(struct pid_state *p, const struct budget_spec *spec,
+			   const struct process_report *r)
 {
 	static const char *const prefixes[] = { "stack:", "lib:" };
 	double sum = 0;
@@ -348,11 +427,14 @@ static double budget_value(const struct budget_spec *spec, const struct process_
 		if (strncmp(spec->name, prefixes[k], len))
 			continue;
 		for (size_t i = 0; i < r->stack_count; i++) {
+			const struct stack_report *st = &r->stacks[i];
+			const struct series *s = st->depth ? NULL : find_stack_series(p, st->stack_id);
+			char *const *frames = s ? s->frames : st->frames;
+			size_t depth = s ? s->depth : st->depth;
 			bool hit = false;
 
-			for (size_t f = 0; f < r->stacks[i].depth && !hit; f++)
-				hit = r->stacks[i].frames[f] &&
-				      frame_in(r->stacks[i].frames[f], prefixes[k], spec->name + len);
+			for (size_t f = 0; f < depth && !hit; f++)
+				hit = frames[f] && frame_in(frames[f], prefixes[k], spec->name + len);
 			if (hit)
 				sum += (double)r->stacks[i].live_bytes;
 		}
@@ -374,7 +456,7 @@ static void check_budgets(struct analysis_runner *a, struct pid_state *p,
 	for (int b = 0; b < a->opts->budget_count; b++) {
 		struct budget_report rep;
 		enum budget_event e = budget_watch__feed(&p->watches[b], t,
-							 budget_value(&a->opts->budgets[b], r), &rep);
+							 budget_value(p, &a->opts->budgets[b], r), &rep);
 		struct analysis_event ev;
 
 		if (e == BUDGET_OK || e == BUDGET_STILL_OVER)
@@ -473,12 +555,32 @@ static void check_drift(struct analysis_runner *a, struct pid_state *p,
 
 /* --- snapshots ---------------------------------------------------------------------- */
 
+/* The Python type whose live count grew most over this interval (census or events). */
+static void top_type(struct pid_state *p, const struct process_report *r,
+		     struct analysis_event *ev)
+{
+	double t = r->elapsed_ns / 1e9, best = 0;
+
+	for (size_t i = 0; i < p->series_count; i++) {
+		const struct series *s = &p->series[i];
+		double grew;
+
+		if (!s->python_type || s->count < 2 || s->points[s->count - 1].t != t)
+			continue;
+		grew = s->points[s->count - 1].value - s->points[s->count - 2].value;
+		if (grew > best) {
+			best = grew;
+			snprintf(ev->top_type, sizeof(ev->top_type), "%.63s", s->name);
+			ev->top_type_growth = grew;
+		}
+	}
+}
+
 static void interval_spike(struct analysis_runner *a, struct pid_state *p,
 			   const struct process_report *r, uint64_t seq)
 {
 	struct spike spike;
 	struct analysis_event ev;
-	uint64_t best = 0;
 
 	if (a->opts->frame_symbol || !p->spikes ||
 	    !spike_detector__push(p->spikes, seq, (double)r->native_delta.bytes_allocated, &spike))
@@ -488,19 +590,13 @@ static void interval_spike(struct analysis_runner *a, struct pid_state *p,
 		.bytes = spike.value, .baseline_bytes = spike.baseline, .ratio = spike.ratio,
 		.mads = spike.mads, .over_limit = spike.over_limit,
 	};
-	for (size_t i = 0; i < r->stack_count; i++) {
-		if (r->stacks[i].bytes_allocated > best && r->stacks[i].depth) {
-			best = r->stacks[i].bytes_allocated;
-			snprintf(ev.top, sizeof(ev.top), "%s", r->stacks[i].frames[0]);
-		}
-	}
+	spike_top(a, p->pid, false, &ev);
+	top_type(p, r, &ev);
 	p->spikes_total++;
 	if (p->spike_list.count < MAX_LISTED)
 		list_add(&p->spike_list, &ev);
 	emit(a, &ev);
 }
-
-static uint64_t interval_seq;
 
 static struct pid_state *snapshot(struct analysis_runner *a, struct process_report *r)
 {
@@ -513,7 +609,7 @@ static struct pid_state *snapshot(struct analysis_runner *a, struct process_repo
 		sysctx__read(r->pid, &p->sys);
 	r->system = &p->sys;
 	attribute_gc(p, r->python);
-	feed_series(p, r, t);
+	feed_series(a, p, r, t);
 	check_leaks(a, p, r->elapsed_ns);
 	check_budgets(a, p, r, t);
 	check_drift(a, p, r, NULL);
@@ -525,7 +621,7 @@ void analysis_runner__interval(struct analysis_runner *a, struct process_report 
 	struct pid_state *p = snapshot(a, r);
 
 	if (p)
-		interval_spike(a, p, r, ++interval_seq);
+		interval_spike(a, p, r, ++p->interval_seq);
 }
 
 void analysis_runner__summary(struct analysis_runner *a, struct process_report *r,
@@ -544,6 +640,7 @@ void analysis_runner__summary(struct analysis_runner *a, struct process_report *
 		/* Every series found leaking at some snapshot, even if it stopped since. */
 		if (!p->series[i].last_leak.is_leak)
 			continue;
+		name_series(a, p->pid, &p->series[i]);
 		leak_event(&p->series[i], p->pid, r->elapsed_ns, &ev);
 		list_add(&p->leak_list, &ev);
 	}

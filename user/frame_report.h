@@ -23,6 +23,8 @@ struct frame_report {
 	uint64_t lost;               /* frames lost before this one (ring buffer full) */
 	bool dropped;                /* longer than the --target-fps budget allows */
 	double fps;                  /* over the last frames (frame_stats.h) */
+	bool gc_known;               /* the Python collector times pid's collections */
+	uint64_t gc_runs;            /* Python collections that started in the frame */
 	int stage_count;
 	struct frame_stage_report stages[FRAMES_MAX_STAGES];
 };

@@ -297,21 +297,28 @@ static int by_bytes_desc(const void *a, const void *b)
 	return x->stack_id - y->stack_id;
 }
 
-static void symbolize_group(int stacks_fd, struct symbolizer *sym, struct aged_report *g)
+static void symbolize_id(int stacks_fd, struct symbolizer *sym, int stack_id, char ***frames,
+			 size_t *depth)
 {
 	unsigned long long ips[ALLOC_MAX_STACK_DEPTH] = { 0 };
-	__u32 id = (__u32)g->stack_id;
+	__u32 id = (__u32)stack_id;
 	char frame[512];
 
-	if (g->stack_id < 0 || bpf_map_lookup_elem(stacks_fd, &id, ips))
+	*depth = 0;
+	if (stack_id < 0 || bpf_map_lookup_elem(stacks_fd, &id, ips))
 		return;
-	g->frames = calloc(ALLOC_MAX_STACK_DEPTH, sizeof(char *));
-	if (!g->frames)
+	*frames = calloc(ALLOC_MAX_STACK_DEPTH, sizeof(char *));
+	if (!*frames)
 		return;
-	for (g->depth = 0; g->depth < ALLOC_MAX_STACK_DEPTH && ips[g->depth]; g->depth++) {
-		symbolizer__frame(sym, ips[g->depth], frame, sizeof(frame));
-		g->frames[g->depth] = strdup(frame);
+	for (; *depth < ALLOC_MAX_STACK_DEPTH && ips[*depth]; ++*depth) {
+		symbolizer__frame(sym, ips[*depth], frame, sizeof(frame));
+		(*frames)[*depth] = strdup(frame);
 	}
+}
+
+static void symbolize_group(int stacks_fd, struct symbolizer *sym, struct aged_report *g)
+{
+	symbolize_id(stacks_fd, sym, g->stack_id, &g->frames, &g->depth);
 }
 
 int outstanding__aged(struct alloc_tracer *alloc, pid_t pid, uint64_t min_age_ns,
@@ -381,4 +388,172 @@ void aged_reports__free(struct aged_report *groups, size_t count)
 		free(groups[i].frames);
 	}
 	free(groups);
+}
+
+/* --- the stacks the analysis follows ------------------------------------------------ */
+
+struct stack_entry {
+	int stack_id;
+	struct stack_stats stats;
+};
+
+/* Every stack of pid in alloc.bpf.c's stack_stats map; *all is malloc'ed. */
+static int read_stacks(struct alloc_tracer *alloc, pid_t pid, struct stack_entry **all,
+		       size_t *count)
+{
+	int fd = alloc_tracer__map_fd(alloc, "stack_stats");
+	struct stack_key key, next, *prev = NULL;
+	size_t n = 0, cap = 0;
+
+	*all = NULL;
+	*count = 0;
+	if (fd < 0)
+		return -ENOENT;
+	while (!bpf_map_get_next_key(fd, prev, &next)) {
+		struct stack_stats st;
+
+		key = next;
+		prev = &key;
+		if (key.tgid != (unsigned int)pid || bpf_map_lookup_elem(fd, &key, &st))
+			continue;
+		if (n == cap) {
+			size_t c = cap ? cap * 2 : 64;
+			struct stack_entry *more = realloc(*all, c * sizeof(*more));
+
+			if (!more) {
+				free(*all);
+				*all = NULL;
+				return -ENOMEM;
+			}
+			*all = more;
+			cap = c;
+		}
+		(*all)[n++] = (struct stack_entry){ .stack_id = key.stack_id, .stats = st };
+	}
+	*count = n;
+	return 0;
+}
+
+static int mark_by_id(const void *a, const void *b)
+{
+	const struct stack_mark *x = a, *y = b;
+
+	return (x->stack_id > y->stack_id) - (x->stack_id < y->stack_id);
+}
+
+static uint64_t marked_bytes(const struct stack_marks *marks, int stack_id)
+{
+	struct stack_mark want = { .stack_id = stack_id }, *m;
+
+	m = marks->count ? bsearch(&want, marks->items, marks->count, sizeof(want), mark_by_id)
+			 : NULL;
+	return m ? m->bytes_allocated : 0;
+}
+
+/* The stack whose bytes_allocated grew most since the marks. */
+static void top_grower(const struct stack_entry *all, size_t n, const struct stack_marks *marks,
+		       int *stack_id, uint64_t *bytes)
+{
+	*stack_id = -1;
+	*bytes = 0;
+	for (size_t i = 0; i < n; i++) {
+		uint64_t grew = all[i].stats.bytes_allocated -
+				marked_bytes(marks, all[i].stack_id);
+
+		if (grew > *bytes) {
+			*bytes = grew;
+			*stack_id = all[i].stack_id;
+		}
+	}
+}
+
+static int by_live_bytes_desc(const void *a, const void *b)
+{
+	const struct stack_report *x = a, *y = b;
+
+	if (x->live_bytes != y->live_bytes)
+		return x->live_bytes < y->live_bytes ? 1 : -1;
+	return x->stack_id - y->stack_id;
+}
+
+int stack_walk__interval(struct alloc_tracer *alloc, pid_t pid, size_t top,
+			 struct stack_marks *marks, struct stack_report **stacks, size_t *count)
+{
+	struct stack_entry *all;
+	struct stack_mark *fresh;
+	struct stack_report *live;
+	size_t n, k = 0;
+	int err = read_stacks(alloc, pid, &all, &n);
+
+	*stacks = NULL;
+	*count = 0;
+	if (err)
+		return err;
+	top_grower(all, n, marks, &marks->top_id, &marks->top_bytes);
+	fresh = calloc(n ? n : 1, sizeof(*fresh));
+	live = calloc(n ? n : 1, sizeof(*live));
+	if (!fresh || !live) {
+		free(fresh);
+		free(live);
+		free(all);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < n; i++) {
+		const struct stack_stats *s = &all[i].stats;
+
+		fresh[i] = (struct stack_mark){ all[i].stack_id, s->bytes_allocated };
+		if (s->bytes_allocated == s->bytes_freed && s->allocs == s->frees)
+			continue;
+		live[k++] = (struct stack_report){
+			.stack_id = all[i].stack_id,
+			.live_allocs = s->allocs - s->frees,
+			.live_bytes = s->bytes_allocated - s->bytes_freed,
+			.allocs = s->allocs,
+			.bytes_allocated = s->bytes_allocated,
+		};
+	}
+	qsort(fresh, n, sizeof(*fresh), mark_by_id);
+	free(marks->items);
+	marks->items = fresh;
+	marks->count = n;
+	free(all);
+	qsort(live, k, sizeof(*live), by_live_bytes_desc);
+	if (!k) {
+		free(live);
+		return 0;
+	}
+	*stacks = live;
+	*count = k < top ? k : top;
+	return 0;
+}
+
+int stack_walk__grown(struct alloc_tracer *alloc, pid_t pid, const struct stack_marks *marks,
+		      int *stack_id, uint64_t *bytes)
+{
+	struct stack_entry *all;
+	size_t n;
+	int err = read_stacks(alloc, pid, &all, &n);
+
+	*stack_id = -1;
+	*bytes = 0;
+	if (err)
+		return err;
+	top_grower(all, n, marks, stack_id, bytes);
+	free(all);
+	return 0;
+}
+
+void stack_report__symbolize(struct alloc_tracer *alloc, struct symbolizer *sym,
+			     struct stack_report *r)
+{
+	if (r->depth)
+		return;
+	symbolize_id(alloc_tracer__map_fd(alloc, "stacks"), sym, r->stack_id, &r->frames,
+		     &r->depth);
+}
+
+void stack_marks__free(struct stack_marks *marks)
+{
+	free(marks->items);
+	*marks = (struct stack_marks){ .top_id = -1 };
 }

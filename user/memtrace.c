@@ -29,6 +29,7 @@ struct traced_process {
 	uint64_t last_report_ns;
 	char comm[32];
 	struct symbolizer sym;
+	struct stack_marks marks;    /* bytes allocated per stack at the last interval */
 };
 
 struct session {
@@ -99,6 +100,7 @@ static void add_process(struct session *s, pid_t pid, bool is_child)
 
 	p->pid = pid;
 	p->is_child = is_child;
+	p->marks.top_id = -1;
 	p->start_time = procinfo__start_time(pid);
 	if (!procinfo__comm(pid, p->comm, sizeof(p->comm)))
 		snprintf(p->comm, sizeof(p->comm), "?");
@@ -232,18 +234,58 @@ static void fill_report(struct session *s, struct traced_process *p, struct proc
 /* The detectors follow the top stacks by live bytes at every interval. */
 #define ANALYSIS_STACKS 32
 
+/* Not symbolized here: the analysis asks for the few stacks it reports (hooks below). */
 static void analyse_interval(struct session *s, struct traced_process *p,
 			     struct process_report *r)
 {
 	if (s->opts.stacks)
-		alloc_tracer__top_stacks(s->tracer, p->pid, &p->sym, ANALYSIS_STACKS, &r->stacks,
-					 &r->stack_count);
+		stack_walk__interval(s->tracer, p->pid, ANALYSIS_STACKS, &p->marks, &r->stacks,
+				     &r->stack_count);
 	analysis_runner__interval(s->analysis, r);
 }
 
-static void on_frame(void *ctx, const struct frame_report *f)
+static struct traced_process *process_of(struct session *s, pid_t pid)
 {
-	analysis_runner__frame(((struct session *)ctx)->analysis, f);
+	for (int i = 0; i < s->proc_count; i++)
+		if (s->procs[i].pid == pid)
+			return &s->procs[i];
+	return NULL;
+}
+
+static void symbolize_for_analysis(void *ctx, pid_t pid, struct stack_report *st)
+{
+	struct session *s = ctx;
+	struct traced_process *p = process_of(s, pid);
+
+	if (p)
+		stack_report__symbolize(s->tracer, &p->sym, st);
+}
+
+static bool top_stack_for_analysis(void *ctx, pid_t pid, bool in_frame, int *stack_id,
+				   uint64_t *bytes)
+{
+	struct session *s = ctx;
+	struct traced_process *p = process_of(s, pid);
+
+	if (!p || !s->opts.stacks)
+		return false;
+	if (in_frame) {
+		if (stack_walk__grown(s->tracer, pid, &p->marks, stack_id, bytes))
+			return false;
+	} else {
+		*stack_id = p->marks.top_id;
+		*bytes = p->marks.top_bytes;
+	}
+	return *stack_id >= 0 && *bytes;
+}
+
+static void on_frame(void *ctx, const struct frame_report *in)
+{
+	struct session *s = ctx;
+	struct frame_report f = *in;
+
+	f.gc_known = python_tracer__gc_runs(s->python, f.pid, f.start_ns, f.end_ns, &f.gc_runs);
+	analysis_runner__frame(s->analysis, &f);
 }
 
 static void report_intervals(struct session *s)
@@ -439,6 +481,10 @@ int main(int argc, char **argv)
 		code = EXIT_USAGE;
 		goto cleanup;
 	}
+	analysis_runner__set_hooks(s.analysis, &(struct analysis_hooks){
+		.ctx = &s, .symbolize = symbolize_for_analysis,
+		.top_stack = top_stack_for_analysis,
+	});
 	s.python = python_tracer__new(s.opts.python_mode, s.cache);
 	code = s.opts.command ? launch_command(&s) : attach_pids(&s);
 	if (code)
@@ -455,8 +501,10 @@ int main(int argc, char **argv)
 cleanup:
 	for (int o = 0; o < s.output_count; o++)
 		output__destroy(s.outputs[o]);
-	for (int i = 0; i < s.proc_count; i++)
+	for (int i = 0; i < s.proc_count; i++) {
 		symbolizer__release(&s.procs[i].sym);
+		stack_marks__free(&s.procs[i].marks);
+	}
 	python_tracer__destroy(s.python);
 	analysis_runner__free(s.analysis);
 	frame_tracer__destroy(s.frames);

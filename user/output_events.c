@@ -25,6 +25,10 @@ void json_write_frame(struct json_writer *w, const struct frame_report *f)
 	jsonw_double_field(w, "fps", f->fps);
 	jsonw_bool_field(w, "dropped", f->dropped);
 	jsonw_uint_field(w, "lost_before", f->lost);
+	if (f->gc_known)
+		jsonw_uint_field(w, "gc_runs", f->gc_runs);
+	else
+		jsonw_null_field(w, "gc_runs");
 	jsonw_name(w, "stages");
 	jsonw_start_object(w);
 	for (int k = 0; k < f->stage_count; k++) {
@@ -72,10 +76,20 @@ static void write_event_fields(struct json_writer *w, const struct analysis_even
 		jsonw_double_field(w, "ratio", ev->ratio);
 		jsonw_double_field(w, "mads", ev->mads);
 		jsonw_string_field(w, "rule", ev->over_limit ? "spike_bytes" : "median_mad");
-		if (ev->top[0])
+		if (ev->top[0]) {
 			jsonw_string_field(w, "top", ev->top);
-		else
+			jsonw_double_field(w, "top_bytes", ev->top_bytes);
+		} else {
 			jsonw_null_field(w, "top");
+			jsonw_null_field(w, "top_bytes");
+		}
+		if (ev->top_type[0]) {
+			jsonw_string_field(w, "top_type", ev->top_type);
+			jsonw_double_field(w, "top_type_growth", ev->top_type_growth);
+		} else {
+			jsonw_null_field(w, "top_type");
+			jsonw_null_field(w, "top_type_growth");
+		}
 		break;
 	case EVENT_LEAK:
 		jsonw_string_field(w, "kind", ev->python_type ? "python_type" : "native_stack");
@@ -274,10 +288,10 @@ void console_write_event(FILE *f, const struct analysis_event *ev)
 	fprintf(f, "! %.1fs PID %d ", ev->elapsed_ns / 1e9, ev->pid);
 	switch (ev->type) {
 	case EVENT_SPIKE:
-		fprintf(f, "spike in %s %" PRIu64 ": %s allocated (norm %s)%s%s\n",
+		fprintf(f, "spike in %s %" PRIu64 ": %s allocated (norm %s)%s%s%s%s\n",
 			ev->in_frame ? "frame" : "interval", ev->seq, size_text(ev->bytes, a, sizeof(a)),
 			size_text(ev->baseline_bytes, b, sizeof(b)), ev->top[0] ? ", mostly " : "",
-			ev->top);
+			ev->top, ev->top_type[0] ? "; type growing most: " : "", ev->top_type);
 		break;
 	case EVENT_LEAK:
 		if (ev->python_type)

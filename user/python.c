@@ -22,6 +22,9 @@
 
 enum py_state { PY_PENDING, PY_ACTIVE, PY_OFF };
 
+/* Collections remembered for --frame: more than a frame ever holds. */
+#define PY_GC_STARTS 256
+
 struct py_proc {
 	pid_t pid;
 	enum py_state state;
@@ -35,7 +38,10 @@ struct py_proc {
 	bool stats_known;
 	struct python_gc_event *events;  /* collections since the previous report */
 	size_t event_count, event_cap;
+	size_t events_reported;          /* the first ones of events went in the last report */
 	uint64_t gc_time_interval, gc_time_total;
+	uint64_t gc_starts[PY_GC_STARTS]; /* start times of the latest collections, for frames */
+	uint64_t gc_start_total;
 	struct python_report report;
 	struct python_type_report *types;
 	size_t type_cap;
@@ -84,6 +90,7 @@ static void on_gc_event(void *ctx, const struct gc_event *e)
 	};
 	p->gc_time_interval += e->duration_ns;
 	p->gc_time_total += e->duration_ns;
+	p->gc_starts[p->gc_start_total++ % PY_GC_STARTS] = e->start_ns;
 }
 
 struct python_tracer *python_tracer__new(enum python_mode mode, struct symtab_cache *cache)
@@ -357,6 +364,7 @@ static void fill_gc(struct python_tracer *pt, struct py_proc *p, bool summary)
 	if (!summary) {
 		r->gc_events = p->events;
 		r->gc_event_count = p->event_count;
+		p->events_reported = p->event_count;
 	}
 }
 
@@ -373,9 +381,13 @@ const struct python_report *python_tracer__report(struct python_tracer *pt, pid_
 	if (p->state != PY_ACTIVE)
 		return NULL;
 	r = &p->report;
-	/* The collections reported last time are done with. */
-	p->event_count = 0;
-	p->gc_time_interval = 0;
+	/* The collections reported last time are done with; those polled since (for frames)
+	 * go in this report. */
+	for (size_t i = 0; i < p->events_reported; i++)
+		p->gc_time_interval -= p->events[i].duration_ns;
+	p->event_count -= p->events_reported;
+	memmove(p->events, p->events + p->events_reported, p->event_count * sizeof(*p->events));
+	p->events_reported = 0;
 	if (pt->gc)
 		gc_tracer__poll(pt->gc);
 	memset(r, 0, sizeof(*r));
@@ -408,6 +420,26 @@ const struct python_report *python_tracer__report(struct python_tracer *pt, pid_
 	r->arena_bytes = p->census.arena_bytes;
 	fill_gc(pt, p, summary);
 	return r;
+}
+
+bool python_tracer__gc_runs(struct python_tracer *pt, pid_t pid, uint64_t start_ns,
+			   uint64_t end_ns, uint64_t *runs)
+{
+	struct py_proc *p = pt ? find_proc(pt, pid) : NULL;
+	uint64_t n;
+
+	*runs = 0;
+	if (!p || p->state != PY_ACTIVE || !p->gc_probed || !pt->gc)
+		return false;
+	gc_tracer__poll(pt->gc);
+	n = p->gc_start_total < PY_GC_STARTS ? p->gc_start_total : PY_GC_STARTS;
+	for (uint64_t i = 0; i < n; i++) {
+		uint64_t t = p->gc_starts[(p->gc_start_total - 1 - i) % PY_GC_STARTS];
+
+		if (t >= start_ns && t < end_ns)
+			++*runs;
+	}
+	return true;
 }
 
 void python_tracer__destroy(struct python_tracer *pt)

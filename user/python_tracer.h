@@ -5,6 +5,7 @@
 #define MEMTRACE_PYTHON_TRACER_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "python_report.h"
@@ -28,6 +29,10 @@ void python_tracer__attach(struct python_tracer *pt, pid_t pid);
  * GC figures since attach instead of since the previous report. Valid until the next call. */
 const struct python_report *python_tracer__report(struct python_tracer *pt, pid_t pid,
 						  bool summary, bool exited);
+/* --frame: the collections of pid that started in [start_ns, end_ns) (CLOCK_MONOTONIC;
+ * among the latest 256). False when its collections are not probed. */
+bool python_tracer__gc_runs(struct python_tracer *pt, pid_t pid, uint64_t start_ns,
+			    uint64_t end_ns, uint64_t *runs);
 void python_tracer__destroy(struct python_tracer *pt);
 
 #endif

@@ -33,8 +33,8 @@ mkdir -p "$WORK/on_event"
 start_target hold "$TARGETS/hold_blocks" || { fail "hold_blocks starts"; finish; }
 start_tracer budget -p "$TARGET_PID" -i 100ms --budget 32M \
 	--budget stack:hold_blocks=16M --budget stack:main=16M \
-	--budget stack:__libc_start_call_main=16M --budget lib:hold_blocks=16M \
-	--budget lib:libc.so=16M --budget stack:hold_blocks=32M --budget stack:main=32M \
+	--budget lib:hold_blocks=16M --budget lib:libc.so=16M --budget stack:hold_blocks=32M \
+	--budget stack:main=32M --budget lib:hold_blocks=32M \
 	--fail-on-budget --on-event "cat > \$(mktemp -p $WORK/on_event ev.XXXXXX)" \
 	--json="$WORK/budget.json" || { fail "tracer attaches (budgets)"; finish; }
 target_send "hold 1 $((64 * MiB))"

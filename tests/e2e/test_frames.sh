@@ -49,6 +49,11 @@ check_eq "live bytes grow by the leak per frame" \
 
 events() { jq -c --arg t "$1" 'select(.type == $t)' "$WORK/trace.json"; }
 check_eq "spike events name the planted frame" "$(events spike | jq -s -c '[.[].frame]')" "[$spike_seq]"
+# What dominated it: the spike's own malloc call site (one stack, new in that interval).
+check_eq "spike's top: the stack that allocated the spike" \
+	"$(events spike | jq -r '.top | split("+")[0]')" update_world
+check_eq "spike's top_bytes: the planted blocks" "$(events spike | jq .top_bytes)" \
+	$((SPIKE_BLOCKS * SPIKE_SIZE))
 leak=$(events leak | jq -s -c 'map(select(.kind == "native_stack")) | sort_by(-.growth_per_s) | .[0]')
 check_eq "leak event's innermost frame" "$(jq -r '.stack[0] | split("+")[0]' <<<"$leak")" cache_entity
 check_eq "leak event's caller" "$(jq -r '.stack[1] | split("+")[0]' <<<"$leak")" update_world

@@ -21,6 +21,14 @@ check_eq "frame lines = loop iterations" "$(frames | wc -l)" "$ITERATIONS"
 check_eq "frame seqs are 1..N" "$(frames | jq -s "[.[].seq] == [range(1; $ITERATIONS + 1)]")" true
 check_eq "every frame has the frame keys" \
 	"$(frames | jq -s 'all(.[]; has("start_ns") and has("duration_ns") and has("allocs") and has("frees") and has("bytes_allocated") and has("bytes_freed") and has("net_bytes") and has("live_bytes") and has("stages"))')" true
+# Each GC event of the trace lies in exactly one frame (the first starts at attach).
+last_end=$(frames | jq -s '.[-1].start_ns + .[-1].duration_ns')
+check_eq "every frame has gc_runs" "$(frames | jq -s 'all(.[]; .gc_runs | type == "number")')" true
+check_eq "gc_runs over the frames = GC events before the last frame's end" \
+	"$(frames | jq -s '[.[].gc_runs] | add')" \
+	"$(jq -s --argjson stop "$last_end" --argjson pid "$TARGET_PID" \
+		'[.[] | select(.type == "gc" and .pid == $pid and .start_ns < $stop)] | length' "$WORK/trace.json")"
+check_eq "some frames ran a collection" "$(frames | jq -s '[.[].gc_runs] | add > 0')" true
 summary=$(json_summary "$WORK/trace.json" "$TARGET_PID")
 check_eq "summary frame count" "$(jq .frames.count <<<"$summary")" "$ITERATIONS"
 check_within "frames per second (10 ms ticks)" "$(jq .frames.fps <<<"$summary")" 100 20

@@ -1,7 +1,7 @@
 """A game-like loop paced by time.sleep, for --frame clock_nanosleep (tests/e2e/test_frames_python.sh).
 
 Prints "ready <pid>", waits for a line on stdin, runs FRAMES iterations (each builds and drops
-some objects, then sleeps to the next 10 ms tick), prints "done", exits when stdin closes.
+some objects in a reference cycle, then sleeps to the next 10 ms tick), prints "done", exits when stdin closes.
 """
 import os
 import sys
@@ -18,7 +18,10 @@ class Entity:
 
 def update(frame):
     world = [Entity(i) for i in range(200)]
-    return sum(e.pos[0] for e in world) + frame
+    # The world refers to itself: a cycle that only the GC frees, so collections run every
+    # few frames (the frame lines' gc_runs).
+    world.append(world)
+    return sum(e.pos[0] for e in world[:-1]) + frame
 
 
 def main():
