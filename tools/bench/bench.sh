@@ -112,6 +112,13 @@ run_one() {
 	t1=$(date +%s.%N)
 	wall=$(awk '/^elapsed/ { print $2 } /^ns_per_iter/ { print $2 }' "$WORK/w.out")
 	rss=0 mem=0 cpu=0
+	if [ -n "$tpid" ] && ! kill -0 "$tpid" 2>/dev/null; then
+		# A peer that died (e.g. another tracer held the same uprobe) measured nothing.
+		say "$workload/$mode: the tracer was gone by the end; run discarded:"
+		sed 's/^/  /' "$WORK/t.out" | tail -5 >&2
+		exec 8>&-; wait "$wpid" 2>/dev/null; wait "$tpid" 2>/dev/null
+		return 1
+	fi
 	if [ -n "$tpid" ]; then
 		c1=$(cpu_ticks "$tpid")
 		rss=$(rss_kb "$tpid")
@@ -130,10 +137,7 @@ run_one() {
 
 modes_for() { # WORKLOAD
 	local m="bare memtrace-native memtrace-stacks"
-	case $1 in py-*)
-		m="$m memtrace-census"
-		[ "$HAS_EVENTS" = 1 ] && m="$m memtrace-events" ;;
-	esac
+	case $1 in py-*) m="$m memtrace-census" ;; esac
 	[ "$HAS_FRAMES" = 1 ] && m="$m memtrace-frames"
 	[ -z "$BCC_SKIP" ] && m="$m bcc-memleak"
 	[ -n "$BPFTRACE" ] && m="$m bpftrace"
@@ -147,7 +151,7 @@ if [ -n "${REPORT_FROM:-}" ]; then
 fi
 declare -A WORKLOAD_CMD=(
 	[c-malloc-loop]="$BIN/alloc_loop $(scaled 1200000)"
-	[py-alloc-churn]="$PY $HERE/py_alloc.py $(scaled 200)"
+	[py-alloc-churn]="$PY $HERE/py_alloc.py $(scaled 280)"
 	[py-json-regex-classes]="$PY $HERE/py_mix.py $(scaled 65)"
 )
 WORKLOADS=${WORKLOADS:-c-malloc-loop py-alloc-churn py-json-regex-classes}
@@ -164,6 +168,23 @@ for rep in $(seq 1 "$REPS"); do
 		done
 	done
 done
+
+# --- --python=events: a probe per object is far slower; 1/10 of each Python workload --------
+EVENTS_SCALE=${EVENTS_SCALE:-0.1}
+if [ "$HAS_EVENTS" = 1 ] && [ -z "${REPORT_FROM:-}" ]; then
+	for rep in $(seq 1 "${EVENTS_REPS:-3}"); do
+		for w in $WORKLOADS; do
+			case $w in py-*) ;; *) continue ;; esac
+			# shellcheck disable=SC2086
+			cmd=$(SCALE=$EVENTS_SCALE; echo ${WORKLOAD_CMD[$w]} | awk -v s="$EVENTS_SCALE" '{ $NF = int($NF * s + 0.5); print }')
+			say "events rep $rep"
+			# shellcheck disable=SC2086
+			run_one "$w@events-scale" bare $cmd
+			# shellcheck disable=SC2086
+			run_one "$w@events-scale" memtrace-events $cmd
+		done
+	done
+fi
 
 # --- micro-benchmark: cost of one probe hit --------------------------------------------
 MICRO_ITERS=$(scaled 2000000)
@@ -247,6 +268,21 @@ mkdir -p "$(dirname "$OUT")"
 		done
 		echo
 	done
+	if grep -q 'events-scale' "$RESULTS"; then
+		echo "## --python=events (a probe per object)"
+		echo
+		echo "Far slower than the modes above, so measured on 1/10 of each Python workload"
+		echo "(${EVENTS_SCALE} of its rounds), ${EVENTS_REPS:-3} runs, with a bare run at the same scale."
+		echo
+		echo "| workload | bare (s) | events (s) | ratio to bare |"
+		echo "|---|---:|---:|---:|"
+		for w in $WORKLOADS; do
+			b=$(col "$w@events-scale" bare 3) e=$(col "$w@events-scale" memtrace-events 3)
+			[ -n "$b" ] && [ -n "$e" ] && awk -v w="$w" -v b="$b" -v e="$e" \
+				'BEGIN { printf "| %s | %.2f | %.2f | %.1f |\n", w, b, e, e / b }'
+		done
+		echo
+	fi
 	a=$(col micro bare 3) b=$(col micro empty-bpf 3) n=$(col micro memtrace-native 3) s=$(col micro memtrace-stacks 3)
 	echo "## Cost of one probe hit"
 	echo
