@@ -135,7 +135,8 @@ run_one() {
 	say "$workload/$mode: $wall (loader cpu $cpu%, rss ${rss} KiB, maps ${mem} KiB)"
 }
 
-modes_for() { # WORKLOAD
+modes_for() { # WORKLOAD; MODES= restricts (e.g. MODES="bare bcc-memleak" to redo the peers)
+	if [ -n "${MODES:-}" ]; then echo "$MODES"; return; fi
 	local m="bare memtrace-native memtrace-stacks"
 	case $1 in py-*) m="$m memtrace-census" ;; esac
 	[ "$HAS_FRAMES" = 1 ] && m="$m memtrace-frames"
@@ -152,26 +153,34 @@ fi
 declare -A WORKLOAD_CMD=(
 	[c-malloc-loop]="$BIN/alloc_loop $(scaled 1200000)"
 	[py-alloc-churn]="$PY $HERE/py_alloc.py $(scaled 280)"
-	[py-json-regex-classes]="$PY $HERE/py_mix.py $(scaled 65)"
+	[py-json-regex-classes]="$PY $HERE/py_mix.py $(scaled 80)"
 )
 WORKLOADS=${WORKLOADS:-c-malloc-loop py-alloc-churn py-json-regex-classes}
 
 : >"$RESULTS.new"
 [ -n "${REPORT_FROM:-}" ] || mv "$RESULTS.new" "$RESULTS"
+# ONLY_WORKLOADS=1: the workload runs only (no events, micro or placement), e.g. with MODES=.
+ONLY_WORKLOADS=${ONLY_WORKLOADS:-}
 for rep in $(seq 1 "$REPS"); do
 	[ -n "${REPORT_FROM:-}" ] && break
 	for w in $WORKLOADS; do
 		for mode in $(modes_for "$w"); do
 			say "rep $rep/$REPS"
-			# shellcheck disable=SC2086
-			run_one "$w" "$mode" ${WORKLOAD_CMD[$w]}
+			# A peer can die at attach when another tracer holds the same uprobe
+			# (BCC's ref_ctr_offset): try again, up to 3 times.
+			for try in 1 2 3; do
+				# shellcheck disable=SC2086
+				run_one "$w" "$mode" ${WORKLOAD_CMD[$w]} && break
+				say "$w/$mode: retry $try"
+				sleep 2
+			done
 		done
 	done
 done
 
 # --- --python=events: a probe per object is far slower; 1/10 of each Python workload --------
 EVENTS_SCALE=${EVENTS_SCALE:-0.1}
-if [ "$HAS_EVENTS" = 1 ] && [ -z "${REPORT_FROM:-}" ]; then
+if [ "$HAS_EVENTS" = 1 ] && [ -z "${REPORT_FROM:-}" ] && [ -z "$ONLY_WORKLOADS" ]; then
 	for rep in $(seq 1 "${EVENTS_REPS:-3}"); do
 		for w in $WORKLOADS; do
 			case $w in py-*) ;; *) continue ;; esac
@@ -216,7 +225,7 @@ micro_empty() {
 	stop_peer "$tpid"
 }
 for rep in $(seq 1 "$REPS"); do
-	[ -n "${REPORT_FROM:-}" ] && break
+	[ -n "${REPORT_FROM:-}${ONLY_WORKLOADS}" ] && break
 	say "micro rep $rep/$REPS"
 	micro_run a bare
 	[ -n "$BPFTRACE" ] && micro_empty
@@ -228,7 +237,7 @@ done
 PLACE_ITERS=$(scaled 300000)
 ENTRY_MEMTRACE=${ENTRY_MEMTRACE:-}
 for rep in $(seq 1 "$REPS"); do
-	[ -n "${REPORT_FROM:-}" ] && break
+	[ -n "${REPORT_FROM:-}${ONLY_WORKLOADS}" ] && break
 	say "placement rep $rep/$REPS"
 	run_one placement bare "$BIN/libc_free_loop" "$PLACE_ITERS"
 	run_one placement memtrace-native "$BIN/libc_free_loop" "$PLACE_ITERS"
