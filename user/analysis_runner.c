@@ -22,7 +22,8 @@
 #define LEAK_MAX_SAMPLES 300
 #define MAX_SERIES 256
 #define MAX_LISTED 100
-#define RECENT_FRAMES 512
+/* Mann-Kendall z that a leak needs (leak_opts.min_z; the default). */
+#define LEAK_MIN_Z 3.0
 
 /* A live figure per snapshot: one native stack's live bytes or one Python type's count. */
 struct series {
@@ -39,11 +40,6 @@ struct series {
 	enum leak_severity reported;
 };
 
-struct recent_frame {
-	uint64_t start_ns, end_ns;
-	bool dropped;
-};
-
 struct event_list {
 	struct analysis_event *items;
 	size_t count, capacity;
@@ -55,8 +51,6 @@ struct pid_state {
 	size_t spikes_total;
 	struct event_list spike_list, budget_list, drift_events;
 	struct frame_stats frames;
-	struct recent_frame recent[RECENT_FRAMES];
-	size_t recent_next;
 	uint64_t last_frame_end;
 	struct series *series;
 	size_t series_count;
@@ -84,6 +78,7 @@ struct analysis_runner {
 	bool leak_tripped, budget_tripped;
 	struct analysis_hooks hooks;
 	bool stack_budgets;            /* a stack: or lib: budget needs the top stacks' frames */
+	double *scratch;               /* for trend tests of up to LEAK_MAX_SAMPLES points */
 };
 
 static int list_add(struct event_list *l, const struct analysis_event *ev)
@@ -220,8 +215,8 @@ void analysis_runner__frame(struct analysis_runner *a, const struct frame_report
 	p->last_frame_end = f.end_ns;
 	f.dropped = frame_stats__add(&p->frames, f.start_ns, f.end_ns, f.allocs,
 				     f.bytes_allocated, &f.fps);
-	p->recent[p->recent_next++ % RECENT_FRAMES] =
-		(struct recent_frame){ f.start_ns, f.end_ns, f.dropped };
+	for (uint64_t g = 0; f.gc_known && g < f.gc_runs; g++)
+		frame_stats__add_gc(&p->frames, f.dropped);
 	for (int o = 0; o < a->output_count; o++)
 		output__frame(a->outputs[o], &f);
 	if (p->spikes && spike_detector__push(p->spikes, f.seq, (double)f.bytes_allocated, &spike)) {
@@ -238,25 +233,6 @@ void analysis_runner__frame(struct analysis_runner *a, const struct frame_report
 		if (p->spike_list.count < MAX_LISTED)
 			list_add(&p->spike_list, &ev);
 		emit(a, &ev);
-	}
-}
-
-/* GC runs of the interval, attributed to the frames they ran in. */
-static void attribute_gc(struct pid_state *p, const struct python_report *py)
-{
-	if (!py || !p->frames.frames)
-		return;
-	for (size_t g = 0; g < py->gc_event_count; g++) {
-		uint64_t t = py->gc_events[g].start_ns;
-
-		for (size_t i = 0; i < RECENT_FRAMES && i < p->recent_next; i++) {
-			const struct recent_frame *rf = &p->recent[i];
-
-			if (t >= rf->start_ns && t < rf->end_ns) {
-				frame_stats__add_gc(&p->frames, rf->dropped);
-				break;
-			}
-		}
 	}
 }
 
@@ -344,12 +320,30 @@ static void leak_event(struct series *s, pid_t pid, uint64_t elapsed, struct ana
 	snprintf(ev->name, sizeof(ev->name), "%s", s->name);
 }
 
+/* Most series do not trend, and the Mann-Kendall test that says so is a fifth of the full
+ * analysis (whose first check it is); a flat series needs not even that. */
+static bool may_trend(struct analysis_runner *a, const struct series *s)
+{
+	struct mann_kendall mk;
+	bool flat = true;
+
+	for (size_t i = 1; i < s->count && flat; i++)
+		flat = s->points[i].value == s->points[0].value;
+	if (flat)
+		return false;
+	if (!a->scratch &&
+	    !(a->scratch = malloc(trend__scratch_len(LEAK_MAX_SAMPLES) * sizeof(double))))
+		return true;
+	trend__mann_kendall(s->points, s->count, a->scratch, &mk);
+	return mk.z >= LEAK_MIN_Z;
+}
+
 static void check_leaks(struct analysis_runner *a, struct pid_state *p, uint64_t elapsed)
 {
 	for (size_t i = 0; i < p->series_count; i++) {
 		struct series *s = &p->series[i];
 		struct leak_opts lopts = {
-			.max_samples = LEAK_MAX_SAMPLES,
+			.max_samples = LEAK_MAX_SAMPLES, .min_z = LEAK_MIN_Z,
 			.thresholds = s->python_type ? &leak_thresholds_objects
 						     : &leak_thresholds_bytes,
 		};
@@ -360,6 +354,10 @@ static void check_leaks(struct analysis_runner *a, struct pid_state *p, uint64_t
 		if (!s->count || s->points[s->count - 1].t == s->analysed_t)
 			continue;
 		s->analysed_t = s->points[s->count - 1].t;
+		if (!may_trend(a, s)) {
+			s->result = (struct leak_result){ .verdict = LEAK_VERDICT_NO_TREND };
+			continue;
+		}
 		if (leak__analyze(s->points, s->count, &lopts, &s->result) || !s->result.is_leak)
 			continue;
 		s->last_leak = s->result;
@@ -608,7 +606,6 @@ static struct pid_state *snapshot(struct analysis_runner *a, struct process_repo
 	if (!r->exited)
 		sysctx__read(r->pid, &p->sys);
 	r->system = &p->sys;
-	attribute_gc(p, r->python);
 	feed_series(a, p, r, t);
 	check_leaks(a, p, r->elapsed_ns);
 	check_budgets(a, p, r, t);
@@ -701,5 +698,6 @@ void analysis_runner__free(struct analysis_runner *a)
 		free(p->drift_events.items);
 	}
 	metric_set__free(&a->file_baseline);
+	free(a->scratch);
 	free(a);
 }

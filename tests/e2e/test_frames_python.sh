@@ -29,6 +29,9 @@ check_eq "gc_runs over the frames = GC events before the last frame's end" \
 	"$(jq -s --argjson stop "$last_end" --argjson pid "$TARGET_PID" \
 		'[.[] | select(.type == "gc" and .pid == $pid and .start_ns < $stop)] | length' "$WORK/trace.json")"
 check_eq "some frames ran a collection" "$(frames | jq -s '[.[].gc_runs] | add > 0')" true
+check_eq "summary GC runs in dropped + normal frames = the frames' gc_runs" \
+	"$(json_summary "$WORK/trace.json" "$TARGET_PID" | jq '.frames.dropped_frames.gc_runs + .frames.normal_frames.gc_runs')" \
+	"$(frames | jq -s '[.[].gc_runs] | add')"
 summary=$(json_summary "$WORK/trace.json" "$TARGET_PID")
 check_eq "summary frame count" "$(jq .frames.count <<<"$summary")" "$ITERATIONS"
 check_within "frames per second (10 ms ticks)" "$(jq .frames.fps <<<"$summary")" 100 20
