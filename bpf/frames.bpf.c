@@ -7,9 +7,11 @@
 #include <bpf/bpf_tracing.h>
 #include "alloc.h"
 #include "frames.h"
+#include "python.h"
 
 const volatile __u32 nr_cpus = 1;
 const volatile __u32 stage_count = 0;
+const volatile bool python_counters = false;
 
 /* alloc.bpf.c's map: the loader points this at the same map (bpf_map__reuse_fd). */
 struct {
@@ -18,6 +20,14 @@ struct {
 	__type(key, __u32);
 	__type(value, struct native_stats);
 } native_stats SEC(".maps");
+
+/* python.bpf.c's map (--python=events), shared the same way when python_counters. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(max_entries, 1024);
+	__type(key, __u32);
+	__type(value, struct py_event_counters);
+} py_counters SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -36,9 +46,17 @@ static __always_inline void read_counts(__u32 tgid, struct frame_counts *c)
 	__builtin_memset(c, 0, sizeof(*c));
 	for (__u32 cpu = 0; cpu < FRAMES_MAX_CPUS; cpu++) {
 		struct native_stats *s;
+		struct py_event_counters *py;
 
 		if (cpu >= nr_cpus)
 			break;
+		if (python_counters) {
+			py = bpf_map_lookup_percpu_elem(&py_counters, &tgid, cpu);
+			if (py) {
+				c->py_allocs += py->allocs_seen;
+				c->py_frees += py->frees_seen;
+			}
+		}
 		s = bpf_map_lookup_percpu_elem(&native_stats, &tgid, cpu);
 		if (!s)
 			continue;
@@ -56,6 +74,8 @@ static __always_inline void add_diff(struct frame_counts *acc, const struct fram
 	acc->frees += now->frees - base->frees;
 	acc->bytes_allocated += now->bytes_allocated - base->bytes_allocated;
 	acc->bytes_freed += now->bytes_freed - base->bytes_freed;
+	acc->py_allocs += now->py_allocs - base->py_allocs;
+	acc->py_frees += now->py_frees - base->py_frees;
 }
 
 static __always_inline struct frame_state *state_of(__u32 tgid)

@@ -11,6 +11,9 @@ struct frame_counts {
 	unsigned long long frees;
 	unsigned long long bytes_allocated;
 	unsigned long long bytes_freed;
+	/* --python=events: python.bpf.c's py_counters (allocs_seen, frees_seen) */
+	unsigned long long py_allocs;
+	unsigned long long py_frees;
 };
 
 struct frame_stage {

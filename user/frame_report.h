@@ -25,6 +25,8 @@ struct frame_report {
 	double fps;                  /* over the last frames (frame_stats.h) */
 	bool gc_known;               /* the Python collector times pid's collections */
 	uint64_t gc_runs;            /* Python collections that started in the frame */
+	bool objects_known;          /* --python=events: its probes counted the objects below */
+	uint64_t objects_created, objects_freed;
 	int stage_count;
 	struct frame_stage_report stages[FRAMES_MAX_STAGES];
 };

@@ -19,8 +19,9 @@ struct alloc_tracer;
 typedef void (*frame_cb)(void *ctx, const struct frame_report *frame);
 
 /* *out is NULL (and EXIT_OK returned) when no --frame was given. Returns an exit_code. */
+/* py_counters_fd: python.bpf.c's per-process counters (--python=events), or -1. */
 int frame_tracer__open(struct frame_tracer **out, const struct analysis_options *opts,
-		       struct alloc_tracer *alloc, struct symtab_cache *cache);
+		       struct alloc_tracer *alloc, int py_counters_fd, struct symtab_cache *cache);
 /* Attaches the frame and stage probes for pid, in modules (NULL: the files pid maps). */
 int frame_tracer__attach(struct frame_tracer *t, pid_t pid, const char *const *modules);
 /* Delivers the frames ended so far; t may be NULL. */

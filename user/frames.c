@@ -27,10 +27,11 @@ struct frame_tracer {
 	size_t link_count;
 	frame_cb cb;
 	void *cb_ctx;
+	bool python_counters;        /* --python=events: objects per frame */
 };
 
 int frame_tracer__open(struct frame_tracer **out, const struct analysis_options *opts,
-		       struct alloc_tracer *alloc, struct symtab_cache *cache)
+		       struct alloc_tracer *alloc, int py_counters_fd, struct symtab_cache *cache)
 {
 	struct frame_tracer *t;
 	int err, ncpus = libbpf_num_possible_cpus();
@@ -52,8 +53,12 @@ int frame_tracer__open(struct frame_tracer **out, const struct analysis_options 
 	}
 	t->skel->rodata->nr_cpus = ncpus < FRAMES_MAX_CPUS ? ncpus : FRAMES_MAX_CPUS;
 	t->skel->rodata->stage_count = opts->stage_count;
+	t->python_counters = py_counters_fd >= 0;
+	t->skel->rodata->python_counters = t->python_counters;
 	err = bpf_map__reuse_fd(t->skel->maps.native_stats,
 				alloc_tracer__map_fd(alloc, "native_stats"));
+	if (!err && t->python_counters)
+		err = bpf_map__reuse_fd(t->skel->maps.py_counters, py_counters_fd);
 	if (!err)
 		err = frames_bpf__load(t->skel);
 	if (err) {
@@ -245,6 +250,9 @@ static int on_frame_event(void *ctx, void *data, size_t size)
 	f.live_bytes = ev->live_bytes;
 	f.live_allocs = ev->live_allocs;
 	f.lost = ev->lost_before;
+	f.objects_known = t->python_counters;
+	f.objects_created = ev->counts.py_allocs;
+	f.objects_freed = ev->counts.py_frees;
 	f.stage_count = t->opts->stage_count;
 	for (int k = 0; k < f.stage_count; k++) {
 		const struct frame_stage *s = &ev->stages[k];

@@ -470,7 +470,10 @@ int main(int argc, char **argv)
 	code = alloc_tracer__open(&s.tracer, &tracer_opts, s.cache);
 	if (code)
 		goto cleanup;
-	code = frame_tracer__open(&s.frames, &s.opts.analysis, s.tracer, s.cache);
+	/* Before the frames: their probes read the event-mode Python counters. */
+	s.python = python_tracer__new(s.opts.python_mode, s.cache);
+	code = frame_tracer__open(&s.frames, &s.opts.analysis, s.tracer,
+				  python_tracer__counters_fd(s.python), s.cache);
 	if (code)
 		goto cleanup;
 	code = open_outputs(&s);
@@ -485,7 +488,6 @@ int main(int argc, char **argv)
 		.ctx = &s, .symbolize = symbolize_for_analysis,
 		.top_stack = top_stack_for_analysis,
 	});
-	s.python = python_tracer__new(s.opts.python_mode, s.cache);
 	code = s.opts.command ? launch_command(&s) : attach_pids(&s);
 	if (code)
 		goto cleanup;

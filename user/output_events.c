@@ -29,6 +29,13 @@ void json_write_frame(struct json_writer *w, const struct frame_report *f)
 		jsonw_uint_field(w, "gc_runs", f->gc_runs);
 	else
 		jsonw_null_field(w, "gc_runs");
+	if (f->objects_known) {
+		jsonw_uint_field(w, "objects_created", f->objects_created);
+		jsonw_uint_field(w, "objects_freed", f->objects_freed);
+	} else {
+		jsonw_null_field(w, "objects_created");
+		jsonw_null_field(w, "objects_freed");
+	}
 	jsonw_name(w, "stages");
 	jsonw_start_object(w);
 	for (int k = 0; k < f->stage_count; k++) {

@@ -422,6 +422,11 @@ const struct python_report *python_tracer__report(struct python_tracer *pt, pid_
 	return r;
 }
 
+int python_tracer__counters_fd(const struct python_tracer *pt)
+{
+	return pt && pt->skel ? bpf_map__fd(pt->skel->maps.py_counters) : -1;
+}
+
 bool python_tracer__gc_runs(struct python_tracer *pt, pid_t pid, uint64_t start_ns,
 			   uint64_t end_ns, uint64_t *runs)
 {

@@ -29,6 +29,8 @@ void python_tracer__attach(struct python_tracer *pt, pid_t pid);
  * GC figures since attach instead of since the previous report. Valid until the next call. */
 const struct python_report *python_tracer__report(struct python_tracer *pt, pid_t pid,
 						  bool summary, bool exited);
+/* python.bpf.c's per-process counters (--python=events loaded), for the frame probes; -1. */
+int python_tracer__counters_fd(const struct python_tracer *pt);
 /* --frame: the collections of pid that started in [start_ns, end_ns) (CLOCK_MONOTONIC;
  * among the latest 256). False when its collections are not probed. */
 bool python_tracer__gc_runs(struct python_tracer *pt, pid_t pid, uint64_t start_ns,

@@ -37,5 +37,26 @@ check_eq "summary frame count" "$(jq .frames.count <<<"$summary")" "$ITERATIONS"
 check_within "frames per second (10 ms ticks)" "$(jq .frames.fps <<<"$summary")" 100 20
 check_eq "dropped + normal frames = all frames" \
 	"$(jq '.frames.dropped_frames.frames + .frames.normal_frames.frames' <<<"$summary")" "$ITERATIONS"
+check_eq "census mode: objects per frame unknown (null)" \
+	"$(frames | jq -s 'all(.[]; .objects_created == null and .objects_freed == null)')" true
+target_close
+wait "$TARGET_PID" 2>/dev/null
+
+# --python=events: the probes' object counts per frame. Each iteration makes 200 Entity
+# instances (PyType_GenericAlloc); the world's cycle is freed by the collections.
+start_target game_ev "$PY" "$WORKLOADS/game_loop.py" "$ITERATIONS" || { fail "workload starts (events)"; finish; }
+start_tracer tracer_ev -p "$TARGET_PID" -i 200ms --frame clock_nanosleep:libc --python=events \
+	--json="$WORK/events.json" || { fail "tracer attaches (events)"; finish; }
+target_send go
+wait_for_line "$WORK/game_ev.out" '^done' 30 || fail "workload finished its loop (events)"
+sleep 0.3
+stop_tracer
+check_eq "exit status (events)" "$TRACER_RC" 0
+ev_frames() { jq -c --argjson pid "$TARGET_PID" 'select(.type == "frame" and .pid == $pid)' "$WORK/events.json"; }
+check_eq "events mode: frame lines" "$(ev_frames | wc -l)" "$ITERATIONS"
+check_eq "events mode: objects_created in every frame = 200 Entity" \
+	"$(ev_frames | jq -s -c '[.[].objects_created] | unique')" "[200]"
+check_eq "events mode: objects freed in the frames with a collection" \
+	"$(ev_frames | jq -s '[.[] | select(.gc_runs > 0) | .objects_freed] | add >= 200')" true
 target_close
 finish
