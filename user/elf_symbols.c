@@ -260,7 +260,8 @@ static int finish_symbols(struct elf_symtab *tab, struct collector *c)
 	for (size_t i = 0; i < c->count; i++)
 		c->syms[i].name = c->pool + c->name_offsets[i];
 	free(c->name_offsets);
-	qsort(c->syms, c->count, sizeof(*c->syms), compare_by_addr);
+	if (c->count)   /* qsort and memcpy want non-NULL pointers even for 0 elements */
+		qsort(c->syms, c->count, sizeof(*c->syms), compare_by_addr);
 	for (size_t i = 0; i < c->count; i++) {
 		if (kept && c->syms[kept - 1].vaddr == c->syms[i].vaddr &&
 		    !strcmp(c->syms[kept - 1].name, c->syms[i].name))
@@ -272,8 +273,10 @@ static int finish_symbols(struct elf_symtab *tab, struct collector *c)
 	tab->by_name = malloc((kept ? kept : 1) * sizeof(*tab->by_name));
 	if (!tab->by_name)
 		return -ENOMEM;
-	memcpy(tab->by_name, tab->by_addr, kept * sizeof(*tab->by_name));
-	qsort(tab->by_name, kept, sizeof(*tab->by_name), compare_by_name);
+	if (kept) {
+		memcpy(tab->by_name, tab->by_addr, kept * sizeof(*tab->by_name));
+		qsort(tab->by_name, kept, sizeof(*tab->by_name), compare_by_name);
+	}
 	return 0;
 }
 
