@@ -11,6 +11,7 @@ packages=(
 	python3-dbg      # build-id debug file for Debian's python3.11 (symbols for the Python collector)
 	libjemalloc2     # the reliability test traces a target with jemalloc LD_PRELOADed
 	libc6-dbg        # glibc's full symbol table: e2e tests name libc-internal frames (__libc_start_call_main)
+	libclang-rt-14-dev   # libFuzzer and the sanitizer runtimes: make fuzz, make sanitize
 )
 
 missing=()
