@@ -386,7 +386,9 @@ const struct python_report *python_tracer__report(struct python_tracer *pt, pid_
 	for (size_t i = 0; i < p->events_reported; i++)
 		p->gc_time_interval -= p->events[i].duration_ns;
 	p->event_count -= p->events_reported;
-	memmove(p->events, p->events + p->events_reported, p->event_count * sizeof(*p->events));
+	if (p->events_reported) /* p->events is NULL until the first GC event */
+		memmove(p->events, p->events + p->events_reported,
+			p->event_count * sizeof(*p->events));
 	p->events_reported = 0;
 	if (pt->gc)
 		gc_tracer__poll(pt->gc);
