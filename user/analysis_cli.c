@@ -92,6 +92,18 @@ char *split_symbol_lib(const char *spec, const char **lib)
 	return name;
 }
 
+void analysis_options__free(struct analysis_options *o)
+{
+	free((char *)o->frame_symbol);
+	o->frame_symbol = o->frame_lib = NULL;
+	for (int i = 0; i < o->stage_count; i++)
+		free((char *)o->stage_names[i]);
+	o->stage_count = 0;
+	for (int b = 0; b < o->budget_count; b++)
+		free(o->budgets[b].name);
+	o->budget_count = 0;
+}
+
 static double parse_positive(const char *arg, const char *flag)
 {
 	char *end;
@@ -112,6 +124,7 @@ static error_t parse_option(int key, char *arg, struct argp_state *state)
 
 	switch (key) {
 	case OPT_FRAME:
+		free((char *)o->frame_symbol); /* the last --frame wins */
 		o->frame_symbol = split_symbol_lib(arg, &o->frame_lib);
 		if (!o->frame_symbol || !*o->frame_symbol || (o->frame_lib && !*o->frame_lib))
 			usage_error("invalid --frame: %s (SYMBOL or SYMBOL:LIB)", arg);

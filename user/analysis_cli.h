@@ -12,4 +12,7 @@ extern const struct argp analysis_argp;
 /* "name:lib" -> name and lib; a "::" of a C++ name never splits. Returns a malloc'ed name. */
 char *split_symbol_lib(const char *spec, const char **lib);
 
+/* Frees what the parser allocated in O (--frame, --stage and --budget names). */
+void analysis_options__free(struct analysis_options *o);
+
 #endif

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "alloc_tracer.h"
+#include "analysis_cli.h"
 #include "analysis_runner.h"
 #include "cli.h"
 #include "exit_codes.h"
@@ -455,12 +456,14 @@ int main(int argc, char **argv)
 	cli__parse(argc, argv, &s.opts);
 	code = check_environment(&s.opts);
 	if (code)
-		return code;
+		goto cleanup;
 	install_signal_handlers();
 	bpf_messages__init(s.opts.verbose);
 	s.cache = symtab_cache__new();
-	if (!s.cache)
-		return EXIT_INTERNAL;
+	if (!s.cache) {
+		code = EXIT_INTERNAL;
+		goto cleanup;
+	}
 	tracer_opts = (struct alloc_tracer_opts){
 		.max_entries = s.opts.max_entries,
 		.stack_entries = s.opts.stack_entries,
@@ -512,5 +515,6 @@ cleanup:
 	frame_tracer__destroy(s.frames);
 	alloc_tracer__destroy(s.tracer);
 	symtab_cache__free(s.cache);
+	analysis_options__free(&s.opts.analysis);
 	return code;
 }
