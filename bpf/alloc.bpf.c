@@ -49,10 +49,12 @@ struct {
 	__type(value, struct mmap_stats);
 } mmap_stats SEC(".maps");
 
+/* Task-local storage, not a hash keyed by tid: no bucket lock, no element alloc and free per
+ * call; the slot stays with the thread and is marked free by sp == 0 (no stack pointer is 0). */
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 16384);
-	__type(key, __u32);
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
 	__type(value, struct pending_call);
 } pending SEC(".maps");
 
@@ -138,41 +140,44 @@ static __always_inline __u32 size_bucket(__u64 size)
 	return bucket < ALLOC_SIZE_BUCKETS ? bucket : ALLOC_SIZE_BUCKETS - 1;
 }
 
-/* The thread's pending call, if the current stack pointer is inside it. */
-static __always_inline struct pending_call *enclosing_call(__u32 tid, __u64 sp)
+/* The calling thread's pending-call slot; sp == 0: no call pending. */
+static __always_inline struct pending_call *pending_slot(__u64 flags)
 {
-	struct pending_call *outer = bpf_map_lookup_elem(&pending, &tid);
+	return bpf_task_storage_get(&pending, bpf_get_current_task_btf(), 0, flags);
+}
 
-	return outer && sp < outer->sp ? outer : NULL;
+/* The thread's pending call, if the current stack pointer is inside it. */
+static __always_inline bool inside_pending_call(__u64 sp)
+{
+	struct pending_call *outer = pending_slot(0);
+
+	return outer && sp < outer->sp;
 }
 
 static __always_inline int enter_alloc(struct pt_regs *ctx, __u64 size, __u64 old_ptr,
 				       __u64 memptr, enum alloc_kind kind)
 {
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	struct pending_call call = {
-		.size = size, .old_ptr = old_ptr, .memptr = memptr, .kind = kind,
-		.sp = PT_REGS_SP(ctx),
-	};
+	struct pending_call *call = pending_slot(BPF_LOCAL_STORAGE_GET_F_CREATE);
+	__u64 sp = PT_REGS_SP(ctx);
 
 	/* Calls the allocator makes to itself are part of the outer call. */
-	if (enclosing_call(tid, call.sp))
+	if (!call || sp < call->sp)
 		return 0;
-	bpf_map_update_elem(&pending, &tid, &call, BPF_ANY);
+	call->size = size;
+	call->old_ptr = old_ptr;
+	call->memptr = memptr;
+	call->kind = kind;
+	call->sp = sp;
 	return 0;
 }
 
-static __always_inline void record_free(__u32 tgid, __u64 addr)
+static __always_inline void record_free(struct native_stats *stats, __u32 tgid, __u64 addr)
 {
 	struct outstanding_key key = { .tgid = tgid, .addr = addr };
 	struct outstanding_alloc *alloc;
-	struct native_stats *stats;
 	__u64 size;
 	int stack_id;
 
-	stats = native_stats_of(tgid);
-	if (!stats)
-		return;
 	alloc = bpf_map_lookup_elem(&outstanding, &key);
 	if (!alloc) {
 		stats->frees_untracked++;
@@ -184,7 +189,7 @@ static __always_inline void record_free(__u32 tgid, __u64 addr)
 		return; /* another thread freed it first */
 	stats->frees++;
 	stats->bytes_freed += size;
-	if (stack_id >= 0) {
+	if (record_stacks && stack_id >= 0) {
 		struct stack_key skey = { .tgid = tgid, .stack_id = stack_id };
 		struct stack_stats *sstats = bpf_map_lookup_elem(&stack_stats, &skey);
 
@@ -195,14 +200,12 @@ static __always_inline void record_free(__u32 tgid, __u64 addr)
 	}
 }
 
-static __always_inline void record_alloc(void *ctx, __u32 tgid, __u64 addr, __u64 size)
+static __always_inline void record_alloc(void *ctx, struct native_stats *stats, __u32 tgid,
+					 __u64 addr, __u64 size)
 {
 	struct outstanding_key key = { .tgid = tgid, .addr = addr };
 	struct outstanding_alloc alloc = { .size = size, .stack_id = -1 };
-	struct native_stats *stats = native_stats_of(tgid);
 
-	if (!stats)
-		return;
 	stats->allocs++;
 	stats->bytes_allocated += size;
 	stats->size_hist[size_bucket(size)]++;
@@ -217,7 +220,7 @@ static __always_inline void record_alloc(void *ctx, __u32 tgid, __u64 addr, __u6
 		stats->dropped++;
 		return;
 	}
-	if (alloc.stack_id >= 0) {
+	if (record_stacks && alloc.stack_id >= 0) {
 		struct stack_key skey = { .tgid = tgid, .stack_id = alloc.stack_id };
 		struct stack_stats fresh = { .allocs = 1, .bytes_allocated = size };
 		struct stack_stats *sstats = bpf_map_lookup_elem(&stack_stats, &skey);
@@ -233,18 +236,22 @@ static __always_inline void record_alloc(void *ctx, __u32 tgid, __u64 addr, __u6
 
 static __always_inline int exit_alloc(struct pt_regs *ctx)
 {
-	__u64 pid_tgid = bpf_get_current_pid_tgid();
-	__u32 tid = (__u32)pid_tgid, tgid = pid_tgid >> 32;
-	struct pending_call *call = bpf_map_lookup_elem(&pending, &tid);
-	__u64 ret = PT_REGS_RC(ctx), addr = ret;
+	struct pending_call *call = pending_slot(0);
+	__u64 ret = PT_REGS_RC(ctx), addr = ret, pid_tgid;
 	struct native_stats *stats;
+	__u32 tgid;
 
 	/* A deeper return belongs to a call made from inside the pending one. */
-	if (!call || PT_REGS_SP(ctx) != call->sp + RETURN_SP_DELTA)
+	if (!call || !call->sp || PT_REGS_SP(ctx) != call->sp + RETURN_SP_DELTA)
 		return 0;
 	struct pending_call done = *call;
-	bpf_map_delete_elem(&pending, &tid);
+	call->sp = 0;
 
+	pid_tgid = bpf_get_current_pid_tgid();
+	tgid = pid_tgid >> 32;
+	stats = native_stats_of(tgid);
+	if (!stats)
+		return 0;
 	if (done.kind == KIND_MEMPTR) {
 		addr = 0;
 		if ((int)ret == 0)
@@ -252,14 +259,11 @@ static __always_inline int exit_alloc(struct pt_regs *ctx)
 	}
 	/* realloc(p, 0) frees p and returns NULL; a failed realloc leaves p alone. */
 	if (done.kind == KIND_REALLOC && done.old_ptr && (addr || done.size == 0))
-		record_free(tgid, done.old_ptr);
-	if (addr) {
-		record_alloc(ctx, tgid, addr, done.size);
-	} else if (!(done.kind == KIND_REALLOC && done.size == 0)) {
-		stats = native_stats_of(tgid);
-		if (stats)
-			stats->failed_allocs++;
-	}
+		record_free(stats, tgid, done.old_ptr);
+	if (addr)
+		record_alloc(ctx, stats, tgid, addr, done.size);
+	else if (!(done.kind == KIND_REALLOC && done.size == 0))
+		stats->failed_allocs++;
 	return 0;
 }
 
@@ -316,13 +320,16 @@ int BPF_KRETPROBE(alloc_exit)
 SEC("uprobe")
 int BPF_KPROBE(free_enter, void *ptr)
 {
-	__u64 pid_tgid = bpf_get_current_pid_tgid();
-	__u32 tid = (__u32)pid_tgid;
+	__u32 tgid;
+	struct native_stats *stats;
 
 	/* free() called by the allocator itself is part of the outer call. */
-	if (!ptr || enclosing_call(tid, PT_REGS_SP(ctx)))
+	if (!ptr || inside_pending_call(PT_REGS_SP(ctx)))
 		return 0;
-	record_free(pid_tgid >> 32, (__u64)ptr);
+	tgid = bpf_get_current_pid_tgid() >> 32;
+	stats = native_stats_of(tgid);
+	if (stats)
+		record_free(stats, tgid, (__u64)ptr);
 	return 0;
 }
 
