@@ -23,6 +23,7 @@ struct alloc_tracer {
 	size_t link_count, link_capacity;
 	int ncpus;
 	bool mappings_traced;        /* the syscall tracepoints are attached */
+	bool allocator_probes;       /* malloc-family uprobes (off with --light) */
 	struct ring_buffer *forks;   /* -f: fork events */
 	struct bpf_link *fork_link;  /* -f without the tracepoints above */
 	alloc_fork_fn on_fork;
@@ -108,6 +109,7 @@ int alloc_tracer__open(struct alloc_tracer **out, const struct alloc_tracer_opts
 		return EXIT_INTERNAL;
 	}
 	t->skel->rodata->record_stacks = opts->stacks;
+	t->allocator_probes = opts->allocator_probes;
 	t->skel->rodata->follow_forks = opts->follow_forks;
 	bpf_program__set_autoload(t->skel->progs.on_fork, opts->follow_forks);
 	bpf_map__set_max_entries(t->skel->maps.outstanding, opts->max_entries);
@@ -349,13 +351,13 @@ static void seed_brk(struct alloc_tracer *t, pid_t pid)
 	procmaps__free(&maps);
 }
 
-int alloc_tracer__attach(struct alloc_tracer *t, pid_t pid, const char *const *modules)
+/* Probes the malloc family in every file of modules (NULL: of pid's mappings) that defines
+ * malloc. Returns an exit_code. */
+static int attach_allocators(struct alloc_tracer *t, pid_t pid, const char *const *modules)
 {
 	char **paths = NULL;
 	size_t count = 0;
 	int attached = 0, err;
-	__u32 tgid = pid;
-	__u8 one = 1;
 
 	if (modules) {
 		while (modules[count])
@@ -395,6 +397,17 @@ int alloc_tracer__attach(struct alloc_tracer *t, pid_t pid, const char *const *m
 			"(is it statically linked and stripped?)\n", pid);
 		return EXIT_NO_ALLOCATOR;
 	}
+	return EXIT_OK;
+}
+
+int alloc_tracer__attach(struct alloc_tracer *t, pid_t pid, const char *const *modules)
+{
+	__u32 tgid = pid;
+	__u8 one = 1;
+	int code;
+
+	if (t->allocator_probes && (code = attach_allocators(t, pid, modules)))
+		return code;
 	if (!modules)
 		seed_brk(t, pid);
 	bpf_map__update_elem(t->skel->maps.traced_tgids, &tgid, sizeof(tgid), &one, sizeof(one),

@@ -15,6 +15,7 @@ struct alloc_tracer_opts {
 	uint32_t max_entries;        /* outstanding allocations kept in the kernel */
 	uint32_t stack_entries;      /* distinct allocation stacks */
 	bool stacks;                 /* record a user stack per allocation */
+	bool allocator_probes;       /* false (--light): only the mapping syscalls are counted */
 	bool follow_forks;           /* -f: new processes forked by traced ones are traced too */
 };
 

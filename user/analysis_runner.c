@@ -484,8 +484,10 @@ static void current_metrics(struct pid_state *p, const struct process_report *r,
 		metric_set__add(m, "rss_bytes", (double)r->rss_bytes);
 	if (p->sys.pss_known)
 		metric_set__add(m, "pss_bytes", (double)p->sys.pss_bytes);
-	metric_set__add(m, "live_bytes", (double)native_live_bytes(&r->native));
-	metric_set__add(m, "live_allocs", (double)native_live_allocs(&r->native));
+	if (r->native_traced) {
+		metric_set__add(m, "live_bytes", (double)native_live_bytes(&r->native));
+		metric_set__add(m, "live_allocs", (double)native_live_allocs(&r->native));
+	}
 	if (r->python) {
 		for (size_t i = 0; i < r->python->type_count; i++) {
 			char key[96];

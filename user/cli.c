@@ -50,6 +50,7 @@ enum {
 	OPT_MAX_ENTRIES,
 	OPT_STACK_ENTRIES,
 	OPT_NO_STACKS,
+	OPT_LIGHT,
 	OPT_TOP,
 	OPT_PYTHON,
 };
@@ -67,6 +68,9 @@ static const struct argp_option options[] = {
 	  "are counted as dropped", 0 },
 	{ "stack-entries", OPT_STACK_ENTRIES, "N", 0, "Distinct allocation stacks kept (default 16384)", 0 },
 	{ "no-stacks", OPT_NO_STACKS, NULL, 0, "Do not record allocation stacks (cheaper)", 0 },
+	{ "light", OPT_LIGHT, NULL, 0,
+	  "Always-on mode: no probe on malloc/free; counts mmap/munmap/brk (pymalloc arenas, "
+	  "large blocks), the Python census and GC. Native counts are then null", 0 },
 	{ "top", OPT_TOP, "N", 0, "Stacks listed in the summary (default 10)", 0 },
 	{ "python", OPT_PYTHON, "MODE", 0,
 	  "CPython targets: census (default: live objects per type read from the target's "
@@ -132,6 +136,10 @@ static error_t parse_option(int key, char *arg, struct argp_state *state)
 			usage_error("invalid --stack-entries: %s (16 to 1048576)", arg);
 		break;
 	case OPT_NO_STACKS:
+		opts->stacks = false;
+		break;
+	case OPT_LIGHT:
+		opts->light = true;
 		opts->stacks = false;
 		break;
 	case OPT_TOP:

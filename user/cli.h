@@ -19,6 +19,7 @@ struct options {
 	const char *json_path;       /* NULL: stdout */
 	bool verbose;
 	bool stacks;
+	bool light;                  /* no malloc-family probes: mappings, Python census, GC */
 	bool follow_forks;           /* -f: trace the new processes that traced ones fork */
 	uint32_t max_entries;
 	uint32_t stack_entries;

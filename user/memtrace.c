@@ -218,6 +218,7 @@ static void fill_report(struct session *s, struct traced_process *p, struct proc
 	r->pid = p->pid;
 	snprintf(r->comm, sizeof(r->comm), "%s", p->comm);
 	r->exited = p->exited;
+	r->native_traced = !s->opts.light;
 	r->elapsed_ns = now - s->start_ns;
 	r->interval_ns = now - p->last_report_ns;
 	alloc_tracer__read(s->tracer, p->pid, &r->native, &r->mmap);
@@ -468,6 +469,7 @@ int main(int argc, char **argv)
 		.max_entries = s.opts.max_entries,
 		.stack_entries = s.opts.stack_entries,
 		.stacks = s.opts.stacks,
+		.allocator_probes = !s.opts.light,
 		.follow_forks = s.opts.follow_forks,
 	};
 	code = alloc_tracer__open(&s.tracer, &tracer_opts, s.cache);

@@ -88,13 +88,18 @@ static void console_summary(struct output *out, const struct process_report *r)
 
 	fprintf(c->f, "\nPID %d (%s): traced %.1f s%s\n", r->pid, r->comm, r->elapsed_ns / 1e9,
 		r->exited ? ", process exited" : "");
-	fprintf(c->f, "  allocations %" PRIu64 " (%s), frees %" PRIu64 " (%s), live %" PRIu64
-		" allocations (%s)\n", n->allocs, human_bytes((double)n->bytes_allocated, a, sizeof(a)),
-		n->frees, human_bytes((double)n->bytes_freed, b, sizeof(b)), native_live_allocs(n),
-		human_bytes((double)native_live_bytes(n), l, sizeof(l)));
-	fprintf(c->f, "  failed %" PRIu64 ", frees of blocks allocated before attach %" PRIu64
-		", dropped %" PRIu64 " (map full), stacks dropped %" PRIu64 "\n",
-		n->failed_allocs, n->frees_untracked, n->dropped, n->stack_dropped);
+	if (!r->native_traced) {
+		fprintf(c->f, "  malloc/free not traced (--light)\n");
+	} else {
+		fprintf(c->f, "  allocations %" PRIu64 " (%s), frees %" PRIu64 " (%s), live %" PRIu64
+			" allocations (%s)\n", n->allocs,
+			human_bytes((double)n->bytes_allocated, a, sizeof(a)), n->frees,
+			human_bytes((double)n->bytes_freed, b, sizeof(b)), native_live_allocs(n),
+			human_bytes((double)native_live_bytes(n), l, sizeof(l)));
+		fprintf(c->f, "  failed %" PRIu64 ", frees of blocks allocated before attach %" PRIu64
+			", dropped %" PRIu64 " (map full), stacks dropped %" PRIu64 "\n",
+			n->failed_allocs, n->frees_untracked, n->dropped, n->stack_dropped);
+	}
 	fprintf(c->f, "  mmap %" PRIu64 " (%s), munmap %" PRIu64 " (%s), mremap %" PRIu64
 		", brk growth %s\n", m->mmaps, human_bytes((double)m->bytes_mapped, a, sizeof(a)),
 		m->munmaps, human_bytes((double)m->bytes_unmapped, b, sizeof(b)), m->mremaps,

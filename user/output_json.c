@@ -77,7 +77,10 @@ static void json_interval(struct output *out, const struct process_report *r)
 	json_write_gc_events(w, r);
 	write_header(w, "interval", r);
 	jsonw_uint_field(w, "interval_ns", r->interval_ns);
-	write_native(w, &r->native_delta, &r->native);
+	if (r->native_traced)
+		write_native(w, &r->native_delta, &r->native);
+	else
+		jsonw_null_field(w, "native");
 	write_mmap(w, &r->mmap_delta);
 	json_write_python(w, r);
 	json_write_system(w, r);
@@ -112,7 +115,10 @@ static void json_summary(struct output *out, const struct process_report *r)
 	struct json_writer *w = ((struct json_output *)out)->w;
 
 	write_header(w, "summary", r);
-	write_native(w, &r->native, &r->native);
+	if (r->native_traced)
+		write_native(w, &r->native, &r->native);
+	else
+		jsonw_null_field(w, "native");
 	write_mmap(w, &r->mmap);
 	write_stacks(w, r);
 	json_write_python(w, r);

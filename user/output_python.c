@@ -66,7 +66,10 @@ void json_write_python(struct json_writer *w, const struct process_report *r)
 	uint_or_null(w, "object_bytes", py->objects_known, py->object_bytes);
 	jsonw_bool_field(w, "census_partial", py->census_partial);
 	uint_or_null(w, "pymalloc_arena_bytes", py->arenas_known, py->arena_bytes);
-	jsonw_uint_field(w, "native_live_bytes", native_live_bytes(&r->native));
+	if (r->native_traced)
+		jsonw_uint_field(w, "native_live_bytes", native_live_bytes(&r->native));
+	else
+		jsonw_null_field(w, "native_live_bytes");
 	jsonw_end_object(w);
 	jsonw_end_object(w);
 }
@@ -132,7 +135,7 @@ void console_write_python_summary(FILE *f, const struct process_report *r)
 		return;
 	fprintf(f, "  python %s (%s mode):\n", py->version, py->mode);
 	fprintf(f, "    memory: native (malloc) live %s | python objects %s | pymalloc arenas %s\n",
-		mib(native_live_bytes(&r->native), a, sizeof(a)),
+		r->native_traced ? mib(native_live_bytes(&r->native), a, sizeof(a)) : "n/a",
 		py->objects_known ? mib(py->object_bytes, b, sizeof(b)) : "n/a",
 		py->arenas_known ? mib(py->arena_bytes, c, sizeof(c)) : "n/a");
 	if (py->gc_known)

@@ -40,6 +40,7 @@ struct process_report {
 	pid_t pid;
 	char comm[32];
 	bool exited;
+	bool native_traced;          /* false with --light: the native counts are not known */
 	uint64_t elapsed_ns;         /* since attach */
 	uint64_t interval_ns;        /* since the previous report */
 	struct native_totals native, native_delta;

@@ -63,6 +63,19 @@ check_true "console summary counts allocations" \
 	grep -q "allocations $allocs " "$WORK/console.out"
 target_close
 
+# --light: no malloc probes at all; the mapping syscalls are still exact.
+start_target light "$TARGETS/alloc_exact" || { fail "target starts (--light)"; finish; }
+start_tracer light_tracer -p "$TARGET_PID" --light --python=off -i 200ms --json="$WORK/light.json" ||
+	{ fail "tracer attaches (--light)"; finish; }
+target_send go
+wait_for_line "$WORK/light.out" '^done'
+stop_tracer
+summary=$(json_summary "$WORK/light.json" "$TARGET_PID")
+check_eq "--light: exit status" "$TRACER_RC" 0
+check_eq "--light: native counts are null, not zero" "$(jq -c .native <<<"$summary")" null
+check_eq "--light: the 8 MiB mmap is counted" "$(jq -c '[.mmap.mmaps, .mmap.bytes_mapped]' <<<"$summary")" "[1,8388608]"
+target_close
+
 # Attaching while malloc calls are in flight: a call whose entry was seen but not its return
 # must not stop the thread from being counted (every later call used to look nested in it).
 start_target churn "$TARGETS/churn" || { fail "churn target starts"; finish; }
