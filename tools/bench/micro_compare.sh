@@ -61,15 +61,17 @@ one() { # LABEL TRACER-CMD... (none: bare)
 	fi
 }
 
-# Each BPF program of PID: average run time (ns) per run, from bpf_stats.
+# Each BPF program PID holds: average run time (ns) per run, from its fds' fdinfo (bpf_stats).
 prog_stats() { # LABEL PID
-	bpftool -j prog show | python3 -c '
-import json, sys
-label, pid = sys.argv[1], int(sys.argv[2])
-for p in json.load(sys.stdin):
-    if any(o.get("pid") == pid for o in p.get("pids", [])) and p.get("run_cnt"):
-        print("%s\tprog:%s\t%.1f\t%d" % (label, p.get("name", "?"), p["run_time_ns"] / p["run_cnt"], p["run_cnt"]))
-' "$1" "$2" >>"$WORK/progs.tsv"
+	local f id cnt ns name
+	for f in /proc/"$2"/fdinfo/*; do
+		id=$(awk '/^prog_id:/ { print $2 }' "$f" 2>/dev/null)
+		[ -n "$id" ] || continue
+		cnt=$(awk '/^run_cnt:/ { print $2 }' "$f") ns=$(awk '/^run_time_ns:/ { print $2 }' "$f")
+		[ "${cnt:-0}" -gt 0 ] || continue
+		name=$(bpftool prog show id "$id" | awk 'NR == 1 { for (i = 1; i < NF; i++) if ($i == "name") print $(i + 1) }')
+		awk -v l="$1" -v n="$name" -v c="$cnt" -v t="$ns" 'BEGIN { printf "%s\tprog:%s\t%.1f\t%d\n", l, n, t / c, c }'
+	done | sort -u >>"$WORK/progs.tsv"
 }
 if [ "${STATS:-0}" = 1 ]; then
 	STATS_WAS=$(sysctl -n kernel.bpf_stats_enabled)
