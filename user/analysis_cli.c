@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "analysis/leaks.h"
+#include "cli.h"
 #include "exit_codes.h"
 #include "parse.h"
 
@@ -57,23 +58,6 @@ static const struct argp_option options[] = {
 	{ 0 },
 };
 
-static void __attribute__((noreturn, format(printf, 1, 2))) usage_error(const char *fmt, ...)
-{
-	va_list args;
-
-	char msg[512];
-
-	va_start(args, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, args);
-	va_end(args);
-	/* A value with a newline or other control byte in it must not break the one line. */
-	for (char *c = msg; *c; c++)
-		if ((unsigned char)*c < 0x20 || *c == 0x7f)
-			*c = '?';
-	fprintf(stderr, "memtrace-bpf: %s\n", msg);
-	exit(EXIT_USAGE);
-}
-
 char *split_symbol_lib(const char *spec, const char **lib)
 {
 	char *name = strdup(spec);
@@ -112,7 +96,7 @@ static double parse_positive(const char *arg, const char *flag)
 	errno = 0;
 	v = strtod(arg, &end);
 	if (errno || end == arg || *end || isspace((unsigned char)*arg) || !(v > 0) || v > 1e6)
-		usage_error("invalid %s: %s (a positive number)", flag, arg);
+		cli__usage_error("invalid %s: %s (a positive number)", flag, arg);
 	return v;
 }
 
@@ -127,14 +111,14 @@ static error_t parse_option(int key, char *arg, struct argp_state *state)
 		free((char *)o->frame_symbol); /* the last --frame wins */
 		o->frame_symbol = split_symbol_lib(arg, &o->frame_lib);
 		if (!o->frame_symbol || !*o->frame_symbol || (o->frame_lib && !*o->frame_lib))
-			usage_error("invalid --frame: %s (SYMBOL or SYMBOL:LIB)", arg);
+			cli__usage_error("invalid --frame: %s (SYMBOL or SYMBOL:LIB)", arg);
 		break;
 	case OPT_STAGE:
 		eq = strchr(arg, '=');
 		if (!eq || eq == arg || !eq[1])
-			usage_error("invalid --stage: %s (NAME=SYMBOL)", arg);
+			cli__usage_error("invalid --stage: %s (NAME=SYMBOL)", arg);
 		if (o->stage_count == FRAMES_MAX_STAGES)
-			usage_error("too many --stage: at most %d", FRAMES_MAX_STAGES);
+			cli__usage_error("too many --stage: at most %d", FRAMES_MAX_STAGES);
 		o->stage_names[o->stage_count] = strndup(arg, eq - arg);
 		o->stage_symbols[o->stage_count++] = eq + 1;
 		break;
@@ -143,33 +127,33 @@ static error_t parse_option(int key, char *arg, struct argp_state *state)
 		break;
 	case OPT_SPIKE_BYTES:
 		if (!parse_size(arg, &o->spike_bytes) || !o->spike_bytes)
-			usage_error("invalid --spike-bytes: %s (a size such as 64K or 10M)", arg);
+			cli__usage_error("invalid --spike-bytes: %s (a size such as 64K or 10M)", arg);
 		break;
 	case OPT_LEAK_AGE:
 		if (!parse_duration_ns(arg, &o->leak_age_ns))
-			usage_error("invalid --leak-age: %s", arg);
+			cli__usage_error("invalid --leak-age: %s", arg);
 		break;
 	case OPT_WARMUP:
 		if (!parse_duration_ns(arg, &o->warmup_ns))
-			usage_error("invalid --warmup: %s", arg);
+			cli__usage_error("invalid --warmup: %s", arg);
 		o->warmup_set = true;
 		break;
 	case OPT_BASELINE:
 		if (!*arg)
-			usage_error("invalid --baseline: empty name");
+			cli__usage_error("invalid --baseline: empty name");
 		o->baseline_path = arg;
 		break;
 	case OPT_BUDGET:
 		if (o->budget_count == ANALYSIS_MAX_BUDGETS)
-			usage_error("too many --budget: at most %d", ANALYSIS_MAX_BUDGETS);
+			cli__usage_error("too many --budget: at most %d", ANALYSIS_MAX_BUDGETS);
 		if (parse_budget_spec(arg, &o->budgets[o->budget_count]))
-			usage_error("invalid --budget: %s (SIZE, TYPE=COUNT, stack:FUNC=SIZE or "
+			cli__usage_error("invalid --budget: %s (SIZE, TYPE=COUNT, stack:FUNC=SIZE or "
 				    "lib:NAME=SIZE)", arg);
 		o->budget_count++;
 		break;
 	case OPT_ON_EVENT:
 		if (!*arg)
-			usage_error("invalid --on-event: empty command");
+			cli__usage_error("invalid --on-event: empty command");
 		o->on_event = arg;
 		break;
 	case OPT_ON_EVENT_RATE:
@@ -179,7 +163,7 @@ static error_t parse_option(int key, char *arg, struct argp_state *state)
 		enum leak_severity s = LEAK_SEVERITY_LOW;
 
 		if (arg && !leak_severity_parse(arg, &s))
-			usage_error("invalid --fail-on-leak: %s (low, medium, high or critical)", arg);
+			cli__usage_error("invalid --fail-on-leak: %s (low, medium, high or critical)", arg);
 		sev = s;
 		o->fail_on_leak = true;
 		o->fail_on_leak_severity = sev;
@@ -190,11 +174,11 @@ static error_t parse_option(int key, char *arg, struct argp_state *state)
 		break;
 	case ARGP_KEY_END:
 		if (o->stage_count && !o->frame_symbol)
-			usage_error("--stage needs --frame");
+			cli__usage_error("--stage needs --frame");
 		if (o->fail_on_budget && !o->budget_count)
-			usage_error("--fail-on-budget needs a --budget");
+			cli__usage_error("--fail-on-budget needs a --budget");
 		if (o->warmup_set && o->baseline_path)
-			usage_error("give either --warmup or --baseline, not both");
+			cli__usage_error("give either --warmup or --baseline, not both");
 		break;
 	default:
 		return ARGP_ERR_UNKNOWN;

@@ -83,8 +83,7 @@ static const struct argp_option options[] = {
 	{ 0 },
 };
 
-/* One line on stderr and exit 2: a script can tell a bad flag from a failed trace. */
-static void __attribute__((noreturn, format(printf, 1, 2))) usage_error(const char *fmt, ...)
+void cli__usage_error(const char *fmt, ...)
 {
 	va_list args;
 
@@ -108,32 +107,32 @@ static error_t parse_option(int key, char *arg, struct argp_state *state)
 	switch (key) {
 	case 'p':
 		if (opts->pid_count == CLI_MAX_PIDS)
-			usage_error("too many PIDs: at most %d", CLI_MAX_PIDS);
+			cli__usage_error("too many PIDs: at most %d", CLI_MAX_PIDS);
 		if (!parse_pid(arg, &opts->pids[opts->pid_count]))
-			usage_error("invalid PID: %s", arg);
+			cli__usage_error("invalid PID: %s", arg);
 		opts->pid_count++;
 		break;
 	case 'i':
 		if (!parse_duration_ns(arg, &opts->interval_ns) || opts->interval_ns < 10000000)
-			usage_error("invalid interval: %s (a duration of at least 10ms)", arg);
+			cli__usage_error("invalid interval: %s (a duration of at least 10ms)", arg);
 		break;
 	case 'd':
 		if (!parse_duration_ns(arg, &opts->duration_ns))
-			usage_error("invalid duration: %s", arg);
+			cli__usage_error("invalid duration: %s", arg);
 		break;
 	case OPT_JSON:
 		opts->json = true;
 		if (arg && !*arg)
-			usage_error("invalid --json file: empty name");
+			cli__usage_error("invalid --json file: empty name");
 		opts->json_path = arg;
 		break;
 	case OPT_MAX_ENTRIES:
 		if (!parse_uint32_range(arg, 1024, 1u << 26, &opts->max_entries))
-			usage_error("invalid --max-entries: %s (1024 to 67108864)", arg);
+			cli__usage_error("invalid --max-entries: %s (1024 to 67108864)", arg);
 		break;
 	case OPT_STACK_ENTRIES:
 		if (!parse_uint32_range(arg, 16, 1u << 20, &opts->stack_entries))
-			usage_error("invalid --stack-entries: %s (16 to 1048576)", arg);
+			cli__usage_error("invalid --stack-entries: %s (16 to 1048576)", arg);
 		break;
 	case OPT_NO_STACKS:
 		opts->stacks = false;
@@ -144,7 +143,7 @@ static error_t parse_option(int key, char *arg, struct argp_state *state)
 		break;
 	case OPT_TOP:
 		if (!parse_uint32_range(arg, 0, 1000, &opts->top_stacks))
-			usage_error("invalid --top: %s (0 to 1000)", arg);
+			cli__usage_error("invalid --top: %s (0 to 1000)", arg);
 		break;
 	case OPT_PYTHON:
 		if (!strcmp(arg, "census"))
@@ -154,7 +153,7 @@ static error_t parse_option(int key, char *arg, struct argp_state *state)
 		else if (!strcmp(arg, "off"))
 			opts->python_mode = PYTHON_MODE_OFF;
 		else
-			usage_error("invalid --python: %s (census, events or off)", arg);
+			cli__usage_error("invalid --python: %s (census, events or off)", arg);
 		break;
 	case 'f':
 		opts->follow_forks = true;
@@ -166,7 +165,7 @@ static error_t parse_option(int key, char *arg, struct argp_state *state)
 		state->child_inputs[0] = &opts->analysis;
 		break;
 	case ARGP_KEY_ARG:
-		usage_error("unexpected argument: %s (a command goes after --)", arg);
+		cli__usage_error("unexpected argument: %s (a command goes after --)", arg);
 		break;
 	default:
 		return ARGP_ERR_UNKNOWN;
@@ -203,14 +202,14 @@ void cli__parse(int argc, char **argv, struct options *opts)
 	argp_parse(&argp, split, argv, 0, NULL, opts);
 	if (split < argc) {
 		if (split + 1 == argc) {
-			usage_error("no command after --");
+			cli__usage_error("no command after --");
 		}
 		opts->command = &argv[split + 1];
 	}
 	if (!opts->pid_count && !opts->command) {
-		usage_error("nothing to trace: give -p PID or -- COMMAND (see --help)");
+		cli__usage_error("nothing to trace: give -p PID or -- COMMAND (see --help)");
 	}
 	if (opts->pid_count && opts->command) {
-		usage_error("give either -p PID or -- COMMAND, not both");
+		cli__usage_error("give either -p PID or -- COMMAND, not both");
 	}
 }

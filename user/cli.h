@@ -29,6 +29,10 @@ struct options {
 	char **command;              /* after "--": launched and traced; NULL otherwise */
 };
 
+/* One line on stderr ("memtrace-bpf: ..."; control bytes shown as '?') and exit 2 (EXIT_USAGE):
+ * a script can tell a bad flag from a failed trace. */
+void cli__usage_error(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
+
 /* Parses argv. Exits with EXIT_USAGE and a one-line message on a bad flag or value. */
 void cli__parse(int argc, char **argv, struct options *opts);
 
