@@ -14,6 +14,7 @@
 
 #include "alloc.skel.h"
 #include "exit_codes.h"
+#include "grow.h"
 #include "probe_offset.h"
 
 struct alloc_tracer {
@@ -210,14 +211,10 @@ static const struct allocator_function allocator_functions[] = {
 
 static int keep_link(struct alloc_tracer *t, struct bpf_link *link)
 {
-	if (t->link_count == t->link_capacity) {
-		size_t cap = t->link_capacity ? t->link_capacity * 2 : 32;
-		struct bpf_link **more = realloc(t->links, cap * sizeof(*more));
-
-		if (!more)
-			return -ENOMEM;
-		t->links = more;
-		t->link_capacity = cap;
+	/* A link we cannot keep is detached now rather than leaked. */
+	if (grow_for_one((void **)&t->links, &t->link_capacity, t->link_count, sizeof(*t->links))) {
+		bpf_link__destroy(link);
+		return -ENOMEM;
 	}
 	t->links[t->link_count++] = link;
 	return 0;
@@ -507,16 +504,9 @@ int alloc_tracer__top_stacks(struct alloc_tracer *t, pid_t pid, struct symbolize
 			continue;
 		if (s.bytes_allocated == s.bytes_freed && s.allocs == s.frees)
 			continue;
-		if (n == capacity) {
-			size_t cap = capacity ? capacity * 2 : 64;
-			struct stack_report *more = realloc(all, cap * sizeof(*more));
-
-			if (!more) {
-				free(all);
-				return -ENOMEM;
-			}
-			all = more;
-			capacity = cap;
+		if (grow_for_one((void **)&all, &capacity, n, sizeof(*all))) {
+			free(all);
+			return -ENOMEM;
 		}
 		all[n++] = (struct stack_report){
 			.stack_id = key.stack_id,

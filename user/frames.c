@@ -15,6 +15,7 @@
 
 #include "alloc_tracer.h"
 #include "exit_codes.h"
+#include "grow.h"
 #include "frames.skel.h"
 #include "procmaps.h"
 
@@ -358,16 +359,9 @@ int outstanding__aged(struct alloc_tracer *alloc, pid_t pid, uint64_t min_age_ns
 		for (i = 0; i < n && groups[i].stack_id != a.stack_id; i++)
 			;
 		if (i == n) {
-			if (n == cap) {
-				size_t c = cap ? cap * 2 : 64;
-				struct aged_report *more = realloc(groups, c * sizeof(*more));
-
-				if (!more) {
-					free(groups);
-					return -ENOMEM;
-				}
-				groups = more;
-				cap = c;
+			if (grow_for_one((void **)&groups, &cap, n, sizeof(*groups))) {
+				free(groups);
+				return -ENOMEM;
 			}
 			groups[n++] = (struct aged_report){ .stack_id = a.stack_id };
 		}

@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "grow.h"
+
 bool procmaps__parse_line(const char *line, struct mapping *m)
 {
 	char perms[5];
@@ -44,17 +46,11 @@ int procmaps__read_file(const char *path, struct procmaps *maps)
 
 		if (!procmaps__parse_line(line, &m))
 			continue;
-		if (maps->count == capacity) {
-			size_t grown = capacity ? capacity * 2 : 64;
-			struct mapping *more = realloc(maps->mappings, grown * sizeof(*more));
-
-			if (!more) {
-				free(m.path);
-				err = -ENOMEM;
-				break;
-			}
-			maps->mappings = more;
-			capacity = grown;
+		if (grow_for_one((void **)&maps->mappings, &capacity, maps->count,
+				 sizeof(*maps->mappings))) {
+			free(m.path);
+			err = -ENOMEM;
+			break;
 		}
 		maps->mappings[maps->count++] = m;
 	}

@@ -11,6 +11,7 @@
 
 #include "elf_symbols.h"
 #include "gc_tracer.h"
+#include "grow.h"
 #include "python.h"
 #include "python.skel.h"
 #include "python/census.h"
@@ -125,14 +126,10 @@ struct python_tracer *python_tracer__new(enum python_mode mode, struct symtab_ca
 
 static int keep_link(struct python_tracer *pt, struct bpf_link *link)
 {
-	if (pt->link_count == pt->link_cap) {
-		size_t cap = pt->link_cap ? pt->link_cap * 2 : 16;
-		struct bpf_link **more = realloc(pt->links, cap * sizeof(*more));
-
-		if (!more)
-			return -ENOMEM;
-		pt->links = more;
-		pt->link_cap = cap;
+	/* A link we cannot keep is detached now rather than leaked. */
+	if (grow_for_one((void **)&pt->links, &pt->link_cap, pt->link_count, sizeof(*pt->links))) {
+		bpf_link__destroy(link);
+		return -ENOMEM;
 	}
 	pt->links[pt->link_count++] = link;
 	return 0;

@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "grow.h"
+
 struct cache_entry {
 	char *key;
 	struct elf_symtab *tab;      /* NULL: not an ELF file we could read */
@@ -45,15 +47,9 @@ const struct elf_symtab *symtab_cache__get_keyed(struct symtab_cache *cache, con
 	for (size_t i = 0; i < cache->count; i++)
 		if (!strcmp(cache->entries[i].key, key))
 			return cache->entries[i].tab;
-	if (cache->count == cache->capacity) {
-		size_t cap = cache->capacity ? cache->capacity * 2 : 16;
-		struct cache_entry *more = realloc(cache->entries, cap * sizeof(*more));
-
-		if (!more)
-			return NULL;
-		cache->entries = more;
-		cache->capacity = cap;
-	}
+	if (grow_for_one((void **)&cache->entries, &cache->capacity, cache->count,
+			 sizeof(*cache->entries)))
+		return NULL;
 	entry = &cache->entries[cache->count];
 	entry->key = strdup(key);
 	if (!entry->key)
