@@ -37,9 +37,17 @@ struct outstanding_key {
 
 struct outstanding_alloc {
 	unsigned long long size;
-	unsigned long long timestamp_ns;    /* CLOCK_MONOTONIC (bpf_ktime_get_ns) */
+	unsigned long long timestamp_ns;    /* CLOCK_MONOTONIC; 0 without --leak-age */
 	int stack_id;                       /* < 0: no stack recorded */
 	unsigned int pad;
+};
+
+/* A user stack as walked by the BPF side: depth return addresses, innermost first. */
+struct stack_trace {
+	unsigned long long hash;
+	unsigned int depth;
+	unsigned int pad;
+	unsigned long long ips[ALLOC_MAX_STACK_DEPTH];
 };
 
 struct stack_key {
@@ -50,6 +58,7 @@ struct stack_key {
 /* Live allocations per allocating stack: updated on alloc and on free, so leaks by stack
  * need no walk over every outstanding allocation. */
 struct stack_stats {
+	unsigned long long hash;            /* the stack's, as in struct stack_trace */
 	unsigned long long allocs;
 	unsigned long long frees;
 	unsigned long long bytes_allocated;

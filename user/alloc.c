@@ -110,6 +110,7 @@ int alloc_tracer__open(struct alloc_tracer **out, const struct alloc_tracer_opts
 		return EXIT_INTERNAL;
 	}
 	t->skel->rodata->record_stacks = opts->stacks;
+	t->skel->rodata->record_ages = opts->ages;
 	t->allocator_probes = opts->allocator_probes;
 	t->skel->rodata->follow_forks = opts->follow_forks;
 	bpf_program__set_autoload(t->skel->progs.on_fork, opts->follow_forks);
@@ -463,25 +464,27 @@ static int by_live_bytes_desc(const void *a, const void *b)
 
 	if (x->live_bytes != y->live_bytes)
 		return x->live_bytes < y->live_bytes ? 1 : -1;
-	return x->stack_id - y->stack_id;
+	return (x->stack_id > y->stack_id) - (x->stack_id < y->stack_id);
 }
 
-static int symbolize_stack(struct alloc_tracer *t, struct symbolizer *sym, struct stack_report *r)
+void alloc_tracer__symbolize_stack(struct alloc_tracer *t, struct symbolizer *sym, int stack_id,
+				   char ***frames, size_t *depth)
 {
-	__u64 ips[ALLOC_MAX_STACK_DEPTH] = { 0 };
-	__u32 id = r->stack_id;
+	struct stack_trace trace;
+	__u32 id = (__u32)stack_id;
 	char frame[512];
 
-	if (bpf_map__lookup_elem(t->skel->maps.stacks, &id, sizeof(id), ips, sizeof(ips), 0))
-		return 0;
-	r->frames = calloc(ALLOC_MAX_STACK_DEPTH, sizeof(char *));
-	if (!r->frames)
-		return -ENOMEM;
-	for (r->depth = 0; r->depth < ALLOC_MAX_STACK_DEPTH && ips[r->depth]; r->depth++) {
-		symbolizer__frame(sym, ips[r->depth], frame, sizeof(frame));
-		r->frames[r->depth] = strdup(frame);
+	*depth = 0;
+	if (stack_id < 0 || bpf_map__lookup_elem(t->skel->maps.stacks, &id, sizeof(id), &trace,
+						 sizeof(trace), 0))
+		return;
+	*frames = calloc(ALLOC_MAX_STACK_DEPTH, sizeof(char *));
+	if (!*frames)
+		return;
+	for (; *depth < trace.depth && *depth < ALLOC_MAX_STACK_DEPTH; ++*depth) {
+		symbolizer__frame(sym, trace.ips[*depth], frame, sizeof(frame));
+		(*frames)[*depth] = strdup(frame);
 	}
-	return 0;
 }
 
 int alloc_tracer__top_stacks(struct alloc_tracer *t, pid_t pid, struct symbolizer *sym,
@@ -522,7 +525,8 @@ int alloc_tracer__top_stacks(struct alloc_tracer *t, pid_t pid, struct symbolize
 	if (n > top)
 		n = top;
 	for (size_t i = 0; i < n; i++)
-		symbolize_stack(t, sym, &all[i]);
+		alloc_tracer__symbolize_stack(t, sym, all[i].stack_id, &all[i].frames,
+					      &all[i].depth);
 	*stacks = all;
 	*count = n;
 	return 0;

@@ -303,31 +303,7 @@ static int by_bytes_desc(const void *a, const void *b)
 
 	if (x->bytes != y->bytes)
 		return x->bytes < y->bytes ? 1 : -1;
-	return x->stack_id - y->stack_id;
-}
-
-static void symbolize_id(int stacks_fd, struct symbolizer *sym, int stack_id, char ***frames,
-			 size_t *depth)
-{
-	unsigned long long ips[ALLOC_MAX_STACK_DEPTH] = { 0 };
-	__u32 id = (__u32)stack_id;
-	char frame[512];
-
-	*depth = 0;
-	if (stack_id < 0 || bpf_map_lookup_elem(stacks_fd, &id, ips))
-		return;
-	*frames = calloc(ALLOC_MAX_STACK_DEPTH, sizeof(char *));
-	if (!*frames)
-		return;
-	for (; *depth < ALLOC_MAX_STACK_DEPTH && ips[*depth]; ++*depth) {
-		symbolizer__frame(sym, ips[*depth], frame, sizeof(frame));
-		(*frames)[*depth] = strdup(frame);
-	}
-}
-
-static void symbolize_group(int stacks_fd, struct symbolizer *sym, struct aged_report *g)
-{
-	symbolize_id(stacks_fd, sym, g->stack_id, &g->frames, &g->depth);
+	return (x->stack_id > y->stack_id) - (x->stack_id < y->stack_id);
 }
 
 int outstanding__aged(struct alloc_tracer *alloc, pid_t pid, uint64_t min_age_ns,
@@ -376,7 +352,8 @@ int outstanding__aged(struct alloc_tracer *alloc, pid_t pid, uint64_t min_age_ns
 	if (n > top)
 		n = top;
 	for (size_t i = 0; i < n; i++)
-		symbolize_group(alloc_tracer__map_fd(alloc, "stacks"), sym, &groups[i]);
+		alloc_tracer__symbolize_stack(alloc, sym, groups[i].stack_id, &groups[i].frames,
+					      &groups[i].depth);
 	*out = groups;
 	*count = n;
 	return 0;
@@ -418,17 +395,10 @@ static int read_stacks(struct alloc_tracer *alloc, pid_t pid, struct stack_entry
 		prev = &key;
 		if (key.tgid != (unsigned int)pid || bpf_map_lookup_elem(fd, &key, &st))
 			continue;
-		if (n == cap) {
-			size_t c = cap ? cap * 2 : 64;
-			struct stack_entry *more = realloc(*all, c * sizeof(*more));
-
-			if (!more) {
-				free(*all);
-				*all = NULL;
-				return -ENOMEM;
-			}
-			*all = more;
-			cap = c;
+		if (grow_for_one((void **)all, &cap, n, sizeof(**all))) {
+			free(*all);
+			*all = NULL;
+			return -ENOMEM;
 		}
 		(*all)[n++] = (struct stack_entry){ .stack_id = key.stack_id, .stats = st };
 	}
@@ -475,7 +445,7 @@ static int by_live_bytes_desc(const void *a, const void *b)
 
 	if (x->live_bytes != y->live_bytes)
 		return x->live_bytes < y->live_bytes ? 1 : -1;
-	return x->stack_id - y->stack_id;
+	return (x->stack_id > y->stack_id) - (x->stack_id < y->stack_id);
 }
 
 int stack_walk__interval(struct alloc_tracer *alloc, pid_t pid, size_t top,
@@ -550,8 +520,7 @@ void stack_report__symbolize(struct alloc_tracer *alloc, struct symbolizer *sym,
 {
 	if (r->depth)
 		return;
-	symbolize_id(alloc_tracer__map_fd(alloc, "stacks"), sym, r->stack_id, &r->frames,
-		     &r->depth);
+	alloc_tracer__symbolize_stack(alloc, sym, r->stack_id, &r->frames, &r->depth);
 }
 
 void stack_marks__free(struct stack_marks *marks)

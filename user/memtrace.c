@@ -469,6 +469,7 @@ int main(int argc, char **argv)
 		.max_entries = s.opts.max_entries,
 		.stack_entries = s.opts.stack_entries,
 		.stacks = s.opts.stacks,
+		.ages = s.opts.analysis.leak_age_ns != 0,
 		.allocator_probes = !s.opts.light,
 		.follow_forks = s.opts.follow_forks,
 	};

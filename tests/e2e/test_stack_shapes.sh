@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Stacks as walked by bpf/alloc.bpf.c: known call chains from tests/targets/stack_shapes.c,
+# the 32-frame cap, and a full stack map (every allocation in a stack or in stack_dropped).
+source "$(dirname "$0")/lib.sh"
+
+allocs=$((100 + 20 * 10 + 5))
+
+trace_shapes() { # NAME TRACER-FLAGS... : sets $summary
+	local name=$1
+	shift
+	start_target "$name" "$TARGETS/stack_shapes" || { fail "$name: target starts"; return 1; }
+	start_tracer "$name-tracer" -p "$TARGET_PID" -i 200ms --top 100 --json="$WORK/$name.json" "$@" ||
+		{ fail "$name: tracer attaches"; return 1; }
+	target_send go
+	wait_for_line "$WORK/$name.out" '^done' || fail "$name: target finished its allocations"
+	sleep 0.3
+	stop_tracer
+	summary=$(json_summary "$WORK/$name.json" "$TARGET_PID")
+}
+
+trace_shapes shapes || finish
+check_eq "allocs" "$(jq -r .native.allocs <<<"$summary")" "$allocs"
+check_eq "stack_dropped" "$(jq -r .native.stack_dropped <<<"$summary")" 0
+check_eq "every live allocation is in a stack" \
+	"$(jq '[.stacks[].live_allocs] | add' <<<"$summary")" "$allocs"
+check_eq "distinct stacks: the chain, 20 recursion depths, the deep one" \
+	"$(jq '.stacks | length' <<<"$summary")" 22
+
+names() { jq -r "$1 | [.frames[] | split(\"+\")[0]] | join(\" \")" <<<"$summary"; }
+chain='.stacks[] | select(.live_bytes == 100000)'
+check_eq "chain: 100 blocks" "$(jq -r "$chain | .live_allocs" <<<"$summary")" 100
+check_eq "chain: every frame, innermost first" "$(names "$chain" | cut -d' ' -f1-5)" \
+	"alloc_chain level_c level_b level_a main"
+
+rec='[.stacks[] | select(.live_bytes == 20000)]'
+check_eq "recursion: one stack per depth" "$(jq "$rec | length" <<<"$summary")" 20
+check_eq "recursion: recurse frames per stack are 2..21 (depth + 1)" \
+	"$(jq -c "$rec | map([.frames[] | select(startswith(\"recurse+\"))] | length) | sort" <<<"$summary")" \
+	"$(jq -c -n '[range(2; 22)]')"
+check_eq "recursion: below the recursion, main" \
+	"$(jq -r "$rec | map([.frames[] | split(\"+\")[0] | select(. != \"recurse\")][0]) | unique | join(\" \")" <<<"$summary")" main
+
+deep='.stacks[] | select(.live_bytes == 15000)'
+check_eq "deep: capped at 32 frames" "$(jq "$deep | .frames | length" <<<"$summary")" 32
+check_eq "deep: all of them recurse" \
+	"$(jq "[$deep | .frames[] | select(startswith(\"recurse+\"))] | length" <<<"$summary")" 32
+
+# A stack map with room for 16 stacks: the other allocations are counted as stack_dropped,
+# none is lost or counted twice.
+trace_shapes small --stack-entries 16 || finish
+check_eq "small map: allocs" "$(jq -r .native.allocs <<<"$summary")" "$allocs"
+check_true "small map: at most 16 stacks" [ $(jq '.stacks | length' <<<"$summary") -le 16 ]
+check_true "small map: drops reported" [ $(jq -r .native.stack_dropped <<<"$summary") -gt 0 ]
+check_eq "small map: kept + dropped = allocs" \
+	"$(jq '([.stacks[].live_allocs] | add) + .native.stack_dropped' <<<"$summary")" "$allocs"
+finish
