@@ -12,6 +12,14 @@
 void *volatile slots[SLOTS];
 volatile unsigned long sink;
 
+/* A "frame" every FRAME_ITERS iterations (~40 per second here), for `--frame frame_end`. */
+#define FRAME_ITERS 5000
+
+__attribute__((noinline)) void frame_end(unsigned long frame)
+{
+	__asm__ volatile("" : : "r"(frame) : "memory");
+}
+
 static double now(void)
 {
 	struct timespec ts;
@@ -54,6 +62,8 @@ int main(int argc, char **argv)
 		for (int k = 0; k < 1600; k++)
 			sink += p[k % sizes[idx]] * (unsigned long)k;
 		slots[slot] = p;
+		if (i % FRAME_ITERS == FRAME_ITERS - 1)
+			frame_end(i / FRAME_ITERS);
 	}
 	printf("elapsed %.4f allocs %lu\n", now() - t0, allocs);
 	fflush(stdout);

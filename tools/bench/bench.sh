@@ -58,8 +58,13 @@ elif [ -z "${BCC_KERNEL_SOURCE:-}" ] && [ ! -e "/lib/modules/$(uname -r)/build" 
 	fi
 fi
 BPFTRACE=$(command -v bpftrace || true)
-# --frame needs a function called once per frame: none of these workloads has one.
-HAS_FRAMES=0
+# --frame: the native function each workload calls once per frame (a round, ~5000 loop
+# iterations); the Python ones end a round with time.sleep(0), i.e. clock_nanosleep.
+declare -A FRAME_SYMBOL=(
+	[c-malloc-loop]=frame_end
+	[py-alloc-churn]=clock_nanosleep:libc
+	[py-json-regex-classes]=clock_nanosleep:libc
+)
 HAS_EVENTS=$("$MEMTRACE" --help 2>&1 | grep -q -- 'events' && echo 1 || echo 0)
 
 stop_peer() { # PID: SIGTERM, then SIGKILL after 10 s
@@ -91,7 +96,7 @@ run_one() {
 	memtrace-free-at-entry) "$ENTRY_MEMTRACE" -p "$wpid" --no-stacks --python=off >"$WORK/t.out" 2>&1 8>&- & ready_pat=tracing ;;
 	memtrace-census) "$MEMTRACE" -p "$wpid" --python=census >"$WORK/t.out" 2>&1 8>&- & ready_pat=tracing ;;
 	memtrace-events) "$MEMTRACE" -p "$wpid" --python=events >"$WORK/t.out" 2>&1 8>&- & ready_pat=tracing ;;
-	memtrace-frames) "$MEMTRACE" -p "$wpid" --frame >"$WORK/t.out" 2>&1 8>&- & ready_pat=tracing ;;
+	memtrace-frames) "$MEMTRACE" -p "$wpid" --frame "${FRAME_SYMBOL[${workload%@*}]}" >"$WORK/t.out" 2>&1 8>&- & ready_pat=tracing ;;
 	bcc-memleak) "$BCC_TOOL" -p "$wpid" >"$WORK/t.out" 2>&1 8>&- & ready_pat='Attaching to pid' ;;
 	bpftrace) "$BPFTRACE" -p "$wpid" -e "uprobe:$LIBC:malloc { @mallocs = count(); }
 		BEGIN { printf(\"tracing\\n\"); }" >"$WORK/t.out" 2>&1 8>&- & ready_pat=tracing ;;
@@ -139,7 +144,7 @@ modes_for() { # WORKLOAD; MODES= restricts (e.g. MODES="bare bcc-memleak" to red
 	if [ -n "${MODES:-}" ]; then echo "$MODES"; return; fi
 	local m="bare memtrace-native memtrace-stacks"
 	case $1 in py-*) m="$m memtrace-census" ;; esac
-	[ "$HAS_FRAMES" = 1 ] && m="$m memtrace-frames"
+	m="$m memtrace-frames"
 	[ -z "$BCC_SKIP" ] && m="$m bcc-memleak"
 	[ -n "$BPFTRACE" ] && m="$m bpftrace"
 	echo "$m"
@@ -153,7 +158,7 @@ fi
 declare -A WORKLOAD_CMD=(
 	[c-malloc-loop]="$BIN/alloc_loop $(scaled 1200000)"
 	[py-alloc-churn]="$PY $HERE/py_alloc.py $(scaled 280)"
-	[py-json-regex-classes]="$PY $HERE/py_mix.py $(scaled 90)"
+	[py-json-regex-classes]="$PY $HERE/py_mix.py $(scaled 100)"
 )
 WORKLOADS=${WORKLOADS:-c-malloc-loop py-alloc-churn py-json-regex-classes}
 
