@@ -18,8 +18,10 @@ BPF_CFLAGS := -g -O2 -Wall -target bpf -D__TARGET_ARCH_$(ARCH) -I$(VMLINUX_DIR) 
 
 BPF_SRCS := $(wildcard bpf/*.bpf.c)
 SKELS := $(patsubst bpf/%.bpf.c,$(OUTPUT)/%.skel.h,$(BPF_SRCS))
-# The loader: main and the user half of each BPF triplet (bpf/X.bpf.c <-> user/X.c).
-LOADER_SRCS := user/memtrace.c $(patsubst bpf/%.bpf.c,user/%.c,$(BPF_SRCS))
+# The loader: main and the user half of each BPF triplet (bpf/X.bpf.c <-> user/X.c, with
+# more of it in user/X_*.c).
+LOADER_SRCS := user/memtrace.c $(patsubst bpf/%.bpf.c,user/%.c,$(BPF_SRCS)) \
+	$(wildcard $(patsubst bpf/%.bpf.c,user/%_*.c,$(BPF_SRCS)))
 # Everything else is plain C with no libbpf, linked into the unit tests too.
 CORE_SRCS := $(filter-out $(LOADER_SRCS),$(wildcard user/*.c user/*/*.c))
 CORE_OBJS := $(patsubst user/%.c,$(OUTPUT)/user/%.o,$(CORE_SRCS))

@@ -38,13 +38,6 @@ int alloc_tracer__wait_forks(struct alloc_tracer *t, int timeout_ms, alloc_fork_
 /* Cumulative totals for pid since attach. */
 int alloc_tracer__read(struct alloc_tracer *t, pid_t pid, struct native_totals *native,
 		       struct mmap_totals *mmap);
-/* The top stacks of pid by live bytes, symbolized. */
-int alloc_tracer__top_stacks(struct alloc_tracer *t, pid_t pid, struct symbolizer *sym,
-			     size_t top, struct stack_report **stacks, size_t *count);
-/* The frames of one of the stacks in stack_report/outstanding_alloc, symbolized; *frames is
- * malloc'ed, *depth is 0 when the stack is unknown. */
-void alloc_tracer__symbolize_stack(struct alloc_tracer *t, struct symbolizer *sym, int stack_id,
-				   char ***frames, size_t *depth);
 /* The fd of one of the BPF maps (native_stats, outstanding, stacks), for the frames and
  * leak-age code; -1 if there is no such map. */
 int alloc_tracer__map_fd(struct alloc_tracer *t, const char *name);

@@ -228,3 +228,13 @@ void jsonw_null_field(struct json_writer *w, const char *name)
 	jsonw_name(w, name);
 	jsonw_null(w);
 }
+
+void jsonw_string_array_field(struct json_writer *w, const char *name, char *const *items,
+			      size_t count)
+{
+	jsonw_name(w, name);
+	jsonw_start_array(w);
+	for (size_t i = 0; i < count; i++)
+		jsonw_string(w, items[i]);
+	jsonw_end_array(w);
+}

@@ -33,5 +33,8 @@ void jsonw_int_field(struct json_writer *w, const char *name, int64_t value);
 void jsonw_double_field(struct json_writer *w, const char *name, double value);
 void jsonw_bool_field(struct json_writer *w, const char *name, bool value);
 void jsonw_null_field(struct json_writer *w, const char *name);
+/* "name": ["item", ...]: a stack's frames, say. */
+void jsonw_string_array_field(struct json_writer *w, const char *name, char *const *items,
+			      size_t count);
 
 #endif

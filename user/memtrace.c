@@ -9,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "alloc_stacks.h"
 #include "alloc_tracer.h"
 #include "analysis_cli.h"
 #include "analysis_runner.h"
@@ -322,7 +323,7 @@ static void report_summaries(struct session *s)
 
 		update_exited(p);
 		fill_report(s, p, &r, now);
-		alloc_tracer__top_stacks(s->tracer, p->pid, &p->sym, s->opts.top_stacks, &r.stacks,
+		alloc_stacks__top(s->tracer, p->pid, &p->sym, s->opts.top_stacks, &r.stacks,
 					 &r.stack_count);
 		r.python = python_tracer__report(s->python, p->pid, true, p->exited);
 		if (s->opts.analysis.leak_age_ns)

@@ -101,15 +101,10 @@ static void write_event_fields(struct json_writer *w, const struct analysis_even
 	case EVENT_LEAK:
 		jsonw_string_field(w, "kind", ev->python_type ? "python_type" : "native_stack");
 		jsonw_string_field(w, "name", ev->name);
-		jsonw_name(w, "stack");
-		if (ev->python_type) {
-			jsonw_null(w);
-		} else {
-			jsonw_start_array(w);
-			for (size_t f = 0; f < ev->depth; f++)
-				jsonw_string(w, ev->stack[f]);
-			jsonw_end_array(w);
-		}
+		if (ev->python_type)
+			jsonw_null_field(w, "stack");
+		else
+			jsonw_string_array_field(w, "stack", ev->stack, ev->depth);
 		jsonw_string_field(w, "severity", leak_severity_name(ev->severity));
 		jsonw_double_field(w, "growth_per_s", ev->growth_per_s);
 		jsonw_double_field(w, "live", ev->live);
@@ -251,11 +246,7 @@ void json_write_analysis(struct json_writer *w, const struct process_report *r)
 			jsonw_uint_field(w, "count", g->count);
 			jsonw_uint_field(w, "bytes", g->bytes);
 			jsonw_uint_field(w, "oldest_age_ns", g->oldest_age_ns);
-			jsonw_name(w, "frames");
-			jsonw_start_array(w);
-			for (size_t f = 0; f < g->depth; f++)
-				jsonw_string(w, g->frames[f]);
-			jsonw_end_array(w);
+			jsonw_string_array_field(w, "frames", g->frames, g->depth);
 			jsonw_end_object(w);
 		}
 		jsonw_end_array(w);

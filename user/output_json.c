@@ -100,11 +100,7 @@ static void write_stacks(struct json_writer *w, const struct process_report *r)
 		jsonw_uint_field(w, "live_allocs", s->live_allocs);
 		jsonw_uint_field(w, "allocs", s->allocs);
 		jsonw_uint_field(w, "bytes_allocated", s->bytes_allocated);
-		jsonw_name(w, "frames");
-		jsonw_start_array(w);
-		for (size_t f = 0; f < s->depth; f++)
-			jsonw_string(w, s->frames[f]);
-		jsonw_end_array(w);
+		jsonw_string_array_field(w, "frames", s->frames, s->depth);
 		jsonw_end_object(w);
 	}
 	jsonw_end_array(w);

@@ -128,6 +128,19 @@ static void each_top_level_value_is_one_line(void **state)
 	assert_string_equal(text(c), "{\"i\":0}\n{\"i\":1}\n{\"i\":2}\n");
 }
 
+static void writes_string_arrays_escaped_and_empty(void **state)
+{
+	struct capture *c = *state;
+	char *frames[] = { "main+0x1a (/bin/a \"b\")", "f" };
+
+	jsonw_start_object(c->w);
+	jsonw_string_array_field(c->w, "frames", frames, 2);
+	jsonw_string_array_field(c->w, "none", NULL, 0);
+	jsonw_end_object(c->w);
+	assert_string_equal(text(c),
+			    "{\"frames\":[\"main+0x1a (/bin/a \\\"b\\\")\",\"f\"],\"none\":[]}\n");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -140,6 +153,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(writes_doubles_exactly_and_non_finite_as_null,
 						open_capture, close_capture),
 		cmocka_unit_test_setup_teardown(escapes_field_names_too, open_capture, close_capture),
+		cmocka_unit_test_setup_teardown(writes_string_arrays_escaped_and_empty, open_capture,
+						close_capture),
 		cmocka_unit_test_setup_teardown(each_top_level_value_is_one_line, open_capture,
 						close_capture),
 	};
