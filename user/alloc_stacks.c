@@ -94,7 +94,7 @@ int outstanding__aged(struct alloc_tracer *alloc, pid_t pid, uint64_t min_age_ns
 		n = top;
 	for (size_t i = 0; i < n; i++)
 		alloc_stacks__symbolize(alloc, sym, groups[i].stack_id, &groups[i].frames,
-					      &groups[i].depth);
+					&groups[i].depth);
 	*out = groups;
 	*count = n;
 	return 0;
