@@ -66,7 +66,7 @@ struct {
 	__type(value, struct outstanding_alloc);
 } outstanding SEC(".maps");
 
-/* User stacks by id, walked and hashed here rather than by bpf_get_stackid (see user_stack_id). */
+/* User stacks by id, walked and hashed here rather than by bpf_get_stackid (walk_user_stack). */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 16384);      /* resized by the loader (--stack-entries) */
@@ -181,7 +181,7 @@ static __always_inline int enter_alloc(struct pt_regs *ctx, __u64 size, __u64 ol
 	return 0;
 }
 
-/* x86-64 frame record: where the caller's frame pointer and the return address were pushed. */
+/* A frame record (x86-64 and arm64 alike): the caller's frame pointer, then the return address. */
 struct frame_record {
 	__u64 next_fp;
 	__u64 return_address;
