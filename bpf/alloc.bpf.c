@@ -223,24 +223,24 @@ static __always_inline struct stack_trace *walk_user_stack(struct pt_regs *ctx)
 	return trace;
 }
 
-/* A stack's id is its hash folded to 31 bits. Two stacks that fold alike (the kernel's stack
- * map has the same problem, per bucket) keep the first; the second is not recorded. */
-static __always_inline int stack_id_of(__u64 hash)
-{
-	return hash & 0x7fffffff;
-}
+/* A stack's id is its hash folded to 31 bits; when another stack holds that id, the next of
+ * STACK_ID_PROBES ids (open addressing), so that two stacks which fold alike are both kept.
+ * Entries are never deleted, so a stack finds its id again along the same probes. */
+#define STACK_ID_PROBES 4
 
-/* Stores a stack not seen before in `stacks`; false if another stack holds its id or the map
- * is full. */
-static __always_inline bool store_stack(struct stack_trace *trace)
+enum stack_slot { SLOT_OURS, SLOT_OTHER, SLOT_FULL };
+
+/* Whether the id in `stacks` holds this stack, storing it there if the id is free. */
+static __always_inline enum stack_slot claim_stack_id(__u32 id, struct stack_trace *trace)
 {
-	__u32 id = stack_id_of(trace->hash);
 	struct stack_trace *known;
 
 	if (bpf_map_update_elem(&stacks, &id, trace, BPF_NOEXIST) == 0)
-		return true;
+		return SLOT_OURS;
 	known = bpf_map_lookup_elem(&stacks, &id);   /* stored before, by this process or another */
-	return known && known->hash == trace->hash;
+	if (!known)
+		return SLOT_FULL;
+	return known->hash == trace->hash ? SLOT_OURS : SLOT_OTHER;
 }
 
 static __always_inline void record_free(struct native_stats *stats, __u32 tgid, __u64 addr)
@@ -288,15 +288,26 @@ static __always_inline void find_allocation_stack(struct pt_regs *ctx, __u32 tgi
 
 	if (!trace)
 		return;
-	skey.stack_id = stack_id_of(trace->hash);
-	/* Known to this process: one lookup, the entry carries the stack's hash. */
-	st->sstats = bpf_map_lookup_elem(&stack_stats, &skey);
-	if (st->sstats ? st->sstats->hash == trace->hash : store_stack(trace)) {
+	for (__u32 probe = 0; probe < STACK_ID_PROBES; probe++) {
+		skey.stack_id = (trace->hash + probe) & 0x7fffffff;
+		/* Known to this process: one lookup, the entry carries the stack's hash. */
+		st->sstats = bpf_map_lookup_elem(&stack_stats, &skey);
+		if (st->sstats) {
+			if (st->sstats->hash != trace->hash)
+				continue;
+		} else {
+			enum stack_slot slot = claim_stack_id(skey.stack_id, trace);
+
+			if (slot == SLOT_FULL)
+				return;
+			if (slot == SLOT_OTHER)
+				continue;
+		}
 		st->id = skey.stack_id;
 		st->hash = trace->hash;
-	} else {
-		st->sstats = NULL;
+		return;
 	}
+	st->sstats = NULL;
 }
 
 /* Counts an allocation recorded in `outstanding` against its stack. */

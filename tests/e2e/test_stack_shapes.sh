@@ -53,4 +53,21 @@ check_true "small map: at most 16 stacks" [ $(jq '.stacks | length' <<<"$summary
 check_true "small map: drops reported" [ $(jq -r .native.stack_dropped <<<"$summary") -gt 0 ]
 check_eq "small map: kept + dropped = allocs" \
 	"$(jq '([.stacks[].live_allocs] | add) + .native.stack_dropped' <<<"$summary")" "$allocs"
+
+# 131072 allocations, each from a stack of its own (tests/targets/many_stacks.c): ids are
+# hashes folded to 31 bits, so a few pairs share one; every stack must still be kept.
+many=$((1 << 17))
+start_target many "$TARGETS/many_stacks" || { fail "many: target starts"; finish; }
+start_tracer many-tracer -p "$TARGET_PID" -i 1s --top 3 --stack-entries 262144 \
+	--json="$WORK/many.json" || { fail "many: tracer attaches"; finish; }
+target_send go
+wait_for_line "$WORK/many.out" '^done' 60 || fail "many: target finished its allocations"
+sleep 0.3
+stop_tracer
+summary=$(json_summary "$WORK/many.json" "$TARGET_PID")
+check_eq "many stacks: allocs" "$(jq -r .native.allocs <<<"$summary")" "$many"
+check_eq "many stacks: none dropped, whatever ids they share" \
+	"$(jq -r .native.stack_dropped <<<"$summary")" 0
+check_eq "many stacks: each listed stack holds its one block" \
+	"$(jq -c '[.stacks[].live_allocs]' <<<"$summary")" "[1,1,1]"
 finish
