@@ -38,8 +38,8 @@ int alloc_tracer__wait_forks(struct alloc_tracer *t, int timeout_ms, alloc_fork_
 /* Cumulative totals for pid since attach. */
 int alloc_tracer__read(struct alloc_tracer *t, pid_t pid, struct native_totals *native,
 		       struct mmap_totals *mmap);
-/* The fd of one of the BPF maps (native_stats, outstanding, stacks), for the frames and
- * leak-age code; -1 if there is no such map. */
+/* The fd of one of the BPF maps (native_stats, outstanding, stacks, stack_stats), for the
+ * frames tracer and alloc_stacks.c; -1 if there is no such map. */
 int alloc_tracer__map_fd(struct alloc_tracer *t, const char *name);
 void alloc_tracer__destroy(struct alloc_tracer *t);
 

@@ -6,11 +6,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "analysis_events.h"
 #include "analysis_options.h"
 #include "frame_report.h"
-#include "report.h"
-#include "symbolizer.h"
 #include "symtab_cache.h"
 
 struct frame_tracer;
