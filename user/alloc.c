@@ -16,6 +16,7 @@
 #include "exit_codes.h"
 #include "grow.h"
 #include "probe_offset.h"
+#include "procmaps.h"
 
 struct alloc_tracer {
 	struct alloc_bpf *skel;
@@ -294,43 +295,6 @@ static bool defines_malloc(const struct elf_symtab *tab)
 	return tab && exact_function(tab, "malloc");
 }
 
-/* The file paths of every file-backed executable mapping of pid, once each. */
-static int mapped_executables(pid_t pid, char ***paths, size_t *count)
-{
-	struct procmaps maps;
-	int err = procmaps__read(pid, &maps);
-
-	*paths = NULL;
-	*count = 0;
-	if (err)
-		return err;
-	*paths = calloc(maps.count + 1, sizeof(char *));
-	if (!*paths) {
-		procmaps__free(&maps);
-		return -ENOMEM;
-	}
-	for (size_t i = 0; i < maps.count; i++) {
-		const struct mapping *m = &maps.mappings[i];
-		bool seen = false;
-
-		if (!m->executable || m->path[0] != '/')
-			continue;
-		for (size_t j = 0; j < *count; j++)
-			seen |= !strcmp((*paths)[j], m->path);
-		if (!seen)
-			(*paths)[(*count)++] = strdup(m->path);
-	}
-	procmaps__free(&maps);
-	return 0;
-}
-
-static void free_paths(char **paths, size_t count)
-{
-	for (size_t i = 0; i < count; i++)
-		free(paths[i]);
-	free(paths);
-}
-
 static void seed_brk(struct alloc_tracer *t, pid_t pid)
 {
 	struct procmaps maps;
@@ -357,39 +321,24 @@ static int attach_allocators(struct alloc_tracer *t, pid_t pid, const char *cons
 	size_t count = 0;
 	int attached = 0, err;
 
-	if (modules) {
-		while (modules[count])
-			count++;
-		paths = calloc(count + 1, sizeof(char *));
-		for (size_t i = 0; paths && i < count; i++)
-			paths[i] = strdup(modules[i]);
-	} else if ((err = mapped_executables(pid, &paths, &count))) {
+	err = procmaps__files_to_probe(pid, modules, &paths, &count);
+	if (err) {
 		fprintf(stderr, "memtrace-bpf: cannot read /proc/%d/maps: %s\n", pid, strerror(-err));
 		return err == -ENOENT ? EXIT_NO_PROCESS : EXIT_INTERNAL;
 	}
-	if (!paths)
-		return EXIT_INTERNAL;
-
 	for (size_t i = 0; i < count; i++) {
-		char path[4096];
-		const struct elf_symtab *tab;
+		const struct elf_symtab *tab = symtab_cache__get(t->cache, paths[i], NULL);
 
-		if (!paths[i])
-			continue;
-		process_file_path(pid, paths[i], path, sizeof(path));
-		if (modules)
-			snprintf(path, sizeof(path), "%s", paths[i]);
-		tab = symtab_cache__get(t->cache, path, NULL);
 		if (!defines_malloc(tab))
 			continue;
-		err = attach_module(t, pid, path, tab);
+		err = attach_module(t, pid, paths[i], tab);
 		if (err < 0) {
-			free_paths(paths, count);
+			file_paths__free(paths, count);
 			return err == -ESRCH ? EXIT_NO_PROCESS : EXIT_ATTACH;
 		}
 		attached += err;
 	}
-	free_paths(paths, count);
+	file_paths__free(paths, count);
 	if (!attached) {
 		fprintf(stderr, "memtrace-bpf: no malloc found in the files that PID %d maps "
 			"(is it statically linked and stripped?)\n", pid);

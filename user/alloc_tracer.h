@@ -8,7 +8,6 @@
 #include <sys/types.h>
 
 #include "report.h"
-#include "symbolizer.h"
 #include "symtab_cache.h"
 
 struct alloc_tracer_opts {

@@ -135,50 +135,6 @@ int frame_symbol__resolve(struct symtab_cache *cache, const char *const *paths, 
 	return -ENOENT;
 }
 
-/* The files to search: the modules given, or pid's file-backed executable mappings. */
-static int search_paths(pid_t pid, const char *const *modules, char ***paths, size_t *count)
-{
-	struct procmaps maps;
-	int err;
-
-	*count = 0;
-	if (modules) {
-		size_t n = 0;
-
-		while (modules[n])
-			n++;
-		*paths = calloc(n + 1, sizeof(char *));
-		if (!*paths)
-			return -ENOMEM;
-		for (size_t i = 0; i < n; i++)
-			(*paths)[(*count)++] = strdup(modules[i]);
-		return 0;
-	}
-	err = procmaps__read(pid, &maps);
-	if (err)
-		return err;
-	*paths = calloc(maps.count + 1, sizeof(char *));
-	if (!*paths) {
-		procmaps__free(&maps);
-		return -ENOMEM;
-	}
-	for (size_t i = 0; i < maps.count; i++) {
-		const struct mapping *m = &maps.mappings[i];
-		char path[4096];
-		bool seen = false;
-
-		if (!m->executable || m->path[0] != '/')
-			continue;
-		process_file_path(pid, m->path, path, sizeof(path));
-		for (size_t j = 0; j < *count; j++)
-			seen |= !strcmp((*paths)[j], path);
-		if (!seen)
-			(*paths)[(*count)++] = strdup(path);
-	}
-	procmaps__free(&maps);
-	return 0;
-}
-
 static int attach_symbol(struct frame_tracer *t, struct bpf_program *prog, pid_t pid,
 			 char **paths, size_t count, const char *symbol, const char *lib,
 			 uint64_t cookie)
@@ -214,7 +170,7 @@ int frame_tracer__attach(struct frame_tracer *t, pid_t pid, const char *const *m
 
 	if (!t)
 		return EXIT_OK;
-	err = search_paths(pid, modules, &paths, &count);
+	err = procmaps__files_to_probe(pid, modules, &paths, &count);
 	if (err) {
 		fprintf(stderr, "memtrace-bpf: cannot read /proc/%d/maps: %s\n", pid, strerror(-err));
 		return err == -ENOENT ? EXIT_NO_PROCESS : EXIT_INTERNAL;
@@ -224,9 +180,7 @@ int frame_tracer__attach(struct frame_tracer *t, pid_t pid, const char *const *m
 	for (int k = 0; !code && k < t->opts->stage_count; k++)
 		code = attach_symbol(t, t->skel->progs.stage_begin, pid, paths, count,
 				     t->opts->stage_symbols[k], NULL, (uint64_t)k);
-	for (size_t i = 0; i < count; i++)
-		free(paths[i]);
-	free(paths);
+	file_paths__free(paths, count);
 	return code;
 }
 

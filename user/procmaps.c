@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "grow.h"
 
@@ -95,4 +96,77 @@ void procmaps__free(struct procmaps *maps)
 	free(maps->mappings);
 	maps->mappings = NULL;
 	maps->count = 0;
+}
+
+void process_file_path(pid_t pid, const char *path, char *buf, size_t size)
+{
+	/* maps names a file as this program sees it: inside the target's root when the target
+	 * lives in another mount namespace (a container), from our root when it was merely
+	 * chrooted. The first that exists is it. */
+	snprintf(buf, size, "/proc/%d/root%s", (int)pid, path);
+	if (access(buf, F_OK) && !access(path, F_OK))
+		snprintf(buf, size, "%s", path);
+}
+
+static bool listed(char *const *paths, size_t count, const char *path)
+{
+	for (size_t i = 0; i < count; i++)
+		if (!strcmp(paths[i], path))
+			return true;
+	return false;
+}
+
+int procmaps__files_to_probe(pid_t pid, const char *const *modules, char ***paths,
+			     size_t *count)
+{
+	struct procmaps maps = { 0 };
+	size_t room = 0;
+	int err = 0;
+
+	*count = 0;
+	if (modules) {
+		while (modules[room])
+			room++;
+	} else {
+		err = procmaps__read(pid, &maps);
+		if (err)
+			return err;
+		room = maps.count;
+	}
+	*paths = calloc(room + 1, sizeof(char *));
+	for (size_t i = 0; *paths && !err && i < room; i++) {
+		const char *file = modules ? modules[i] : NULL;
+		char path[4096];
+
+		if (!modules) {
+			const struct mapping *m = &maps.mappings[i];
+
+			if (!m->executable || m->path[0] != '/')
+				continue;
+			process_file_path(pid, m->path, path, sizeof(path));
+			if (listed(*paths, *count, path))
+				continue;
+			file = path;
+		}
+		(*paths)[*count] = strdup(file);
+		if ((*paths)[*count])
+			++*count;
+		else
+			err = -ENOMEM;
+	}
+	procmaps__free(&maps);
+	if (!*paths || err) {
+		file_paths__free(*paths, *count);
+		*paths = NULL;
+		*count = 0;
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+void file_paths__free(char **paths, size_t count)
+{
+	for (size_t i = 0; i < count; i++)
+		free(paths[i]);
+	free(paths);
 }

@@ -4,17 +4,6 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
-
-void process_file_path(pid_t pid, const char *path, char *buf, size_t size)
-{
-	/* maps names a file as this program sees it: inside the target's root when the target
-	 * lives in another mount namespace (a container), from our root when it was merely
-	 * chrooted. The first that exists is it. */
-	snprintf(buf, size, "/proc/%d/root%s", (int)pid, path);
-	if (access(buf, F_OK) && !access(path, F_OK))
-		snprintf(buf, size, "%s", path);
-}
 
 void symbolizer__init(struct symbolizer *s, pid_t pid, struct symtab_cache *cache)
 {

@@ -23,9 +23,4 @@ int symbolizer__refresh(struct symbolizer *s);
 void symbolizer__frame(struct symbolizer *s, uint64_t ip, char *buf, size_t size);
 void symbolizer__release(struct symbolizer *s);
 
-/* The path to open for a file that the process maps: through /proc/PID/root, so files
- * inside another mount namespace (a container) are found too; as is for a chrooted process,
- * whose maps already show paths from our root. */
-void process_file_path(pid_t pid, const char *path, char *buf, size_t size);
-
 #endif

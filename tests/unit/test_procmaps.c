@@ -103,6 +103,58 @@ static void missing_process_is_enoent(void **state)
 	assert_int_equal(procmaps__read(0x7ffffff, &maps), -2 /* -ENOENT */);
 }
 
+static void files_to_probe_are_the_modules_given(void **state)
+{
+	const char *const modules[] = { "/a/libx.so", "/b/liby.so", NULL };
+	char **paths;
+	size_t count;
+
+	(void)state;
+	assert_int_equal(procmaps__files_to_probe(getpid(), modules, &paths, &count), 0);
+	assert_int_equal(count, 2);
+	assert_string_equal(paths[0], "/a/libx.so");
+	assert_string_equal(paths[1], "/b/liby.so");
+	file_paths__free(paths, count);
+}
+
+/* Our own executable mappings, each file once, opened through /proc/PID/root. */
+static void files_to_probe_are_the_executable_mappings_once(void **state)
+{
+	struct procmaps maps;
+	char **paths, prefix[64], self[4096];
+	size_t count, files = 0, self_listed = 0;
+	ssize_t n;
+
+	(void)state;
+	assert_int_equal(procmaps__read(getpid(), &maps), 0);
+	for (size_t i = 0; i < maps.count; i++) {
+		const struct mapping *m = &maps.mappings[i];
+		bool earlier = false;
+
+		for (size_t j = 0; j < i; j++)
+			earlier |= maps.mappings[j].executable && !strcmp(maps.mappings[j].path, m->path);
+		files += m->executable && m->path[0] == '/' && !earlier;
+	}
+	procmaps__free(&maps);
+	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	assert_true(n > 0);
+	self[n] = '\0';
+	snprintf(prefix, sizeof(prefix), "/proc/%d/root", (int)getpid());
+
+	assert_int_equal(procmaps__files_to_probe(getpid(), NULL, &paths, &count), 0);
+	assert_true(files >= 2);   /* this test and libc at least */
+	assert_int_equal(count, files);
+	for (size_t i = 0; i < count; i++) {
+		assert_memory_equal(paths[i], prefix, strlen(prefix));
+		self_listed += !strcmp(paths[i] + strlen(prefix), self);
+		for (size_t j = 0; j < i; j++)
+			assert_string_not_equal(paths[i], paths[j]);
+	}
+	assert_int_equal(self_listed, 1);
+	file_paths__free(paths, count);
+	assert_int_equal(procmaps__files_to_probe(0x7ffffff, NULL, &paths, &count), -2);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -112,6 +164,8 @@ int main(void)
 		cmocka_unit_test(rejects_malformed_lines),
 		cmocka_unit_test(reads_and_finds_in_live_maps),
 		cmocka_unit_test(missing_process_is_enoent),
+		cmocka_unit_test(files_to_probe_are_the_modules_given),
+		cmocka_unit_test(files_to_probe_are_the_executable_mappings_once),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

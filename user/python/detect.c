@@ -7,7 +7,6 @@
 #include <unistd.h>
 
 #include "procmaps.h"
-#include "symbolizer.h"
 
 /* _Py_DebugOffsets (3.13): cookie, version, free_threaded, then runtime_state
  * {size, finalizing, interpreters_head} and interpreter_state {size, id, next,
