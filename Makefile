@@ -121,13 +121,13 @@ $(OUTPUT)/tests/%-stripped.so: $(OUTPUT)/tests/%.so
 
 # Ground-truth targets: no optimisation that could merge or drop an allocation, and frame
 # pointers so that user stacks unwind.
-$(OUTPUT)/targets/%: tests/targets/%.c
+$(OUTPUT)/targets/%: tests/targets/%.c tests/targets/handshake.h
 	$(call msg,TARGET,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) -O0 -g -fno-omit-frame-pointer -Wall -Wextra $< -o $@ -lpthread
 
 # The allocator inside the executable itself, found by name; and once stripped, not at all.
-$(OUTPUT)/targets/static_hold: tests/targets/static_hold.c
+$(OUTPUT)/targets/static_hold: tests/targets/static_hold.c tests/targets/handshake.h
 	$(call msg,TARGET,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) -O0 -g -static -Wall -Wextra $< -o $@

@@ -9,6 +9,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "handshake.h"
 #define LEAKED_BLOCKS 10000
 #define BLOCK_SIZE 4096
 
@@ -16,20 +17,6 @@
 void *volatile blocks[LEAKED_BLOCKS];
 void *volatile others[512];
 void *volatile mapping;
-
-static void say(const char *text)
-{
-	if (write(STDOUT_FILENO, text, strlen(text)) < 0)
-		_exit(1);
-}
-
-static void wait_line(void)
-{
-	char c;
-
-	while (read(STDIN_FILENO, &c, 1) == 1 && c != '\n')
-		;
-}
 
 void leak_blocks(void)
 {
@@ -77,16 +64,13 @@ void map_region(void)
 
 int main(void)
 {
-	char line[64];
-
 	/* No brk, no trim and no mmap inside malloc during the measured window. */
 	mallopt(M_TOP_PAD, 256 << 20);
 	mallopt(M_TRIM_THRESHOLD, 512 << 20);
 	mallopt(M_MMAP_THRESHOLD, 64 << 20);
 	free(malloc(1));
 
-	snprintf(line, sizeof(line), "ready %d\n", (int)getpid());
-	say(line);
+	say_ready();
 	wait_line();
 	leak_blocks();
 	free_half();

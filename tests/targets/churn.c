@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "handshake.h"
 void *volatile last;
 
 static void *watch_stdin(void *unused)
@@ -21,13 +22,10 @@ static void *watch_stdin(void *unused)
 int main(void)
 {
 	pthread_t watcher;
-	char line[64];
 
 	if (pthread_create(&watcher, NULL, watch_stdin, NULL))
 		return 1;
-	snprintf(line, sizeof(line), "ready %d\n", (int)getpid());
-	if (write(STDOUT_FILENO, line, strlen(line)) < 0)
-		return 1;
+	say_ready();
 	for (;;) {
 		last = malloc(64);
 		free(last);

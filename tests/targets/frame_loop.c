@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "handshake.h"
 #define FRAMES 150
 #define FRAME_NS 10000000L
 #define TEMP_BLOCKS 10
@@ -29,20 +30,6 @@ void *volatile temp[SPIKE_BLOCKS + TEMP_BLOCKS];
 void *volatile leaked[FRAMES];
 volatile int presented;
 static int clean;
-
-static void say(const char *text)
-{
-	if (write(STDOUT_FILENO, text, strlen(text)) < 0)
-		_exit(1);
-}
-
-static void wait_line(void)
-{
-	char c;
-
-	while (read(STDIN_FILENO, &c, 1) == 1 && c != '\n')
-		;
-}
 
 __attribute__((noinline)) void cache_entity(int frame)
 {
@@ -81,7 +68,6 @@ __attribute__((noinline)) void render_frame(void)
 int main(int argc, char **argv)
 {
 	struct timespec next;
-	char line[64];
 
 	clean = argc > 1 && !strcmp(argv[1], "clean");
 	mallopt(M_TOP_PAD, 64 << 20);
@@ -89,8 +75,7 @@ int main(int argc, char **argv)
 	mallopt(M_MMAP_THRESHOLD, 32 << 20);
 	free(malloc(1));
 
-	snprintf(line, sizeof(line), "ready %d\n", (int)getpid());
-	say(line);
+	say_ready();
 	wait_line();
 	clock_gettime(CLOCK_MONOTONIC, &next);
 	for (int frame = 0; frame < FRAMES; frame++) {

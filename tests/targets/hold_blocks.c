@@ -10,16 +10,11 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "handshake.h"
 #define MAX_BLOCKS 4096
 
 void *held[MAX_BLOCKS];
 int held_count;
-
-static void say(const char *text)
-{
-	if (write(STDOUT_FILENO, text, strlen(text)) < 0)
-		_exit(1);
-}
 
 __attribute__((noinline)) void hold_blocks(int n, size_t size)
 {
@@ -44,8 +39,7 @@ int main(void)
 	/* Blocks of 64 KiB and more are mmapped, and unmapped when freed: RSS follows them. */
 	mallopt(M_MMAP_THRESHOLD, 64 << 10);
 	setvbuf(stdin, NULL, _IONBF, 0);
-	snprintf(line, sizeof(line), "ready %d\n", (int)getpid());
-	say(line);
+	say_ready();
 	while (fgets(line, sizeof(line), stdin)) {
 		if (sscanf(line, "hold %d %zu", &n, &size) == 2)
 			hold_blocks(n, size);

@@ -8,24 +8,11 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "handshake.h"
 #define LEVELS 17
 
 void *volatile *kept;
 static unsigned long nkept;
-
-static void say(const char *text)
-{
-	if (write(STDOUT_FILENO, text, strlen(text)) < 0)
-		_exit(1);
-}
-
-static void wait_line(void)
-{
-	char c;
-
-	while (read(STDIN_FILENO, &c, 1) == 1 && c != '\n')
-		;
-}
 
 /* Two call sites per level; the different work after each keeps them apart. */
 __attribute__((noinline)) int branch(int level, unsigned long path)
@@ -41,12 +28,10 @@ __attribute__((noinline)) int branch(int level, unsigned long path)
 
 int main(void)
 {
-	char line[32];
-	int n = snprintf(line, sizeof(line), "ready %d\n", (int)getpid());
-
 	kept = calloc(1ul << LEVELS, sizeof(*kept));
-	if (!kept || write(STDOUT_FILENO, line, (size_t)n) < 0)
+	if (!kept)
 		return 1;
+	say_ready();
 	wait_line();
 	for (unsigned long path = 0; path < (1ul << LEVELS); path++)
 		branch(LEVELS, path);

@@ -13,21 +13,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "handshake.h"
 void *volatile *kept;
-
-static void say(const char *text)
-{
-	if (write(STDOUT_FILENO, text, strlen(text)) < 0)
-		_exit(1);
-}
-
-static void wait_line(void)
-{
-	char c;
-
-	while (read(STDIN_FILENO, &c, 1) == 1 && c != '\n')
-		;
-}
 
 static void churn(void)
 {
@@ -67,13 +54,11 @@ int main(int argc, char **argv)
 {
 	const char *mode = argc > 1 ? argv[1] : "churn";
 	long n = argc > 2 ? atol(argv[2]) : 0;
-	char line[64];
 
 	mallopt(M_TOP_PAD, 64 << 20);
 	free(malloc(1));
 	kept = calloc(n > 1000 ? (size_t)n : 1000, sizeof(void *));
-	snprintf(line, sizeof(line), "ready %d\n", (int)getpid());
-	say(line);
+	say_ready();
 	wait_line();
 	if (!strcmp(mode, "churn")) {
 		churn();

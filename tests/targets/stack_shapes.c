@@ -10,22 +10,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "handshake.h"
 void *volatile kept[400];
 static int nkept;
-
-static void say(const char *text)
-{
-	if (write(STDOUT_FILENO, text, strlen(text)) < 0)
-		_exit(1);
-}
-
-static void wait_line(void)
-{
-	char c;
-
-	while (read(STDIN_FILENO, &c, 1) == 1 && c != '\n')
-		;
-}
 
 __attribute__((noinline)) void alloc_chain(void)
 {
@@ -50,11 +37,7 @@ __attribute__((noinline)) int recurse(int depth, int count, size_t size)
 
 int main(void)
 {
-	char line[32];
-	int n = snprintf(line, sizeof(line), "ready %d\n", (int)getpid());
-
-	if (write(STDOUT_FILENO, line, (size_t)n) < 0)
-		return 1;
+	say_ready();
 	wait_line();
 	level_a();
 	for (int d = 1; d <= 20; d++)

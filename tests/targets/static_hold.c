@@ -5,29 +5,17 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "handshake.h"
 void *volatile kept[1000];
-
-static void wait_line(void)
-{
-	char c;
-
-	while (read(STDIN_FILENO, &c, 1) == 1 && c != '\n')
-		;
-}
 
 int main(void)
 {
-	char line[64];
-
 	free(malloc(1));
-	snprintf(line, sizeof(line), "ready %d\n", (int)getpid());
-	if (write(STDOUT_FILENO, line, strlen(line)) < 0)
-		return 1;
+	say_ready();
 	wait_line();
 	for (int i = 0; i < 1000; i++)
 		kept[i] = malloc(100);
-	if (write(STDOUT_FILENO, "done\n", 5) < 0)
-		return 1;
+	say("done\n");
 	wait_line();
 	return 0;
 }
