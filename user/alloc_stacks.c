@@ -5,6 +5,7 @@
 #include "alloc_stacks.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -13,6 +14,35 @@
 
 #include "alloc.h"
 #include "grow.h"
+
+/* Calls each for every entry of a hash map, read in batches: stack_stats and outstanding are
+ * walked at every poll, and two syscalls per entry (next key, lookup) cost ~1 µs an entry. */
+typedef int (*entry_fn)(const void *key, const void *value, void *ctx);
+
+static int for_each_entry(int fd, size_t key_size, size_t value_size, entry_fn each, void *ctx)
+{
+	enum { BATCH = 4096 };
+	char *keys = malloc(BATCH * key_size), *values = malloc(BATCH * value_size);
+	__u32 token = 0;
+	bool first = true, last = false;
+	int err = keys && values ? 0 : -ENOMEM;
+
+	while (!err && !last) {
+		__u32 count = BATCH;
+
+		err = bpf_map_lookup_batch(fd, first ? NULL : &token, &token, keys, values, &count,
+					   NULL);
+		last = err == -ENOENT;   /* the map's end: count holds its last entries */
+		if (last)
+			err = 0;
+		for (__u32 i = 0; !err && i < count; i++)
+			err = each(keys + i * key_size, values + i * value_size, ctx);
+		first = false;
+	}
+	free(keys);
+	free(values);
+	return err;
+}
 
 /* --- stacks by id --------------------------------------------------------------------- */
 
@@ -47,56 +77,63 @@ static int by_bytes_desc(const void *a, const void *b)
 	return (x->stack_id > y->stack_id) - (x->stack_id < y->stack_id);
 }
 
+struct aged_walk {
+	unsigned int tgid;
+	uint64_t now, min_age_ns;
+	struct aged_report *groups;
+	size_t count, cap;
+};
+
+static int add_if_aged(const void *key, const void *value, void *ctx)
+{
+	const struct outstanding_key *k = key;
+	const struct outstanding_alloc *a = value;
+	struct aged_walk *w = ctx;
+	size_t i;
+
+	if (k->tgid != w->tgid || a->timestamp_ns > w->now || w->now - a->timestamp_ns < w->min_age_ns)
+		return 0;
+	for (i = 0; i < w->count && w->groups[i].stack_id != a->stack_id; i++)
+		;
+	if (i == w->count) {
+		if (grow_for_one((void **)&w->groups, &w->cap, w->count, sizeof(*w->groups)))
+			return -ENOMEM;
+		w->groups[w->count++] = (struct aged_report){ .stack_id = a->stack_id };
+	}
+	w->groups[i].count++;
+	w->groups[i].bytes += a->size;
+	if (w->now - a->timestamp_ns > w->groups[i].oldest_age_ns)
+		w->groups[i].oldest_age_ns = w->now - a->timestamp_ns;
+	return 0;
+}
+
 int outstanding__aged(struct alloc_tracer *alloc, pid_t pid, uint64_t min_age_ns,
 		      struct symbolizer *sym, size_t top, struct aged_report **out, size_t *count)
 {
-	int fd = alloc_tracer__map_fd(alloc, "outstanding");
-	struct outstanding_key key, next, *prev = NULL;
-	struct aged_report *groups = NULL;
-	size_t n = 0, cap = 0;
+	int fd = alloc_tracer__map_fd(alloc, "outstanding"), err;
+	struct aged_walk w = { .tgid = (unsigned int)pid, .min_age_ns = min_age_ns };
 	struct timespec ts;
-	uint64_t now;
 
 	*out = NULL;
 	*count = 0;
 	if (fd < 0)
 		return -ENOENT;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	now = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-	while (!bpf_map_get_next_key(fd, prev, &next)) {
-		struct outstanding_alloc a;
-		size_t i;
-
-		key = next;
-		prev = &key;
-		if (key.tgid != (unsigned int)pid || bpf_map_lookup_elem(fd, &key, &a))
-			continue;
-		if (a.timestamp_ns > now || now - a.timestamp_ns < min_age_ns)
-			continue;
-		for (i = 0; i < n && groups[i].stack_id != a.stack_id; i++)
-			;
-		if (i == n) {
-			if (grow_for_one((void **)&groups, &cap, n, sizeof(*groups))) {
-				free(groups);
-				return -ENOMEM;
-			}
-			groups[n++] = (struct aged_report){ .stack_id = a.stack_id };
-		}
-		groups[i].count++;
-		groups[i].bytes += a.size;
-		if (now - a.timestamp_ns > groups[i].oldest_age_ns)
-			groups[i].oldest_age_ns = now - a.timestamp_ns;
+	w.now = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+	err = for_each_entry(fd, sizeof(struct outstanding_key), sizeof(struct outstanding_alloc),
+			     add_if_aged, &w);
+	if (err || !w.count) {
+		free(w.groups);
+		return err;
 	}
-	if (!n)
-		return 0;
-	qsort(groups, n, sizeof(*groups), by_bytes_desc);
-	if (n > top)
-		n = top;
-	for (size_t i = 0; i < n; i++)
-		alloc_stacks__symbolize(alloc, sym, groups[i].stack_id, &groups[i].frames,
-					&groups[i].depth);
-	*out = groups;
-	*count = n;
+	qsort(w.groups, w.count, sizeof(*w.groups), by_bytes_desc);
+	if (w.count > top)
+		w.count = top;
+	for (size_t i = 0; i < w.count; i++)
+		alloc_stacks__symbolize(alloc, sym, w.groups[i].stack_id, &w.groups[i].frames,
+					&w.groups[i].depth);
+	*out = w.groups;
+	*count = w.count;
 	return 0;
 }
 
@@ -117,62 +154,72 @@ struct stack_entry {
 	struct stack_stats stats;
 };
 
-/* Every stack of pid in alloc.bpf.c's stack_stats map; *all is malloc'ed. */
+struct stacks_walk {
+	unsigned int tgid;
+	struct stack_entry *all;
+	size_t count, cap;
+};
+
+static int add_if_ours(const void *key, const void *value, void *ctx)
+{
+	const struct stack_key *k = key;
+	struct stacks_walk *w = ctx;
+
+	if (k->tgid != w->tgid)
+		return 0;
+	if (grow_for_one((void **)&w->all, &w->cap, w->count, sizeof(*w->all)))
+		return -ENOMEM;
+	w->all[w->count++] = (struct stack_entry){ .stack_id = k->stack_id,
+						   .stats = *(const struct stack_stats *)value };
+	return 0;
+}
+
+static int entry_by_id(const void *a, const void *b)
+{
+	const struct stack_entry *x = a, *y = b;
+
+	return (x->stack_id > y->stack_id) - (x->stack_id < y->stack_id);
+}
+
+/* Every stack of pid in alloc.bpf.c's stack_stats map, by stack id; *all is malloc'ed. */
 static int read_stacks(struct alloc_tracer *alloc, pid_t pid, struct stack_entry **all,
 		       size_t *count)
 {
-	int fd = alloc_tracer__map_fd(alloc, "stack_stats");
-	struct stack_key key, next, *prev = NULL;
-	size_t n = 0, cap = 0;
+	int fd = alloc_tracer__map_fd(alloc, "stack_stats"), err;
+	struct stacks_walk w = { .tgid = (unsigned int)pid };
 
 	*all = NULL;
 	*count = 0;
 	if (fd < 0)
 		return -ENOENT;
-	while (!bpf_map_get_next_key(fd, prev, &next)) {
-		struct stack_stats st;
-
-		key = next;
-		prev = &key;
-		if (key.tgid != (unsigned int)pid || bpf_map_lookup_elem(fd, &key, &st))
-			continue;
-		if (grow_for_one((void **)all, &cap, n, sizeof(**all))) {
-			free(*all);
-			*all = NULL;
-			return -ENOMEM;
-		}
-		(*all)[n++] = (struct stack_entry){ .stack_id = key.stack_id, .stats = st };
+	err = for_each_entry(fd, sizeof(struct stack_key), sizeof(struct stack_stats), add_if_ours,
+			     &w);
+	if (err) {
+		free(w.all);
+		return err;
 	}
-	*count = n;
+	qsort(w.all, w.count, sizeof(*w.all), entry_by_id);
+	*all = w.all;
+	*count = w.count;
 	return 0;
 }
 
-static int mark_by_id(const void *a, const void *b)
-{
-	const struct stack_mark *x = a, *y = b;
-
-	return (x->stack_id > y->stack_id) - (x->stack_id < y->stack_id);
-}
-
-static uint64_t marked_bytes(const struct stack_marks *marks, int stack_id)
-{
-	struct stack_mark want = { .stack_id = stack_id }, *m;
-
-	m = marks->count ? bsearch(&want, marks->items, marks->count, sizeof(want), mark_by_id)
-			 : NULL;
-	return m ? m->bytes_allocated : 0;
-}
-
-/* The stack whose bytes_allocated grew most since the marks. */
+/* The stack whose bytes_allocated grew most since the marks: all and the marks are both in
+ * stack-id order, so one walk pairs them. */
 static void top_grower(const struct stack_entry *all, size_t n, const struct stack_marks *marks,
 		       int *stack_id, uint64_t *bytes)
 {
+	size_t m = 0;
+
 	*stack_id = -1;
 	*bytes = 0;
 	for (size_t i = 0; i < n; i++) {
-		uint64_t grew = all[i].stats.bytes_allocated -
-				marked_bytes(marks, all[i].stack_id);
+		uint64_t grew = all[i].stats.bytes_allocated;
 
+		while (m < marks->count && marks->items[m].stack_id < all[i].stack_id)
+			m++;
+		if (m < marks->count && marks->items[m].stack_id == all[i].stack_id)
+			grew -= marks->items[m].bytes_allocated;
 		if (grew > *bytes) {
 			*bytes = grew;
 			*stack_id = all[i].stack_id;
@@ -189,9 +236,46 @@ static int by_live_bytes_desc(const void *a, const void *b)
 	return (x->stack_id > y->stack_id) - (x->stack_id < y->stack_id);
 }
 
-/* The stacks of all that hold live allocations, into live (room for n), most live bytes
+/* Restores the heap of v[0..n) below node i, the entry that ranks last at its root. */
+static void sift_down(struct stack_report *v, size_t n, size_t i)
+{
+	for (;;) {
+		size_t last = i, l = 2 * i + 1, r = l + 1;
+		struct stack_report t;
+
+		if (l < n && by_live_bytes_desc(&v[l], &v[last]) > 0)
+			last = l;
+		if (r < n && by_live_bytes_desc(&v[r], &v[last]) > 0)
+			last = r;
+		if (last == i)
+			return;
+		t = v[i], v[i] = v[last], v[last] = t;
+		i = last;
+	}
+}
+
+/* Moves the top entries of v[0..n) to its front, sorted, and returns how many: a heap of the
+ * top, not a sort of every stack (a poll sees all of them, the analysis wants 32). */
+static size_t keep_top(struct stack_report *v, size_t n, size_t top)
+{
+	size_t kept = n < top ? n : top;
+
+	for (size_t i = kept / 2; i-- > 0;)
+		sift_down(v, kept, i);
+	for (size_t i = kept; i < n && kept; i++) {
+		if (by_live_bytes_desc(&v[i], &v[0]) < 0) {
+			v[0] = v[i];
+			sift_down(v, kept, 0);
+		}
+	}
+	qsort(v, kept, sizeof(*v), by_live_bytes_desc);
+	return kept;
+}
+
+/* The top stacks of all that hold live allocations, into live (room for n), most live bytes
  * first; returns how many. */
-static size_t live_stacks(const struct stack_entry *all, size_t n, struct stack_report *live)
+static size_t live_stacks(const struct stack_entry *all, size_t n, size_t top,
+			  struct stack_report *live)
 {
 	size_t k = 0;
 
@@ -208,8 +292,7 @@ static size_t live_stacks(const struct stack_entry *all, size_t n, struct stack_
 			.bytes_allocated = s->bytes_allocated,
 		};
 	}
-	qsort(live, k, sizeof(*live), by_live_bytes_desc);
-	return k;
+	return keep_top(live, k, top);
 }
 
 int stack_walk__interval(struct alloc_tracer *alloc, pid_t pid, size_t top,
@@ -236,8 +319,7 @@ int stack_walk__interval(struct alloc_tracer *alloc, pid_t pid, size_t top,
 	}
 	for (size_t i = 0; i < n; i++)
 		fresh[i] = (struct stack_mark){ all[i].stack_id, all[i].stats.bytes_allocated };
-	k = live_stacks(all, n, live);
-	qsort(fresh, n, sizeof(*fresh), mark_by_id);
+	k = live_stacks(all, n, top, live);
 	free(marks->items);
 	marks->items = fresh;
 	marks->count = n;
@@ -247,7 +329,7 @@ int stack_walk__interval(struct alloc_tracer *alloc, pid_t pid, size_t top,
 		return 0;
 	}
 	*stacks = live;
-	*count = k < top ? k : top;
+	*count = k;
 	return 0;
 }
 
@@ -268,14 +350,12 @@ int alloc_stacks__top(struct alloc_tracer *alloc, pid_t pid, struct symbolizer *
 		free(all);
 		return -ENOMEM;
 	}
-	k = live_stacks(all, n, live);
+	k = live_stacks(all, n, top, live);
 	free(all);
 	if (!k) {
 		free(live);
 		return 0;
 	}
-	if (k > top)
-		k = top;
 	for (size_t i = 0; i < k; i++)
 		alloc_stacks__symbolize(alloc, sym, live[i].stack_id, &live[i].frames,
 					&live[i].depth);

@@ -54,6 +54,14 @@ check_true "small map: drops reported" [ $(jq -r .native.stack_dropped <<<"$summ
 check_eq "small map: kept + dropped = allocs" \
 	"$(jq '([.stacks[].live_allocs] | add) + .native.stack_dropped' <<<"$summary")" "$allocs"
 
+# --top 5 of the 22 stacks (the later --top wins): the chain, then four of the twenty
+# recursion stacks, lowest ids first among equals; not the deep one (15000 B).
+trace_shapes top --top 5 || finish
+check_eq "top 5: live bytes, most first" "$(jq -c '[.stacks[].live_bytes]' <<<"$summary")" \
+	"[100000,20000,20000,20000,20000]"
+check_eq "top 5: equal stacks by id" \
+	"$(jq '[.stacks[1:][].stack_id] | . == sort' <<<"$summary")" true
+
 # 131072 allocations, each from a stack of its own (tests/targets/many_stacks.c): ids are
 # hashes folded to 31 bits, so a few pairs share one; every stack must still be kept.
 many=$((1 << 17))
