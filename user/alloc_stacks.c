@@ -198,7 +198,8 @@ static int read_stacks(struct alloc_tracer *alloc, pid_t pid, struct stack_entry
 		free(w.all);
 		return err;
 	}
-	qsort(w.all, w.count, sizeof(*w.all), entry_by_id);
+	if (w.count > 1)   /* w.all is NULL when the process has no stacks */
+		qsort(w.all, w.count, sizeof(*w.all), entry_by_id);
 	*all = w.all;
 	*count = w.count;
 	return 0;
