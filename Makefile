@@ -11,6 +11,8 @@ VMLINUX_DIR := vmlinux/$(ARCH)
 CFLAGS ?= -O2 -g
 CFLAGS += -std=c11 -D_GNU_SOURCE -Wall -Wextra $(EXTRA_CFLAGS)
 INCLUDES := -I$(OUTPUT) -Iinclude -Iuser
+# Each object lists the headers it read (-MMD) in a .d file beside it, included below.
+DEPFLAGS = -MMD -MP -MF $@.d
 # Recursive (=) so that a fresh machine evaluates them after `deps` installed libbpf-dev.
 LIBBPF_LIBS = $(shell pkg-config --libs libbpf 2>/dev/null || echo -lbpf)
 LIBS = $(LIBBPF_LIBS) -lelf -lz -lm -ljson-c -liberty -lcapstone
@@ -18,12 +20,12 @@ BPF_CFLAGS := -g -O2 -Wall -target bpf -D__TARGET_ARCH_$(ARCH) -I$(VMLINUX_DIR) 
 
 BPF_SRCS := $(wildcard bpf/*.bpf.c)
 SKELS := $(patsubst bpf/%.bpf.c,$(OUTPUT)/%.skel.h,$(BPF_SRCS))
-# The loader: main and the user half of each BPF triplet (bpf/X.bpf.c <-> user/X.c, with
-# more of it in user/X_*.c).
-LOADER_SRCS := user/memtrace.c $(patsubst bpf/%.bpf.c,user/%.c,$(BPF_SRCS)) \
-	$(wildcard $(patsubst bpf/%.bpf.c,user/%_*.c,$(BPF_SRCS)))
-# Everything else is plain C with no libbpf, linked into the unit tests too.
-CORE_SRCS := $(filter-out $(LOADER_SRCS),$(wildcard user/*.c user/*/*.c))
+# Library membership by folder (docs/architecture.md): the loader is user/session/ and
+# user/probes/, the only code that touches libbpf; everything else is plain C, linked into the
+# unit tests too.
+USER_SRCS := $(shell find user -name '*.c')
+LOADER_SRCS := $(filter user/session/% user/probes/%,$(USER_SRCS))
+CORE_SRCS := $(filter-out $(LOADER_SRCS),$(USER_SRCS))
 CORE_OBJS := $(patsubst user/%.c,$(OUTPUT)/user/%.o,$(CORE_SRCS))
 LOADER_OBJS := $(patsubst user/%.c,$(OUTPUT)/user/%.o,$(LOADER_SRCS))
 CORE_LIB := $(OUTPUT)/libmemtrace-core.a
@@ -73,20 +75,20 @@ vmlinux:
 	$(Q)mkdir -p $(VMLINUX_DIR)
 	$(Q)$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > $(VMLINUX_DIR)/vmlinux.h
 
-$(OUTPUT)/%.bpf.o: bpf/%.bpf.c include/*.h $(wildcard bpf/*.bpf.h) $(VMLINUX_DIR)/vmlinux.h
+$(OUTPUT)/%.bpf.o: bpf/%.bpf.c $(VMLINUX_DIR)/vmlinux.h
 	$(call msg,BPF,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+	$(Q)$(CLANG) $(BPF_CFLAGS) $(DEPFLAGS) -c $< -o $@
 	$(Q)llvm-strip -g $@
 
 $(OUTPUT)/%.skel.h: $(OUTPUT)/%.bpf.o
 	$(call msg,GEN-SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< > $@
 
-$(OUTPUT)/user/%.o: user/%.c $(wildcard include/*.h user/*.h user/*/*.h) | $(SKELS)
+$(OUTPUT)/user/%.o: user/%.c | $(SKELS)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(CFLAGS) $(INCLUDES) -c $< -o $@
+	$(Q)$(CC) $(CFLAGS) $(DEPFLAGS) $(INCLUDES) -c $< -o $@
 
 # The loader's objects include the skeletons: rebuilt when a BPF program changes.
 $(LOADER_OBJS): $(SKELS)
@@ -99,10 +101,10 @@ memtrace-bpf: $(LOADER_OBJS) $(CORE_LIB)
 	$(call msg,BINARY,$@)
 	$(Q)$(CC) $(CFLAGS) $^ $(LIBS) -o $@
 
-$(OUTPUT)/tests/%: tests/unit/%.c $(CORE_LIB) $(wildcard tests/unit/*.h)
+$(OUTPUT)/tests/%: tests/unit/%.c $(CORE_LIB)
 	$(call msg,TEST,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(CFLAGS) $(INCLUDES) -DFIXTURE_DIR='"$(abspath $(OUTPUT)/tests)"' $< $(CORE_LIB) \
+	$(Q)$(CC) $(CFLAGS) $(DEPFLAGS) $(INCLUDES) -DFIXTURE_DIR='"$(abspath $(OUTPUT)/tests)"' $< $(CORE_LIB) \
 		$(LIBS) -lcmocka -o $@
 
 $(OUTPUT)/tests/%.so: tests/unit/fixtures/%.c
@@ -188,11 +190,13 @@ fuzz: deps
 
 fuzzers: $(FUZZERS)
 
-$(OUTPUT)/fuzz/%: tests/fuzz/%.c $(CORE_LIB) tests/fuzz/fuzz_common.h
+$(OUTPUT)/fuzz/%: tests/fuzz/%.c $(CORE_LIB)
 	$(call msg,FUZZER,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(CFLAGS) -fsanitize=fuzzer $(INCLUDES) $< $(CORE_LIB) $(LIBS) -o $@
+	$(Q)$(CC) $(CFLAGS) $(DEPFLAGS) -fsanitize=fuzzer $(INCLUDES) $< $(CORE_LIB) $(LIBS) -o $@
 
 clean:
 	$(call msg,CLEAN)
 	$(Q)rm -rf $(OUTPUT) $(SAN_OUTPUT) $(FUZZ_OUTPUT) .output-entry memtrace-bpf
+
+-include $(shell find $(OUTPUT) -name '*.d' 2>/dev/null)

@@ -1,4 +1,4 @@
-/* Structs shared by bpf/gc.bpf.c and user/gc.c: plain data, no includes. */
+/* Structs shared by bpf/gc.bpf.c and user/probes/gc/gc_tracer.c: plain data, no includes. */
 #ifndef MEMTRACE_GC_H
 #define MEMTRACE_GC_H
 

@@ -1,4 +1,4 @@
-/* Structs shared by bpf/python.bpf.c and user/python.c (event mode): plain data, no includes. */
+/* Structs shared by bpf/python.bpf.c and user/probes/python/ (event mode): plain data, no includes. */
 #ifndef MEMTRACE_PYTHON_H
 #define MEMTRACE_PYTHON_H
 

@@ -4,9 +4,9 @@
 #include <stdio.h>
 #include <unistd.h>
 
-#include "elf_symbols.h"
 #include "fuzz_common.h"
-#include "probe_offset.h"
+#include "target/elf_symbols.h"
+#include "target/probe_offset.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* libFuzzer: the command-line value parsers (PIDs, durations, bounded integers). */
 #include "fuzz_common.h"
-#include "parse.h"
+#include "cli/parse.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -4,7 +4,7 @@
 #include <unistd.h>
 
 #include "fuzz_common.h"
-#include "procmaps.h"
+#include "target/procmaps.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

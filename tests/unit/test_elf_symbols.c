@@ -10,7 +10,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "elf_symbols.h"
+#include "target/elf_symbols.h"
 
 #define FIXTURE FIXTURE_DIR "/libfixture.so"
 #define STRIPPED FIXTURE_DIR "/libfixture-stripped.so"

@@ -11,10 +11,10 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "analysis_cli.h"
-#include "baseline.h"
-#include "event_rate.h"
-#include "frame_stats.h"
+#include "analysis/baseline.h"
+#include "analysis/event_rate.h"
+#include "analysis/frame_stats.h"
+#include "cli/analysis_cli.h"
 
 #define MS 1000000ull
 

@@ -8,7 +8,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "json_writer.h"
+#include "output/json_writer.h"
 
 struct capture {
 	char *buf;

@@ -5,7 +5,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "parse.h"
+#include "cli/parse.h"
 
 static void parses_pids(void **state)
 {

@@ -6,7 +6,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "probe_offset.h"
+#include "target/probe_offset.h"
 
 #define BASE 0x98ef0
 

@@ -8,7 +8,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "procmaps.h"
+#include "target/procmaps.h"
 
 static void parses_a_file_backed_line(void **state)
 {

@@ -9,9 +9,9 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "python/census.h"
-#include "python/pyversion.h"
-#include "usdt.h"
+#include "target/python/census.h"
+#include "target/python/pyversion.h"
+#include "target/usdt.h"
 
 static void test_version_strings(void **state)
 {

@@ -377,7 +377,7 @@ mkdir -p "$(dirname "$OUT")"
 	echo "## Probe placement: glibc free"
 	echo
 	echo "tools/bench/libc_free_loop.c: glibc \`malloc(64)\` + \`free\` $PLACE_ITERS times, memtrace-bpf"
-	echo "--no-stacks; free probed where user/probe_offset.c puts it (past \`test %rdi,%rdi; je\`, on"
+	echo "--no-stacks; free probed where user/target/probe_offset.c puts it (past \`test %rdi,%rdi; je\`, on"
 	echo "\`push %rbp\`, which the kernel emulates) and, in a build with the placement disabled, at its"
 	echo "entry (\`test\`: single-stepped)."
 	echo

@@ -1,0 +1,216 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "cli/cli.h"
+
+#include <argp.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/analysis_cli.h"
+#include "cli/parse.h"
+#include "model/exit_codes.h"
+#include "probes/python/python_tracer.h"
+
+const char *argp_program_version = "memtrace-bpf 0.1";
+const char *argp_program_bug_address = "the project's issue tracker";
+
+static const char args_doc[] = "[-- COMMAND [ARGS...]]";
+
+static const char doc[] =
+"Watch the memory of a running process from outside, with BPF: no restart,\n"
+"nothing imported into the target.\v"
+"Every malloc-family call (malloc, calloc, realloc, reallocarray,\n"
+"posix_memalign, aligned_alloc, memalign, valloc, pvalloc, free) and every\n"
+"mmap/munmap/mremap/brk of the target is counted in the kernel. Each interval\n"
+"prints one line per process; the end (Ctrl-C, -d, or the target's exit)\n"
+"prints a summary with the stacks that hold the most outstanding memory\n"
+"(walked along frame pointers: build with -fno-omit-frame-pointer for whole\n"
+"stacks). CPython targets also get live objects per type and GC events.\n"
+"Needs root (or CAP_BPF + CAP_PERFMON).\n"
+"\n"
+"EXAMPLES:\n"
+"  memtrace-bpf -p 1234             trace PID 1234, a line per second,\n"
+"                                   Ctrl-C to stop\n"
+"  memtrace-bpf -p 1234 -i 5 -d 60  a line every 5 s, stop after a minute\n"
+"  memtrace-bpf -p 1234 --json      NDJSON on stdout (docs/json.md)\n"
+"  memtrace-bpf --json=out.ndjson -- ./myprog --flag\n"
+"                                   start ./myprog, trace it to its exit\n"
+"  memtrace-bpf -p 1234 --frame SDL_GL_SwapWindow --target-fps 60\n"
+"                                   memory per game frame, dropped frames\n"
+"  memtrace-bpf --fail-on-leak=medium -- pytest tests/\n"
+"                                   a CI job that fails on a leak\n"
+"\n"
+"Exit codes: 0 done, 2 bad flag or value, 3 no such process, 4 not root,\n"
+"5 kernel lacks BTF or uprobes, 6 no allocator found in the target,\n"
+"7 BPF load failed, 8 attach failed, 9 command could not be started,\n"
+"10 a leak (--fail-on-leak), 11 a budget exceeded (--fail-on-budget).";
+
+enum {
+	OPT_JSON = 0x100,
+	OPT_MAX_ENTRIES,
+	OPT_STACK_ENTRIES,
+	OPT_NO_STACKS,
+	OPT_LIGHT,
+	OPT_TOP,
+	OPT_PYTHON,
+};
+
+static const struct argp_option options[] = {
+	{ "pid", 'p', "PID", 0, "Trace this process (repeatable, up to 64)", 0 },
+	{ "interval", 'i', "SECONDS", 0,
+	  "Report every SECONDS (default 1; also 500ms, 2m)", 0 },
+	{ "duration", 'd', "SECONDS", 0, "Stop after SECONDS (default: until Ctrl-C or exit)", 0 },
+	{ "json", OPT_JSON, "FILE", OPTION_ARG_OPTIONAL,
+	  "Write NDJSON to FILE (or stdout with plain --json): one line per interval and a "
+	  "summary", 0 },
+	{ "max-entries", OPT_MAX_ENTRIES, "N",  0,
+	  "Outstanding allocations kept in the kernel (default 262144); beyond it allocations "
+	  "are counted as dropped", 0 },
+	{ "stack-entries", OPT_STACK_ENTRIES, "N", 0, "Distinct allocation stacks kept (default 16384)", 0 },
+	{ "no-stacks", OPT_NO_STACKS, NULL, 0, "Do not record allocation stacks (cheaper)", 0 },
+	{ "light", OPT_LIGHT, NULL, 0,
+	  "Always-on mode: no probe on malloc/free; counts mmap/munmap/brk (pymalloc arenas, "
+	  "large blocks), the Python census and GC. Native counts are then null", 0 },
+	{ "top", OPT_TOP, "N", 0, "Stacks listed in the summary (default 10)", 0 },
+	{ "python", OPT_PYTHON, "MODE", 0,
+	  "CPython targets: census (default: live objects per type read from the target's "
+	  "memory at each report, no cost to the target), events (probes count instances of "
+	  "classes as they are made and freed: ~2-3 us per object), or off. See docs/python.md", 0 },
+	{ "follow-forks", 'f', NULL, 0,
+	  "Also trace the processes that traced ones fork, from the fork on (each gets its own "
+	  "report; allocations in the first milliseconds after the fork may be missed)", 0 },
+	{ "verbose", 'v', NULL, 0, "Show libbpf's messages", 0 },
+	{ 0 },
+};
+
+void cli__usage_error(const char *fmt, ...)
+{
+	va_list args;
+
+	char msg[512];
+
+	va_start(args, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, args);
+	va_end(args);
+	/* A value with a newline or other control byte in it must not break the one line. */
+	for (char *c = msg; *c; c++)
+		if ((unsigned char)*c < 0x20 || *c == 0x7f)
+			*c = '?';
+	fprintf(stderr, "memtrace-bpf: %s\n", msg);
+	exit(EXIT_USAGE);
+}
+
+static error_t parse_option(int key, char *arg, struct argp_state *state)
+{
+	struct options *opts = state->input;
+
+	switch (key) {
+	case 'p':
+		if (opts->pid_count == CLI_MAX_PIDS)
+			cli__usage_error("too many PIDs: at most %d", CLI_MAX_PIDS);
+		if (!parse_pid(arg, &opts->pids[opts->pid_count]))
+			cli__usage_error("invalid PID: %s", arg);
+		opts->pid_count++;
+		break;
+	case 'i':
+		if (!parse_duration_ns(arg, &opts->interval_ns) || opts->interval_ns < 10000000)
+			cli__usage_error("invalid interval: %s (a duration of at least 10ms)", arg);
+		break;
+	case 'd':
+		if (!parse_duration_ns(arg, &opts->duration_ns))
+			cli__usage_error("invalid duration: %s", arg);
+		break;
+	case OPT_JSON:
+		opts->json = true;
+		if (arg && !*arg)
+			cli__usage_error("invalid --json file: empty name");
+		opts->json_path = arg;
+		break;
+	case OPT_MAX_ENTRIES:
+		if (!parse_uint32_range(arg, 1024, 1u << 26, &opts->max_entries))
+			cli__usage_error("invalid --max-entries: %s (1024 to 67108864)", arg);
+		break;
+	case OPT_STACK_ENTRIES:
+		if (!parse_uint32_range(arg, 16, 1u << 20, &opts->stack_entries))
+			cli__usage_error("invalid --stack-entries: %s (16 to 1048576)", arg);
+		break;
+	case OPT_NO_STACKS:
+		opts->stacks = false;
+		break;
+	case OPT_LIGHT:
+		opts->light = true;
+		opts->stacks = false;
+		break;
+	case OPT_TOP:
+		if (!parse_uint32_range(arg, 0, 1000, &opts->top_stacks))
+			cli__usage_error("invalid --top: %s (0 to 1000)", arg);
+		break;
+	case OPT_PYTHON:
+		if (!strcmp(arg, "census"))
+			opts->python_mode = PYTHON_MODE_CENSUS;
+		else if (!strcmp(arg, "events"))
+			opts->python_mode = PYTHON_MODE_EVENTS;
+		else if (!strcmp(arg, "off"))
+			opts->python_mode = PYTHON_MODE_OFF;
+		else
+			cli__usage_error("invalid --python: %s (census, events or off)", arg);
+		break;
+	case 'f':
+		opts->follow_forks = true;
+		break;
+	case 'v':
+		opts->verbose = true;
+		break;
+	case ARGP_KEY_INIT:
+		state->child_inputs[0] = &opts->analysis;
+		break;
+	case ARGP_KEY_ARG:
+		cli__usage_error("unexpected argument: %s (a command goes after --)", arg);
+		break;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+	return 0;
+}
+
+void cli__parse(int argc, char **argv, struct options *opts)
+{
+	static const struct argp_child children[] = {
+		{ &analysis_argp, 0, "Frames and analysis:", 0 },
+		{ 0 },
+	};
+	static const struct argp argp = { options, parse_option, args_doc, doc, children, NULL,
+					  NULL };
+	int split = argc;
+
+	*opts = (struct options){
+		.interval_ns = 1000000000ull,
+		.stacks = true,
+		.max_entries = 262144,
+		.stack_entries = 16384,
+		.top_stacks = 10,
+		.python_mode = PYTHON_MODE_CENSUS,
+	};
+	/* Everything after the first "--" is the command, never our flags. */
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--")) {
+			split = i;
+			break;
+		}
+	}
+	argp_err_exit_status = EXIT_USAGE;
+	argp_parse(&argp, split, argv, 0, NULL, opts);
+	if (split < argc) {
+		if (split + 1 == argc) {
+			cli__usage_error("no command after --");
+		}
+		opts->command = &argv[split + 1];
+	}
+	if (!opts->pid_count && !opts->command) {
+		cli__usage_error("nothing to trace: give -p PID or -- COMMAND (see --help)");
+	}
+	if (opts->pid_count && opts->command) {
+		cli__usage_error("give either -p PID or -- COMMAND, not both");
+	}
+}

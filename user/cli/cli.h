@@ -1,0 +1,39 @@
+/* The command line, parsed with argp into plain options. */
+#ifndef MEMTRACE_CLI_H
+#define MEMTRACE_CLI_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "analysis/options.h"
+
+#define CLI_MAX_PIDS 64
+
+struct options {
+	pid_t pids[CLI_MAX_PIDS];
+	int pid_count;
+	uint64_t interval_ns;
+	uint64_t duration_ns;        /* 0: until Ctrl-C or the targets exit */
+	bool json;
+	const char *json_path;       /* NULL: stdout */
+	bool verbose;
+	bool stacks;
+	bool light;                  /* no malloc-family probes: mappings, Python census, GC */
+	bool follow_forks;           /* -f: trace the new processes that traced ones fork */
+	uint32_t max_entries;
+	uint32_t stack_entries;
+	uint32_t top_stacks;
+	int python_mode;             /* enum python_mode (python_tracer.h): census, events, off */
+	struct analysis_options analysis; /* frames and analysis (analysis_cli.c) */
+	char **command;              /* after "--": launched and traced; NULL otherwise */
+};
+
+/* One line on stderr ("memtrace-bpf: ..."; control bytes shown as '?') and exit 2 (EXIT_USAGE):
+ * a script can tell a bad flag from a failed trace. */
+void cli__usage_error(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
+
+/* Parses argv. Exits with EXIT_USAGE and a one-line message on a bad flag or value. */
+void cli__parse(int argc, char **argv, struct options *opts);
+
+#endif

@@ -1,0 +1,69 @@
+/* What the analysis tells: events (spike, leak, drift, budget) as they happen, and the
+ * lists the summary carries. Plain data for the output writers. */
+#ifndef MEMTRACE_ANALYSIS_EVENTS_H
+#define MEMTRACE_ANALYSIS_EVENTS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "analysis/frame_stats.h"
+#include "analysis/leaks.h"
+
+enum analysis_event_type { EVENT_SPIKE, EVENT_LEAK, EVENT_DRIFT, EVENT_BUDGET };
+
+struct analysis_event {
+	enum analysis_event_type type;
+	pid_t pid;
+	uint64_t elapsed_ns;
+	/* spike */
+	bool in_frame;               /* seq is a frame's, else an interval's */
+	uint64_t seq;
+	double bytes, baseline_bytes, ratio, mads;
+	bool over_limit;             /* --spike-bytes fired */
+	char top[256];               /* innermost frame of the stack that allocated most; "" */
+	double top_bytes;            /* what that stack allocated (see docs/json.md) */
+	char top_type[64];           /* Python type whose live count grew most; "" unknown */
+	double top_type_growth;
+	/* leak */
+	bool python_type;            /* kind: python_type, else native_stack */
+	char name[256];              /* type name, or the stack's innermost frame */
+	char **stack;                /* native_stack: frames, innermost first */
+	size_t depth;
+	enum leak_severity severity;
+	double growth_per_s, live;
+	size_t samples;
+	/* drift */
+	char metric[96];
+	double baseline, current, change, rel;
+	/* budget */
+	char budget[96];
+	const char *state;           /* "exceeded", "recovered" (and "over" in the summary) */
+	double value, limit, excess, since_s, duration_s, peak;
+};
+
+/* Outstanding allocations older than --leak-age, by stack (filled by the loader). */
+struct aged_report {
+	int stack_id;
+	uint64_t count, bytes, oldest_age_ns;
+	size_t depth;
+	char **frames;
+};
+
+struct analysis_summary {
+	struct analysis_event *spikes, *leaks, *drift, *budgets;
+	size_t spike_count, leak_count, drift_count, budget_count;
+	size_t spikes_total;         /* spikes listed may be capped */
+	bool frames_on;
+	const struct frame_stats *frames;
+	bool leak_age_on;
+	uint64_t leak_age_ns;
+	const struct aged_report *aged;
+	size_t aged_count;
+	bool drift_on;
+	const char *drift_baseline;  /* "warmup", "file" or NULL (not yet taken) */
+	uint64_t events_suppressed;  /* --on-event commands not run: rate limit */
+};
+
+#endif

@@ -1,0 +1,72 @@
+/* What one poll learned about one traced process: plain data that the analysis and every
+ * output writer share. Counts are cumulative since attach unless named *_delta. */
+#ifndef MEMTRACE_REPORT_H
+#define MEMTRACE_REPORT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "alloc.h"
+#include "model/python_report.h"
+
+struct system_context;
+struct analysis_summary;
+
+struct native_totals {
+	uint64_t allocs, frees, frees_untracked, failed_allocs;
+	uint64_t bytes_allocated, bytes_freed;
+	uint64_t dropped, stack_dropped;
+	uint64_t size_hist[ALLOC_SIZE_BUCKETS];
+};
+
+struct mmap_totals {
+	uint64_t mmaps, munmaps, mremaps, brks;
+	uint64_t bytes_mapped, bytes_unmapped;
+	int64_t brk_growth;
+};
+
+/* Outstanding allocations made from one user stack. */
+struct stack_report {
+	int stack_id;
+	uint64_t live_allocs, live_bytes;
+	uint64_t allocs, bytes_allocated;
+	size_t depth;
+	char **frames;               /* symbolized, innermost first */
+};
+
+struct process_report {
+	pid_t pid;
+	char comm[32];
+	bool exited;
+	bool native_traced;          /* false with --light: the native counts are not known */
+	uint64_t elapsed_ns;         /* since attach */
+	uint64_t interval_ns;        /* since the previous report */
+	struct native_totals native, native_delta;
+	struct mmap_totals mmap, mmap_delta;
+	uint64_t rss_bytes;          /* 0 once the process is gone */
+	struct stack_report *stacks; /* only in the summary: top stacks by live bytes */
+	size_t stack_count;
+	const struct python_report *python; /* NULL: no (supported) Python, or --python=off */
+	const struct system_context *system;     /* PSS, cgroup (sysctx.h); NULL: not read */
+	const struct analysis_summary *analysis; /* only in the summary (analysis_events.h) */
+};
+
+static inline uint64_t native_live_bytes(const struct native_totals *n)
+{
+	return n->bytes_allocated - n->bytes_freed;
+}
+
+static inline uint64_t native_live_allocs(const struct native_totals *n)
+{
+	return n->allocs - n->frees;
+}
+
+void native_totals__subtract(struct native_totals *out, const struct native_totals *now,
+			     const struct native_totals *before);
+void mmap_totals__subtract(struct mmap_totals *out, const struct mmap_totals *now,
+			   const struct mmap_totals *before);
+void process_report__free_stacks(struct process_report *report);
+
+#endif

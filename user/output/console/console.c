@@ -1,0 +1,143 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The human view: a line per process and interval, a summary per process at the end. */
+#include <inttypes.h>
+#include <stdlib.h>
+
+#include "output/console/console_sections.h"
+#include "output/output.h"
+
+struct console_output {
+	struct output base;
+	FILE *f;
+	bool header_printed;
+};
+
+/* "12.3 MiB": sizes a person reads at a glance. */
+static const char *human_bytes(double bytes, char *buf, size_t size)
+{
+	static const char *const units[] = { "B", "KiB", "MiB", "GiB", "TiB" };
+	int unit = 0;
+	bool negative = bytes < 0;
+
+	if (negative)
+		bytes = -bytes;
+	while (bytes >= 1024 && unit < 4) {
+		bytes /= 1024;
+		unit++;
+	}
+	snprintf(buf, size, unit ? "%s%.1f %s" : "%s%.0f %s", negative ? "-" : "", bytes,
+		 units[unit]);
+	return buf;
+}
+
+static void console_interval(struct output *out, const struct process_report *r)
+{
+	struct console_output *c = (struct console_output *)out;
+	const struct native_totals *d = &r->native_delta;
+	double seconds = r->interval_ns ? r->interval_ns / 1e9 : 1;
+	char rate[32], live[32], mapped[32], rss[32];
+
+	if (!c->header_printed) {
+		fprintf(c->f, "%-8s %-8s %10s %10s %12s %12s %11s %12s %10s %8s\n", "TIME(s)", "PID",
+			"ALLOCS/s", "FREES/s", "ALLOC B/s", "LIVE", "LIVE ALLOCS", "MMAP NET", "RSS",
+			"DROPPED");
+		c->header_printed = true;
+	}
+	fprintf(c->f, "%-8.1f %-8d %10.0f %10.0f %12s %12s %11" PRIu64 " %12s %10s %8" PRIu64 "\n",
+		r->elapsed_ns / 1e9, r->pid, d->allocs / seconds, d->frees / seconds,
+		human_bytes(d->bytes_allocated / seconds, rate, sizeof(rate)),
+		human_bytes((double)native_live_bytes(&r->native), live, sizeof(live)),
+		native_live_allocs(&r->native),
+		human_bytes((double)r->mmap.bytes_mapped - (double)r->mmap.bytes_unmapped +
+			    (double)r->mmap.brk_growth, mapped, sizeof(mapped)),
+		human_bytes((double)r->rss_bytes, rss, sizeof(rss)), r->native.dropped);
+	console_write_python_interval(c->f, r);
+	fflush(c->f);
+}
+
+static void print_histogram(FILE *f, const struct native_totals *n)
+{
+	uint64_t peak = 0;
+	char lo[32];
+
+	for (int b = 0; b < ALLOC_SIZE_BUCKETS; b++)
+		if (n->size_hist[b] > peak)
+			peak = n->size_hist[b];
+	if (!peak)
+		return;
+	fprintf(f, "  allocation sizes:\n");
+	for (int b = 0; b < ALLOC_SIZE_BUCKETS; b++) {
+		int bar;
+
+		if (!n->size_hist[b])
+			continue;
+		bar = (int)(n->size_hist[b] * 40 / peak);
+		fprintf(f, "    >= %-10s %10" PRIu64 " |%.*s\n",
+			human_bytes(b ? (double)(1ull << b) : 0, lo, sizeof(lo)), n->size_hist[b], bar,
+			"########################################");
+	}
+}
+
+static void console_summary(struct output *out, const struct process_report *r)
+{
+	struct console_output *c = (struct console_output *)out;
+	const struct native_totals *n = &r->native;
+	const struct mmap_totals *m = &r->mmap;
+	char a[32], b[32], l[32];
+
+	fprintf(c->f, "\nPID %d (%s): traced %.1f s%s\n", r->pid, r->comm, r->elapsed_ns / 1e9,
+		r->exited ? ", process exited" : "");
+	if (!r->native_traced) {
+		fprintf(c->f, "  malloc/free not traced (--light)\n");
+	} else {
+		fprintf(c->f, "  allocations %" PRIu64 " (%s), frees %" PRIu64 " (%s), live %" PRIu64
+			" allocations (%s)\n", n->allocs,
+			human_bytes((double)n->bytes_allocated, a, sizeof(a)), n->frees,
+			human_bytes((double)n->bytes_freed, b, sizeof(b)), native_live_allocs(n),
+			human_bytes((double)native_live_bytes(n), l, sizeof(l)));
+		fprintf(c->f, "  failed %" PRIu64 ", frees of blocks allocated before attach %" PRIu64
+			", dropped %" PRIu64 " (map full), stacks dropped %" PRIu64 "\n",
+			n->failed_allocs, n->frees_untracked, n->dropped, n->stack_dropped);
+	}
+	fprintf(c->f, "  mmap %" PRIu64 " (%s), munmap %" PRIu64 " (%s), mremap %" PRIu64
+		", brk growth %s\n", m->mmaps, human_bytes((double)m->bytes_mapped, a, sizeof(a)),
+		m->munmaps, human_bytes((double)m->bytes_unmapped, b, sizeof(b)), m->mremaps,
+		human_bytes((double)m->brk_growth, l, sizeof(l)));
+	print_histogram(c->f, n);
+	if (r->stack_count)
+		fprintf(c->f, "  top stacks by outstanding bytes:\n");
+	for (size_t i = 0; i < r->stack_count; i++) {
+		const struct stack_report *s = &r->stacks[i];
+
+		fprintf(c->f, "  #%zu %s in %" PRIu64 " allocations (of %" PRIu64 " made here)\n",
+			i + 1, human_bytes((double)s->live_bytes, a, sizeof(a)), s->live_allocs,
+			s->allocs);
+		for (size_t f = 0; f < s->depth; f++)
+			fprintf(c->f, "      %s\n", s->frames[f]);
+	}
+	console_write_python_summary(c->f, r);
+	console_write_analysis(c->f, r);
+	fflush(c->f);
+}
+
+static void console_event(struct output *out, const struct analysis_event *ev)
+{
+	console_write_event(((struct console_output *)out)->f, ev);
+}
+
+static void console_destroy(struct output *out)
+{
+	free(out);
+}
+
+struct output *console_output__new(FILE *f)
+{
+	struct console_output *c = calloc(1, sizeof(*c));
+
+	if (!c)
+		return NULL;
+	c->base = (struct output){ console_interval, console_summary, console_destroy, NULL,
+				   console_event };
+	c->f = f;
+	return &c->base;
+}

@@ -1,0 +1,17 @@
+/* The sections of the console table, written by output/console/. */
+#ifndef MEMTRACE_OUTPUT_CONSOLE_SECTIONS_H
+#define MEMTRACE_OUTPUT_CONSOLE_SECTIONS_H
+
+#include <stdio.h>
+
+#include "model/analysis_events.h"
+#include "model/report.h"
+
+#define PYTHON_CONSOLE_TOP_TYPES 15
+
+void console_write_event(FILE *f, const struct analysis_event *ev);
+void console_write_analysis(FILE *f, const struct process_report *r);
+void console_write_python_interval(FILE *f, const struct process_report *r);
+void console_write_python_summary(FILE *f, const struct process_report *r);
+
+#endif

@@ -1,0 +1,92 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Frames, analysis events and the analysis part of the summary on the console. */
+#include "output/console/console_sections.h"
+
+#include <inttypes.h>
+#include <math.h>
+
+#include "model/analysis_events.h"
+#include "target/sysctx.h"
+
+static const char *size_text(double bytes, char *buf, size_t size)
+{
+	if (fabs(bytes) >= 1048576)
+		snprintf(buf, size, "%.1f MiB", bytes / 1048576);
+	else if (fabs(bytes) >= 1024)
+		snprintf(buf, size, "%.1f KiB", bytes / 1024);
+	else
+		snprintf(buf, size, "%.0f B", bytes);
+	return buf;
+}
+
+void console_write_event(FILE *f, const struct analysis_event *ev)
+{
+	char a[32], b[32];
+
+	fprintf(f, "! %.1fs PID %d ", ev->elapsed_ns / 1e9, ev->pid);
+	switch (ev->type) {
+	case EVENT_SPIKE:
+		fprintf(f, "spike in %s %" PRIu64 ": %s allocated (norm %s)%s%s%s%s\n",
+			ev->in_frame ? "frame" : "interval", ev->seq, size_text(ev->bytes, a, sizeof(a)),
+			size_text(ev->baseline_bytes, b, sizeof(b)), ev->top[0] ? ", mostly " : "",
+			ev->top, ev->top_type[0] ? "; type growing most: " : "", ev->top_type);
+		break;
+	case EVENT_LEAK:
+		if (ev->python_type)
+			fprintf(f, "leak (%s): %s grows %.1f objects/s, %.0f live\n",
+				leak_severity_name(ev->severity), ev->name, ev->growth_per_s, ev->live);
+		else
+			fprintf(f, "leak (%s): stack %s grows %s/s, %s live\n",
+				leak_severity_name(ev->severity), ev->name,
+				size_text(ev->growth_per_s, a, sizeof(a)), size_text(ev->live, b, sizeof(b)));
+		break;
+	case EVENT_DRIFT:
+		fprintf(f, "drift: %s %.0f -> %.0f (%+.0f%%)\n", ev->metric, ev->baseline, ev->current,
+			isfinite(ev->rel) ? ev->rel * 100 : 0.0);
+		break;
+	case EVENT_BUDGET:
+		fprintf(f, "budget %s %s: %.0f (limit %.0f, %+.0f)\n", ev->budget, ev->state,
+			ev->value, ev->limit, ev->excess);
+		break;
+	}
+	fflush(f);
+}
+
+void console_write_analysis(FILE *f, const struct process_report *r)
+{
+	const struct analysis_summary *s = r->analysis;
+	char a[32], b[32];
+
+	if (!s)
+		return;
+	if (s->frames_on) {
+		const struct frame_stats *fs = s->frames;
+
+		fprintf(f, "  frames %" PRIu64 ", %.1f FPS, mean %.2f ms, max %.2f ms", fs->frames,
+			frame_stats__fps(fs),
+			fs->frames ? fs->duration_sum_ns / 1e6 / fs->frames : 0.0,
+			fs->duration_max_ns / 1e6);
+		if (fs->target_fps > 0)
+			fprintf(f, "; dropped %" PRIu64 " at target %.0f FPS: %s/frame vs %s/frame "
+				"in normal frames, GC runs %" PRIu64 " vs %" PRIu64, fs->dropped.frames,
+				fs->target_fps,
+				size_text(fs->dropped.frames ? (double)fs->dropped.bytes_allocated /
+					  fs->dropped.frames : 0, a, sizeof(a)),
+				size_text(fs->normal.frames ? (double)fs->normal.bytes_allocated /
+					  fs->normal.frames : 0, b, sizeof(b)),
+				fs->dropped.gc_runs, fs->normal.gc_runs);
+		fputc('\n', f);
+	}
+	fprintf(f, "  spikes %zu, leaks %zu, drifts %zu, budget events %zu\n", s->spikes_total,
+		s->leak_count, s->drift_count, s->budget_count);
+	for (size_t i = 0; i < s->leak_count; i++) {
+		const struct analysis_event *l = &s->leaks[i];
+
+		fprintf(f, "  leak (%s) %s %s: +%.1f/s\n", leak_severity_name(l->severity),
+			l->python_type ? "type" : "stack", l->name, l->growth_per_s);
+	}
+	for (size_t i = 0; i < s->aged_count; i++)
+		fprintf(f, "  outstanding > %.1fs: %s in %" PRIu64 " allocations at %s\n",
+			s->leak_age_ns / 1e9, size_text((double)s->aged[i].bytes, a, sizeof(a)),
+			s->aged[i].count, s->aged[i].depth ? s->aged[i].frames[0] : "?");
+}

@@ -1,0 +1,160 @@
+// SPDX-License-Identifier: GPL-2.0
+/* NDJSON output; every key is documented in docs/json.md. */
+#include <stdlib.h>
+
+#include "output/json/json_sections.h"
+#include "output/json_writer.h"
+#include "output/output.h"
+
+struct json_output {
+	struct output base;
+	struct json_writer *w;
+	FILE *f;
+	bool owns_file;
+};
+
+/* counts: the interval's or the whole trace's; live figures are always the current state. */
+static void write_native(struct json_writer *w, const struct native_totals *counts,
+			 const struct native_totals *cumulative)
+{
+	jsonw_name(w, "native");
+	jsonw_start_object(w);
+	jsonw_uint_field(w, "allocs", counts->allocs);
+	jsonw_uint_field(w, "frees", counts->frees);
+	jsonw_uint_field(w, "bytes_allocated", counts->bytes_allocated);
+	jsonw_uint_field(w, "bytes_freed", counts->bytes_freed);
+	jsonw_uint_field(w, "live_bytes", native_live_bytes(cumulative));
+	jsonw_uint_field(w, "live_allocs", native_live_allocs(cumulative));
+	jsonw_uint_field(w, "frees_untracked", counts->frees_untracked);
+	jsonw_uint_field(w, "failed_allocs", counts->failed_allocs);
+	jsonw_uint_field(w, "dropped", counts->dropped);
+	jsonw_uint_field(w, "stack_dropped", counts->stack_dropped);
+	jsonw_name(w, "size_histogram");
+	jsonw_start_array(w);
+	for (int b = 0; b < ALLOC_SIZE_BUCKETS; b++) {
+		if (!counts->size_hist[b])
+			continue;
+		jsonw_start_object(w);
+		jsonw_uint_field(w, "min", b ? 1ull << b : 0);
+		jsonw_uint_field(w, "max", (1ull << (b + 1)) - 1);
+		jsonw_uint_field(w, "count", counts->size_hist[b]);
+		jsonw_end_object(w);
+	}
+	jsonw_end_array(w);
+	jsonw_end_object(w);
+}
+
+static void write_mmap(struct json_writer *w, const struct mmap_totals *m)
+{
+	jsonw_name(w, "mmap");
+	jsonw_start_object(w);
+	jsonw_uint_field(w, "mmaps", m->mmaps);
+	jsonw_uint_field(w, "munmaps", m->munmaps);
+	jsonw_uint_field(w, "mremaps", m->mremaps);
+	jsonw_uint_field(w, "bytes_mapped", m->bytes_mapped);
+	jsonw_uint_field(w, "bytes_unmapped", m->bytes_unmapped);
+	jsonw_uint_field(w, "brks", m->brks);
+	jsonw_int_field(w, "brk_growth", m->brk_growth);
+	jsonw_end_object(w);
+}
+
+static void write_header(struct json_writer *w, const char *type, const struct process_report *r)
+{
+	jsonw_start_object(w);
+	jsonw_string_field(w, "type", type);
+	jsonw_int_field(w, "pid", r->pid);
+	jsonw_string_field(w, "comm", r->comm);
+	jsonw_uint_field(w, "elapsed_ns", r->elapsed_ns);
+	jsonw_bool_field(w, "exited", r->exited);
+	jsonw_uint_field(w, "rss_bytes", r->rss_bytes);
+}
+
+static void json_interval(struct output *out, const struct process_report *r)
+{
+	struct json_writer *w = ((struct json_output *)out)->w;
+
+	json_write_gc_events(w, r);
+	write_header(w, "interval", r);
+	jsonw_uint_field(w, "interval_ns", r->interval_ns);
+	if (r->native_traced)
+		write_native(w, &r->native_delta, &r->native);
+	else
+		jsonw_null_field(w, "native");
+	write_mmap(w, &r->mmap_delta);
+	json_write_python(w, r);
+	json_write_system(w, r);
+	jsonw_end_object(w);
+}
+
+static void write_stacks(struct json_writer *w, const struct process_report *r)
+{
+	jsonw_name(w, "stacks");
+	jsonw_start_array(w);
+	for (size_t i = 0; i < r->stack_count; i++) {
+		const struct stack_report *s = &r->stacks[i];
+
+		jsonw_start_object(w);
+		jsonw_int_field(w, "stack_id", s->stack_id);
+		jsonw_uint_field(w, "live_bytes", s->live_bytes);
+		jsonw_uint_field(w, "live_allocs", s->live_allocs);
+		jsonw_uint_field(w, "allocs", s->allocs);
+		jsonw_uint_field(w, "bytes_allocated", s->bytes_allocated);
+		jsonw_string_array_field(w, "frames", s->frames, s->depth);
+		jsonw_end_object(w);
+	}
+	jsonw_end_array(w);
+}
+
+static void json_summary(struct output *out, const struct process_report *r)
+{
+	struct json_writer *w = ((struct json_output *)out)->w;
+
+	write_header(w, "summary", r);
+	if (r->native_traced)
+		write_native(w, &r->native, &r->native);
+	else
+		jsonw_null_field(w, "native");
+	write_mmap(w, &r->mmap);
+	write_stacks(w, r);
+	json_write_python(w, r);
+	json_write_system(w, r);
+	json_write_analysis(w, r);
+	jsonw_end_object(w);
+}
+
+static void json_frame(struct output *out, const struct frame_report *f)
+{
+	json_write_frame(((struct json_output *)out)->w, f);
+}
+
+static void json_event(struct output *out, const struct analysis_event *ev)
+{
+	json_write_event(((struct json_output *)out)->w, ev);
+}
+
+static void json_destroy(struct output *out)
+{
+	struct json_output *j = (struct json_output *)out;
+
+	jsonw_destroy(&j->w);
+	if (j->owns_file)
+		fclose(j->f);
+	free(j);
+}
+
+struct output *json_output__new(FILE *f, bool owns_file)
+{
+	struct json_output *j = calloc(1, sizeof(*j));
+
+	if (!j)
+		return NULL;
+	j->w = jsonw_new(f);
+	if (!j->w) {
+		free(j);
+		return NULL;
+	}
+	j->base = (struct output){ json_interval, json_summary, json_destroy, json_frame, json_event };
+	j->f = f;
+	j->owns_file = owns_file;
+	return &j->base;
+}

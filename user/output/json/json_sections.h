@@ -1,0 +1,17 @@
+/* The sections of a JSON line, written by output/json/ and by --on-event (docs/json.md). */
+#ifndef MEMTRACE_OUTPUT_JSON_SECTIONS_H
+#define MEMTRACE_OUTPUT_JSON_SECTIONS_H
+
+#include "model/analysis_events.h"
+#include "model/frame_report.h"
+#include "model/report.h"
+#include "output/json_writer.h"
+
+void json_write_frame(struct json_writer *w, const struct frame_report *f);
+void json_write_event(struct json_writer *w, const struct analysis_event *ev);
+void json_write_system(struct json_writer *w, const struct process_report *r);
+void json_write_analysis(struct json_writer *w, const struct process_report *r);
+void json_write_python(struct json_writer *w, const struct process_report *r);
+void json_write_gc_events(struct json_writer *w, const struct process_report *r);
+
+#endif

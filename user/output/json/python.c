@@ -1,0 +1,100 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The Python part of a report as JSON (docs/python.md, docs/json.md). */
+#include "output/json/json_sections.h"
+
+#include <inttypes.h>
+#include <string.h>
+
+static void uint_or_null(struct json_writer *w, const char *name, bool known, uint64_t v)
+{
+	if (known)
+		jsonw_uint_field(w, name, v);
+	else
+		jsonw_null_field(w, name);
+}
+
+static void int_or_null(struct json_writer *w, const char *name, int64_t v)
+{
+	if (v >= 0)
+		jsonw_int_field(w, name, v);
+	else
+		jsonw_null_field(w, name);
+}
+
+void json_write_python(struct json_writer *w, const struct process_report *r)
+{
+	const struct python_report *py = r->python;
+
+	if (!py)
+		return;
+	jsonw_name(w, "python");
+	jsonw_start_object(w);
+	jsonw_string_field(w, "version", py->version);
+	jsonw_string_field(w, "mode", py->mode);
+	jsonw_name(w, "types");
+	jsonw_start_array(w);
+	for (size_t i = 0; i < py->type_count; i++) {
+		const struct python_type_report *t = &py->types[i];
+
+		jsonw_start_object(w);
+		jsonw_string_field(w, "name", t->name);
+		uint_or_null(w, "live", t->has_live, t->live);
+		uint_or_null(w, "live_bytes", t->has_live, t->live_bytes);
+		uint_or_null(w, "created", t->has_events, t->created);
+		uint_or_null(w, "destroyed", t->has_events, t->destroyed);
+		jsonw_end_object(w);
+	}
+	jsonw_end_array(w);
+	jsonw_name(w, "gc");
+	jsonw_start_object(w);
+	jsonw_name(w, "collections");
+	if (py->gc_known) {
+		jsonw_start_array(w);
+		for (int g = 0; g < 3; g++)
+			jsonw_uint(w, py->gc_collections[g]);
+		jsonw_end_array(w);
+	} else {
+		jsonw_null(w);
+	}
+	uint_or_null(w, "collected", py->gc_counts_known, py->gc_collected);
+	uint_or_null(w, "uncollectable", py->gc_counts_known, py->gc_uncollectable);
+	uint_or_null(w, "time_ns", py->gc_time_known, py->gc_time_ns);
+	uint_or_null(w, "events_dropped", py->gc_time_known, py->gc_events_dropped);
+	jsonw_end_object(w);
+	jsonw_name(w, "memory");
+	jsonw_start_object(w);
+	uint_or_null(w, "objects", py->objects_known, py->objects);
+	uint_or_null(w, "object_bytes", py->objects_known, py->object_bytes);
+	jsonw_bool_field(w, "census_partial", py->census_partial);
+	uint_or_null(w, "pymalloc_arena_bytes", py->arenas_known, py->arena_bytes);
+	if (r->native_traced)
+		jsonw_uint_field(w, "native_live_bytes", native_live_bytes(&r->native));
+	else
+		jsonw_null_field(w, "native_live_bytes");
+	jsonw_end_object(w);
+	jsonw_end_object(w);
+}
+
+void json_write_gc_events(struct json_writer *w, const struct process_report *r)
+{
+	const struct python_report *py = r->python;
+
+	if (!py)
+		return;
+	for (size_t i = 0; i < py->gc_event_count; i++) {
+		const struct python_gc_event *e = &py->gc_events[i];
+
+		jsonw_start_object(w);
+		jsonw_string_field(w, "type", "gc");
+		jsonw_int_field(w, "pid", r->pid);
+		if (e->generation >= 0)
+			jsonw_int_field(w, "generation", e->generation);
+		else
+			jsonw_null_field(w, "generation");
+		jsonw_uint_field(w, "start_ns", e->start_ns);
+		jsonw_uint_field(w, "duration_ns", e->duration_ns);
+		int_or_null(w, "collected", e->collected);
+		int_or_null(w, "uncollectable", e->uncollectable);
+		jsonw_end_object(w);
+	}
+}

@@ -1,0 +1,54 @@
+/* Output writers: each is fed the same reports. */
+#ifndef MEMTRACE_OUTPUT_H
+#define MEMTRACE_OUTPUT_H
+
+#include <stdio.h>
+
+#include "model/report.h"
+
+struct frame_report;
+struct analysis_event;
+
+struct output {
+	void (*interval)(struct output *out, const struct process_report *report);
+	void (*summary)(struct output *out, const struct process_report *report);
+	void (*destroy)(struct output *out);
+	/* Optional (NULL: not shown): a frame ended; an analysis event (output_events.h). */
+	void (*frame)(struct output *out, const struct frame_report *frame);
+	void (*event)(struct output *out, const struct analysis_event *event);
+};
+
+/* A table on f: a line per process and interval, then a summary per process. */
+struct output *console_output__new(FILE *f);
+/* NDJSON on f (closed by destroy when owns_file): schema in docs/json.md. */
+struct output *json_output__new(FILE *f, bool owns_file);
+
+static inline void output__interval(struct output *out, const struct process_report *r)
+{
+	out->interval(out, r);
+}
+
+static inline void output__summary(struct output *out, const struct process_report *r)
+{
+	out->summary(out, r);
+}
+
+static inline void output__frame(struct output *out, const struct frame_report *f)
+{
+	if (out->frame)
+		out->frame(out, f);
+}
+
+static inline void output__event(struct output *out, const struct analysis_event *ev)
+{
+	if (out->event)
+		out->event(out, ev);
+}
+
+static inline void output__destroy(struct output *out)
+{
+	if (out)
+		out->destroy(out);
+}
+
+#endif

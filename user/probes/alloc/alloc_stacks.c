@@ -1,0 +1,396 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Reading bpf/alloc.bpf.c's stack and outstanding maps: the stacks holding live memory, the
+ * per-interval marks the spike and leak analysis follow, and allocations older than
+ * --leak-age; every stack symbolized on demand. More of the alloc triplet's user half. */
+#include "probes/alloc/alloc_stacks.h"
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <bpf/bpf.h>
+
+#include "alloc.h"
+#include "util/grow.h"
+
+/* Calls each for every entry of a hash map, read in batches: stack_stats and outstanding are
+ * walked at every poll, and two syscalls per entry (next key, lookup) cost ~1 µs an entry. */
+typedef int (*entry_fn)(const void *key, const void *value, void *ctx);
+
+static int for_each_entry(int fd, size_t key_size, size_t value_size, entry_fn each, void *ctx)
+{
+	enum { BATCH = 4096 };
+	char *keys = malloc(BATCH * key_size), *values = malloc(BATCH * value_size);
+	__u32 token = 0;
+	bool first = true, last = false;
+	int err = keys && values ? 0 : -ENOMEM;
+
+	while (!err && !last) {
+		__u32 count = BATCH;
+
+		err = bpf_map_lookup_batch(fd, first ? NULL : &token, &token, keys, values, &count,
+					   NULL);
+		last = err == -ENOENT;   /* the map's end: count holds its last entries */
+		if (last)
+			err = 0;
+		for (__u32 i = 0; !err && i < count; i++)
+			err = each(keys + i * key_size, values + i * value_size, ctx);
+		first = false;
+	}
+	free(keys);
+	free(values);
+	return err;
+}
+
+/* --- stacks by id --------------------------------------------------------------------- */
+
+void alloc_stacks__symbolize(struct alloc_tracer *alloc, struct symbolizer *sym, int stack_id,
+			     char ***frames, size_t *depth)
+{
+	int fd = alloc_tracer__map_fd(alloc, "stacks");
+	struct stack_trace trace;
+	__u32 id = (__u32)stack_id;
+	char frame[512];
+
+	*depth = 0;
+	if (stack_id < 0 || fd < 0 || bpf_map_lookup_elem(fd, &id, &trace))
+		return;
+	*frames = calloc(ALLOC_MAX_STACK_DEPTH, sizeof(char *));
+	if (!*frames)
+		return;
+	for (; *depth < trace.depth && *depth < ALLOC_MAX_STACK_DEPTH; ++*depth) {
+		symbolizer__frame(sym, trace.ips[*depth], frame, sizeof(frame));
+		(*frames)[*depth] = strdup(frame);
+	}
+}
+
+/* --- outstanding allocations older than --leak-age ---------------------------------- */
+
+static int by_bytes_desc(const void *a, const void *b)
+{
+	const struct aged_report *x = a, *y = b;
+
+	if (x->bytes != y->bytes)
+		return x->bytes < y->bytes ? 1 : -1;
+	return (x->stack_id > y->stack_id) - (x->stack_id < y->stack_id);
+}
+
+struct aged_walk {
+	unsigned int tgid;
+	uint64_t now, min_age_ns;
+	struct aged_report *groups;
+	size_t count, cap;
+};
+
+static int add_if_aged(const void *key, const void *value, void *ctx)
+{
+	const struct outstanding_key *k = key;
+	const struct outstanding_alloc *a = value;
+	struct aged_walk *w = ctx;
+	size_t i;
+
+	if (k->tgid != w->tgid || a->timestamp_ns > w->now || w->now - a->timestamp_ns < w->min_age_ns)
+		return 0;
+	for (i = 0; i < w->count && w->groups[i].stack_id != a->stack_id; i++)
+		;
+	if (i == w->count) {
+		if (grow_for_one((void **)&w->groups, &w->cap, w->count, sizeof(*w->groups)))
+			return -ENOMEM;
+		w->groups[w->count++] = (struct aged_report){ .stack_id = a->stack_id };
+	}
+	w->groups[i].count++;
+	w->groups[i].bytes += a->size;
+	if (w->now - a->timestamp_ns > w->groups[i].oldest_age_ns)
+		w->groups[i].oldest_age_ns = w->now - a->timestamp_ns;
+	return 0;
+}
+
+int outstanding__aged(struct alloc_tracer *alloc, pid_t pid, uint64_t min_age_ns,
+		      struct symbolizer *sym, size_t top, struct aged_report **out, size_t *count)
+{
+	int fd = alloc_tracer__map_fd(alloc, "outstanding"), err;
+	struct aged_walk w = { .tgid = (unsigned int)pid, .min_age_ns = min_age_ns };
+	struct timespec ts;
+
+	*out = NULL;
+	*count = 0;
+	if (fd < 0)
+		return -ENOENT;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	w.now = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+	err = for_each_entry(fd, sizeof(struct outstanding_key), sizeof(struct outstanding_alloc),
+			     add_if_aged, &w);
+	if (err || !w.count) {
+		free(w.groups);
+		return err;
+	}
+	qsort(w.groups, w.count, sizeof(*w.groups), by_bytes_desc);
+	if (w.count > top)
+		w.count = top;
+	for (size_t i = 0; i < w.count; i++)
+		alloc_stacks__symbolize(alloc, sym, w.groups[i].stack_id, &w.groups[i].frames,
+					&w.groups[i].depth);
+	*out = w.groups;
+	*count = w.count;
+	return 0;
+}
+
+void aged_reports__free(struct aged_report *groups, size_t count)
+{
+	for (size_t i = 0; i < count; i++) {
+		for (size_t f = 0; f < groups[i].depth; f++)
+			free(groups[i].frames[f]);
+		free(groups[i].frames);
+	}
+	free(groups);
+}
+
+/* --- the stacks the analysis follows ------------------------------------------------ */
+
+struct stack_entry {
+	int stack_id;
+	struct stack_stats stats;
+};
+
+struct stacks_walk {
+	unsigned int tgid;
+	struct stack_entry *all;
+	size_t count, cap;
+};
+
+static int add_if_ours(const void *key, const void *value, void *ctx)
+{
+	const struct stack_key *k = key;
+	struct stacks_walk *w = ctx;
+
+	if (k->tgid != w->tgid)
+		return 0;
+	if (grow_for_one((void **)&w->all, &w->cap, w->count, sizeof(*w->all)))
+		return -ENOMEM;
+	w->all[w->count++] = (struct stack_entry){ .stack_id = k->stack_id,
+						   .stats = *(const struct stack_stats *)value };
+	return 0;
+}
+
+static int entry_by_id(const void *a, const void *b)
+{
+	const struct stack_entry *x = a, *y = b;
+
+	return (x->stack_id > y->stack_id) - (x->stack_id < y->stack_id);
+}
+
+/* Every stack of pid in alloc.bpf.c's stack_stats map, by stack id; *all is malloc'ed. */
+static int read_stacks(struct alloc_tracer *alloc, pid_t pid, struct stack_entry **all,
+		       size_t *count)
+{
+	int fd = alloc_tracer__map_fd(alloc, "stack_stats"), err;
+	struct stacks_walk w = { .tgid = (unsigned int)pid };
+
+	*all = NULL;
+	*count = 0;
+	if (fd < 0)
+		return -ENOENT;
+	err = for_each_entry(fd, sizeof(struct stack_key), sizeof(struct stack_stats), add_if_ours,
+			     &w);
+	if (err) {
+		free(w.all);
+		return err;
+	}
+	if (w.count > 1)   /* w.all is NULL when the process has no stacks */
+		qsort(w.all, w.count, sizeof(*w.all), entry_by_id);
+	*all = w.all;
+	*count = w.count;
+	return 0;
+}
+
+/* The stack whose bytes_allocated grew most since the marks: all and the marks are both in
+ * stack-id order, so one walk pairs them. */
+static void top_grower(const struct stack_entry *all, size_t n, const struct stack_marks *marks,
+		       int *stack_id, uint64_t *bytes)
+{
+	size_t m = 0;
+
+	*stack_id = -1;
+	*bytes = 0;
+	for (size_t i = 0; i < n; i++) {
+		uint64_t grew = all[i].stats.bytes_allocated;
+
+		while (m < marks->count && marks->items[m].stack_id < all[i].stack_id)
+			m++;
+		if (m < marks->count && marks->items[m].stack_id == all[i].stack_id)
+			grew -= marks->items[m].bytes_allocated;
+		if (grew > *bytes) {
+			*bytes = grew;
+			*stack_id = all[i].stack_id;
+		}
+	}
+}
+
+static int by_live_bytes_desc(const void *a, const void *b)
+{
+	const struct stack_report *x = a, *y = b;
+
+	if (x->live_bytes != y->live_bytes)
+		return x->live_bytes < y->live_bytes ? 1 : -1;
+	return (x->stack_id > y->stack_id) - (x->stack_id < y->stack_id);
+}
+
+/* Restores the heap of v[0..n) below node i, the entry that ranks last at its root. */
+static void sift_down(struct stack_report *v, size_t n, size_t i)
+{
+	for (;;) {
+		size_t last = i, l = 2 * i + 1, r = l + 1;
+		struct stack_report t;
+
+		if (l < n && by_live_bytes_desc(&v[l], &v[last]) > 0)
+			last = l;
+		if (r < n && by_live_bytes_desc(&v[r], &v[last]) > 0)
+			last = r;
+		if (last == i)
+			return;
+		t = v[i], v[i] = v[last], v[last] = t;
+		i = last;
+	}
+}
+
+/* Moves the top entries of v[0..n) to its front, sorted, and returns how many: a heap of the
+ * top, not a sort of every stack (a poll sees all of them, the analysis wants 32). */
+static size_t keep_top(struct stack_report *v, size_t n, size_t top)
+{
+	size_t kept = n < top ? n : top;
+
+	for (size_t i = kept / 2; i-- > 0;)
+		sift_down(v, kept, i);
+	for (size_t i = kept; i < n && kept; i++) {
+		if (by_live_bytes_desc(&v[i], &v[0]) < 0) {
+			v[0] = v[i];
+			sift_down(v, kept, 0);
+		}
+	}
+	qsort(v, kept, sizeof(*v), by_live_bytes_desc);
+	return kept;
+}
+
+/* The top stacks of all that hold live allocations, into live (room for n), most live bytes
+ * first; returns how many. */
+static size_t live_stacks(const struct stack_entry *all, size_t n, size_t top,
+			  struct stack_report *live)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		const struct stack_stats *s = &all[i].stats;
+
+		if (s->bytes_allocated == s->bytes_freed && s->allocs == s->frees)
+			continue;
+		live[k++] = (struct stack_report){
+			.stack_id = all[i].stack_id,
+			.live_allocs = s->allocs - s->frees,
+			.live_bytes = s->bytes_allocated - s->bytes_freed,
+			.allocs = s->allocs,
+			.bytes_allocated = s->bytes_allocated,
+		};
+	}
+	return keep_top(live, k, top);
+}
+
+int stack_walk__interval(struct alloc_tracer *alloc, pid_t pid, size_t top,
+			 struct stack_marks *marks, struct stack_report **stacks, size_t *count)
+{
+	struct stack_entry *all;
+	struct stack_mark *fresh;
+	struct stack_report *live;
+	size_t n, k = 0;
+	int err = read_stacks(alloc, pid, &all, &n);
+
+	*stacks = NULL;
+	*count = 0;
+	if (err)
+		return err;
+	top_grower(all, n, marks, &marks->top_id, &marks->top_bytes);
+	fresh = calloc(n ? n : 1, sizeof(*fresh));
+	live = calloc(n ? n : 1, sizeof(*live));
+	if (!fresh || !live) {
+		free(fresh);
+		free(live);
+		free(all);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < n; i++)
+		fresh[i] = (struct stack_mark){ all[i].stack_id, all[i].stats.bytes_allocated };
+	k = live_stacks(all, n, top, live);
+	free(marks->items);
+	marks->items = fresh;
+	marks->count = n;
+	free(all);
+	if (!k) {
+		free(live);
+		return 0;
+	}
+	*stacks = live;
+	*count = k;
+	return 0;
+}
+
+int alloc_stacks__top(struct alloc_tracer *alloc, pid_t pid, struct symbolizer *sym, size_t top,
+		      struct stack_report **stacks, size_t *count)
+{
+	struct stack_entry *all;
+	struct stack_report *live;
+	size_t n, k;
+	int err = read_stacks(alloc, pid, &all, &n);
+
+	*stacks = NULL;
+	*count = 0;
+	if (err)
+		return err;
+	live = calloc(n ? n : 1, sizeof(*live));
+	if (!live) {
+		free(all);
+		return -ENOMEM;
+	}
+	k = live_stacks(all, n, top, live);
+	free(all);
+	if (!k) {
+		free(live);
+		return 0;
+	}
+	for (size_t i = 0; i < k; i++)
+		alloc_stacks__symbolize(alloc, sym, live[i].stack_id, &live[i].frames,
+					&live[i].depth);
+	*stacks = live;
+	*count = k;
+	return 0;
+}
+
+int stack_walk__grown(struct alloc_tracer *alloc, pid_t pid, const struct stack_marks *marks,
+		      int *stack_id, uint64_t *bytes)
+{
+	struct stack_entry *all;
+	size_t n;
+	int err = read_stacks(alloc, pid, &all, &n);
+
+	*stack_id = -1;
+	*bytes = 0;
+	if (err)
+		return err;
+	top_grower(all, n, marks, stack_id, bytes);
+	free(all);
+	return 0;
+}
+
+void stack_report__symbolize(struct alloc_tracer *alloc, struct symbolizer *sym,
+			     struct stack_report *r)
+{
+	if (r->depth)
+		return;
+	alloc_stacks__symbolize(alloc, sym, r->stack_id, &r->frames, &r->depth);
+}
+
+void stack_marks__free(struct stack_marks *marks)
+{
+	free(marks->items);
+	*marks = (struct stack_marks){ .top_id = -1 };
+}

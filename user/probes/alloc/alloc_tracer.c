@@ -1,0 +1,430 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "probes/alloc/alloc_tracer.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "alloc.skel.h"
+#include "model/exit_codes.h"
+#include "target/probe_offset.h"
+#include "target/procmaps.h"
+#include "util/grow.h"
+
+struct alloc_tracer {
+	struct alloc_bpf *skel;
+	struct symtab_cache *cache;
+	struct bpf_link **links;
+	size_t link_count, link_capacity;
+	int ncpus;
+	bool mappings_traced;        /* the syscall tracepoints are attached */
+	bool allocator_probes;       /* malloc-family uprobes (off with --light) */
+	struct ring_buffer *forks;   /* -f: fork events */
+	struct bpf_link *fork_link;  /* -f without the tracepoints above */
+	alloc_fork_fn on_fork;
+	void *on_fork_ctx;
+};
+
+/* --- libbpf messages ---------------------------------------------------------------- */
+
+#define KEPT_MESSAGES 12
+static bool verbose_messages;
+static char kept_messages[KEPT_MESSAGES][256];
+static unsigned int kept_next;
+
+static int print_bpf_message(enum libbpf_print_level level, const char *fmt, va_list args)
+{
+	if (verbose_messages)
+		return vfprintf(stderr, fmt, args);
+	if (level == LIBBPF_DEBUG)
+		return 0;
+	vsnprintf(kept_messages[kept_next++ % KEPT_MESSAGES], sizeof(kept_messages[0]), fmt, args);
+	return 0;
+}
+
+void bpf_messages__init(bool verbose)
+{
+	verbose_messages = verbose;
+	libbpf_set_print(print_bpf_message);
+}
+
+static void show_kept_messages(void)
+{
+	unsigned int first = kept_next > KEPT_MESSAGES ? kept_next - KEPT_MESSAGES : 0;
+
+	for (unsigned int i = first; i < kept_next; i++)
+		fprintf(stderr, "  %s", kept_messages[i % KEPT_MESSAGES]);
+}
+
+/* --- open and load ------------------------------------------------------------------ */
+
+static bool syscall_tracepoints_visible(void)
+{
+	return access("/sys/kernel/tracing/events/syscalls", F_OK) == 0 ||
+	       access("/sys/kernel/debug/tracing/events/syscalls", F_OK) == 0;
+}
+
+/* libbpf finds tracepoint ids through tracefs; mount it where a minimal system lacks it. */
+static bool ensure_tracefs(void)
+{
+	if (syscall_tracepoints_visible())
+		return true;
+	mount("nodev", "/sys/kernel/tracing", "tracefs", 0, NULL);
+	return syscall_tracepoints_visible();
+}
+
+static void set_mapping_programs_autoload(struct alloc_bpf *skel, bool on)
+{
+	struct bpf_program *progs[] = {
+		skel->progs.mmap_enter, skel->progs.mmap_exit, skel->progs.munmap_enter,
+		skel->progs.munmap_exit, skel->progs.mremap_enter, skel->progs.mremap_exit,
+		skel->progs.brk_exit,
+	};
+
+	for (size_t i = 0; i < sizeof(progs) / sizeof(progs[0]); i++)
+		bpf_program__set_autoload(progs[i], on);
+}
+
+static int open_fork_events(struct alloc_tracer *t);
+
+int alloc_tracer__open(struct alloc_tracer **out, const struct alloc_tracer_opts *opts,
+		       struct symtab_cache *cache)
+{
+	struct alloc_tracer *t = calloc(1, sizeof(*t));
+	int err;
+
+	if (!t)
+		return EXIT_INTERNAL;
+	t->cache = cache;
+	t->ncpus = libbpf_num_possible_cpus();
+	t->skel = alloc_bpf__open();
+	if (!t->skel || t->ncpus <= 0) {
+		fprintf(stderr, "memtrace-bpf: cannot open the BPF object: %s\n", strerror(errno));
+		alloc_tracer__destroy(t);
+		return EXIT_INTERNAL;
+	}
+	t->skel->rodata->record_stacks = opts->stacks;
+	t->skel->rodata->record_ages = opts->ages;
+	t->allocator_probes = opts->allocator_probes;
+	t->skel->rodata->follow_forks = opts->follow_forks;
+	bpf_program__set_autoload(t->skel->progs.on_fork, opts->follow_forks);
+	bpf_map__set_max_entries(t->skel->maps.outstanding, opts->max_entries);
+	bpf_map__set_max_entries(t->skel->maps.stacks, opts->stack_entries);
+	bpf_map__set_max_entries(t->skel->maps.stack_stats, opts->stack_entries);
+	if (!opts->stacks)
+		bpf_map__set_max_entries(t->skel->maps.stacks, 1);
+
+	t->mappings_traced = ensure_tracefs();
+	if (!t->mappings_traced)
+		fprintf(stderr, "memtrace-bpf: warning: tracefs unavailable, mmap/brk not counted\n");
+	set_mapping_programs_autoload(t->skel, t->mappings_traced);
+
+	err = alloc_bpf__load(t->skel);
+	if (err) {
+		fprintf(stderr, "memtrace-bpf: loading BPF programs failed: %s; libbpf said:\n",
+			strerror(-err));
+		show_kept_messages();
+		alloc_tracer__destroy(t);
+		return EXIT_BPF_LOAD;
+	}
+	if (t->mappings_traced && alloc_bpf__attach(t->skel)) {
+		fprintf(stderr, "memtrace-bpf: cannot attach the mmap/brk tracepoints: %s\n",
+			strerror(errno));
+		alloc_tracer__destroy(t);
+		return EXIT_ATTACH;
+	}
+	if (opts->follow_forks && open_fork_events(t)) {
+		fprintf(stderr, "memtrace-bpf: cannot follow forks: %s\n", strerror(errno));
+		alloc_tracer__destroy(t);
+		return EXIT_ATTACH;
+	}
+	*out = t;
+	return EXIT_OK;
+}
+
+/* --- forks (-f) --------------------------------------------------------------------- */
+
+static int handle_fork_event(void *ctx, void *data, size_t size)
+{
+	struct alloc_tracer *t = ctx;
+	const struct fork_event *e = data;
+
+	if (size >= sizeof(*e) && t->on_fork)
+		t->on_fork(t->on_fork_ctx, (pid_t)e->parent_tgid, (pid_t)e->child_tgid);
+	return 0;
+}
+
+static int open_fork_events(struct alloc_tracer *t)
+{
+	if (!t->mappings_traced) {   /* alloc_bpf__attach() did not run: attach on_fork alone */
+		t->fork_link = bpf_program__attach(t->skel->progs.on_fork);
+		if (!t->fork_link)
+			return -errno;
+	}
+	t->forks = ring_buffer__new(bpf_map__fd(t->skel->maps.forks), handle_fork_event, t, NULL);
+	return t->forks ? 0 : -errno;
+}
+
+int alloc_tracer__wait_forks(struct alloc_tracer *t, int timeout_ms, alloc_fork_fn on_fork,
+			     void *ctx)
+{
+	int n;
+
+	if (!t->forks)
+		return -EINVAL;
+	t->on_fork = on_fork;
+	t->on_fork_ctx = ctx;
+	n = ring_buffer__poll(t->forks, timeout_ms < 0 ? 0 : timeout_ms);
+	t->on_fork = NULL;
+	return n;
+}
+
+/* --- attach ------------------------------------------------------------------------- */
+
+struct allocator_function {
+	const char *symbol;
+	size_t prog_offset;          /* offsetof the entry program in the skeleton's progs */
+	bool returns;                /* needs the return probe for the block's address */
+};
+
+#define PROG(name) offsetof(struct alloc_bpf, progs.name)
+/* free comes first: a block allocated while the other probes are being attached must have
+ * its free seen, or it would stay "live" forever. */
+static const struct allocator_function allocator_functions[] = {
+	{ "free", PROG(free_enter), false },
+	{ "malloc", PROG(malloc_enter), true },
+	{ "calloc", PROG(calloc_enter), true },
+	{ "realloc", PROG(realloc_enter), true },
+	{ "reallocarray", PROG(reallocarray_enter), true },
+	{ "posix_memalign", PROG(posix_memalign_enter), true },
+	{ "aligned_alloc", PROG(aligned_alloc_enter), true },
+	{ "memalign", PROG(aligned_alloc_enter), true },
+	{ "valloc", PROG(valloc_enter), true },
+	{ "pvalloc", PROG(valloc_enter), true },
+};
+#define ALLOCATOR_FUNCTIONS (sizeof(allocator_functions) / sizeof(allocator_functions[0]))
+
+static int keep_link(struct alloc_tracer *t, struct bpf_link *link)
+{
+	/* A link we cannot keep is detached now rather than leaked. */
+	if (grow_for_one((void **)&t->links, &t->link_capacity, t->link_count, sizeof(*t->links))) {
+		bpf_link__destroy(link);
+		return -ENOMEM;
+	}
+	t->links[t->link_count++] = link;
+	return 0;
+}
+
+static int attach_probe(struct alloc_tracer *t, struct bpf_program *prog, pid_t pid,
+			const char *path, uint64_t offset, bool retprobe)
+{
+	LIBBPF_OPTS(bpf_uprobe_opts, opts, .retprobe = retprobe);
+	struct bpf_link *link = bpf_program__attach_uprobe_opts(prog, pid, path, offset, &opts);
+
+	if (!link)
+		return -errno;
+	return keep_link(t, link);
+}
+
+static const struct elf_symbol *exact_function(const struct elf_symtab *tab, const char *name)
+{
+	const struct elf_symbol *sym = elf_symtab__find(tab, name, true);
+
+	return sym && !strcmp(sym->name, name) ? sym : NULL;
+}
+
+/* Attaches every allocator function that the file defines; returns how many, or -errno. */
+static int attach_module(struct alloc_tracer *t, pid_t pid, const char *path,
+			 const struct elf_symtab *tab)
+{
+	uint64_t attached_offsets[ALLOCATOR_FUNCTIONS];
+	int attached = 0, err;
+
+	for (size_t i = 0; i < ALLOCATOR_FUNCTIONS; i++) {
+		const struct allocator_function *fn = &allocator_functions[i];
+		const struct elf_symbol *sym = exact_function(tab, fn->symbol);
+		struct bpf_program *prog =
+			*(struct bpf_program **)((char *)t->skel + fn->prog_offset);
+		uint64_t offset;
+		bool duplicate = false;
+
+		if (!sym || !elf_symtab__vaddr_to_offset(tab, sym->vaddr, &offset))
+			continue;
+		/* Aliases (memalign = aligned_alloc in glibc) share one probe. */
+		for (int j = 0; j < attached; j++)
+			duplicate |= attached_offsets[j] == offset;
+		if (duplicate)
+			continue;
+		if (fn->returns) {
+			/* Return probe first: a call entered before it existed would never
+			 * see its return. */
+			err = attach_probe(t, t->skel->progs.alloc_exit, pid, path, offset, true);
+			if (!err)
+				err = attach_probe(t, prog, pid, path, offset, false);
+		} else {
+			/* Entry-only (free): may start past a NULL check, off the single-step path. */
+			struct probe_site site = probe_offset__for_symbol(path, tab, sym, true);
+
+			if (verbose_messages)
+				fprintf(stderr, "memtrace-bpf: %s in %s probed at +%#llx (%s)\n",
+					fn->symbol, path, (unsigned long long)site.delta, site.why);
+			err = attach_probe(t, prog, pid, path, offset + site.delta, false);
+		}
+		if (err) {
+			/* The kernel refuses a second uprobe at an address that another tool
+			 * probes with a different USDT semaphore offset (seen with BCC). */
+			fprintf(stderr, "memtrace-bpf: cannot attach to %s in %s: %s%s\n", fn->symbol,
+				path, strerror(-err), err == -EINVAL ? " (does another tracer "
+				"probe it? the kernel log says 'ref_ctr_offset mismatch' then)" : "");
+			return err;
+		}
+		attached_offsets[attached++] = offset;
+	}
+	return attached;
+}
+
+static bool defines_malloc(const struct elf_symtab *tab)
+{
+	return tab && exact_function(tab, "malloc");
+}
+
+static void seed_brk(struct alloc_tracer *t, pid_t pid)
+{
+	struct procmaps maps;
+	__u32 tgid = pid;
+
+	if (procmaps__read(pid, &maps))
+		return;
+	for (size_t i = 0; i < maps.count; i++) {
+		if (!strcmp(maps.mappings[i].path, "[heap]")) {
+			__u64 end = maps.mappings[i].end;
+
+			bpf_map__update_elem(t->skel->maps.last_brk, &tgid, sizeof(tgid), &end,
+					     sizeof(end), BPF_ANY);
+		}
+	}
+	procmaps__free(&maps);
+}
+
+/* Probes the malloc family in every file of modules (NULL: of pid's mappings) that defines
+ * malloc. Returns an exit_code. */
+static int attach_allocators(struct alloc_tracer *t, pid_t pid, const char *const *modules)
+{
+	char **paths = NULL;
+	size_t count = 0;
+	int attached = 0, err;
+
+	err = procmaps__files_to_probe(pid, modules, &paths, &count);
+	if (err) {
+		fprintf(stderr, "memtrace-bpf: cannot read /proc/%d/maps: %s\n", pid, strerror(-err));
+		return err == -ENOENT ? EXIT_NO_PROCESS : EXIT_INTERNAL;
+	}
+	for (size_t i = 0; i < count; i++) {
+		const struct elf_symtab *tab = symtab_cache__get(t->cache, paths[i], NULL);
+
+		if (!defines_malloc(tab))
+			continue;
+		err = attach_module(t, pid, paths[i], tab);
+		if (err < 0) {
+			file_paths__free(paths, count);
+			return err == -ESRCH ? EXIT_NO_PROCESS : EXIT_ATTACH;
+		}
+		attached += err;
+	}
+	file_paths__free(paths, count);
+	if (!attached) {
+		fprintf(stderr, "memtrace-bpf: no malloc found in the files that PID %d maps "
+			"(is it statically linked and stripped?)\n", pid);
+		return EXIT_NO_ALLOCATOR;
+	}
+	return EXIT_OK;
+}
+
+int alloc_tracer__attach(struct alloc_tracer *t, pid_t pid, const char *const *modules)
+{
+	__u32 tgid = pid;
+	__u8 one = 1;
+	int code;
+
+	if (t->allocator_probes && (code = attach_allocators(t, pid, modules)))
+		return code;
+	if (!modules)
+		seed_brk(t, pid);
+	bpf_map__update_elem(t->skel->maps.traced_tgids, &tgid, sizeof(tgid), &one, sizeof(one),
+			     BPF_ANY);
+	return EXIT_OK;
+}
+
+/* --- read --------------------------------------------------------------------------- */
+
+int alloc_tracer__read(struct alloc_tracer *t, pid_t pid, struct native_totals *native,
+		       struct mmap_totals *mmap)
+{
+	struct native_stats native_cpu[t->ncpus];
+	struct mmap_stats mmap_cpu[t->ncpus];
+	__u32 tgid = pid;
+
+	memset(native, 0, sizeof(*native));
+	memset(mmap, 0, sizeof(*mmap));
+	if (!bpf_map__lookup_elem(t->skel->maps.native_stats, &tgid, sizeof(tgid), native_cpu,
+				  sizeof(native_cpu), 0)) {
+		for (int c = 0; c < t->ncpus; c++) {
+			const struct native_stats *s = &native_cpu[c];
+
+			native->allocs += s->allocs;
+			native->frees += s->frees;
+			native->frees_untracked += s->frees_untracked;
+			native->failed_allocs += s->failed_allocs;
+			native->bytes_allocated += s->bytes_allocated;
+			native->bytes_freed += s->bytes_freed;
+			native->dropped += s->dropped;
+			native->stack_dropped += s->stack_dropped;
+			for (int b = 0; b < ALLOC_SIZE_BUCKETS; b++)
+				native->size_hist[b] += s->size_hist[b];
+		}
+	}
+	if (!bpf_map__lookup_elem(t->skel->maps.mmap_stats, &tgid, sizeof(tgid), mmap_cpu,
+				  sizeof(mmap_cpu), 0)) {
+		for (int c = 0; c < t->ncpus; c++) {
+			const struct mmap_stats *s = &mmap_cpu[c];
+
+			mmap->mmaps += s->mmaps;
+			mmap->munmaps += s->munmaps;
+			mmap->mremaps += s->mremaps;
+			mmap->brks += s->brks;
+			mmap->bytes_mapped += s->bytes_mapped;
+			mmap->bytes_unmapped += s->bytes_unmapped;
+			mmap->brk_growth += s->brk_growth;
+		}
+	}
+	return 0;
+}
+
+int alloc_tracer__map_fd(struct alloc_tracer *t, const char *name)
+{
+	struct bpf_map *map = bpf_object__find_map_by_name(t->skel->obj, name);
+
+	return map ? bpf_map__fd(map) : -1;
+}
+
+void alloc_tracer__destroy(struct alloc_tracer *t)
+{
+	if (!t)
+		return;
+	/* The kernel takes ~100 ms to remove each uprobe, one at a time (threads do not help):
+	 * a trace ends ~2 s after its summary. uprobe_multi links (libbpf >= 1.3) would batch it. */
+	ring_buffer__free(t->forks);
+	bpf_link__destroy(t->fork_link);
+	for (size_t i = 0; i < t->link_count; i++)
+		bpf_link__destroy(t->links[i]);
+	free(t->links);
+	alloc_bpf__destroy(t->skel);
+	free(t);
+}

@@ -1,0 +1,49 @@
+/* The native allocator tracer: user half of bpf/alloc.bpf.c. */
+#ifndef MEMTRACE_ALLOC_TRACER_H
+#define MEMTRACE_ALLOC_TRACER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "model/report.h"
+#include "target/symtab_cache.h"
+
+struct alloc_tracer_opts {
+	uint32_t max_entries;        /* outstanding allocations kept in the kernel */
+	uint32_t stack_entries;      /* distinct allocation stacks */
+	bool stacks;                 /* record a user stack per allocation */
+	bool ages;                   /* timestamp each allocation (--leak-age) */
+	bool allocator_probes;       /* false (--light): only the mapping syscalls are counted */
+	bool follow_forks;           /* -f: new processes forked by traced ones are traced too */
+};
+
+struct alloc_tracer;
+
+/* Opens and loads the BPF programs. Returns an exit_code (EXIT_OK on success) and prints
+ * the one-line reason on failure. */
+int alloc_tracer__open(struct alloc_tracer **out, const struct alloc_tracer_opts *opts,
+		       struct symtab_cache *cache);
+/* Attaches the allocator probes for pid. modules lists the files to probe (NULL: every
+ * mapped file that defines malloc, read from /proc/PID/maps). Returns an exit_code. */
+int alloc_tracer__attach(struct alloc_tracer *t, pid_t pid, const char *const *modules);
+/* -f: waits up to timeout_ms for traced processes to fork new processes, calling on_fork
+ * for each (the child is already counted in the kernel; on_fork attaches its probes).
+ * Returns how many were seen, or -errno (-EINTR when a signal came). */
+typedef void (*alloc_fork_fn)(void *ctx, pid_t parent, pid_t child);
+int alloc_tracer__wait_forks(struct alloc_tracer *t, int timeout_ms, alloc_fork_fn on_fork,
+			     void *ctx);
+/* Cumulative totals for pid since attach. */
+int alloc_tracer__read(struct alloc_tracer *t, pid_t pid, struct native_totals *native,
+		       struct mmap_totals *mmap);
+/* The fd of one of the BPF maps (native_stats, outstanding, stacks, stack_stats), for the
+ * frames tracer and alloc_stacks.c; -1 if there is no such map. */
+int alloc_tracer__map_fd(struct alloc_tracer *t, const char *name);
+void alloc_tracer__destroy(struct alloc_tracer *t);
+
+/* Sets up libbpf's message callback: everything with verbose, else only the last warnings,
+ * kept for alloc_tracer__open to show when the verifier rejects a program. */
+void bpf_messages__init(bool verbose);
+
+#endif

@@ -1,0 +1,28 @@
+/* CPython garbage collection events: user half of bpf/gc.bpf.c. */
+#ifndef MEMTRACE_GC_TRACER_H
+#define MEMTRACE_GC_TRACER_H
+
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "gc.h"
+#include "target/python/detect.h"
+
+struct gc_tracer;
+
+typedef void (*gc_event_fn)(void *ctx, const struct gc_event *e);
+
+/* Loads the programs. Returns 0 or -errno. */
+int gc_tracer__open(struct gc_tracer **out, gc_event_fn fn, void *ctx);
+/* Probes the collections of pid: USDT python:gc__start/gc__done when the file has them,
+ * else the collector function (gc_collect_main, or collect before 3.10) and its return.
+ * stats_addr is the interpreter's generation_stats. Returns 0, or -errno with why set. */
+int gc_tracer__attach(struct gc_tracer *t, const struct py_target *target, uint64_t stats_addr,
+		      char *why, size_t why_size);
+/* Delivers the pending events to fn. */
+void gc_tracer__poll(struct gc_tracer *t);
+/* Events lost because the ring buffer was full. */
+uint64_t gc_tracer__dropped(struct gc_tracer *t);
+void gc_tracer__destroy(struct gc_tracer *t);
+
+#endif

@@ -1,0 +1,40 @@
+/* The CPython collector of a trace session: finds the interpreter in each traced process,
+ * takes censuses (default) or counts instances per class with probes (--python=events),
+ * and times garbage collections. User half of bpf/python.bpf.c. */
+#ifndef MEMTRACE_PYTHON_TRACER_H
+#define MEMTRACE_PYTHON_TRACER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "model/python_report.h"
+#include "target/symtab_cache.h"
+
+enum python_mode {
+	PYTHON_MODE_CENSUS,
+	PYTHON_MODE_EVENTS,
+	PYTHON_MODE_OFF,
+};
+
+struct python_tracer;
+
+/* Never fails the trace: a Python part that cannot load says why on stderr and stays off.
+ * Returns NULL only for PYTHON_MODE_OFF or out of memory. */
+struct python_tracer *python_tracer__new(enum python_mode mode, struct symtab_cache *cache);
+/* Looks for an interpreter in pid now (and again at each report until it is found, for a
+ * launched command that has not started Python yet). Prints one line when there is none. */
+void python_tracer__attach(struct python_tracer *pt, pid_t pid);
+/* The Python part of pid's report: NULL when pid runs no (supported) Python. summary: the
+ * GC figures since attach instead of since the previous report. Valid until the next call. */
+const struct python_report *python_tracer__report(struct python_tracer *pt, pid_t pid,
+						  bool summary, bool exited);
+/* python.bpf.c's per-process counters (--python=events loaded), for the frame probes; -1. */
+int python_tracer__counters_fd(const struct python_tracer *pt);
+/* --frame: the collections of pid that started in [start_ns, end_ns) (CLOCK_MONOTONIC;
+ * among the latest 256). False when its collections are not probed. */
+bool python_tracer__gc_runs(struct python_tracer *pt, pid_t pid, uint64_t start_ns,
+			    uint64_t end_ns, uint64_t *runs);
+void python_tracer__destroy(struct python_tracer *pt);
+
+#endif

@@ -1,0 +1,499 @@
+// SPDX-License-Identifier: GPL-2.0
+/* memtrace-bpf: parse args, check the ground, load, attach, poll, summarize. */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "analysis/runner.h"
+#include "cli/analysis_cli.h"
+#include "cli/cli.h"
+#include "model/exit_codes.h"
+#include "output/output.h"
+#include "probes/alloc/alloc_stacks.h"
+#include "probes/alloc/alloc_tracer.h"
+#include "probes/frames/frame_tracer.h"
+#include "probes/python/python_tracer.h"
+#include "session/launch.h"
+#include "session/preflight.h"
+#include "target/procinfo.h"
+
+struct traced_process {
+	pid_t pid;
+	uint64_t start_time;         /* tells the process apart from a later one with its PID */
+	bool exited;
+	bool is_child;               /* launched by us: reaped with waitpid */
+	struct native_totals native;
+	struct mmap_totals mmap;
+	uint64_t last_report_ns;
+	char comm[32];
+	struct symbolizer sym;
+	struct stack_marks marks;    /* bytes allocated per stack at the last interval */
+};
+
+struct session {
+	struct options opts;
+	struct symtab_cache *cache;
+	struct alloc_tracer *tracer;
+	struct python_tracer *python;
+	struct frame_tracer *frames;          /* NULL without --frame */
+	struct analysis_runner *analysis;
+	struct traced_process procs[CLI_MAX_PIDS];
+	int proc_count;
+	struct output *outputs[2];
+	int output_count;
+	uint64_t start_ns;
+};
+
+static volatile sig_atomic_t stop_requested;
+
+static void on_stop_signal(int sig)
+{
+	(void)sig;
+	stop_requested = 1;
+}
+
+/* SIGCHLD only has to interrupt the sleep, so that a launched command's exit is seen now. */
+static void on_child_signal(int sig)
+{
+	(void)sig;
+}
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static void add_process(struct session *s, pid_t pid, bool is_child)
+{
+	struct traced_process *p = &s->procs[s->proc_count++];
+
+	p->pid = pid;
+	p->is_child = is_child;
+	p->marks.top_id = -1;
+	p->start_time = procinfo__start_time(pid);
+	if (!procinfo__comm(pid, p->comm, sizeof(p->comm)))
+		snprintf(p->comm, sizeof(p->comm), "?");
+	symbolizer__init(&p->sym, pid, s->cache);
+	symbolizer__refresh(&p->sym);
+}
+
+static int attach_pids(struct session *s)
+{
+	for (int i = 0; i < s->opts.pid_count; i++) {
+		int code;
+
+		add_process(s, s->opts.pids[i], false);
+		code = alloc_tracer__attach(s->tracer, s->opts.pids[i], NULL);
+		if (code)
+			return code;
+		python_tracer__attach(s->python, s->opts.pids[i]);
+		code = frame_tracer__attach(s->frames, s->opts.pids[i], NULL);
+		if (code)
+			return code;
+	}
+	return EXIT_OK;
+}
+
+static bool maps_contain(const struct procmaps *maps, const char *path)
+{
+	for (size_t i = 0; i < maps->count; i++)
+		if (!strcmp(maps->mappings[i].path, path))
+			return true;
+	return false;
+}
+
+/* Right after exec the kernel is still mapping the executable, and the dynamic loader maps
+ * libc a little later: watch for both, briefly, so stacks of a short-lived command can be
+ * symbolized after it is gone. */
+static void await_mappings(struct symbolizer *sym, const char *executable, const char *libc)
+{
+	char real_executable[4096];
+	const struct timespec pause = { .tv_nsec = 500000 };
+
+	if (!realpath(executable, real_executable))
+		snprintf(real_executable, sizeof(real_executable), "%s", executable);
+	for (int i = 0; i < 400; i++) {
+		if (symbolizer__refresh(sym))
+			return;
+		if (maps_contain(&sym->maps, real_executable) && maps_contain(&sym->maps, libc))
+			return;
+		nanosleep(&pause, NULL);
+	}
+}
+
+/* Starts the command stopped before exec, attaches to the files it will map, lets it run. */
+static int launch_command(struct session *s)
+{
+	char executable[4096], libc[4096];
+	const char *modules[3] = { 0 };
+	struct launched child;
+	int n = 0, err, code;
+
+	if (!launch__resolve(s->opts.command[0], executable, sizeof(executable))) {
+		fprintf(stderr, "memtrace-bpf: command not found: %s\n", s->opts.command[0]);
+		return EXIT_LAUNCH;
+	}
+	modules[n++] = executable;
+	if (launch__own_libc(libc, sizeof(libc)))
+		modules[n++] = libc;
+	err = launch__start(s->opts.command, &child);
+	if (err) {
+		fprintf(stderr, "memtrace-bpf: cannot start %s: %s\n", s->opts.command[0],
+			strerror(-err));
+		return EXIT_LAUNCH;
+	}
+	add_process(s, child.pid, true);
+	code = alloc_tracer__attach(s->tracer, child.pid, modules);
+	if (!code)
+		code = frame_tracer__attach(s->frames, child.pid, modules);
+	if (code) {
+		close(child.go_fd);
+		close(child.exec_error_fd);
+		waitpid(child.pid, NULL, 0);
+		return code;
+	}
+	err = launch__go(&child);
+	if (err) {
+		fprintf(stderr, "memtrace-bpf: cannot run %s: %s\n", s->opts.command[0],
+			strerror(-err));
+		waitpid(child.pid, NULL, 0);
+		return EXIT_LAUNCH;
+	}
+	/* The exec gave the child its own name and mappings: read them now, since a short
+	 * command may be gone before the first report. */
+	procinfo__comm(child.pid, s->procs[0].comm, sizeof(s->procs[0].comm));
+	await_mappings(&s->procs[0].sym, executable, libc);
+	s->procs[0].start_time = procinfo__start_time(child.pid);
+	python_tracer__attach(s->python, child.pid);
+	return EXIT_OK;
+}
+
+static void update_exited(struct traced_process *p)
+{
+	if (p->exited)
+		return;
+	if (p->is_child) {
+		p->exited = waitpid(p->pid, NULL, WNOHANG) == p->pid;
+		return;
+	}
+	p->exited = !procinfo__alive(p->pid) || procinfo__start_time(p->pid) != p->start_time;
+}
+
+static void fill_report(struct session *s, struct traced_process *p, struct process_report *r,
+			uint64_t now)
+{
+	memset(r, 0, sizeof(*r));
+	r->pid = p->pid;
+	snprintf(r->comm, sizeof(r->comm), "%s", p->comm);
+	r->exited = p->exited;
+	r->native_traced = !s->opts.light;
+	r->elapsed_ns = now - s->start_ns;
+	r->interval_ns = now - p->last_report_ns;
+	alloc_tracer__read(s->tracer, p->pid, &r->native, &r->mmap);
+	native_totals__subtract(&r->native_delta, &r->native, &p->native);
+	mmap_totals__subtract(&r->mmap_delta, &r->mmap, &p->mmap);
+	if (!p->exited) {
+		r->rss_bytes = procinfo__rss_bytes(p->pid);
+		symbolizer__refresh(&p->sym);
+	}
+	p->native = r->native;
+	p->mmap = r->mmap;
+	p->last_report_ns = now;
+}
+
+/* The detectors follow the top stacks by live bytes at every interval. */
+#define ANALYSIS_STACKS 32
+
+/* Not symbolized here: the analysis asks for the few stacks it reports (hooks below). */
+static void analyse_interval(struct session *s, struct traced_process *p,
+			     struct process_report *r)
+{
+	if (s->opts.stacks)
+		stack_walk__interval(s->tracer, p->pid, ANALYSIS_STACKS, &p->marks, &r->stacks,
+				     &r->stack_count);
+	analysis_runner__interval(s->analysis, r);
+}
+
+static struct traced_process *process_of(struct session *s, pid_t pid)
+{
+	for (int i = 0; i < s->proc_count; i++)
+		if (s->procs[i].pid == pid)
+			return &s->procs[i];
+	return NULL;
+}
+
+static void symbolize_for_analysis(void *ctx, pid_t pid, struct stack_report *st)
+{
+	struct session *s = ctx;
+	struct traced_process *p = process_of(s, pid);
+
+	if (p)
+		stack_report__symbolize(s->tracer, &p->sym, st);
+}
+
+static bool top_stack_for_analysis(void *ctx, pid_t pid, bool in_frame, int *stack_id,
+				   uint64_t *bytes)
+{
+	struct session *s = ctx;
+	struct traced_process *p = process_of(s, pid);
+
+	if (!p || !s->opts.stacks)
+		return false;
+	if (in_frame) {
+		if (stack_walk__grown(s->tracer, pid, &p->marks, stack_id, bytes))
+			return false;
+	} else {
+		*stack_id = p->marks.top_id;
+		*bytes = p->marks.top_bytes;
+	}
+	return *stack_id >= 0 && *bytes;
+}
+
+static void on_frame(void *ctx, const struct frame_report *in)
+{
+	struct session *s = ctx;
+	struct frame_report f = *in;
+
+	f.gc_known = python_tracer__gc_runs(s->python, f.pid, f.start_ns, f.end_ns, &f.gc_runs);
+	analysis_runner__frame(s->analysis, &f);
+}
+
+static void report_intervals(struct session *s)
+{
+	uint64_t now = now_ns();
+
+	for (int i = 0; i < s->proc_count; i++) {
+		struct traced_process *p = &s->procs[i];
+		struct process_report r;
+
+		if (p->exited)
+			continue;
+		update_exited(p);
+		fill_report(s, p, &r, now);
+		r.python = python_tracer__report(s->python, p->pid, false, p->exited);
+		analyse_interval(s, p, &r);
+		for (int o = 0; o < s->output_count; o++)
+			output__interval(s->outputs[o], &r);
+		process_report__free_stacks(&r);
+	}
+}
+
+static void report_summaries(struct session *s)
+{
+	uint64_t now = now_ns();
+
+	for (int i = 0; i < s->proc_count; i++) {
+		struct traced_process *p = &s->procs[i];
+		struct process_report r;
+		struct aged_report *aged = NULL;
+		size_t aged_count = 0;
+
+		update_exited(p);
+		fill_report(s, p, &r, now);
+		alloc_stacks__top(s->tracer, p->pid, &p->sym, s->opts.top_stacks, &r.stacks,
+					 &r.stack_count);
+		r.python = python_tracer__report(s->python, p->pid, true, p->exited);
+		if (s->opts.analysis.leak_age_ns)
+			outstanding__aged(s->tracer, p->pid, s->opts.analysis.leak_age_ns, &p->sym,
+					  s->opts.top_stacks, &aged, &aged_count);
+		analysis_runner__summary(s->analysis, &r, aged, aged_count);
+		for (int o = 0; o < s->output_count; o++)
+			output__summary(s->outputs[o], &r);
+		process_report__free_stacks(&r);
+		aged_reports__free(aged, aged_count);
+	}
+}
+
+static bool all_exited(struct session *s)
+{
+	for (int i = 0; i < s->proc_count; i++) {
+		update_exited(&s->procs[i]);
+		if (!s->procs[i].exited)
+			return false;
+	}
+	return true;
+}
+
+static int open_outputs(struct session *s)
+{
+	bool json_on_stdout = s->opts.json && !s->opts.json_path;
+
+	if (!json_on_stdout)
+		s->outputs[s->output_count++] = console_output__new(stdout);
+	if (s->opts.json) {
+		FILE *f = stdout;
+
+		if (s->opts.json_path && !(f = fopen(s->opts.json_path, "we"))) {
+			fprintf(stderr, "memtrace-bpf: cannot write %s: %s\n", s->opts.json_path,
+				strerror(errno));
+			return EXIT_USAGE;
+		}
+		s->outputs[s->output_count++] = json_output__new(f, f != stdout);
+	}
+	for (int o = 0; o < s->output_count; o++)
+		if (!s->outputs[o])
+			return EXIT_INTERNAL;
+	return EXIT_OK;
+}
+
+static void install_signal_handlers(void)
+{
+	struct sigaction stop = { .sa_handler = on_stop_signal };
+	struct sigaction child = { .sa_handler = on_child_signal, .sa_flags = SA_NOCLDSTOP };
+
+	sigaction(SIGINT, &stop, NULL);
+	sigaction(SIGTERM, &stop, NULL);
+	sigaction(SIGHUP, &stop, NULL);
+	sigaction(SIGCHLD, &child, NULL);
+	signal(SIGPIPE, SIG_IGN);
+}
+
+/* Frames are drained at least this often. */
+#define FRAME_POLL_NS 50000000ull
+
+/* -f: a traced process forked child; the kernel counts it already, its probes come now. */
+static void follow_child(void *ctx, pid_t parent, pid_t child)
+{
+	struct session *s = ctx;
+	int code;
+
+	if (s->proc_count == CLI_MAX_PIDS) {
+		fprintf(stderr, "memtrace-bpf: warning: not following PID %d (forked by PID %d): "
+			"%d processes traced already\n", child, parent, CLI_MAX_PIDS);
+		return;
+	}
+	add_process(s, child, false);
+	s->procs[s->proc_count - 1].last_report_ns = now_ns();
+	code = alloc_tracer__attach(s->tracer, child, NULL);
+	if (code) {
+		fprintf(stderr, "memtrace-bpf: warning: cannot follow PID %d (forked by PID %d)\n",
+			child, parent);
+		s->procs[s->proc_count - 1].exited = true;
+		return;
+	}
+	fprintf(stderr, "memtrace-bpf: following PID %d (forked by PID %d)\n", child, parent);
+}
+
+static void poll_until_done(struct session *s)
+{
+	uint64_t deadline = s->opts.duration_ns ? s->start_ns + s->opts.duration_ns : 0;
+	uint64_t next = s->start_ns + s->opts.interval_ns;
+
+	while (!stop_requested && !all_exited(s)) {
+		uint64_t now = now_ns();
+		uint64_t wake = deadline && deadline < next ? deadline : next;
+
+		frame_tracer__poll(s->frames, on_frame, s);
+		if (s->frames && wake > now + FRAME_POLL_NS)
+			wake = now + FRAME_POLL_NS;
+		struct timespec ts;
+
+		if (deadline && now >= deadline)
+			break;
+		if (now >= next) {
+			report_intervals(s);
+			next += s->opts.interval_ns;
+			if (next <= now)
+				next = now + s->opts.interval_ns;
+			continue;
+		}
+		if (s->opts.follow_forks) {   /* woken by a fork as well */
+			alloc_tracer__wait_forks(s->tracer, (int)((wake - now + 999999) / 1000000),
+						 follow_child, s);
+			continue;
+		}
+		ts.tv_sec = (time_t)(wake / 1000000000ull);
+		ts.tv_nsec = (long)(wake % 1000000000ull);
+		clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL);
+	}
+}
+
+static void describe_start(const struct session *s)
+{
+	fprintf(stderr, "memtrace-bpf: tracing");
+	for (int i = 0; i < s->proc_count; i++)
+		fprintf(stderr, " PID %d (%s)", s->procs[i].pid, s->procs[i].comm);
+	fprintf(stderr, "; Ctrl-C to end\n");
+}
+
+int main(int argc, char **argv)
+{
+	struct alloc_tracer_opts tracer_opts;
+	struct session s = { 0 };
+	int code;
+
+	cli__parse(argc, argv, &s.opts);
+	code = preflight__check(&s.opts);
+	if (code)
+		goto cleanup;
+	install_signal_handlers();
+	bpf_messages__init(s.opts.verbose);
+	s.cache = symtab_cache__new();
+	if (!s.cache) {
+		code = EXIT_INTERNAL;
+		goto cleanup;
+	}
+	tracer_opts = (struct alloc_tracer_opts){
+		.max_entries = s.opts.max_entries,
+		.stack_entries = s.opts.stack_entries,
+		.stacks = s.opts.stacks,
+		.ages = s.opts.analysis.leak_age_ns != 0,
+		.allocator_probes = !s.opts.light,
+		.follow_forks = s.opts.follow_forks,
+	};
+	code = alloc_tracer__open(&s.tracer, &tracer_opts, s.cache);
+	if (code)
+		goto cleanup;
+	/* Before the frames: their probes read the event-mode Python counters. */
+	s.python = python_tracer__new(s.opts.python_mode, s.cache);
+	code = frame_tracer__open(&s.frames, &s.opts.analysis, s.tracer,
+				  python_tracer__counters_fd(s.python), s.cache);
+	if (code)
+		goto cleanup;
+	code = open_outputs(&s);
+	if (code)
+		goto cleanup;
+	s.analysis = analysis_runner__new(&s.opts.analysis, s.outputs, s.output_count);
+	if (!s.analysis) {
+		code = EXIT_USAGE;
+		goto cleanup;
+	}
+	analysis_runner__set_hooks(s.analysis, &(struct analysis_hooks){
+		.ctx = &s, .symbolize = symbolize_for_analysis,
+		.top_stack = top_stack_for_analysis,
+	});
+	code = s.opts.command ? launch_command(&s) : attach_pids(&s);
+	if (code)
+		goto cleanup;
+	s.start_ns = now_ns();
+	for (int i = 0; i < s.proc_count; i++)
+		s.procs[i].last_report_ns = s.start_ns;
+	analysis_runner__start(s.analysis, s.start_ns);
+	describe_start(&s);
+	poll_until_done(&s);
+	frame_tracer__poll(s.frames, on_frame, &s);
+	report_summaries(&s);
+	code = analysis_runner__exit_code(s.analysis);
+cleanup:
+	for (int o = 0; o < s.output_count; o++)
+		output__destroy(s.outputs[o]);
+	for (int i = 0; i < s.proc_count; i++) {
+		symbolizer__release(&s.procs[i].sym);
+		stack_marks__free(&s.procs[i].marks);
+	}
+	python_tracer__destroy(s.python);
+	analysis_runner__free(s.analysis);
+	frame_tracer__destroy(s.frames);
+	alloc_tracer__destroy(s.tracer);
+	symtab_cache__free(s.cache);
+	analysis_options__free(&s.opts.analysis);
+	return code;
+}

@@ -1,0 +1,103 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "target/python/pyversion.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Measured on this project's build machine with offsetof() against each version's own
+ * internal headers (Py_BUILD_CORE): pyenv 3.8.18, 3.9.18, 3.10.13, 3.11.7, 3.12.1, 3.13.0 and
+ * Debian's 3.11.2 (same layout as 3.11.7). For 3.13 the interpreter head and the GC state
+ * offsets are also read from _Py_DebugOffsets at run time, which wins when it is valid. */
+static const struct py_offsets tables[] = {
+	{ .minor = 8, .runtime_interp_head = 32, .gc_in_runtime = true, .gc_state = 344,
+	  .gc_generations = 24, .gc_generation_size = 24, .gc_stats = 128, .gc_head_size = 16,
+	  .arena_size = 256 << 10 },
+	{ .minor = 9, .runtime_interp_head = 32, .gc_state = 616, .gc_generations = 24,
+	  .gc_generation_size = 24, .gc_stats = 128, .gc_head_size = 16, .arena_size = 256 << 10 },
+	{ .minor = 10, .runtime_interp_head = 32, .gc_state = 616, .gc_generations = 24,
+	  .gc_generation_size = 24, .gc_stats = 128, .gc_head_size = 16, .arena_size = 1 << 20 },
+	{ .minor = 11, .runtime_interp_head = 40, .gc_state = 648, .gc_generations = 24,
+	  .gc_generation_size = 24, .gc_stats = 128, .gc_head_size = 16, .arena_size = 1 << 20 },
+	{ .minor = 12, .runtime_interp_head = 40, .gc_state = 112, .gc_generations = 24,
+	  .gc_generation_size = 24, .gc_stats = 128, .gc_head_size = 16, .interp_narenas = 5024,
+	  .arena_size = 1 << 20 },
+	{ .minor = 13, .runtime_interp_head = 632, .gc_state = 7400, .gc_generations = 24,
+	  .gc_generation_size = 24, .gc_stats = 128, .gc_head_size = 16,
+	  .interp_obmalloc_ptr = 10800, .obmalloc_narenas = 1064, .arena_size = 1 << 20 },
+};
+
+static bool parse_int(const char **s, int *out)
+{
+	char *end;
+	long v;
+
+	if (!isdigit((unsigned char)**s))
+		return false;
+	v = strtol(*s, &end, 10);
+	if (v < 0 || v > 1000)
+		return false;
+	*out = (int)v;
+	*s = end;
+	return true;
+}
+
+bool pyversion__parse(const char *s, struct pyversion *v)
+{
+	struct pyversion r = { 0, 0, -1 };
+
+	if (!s || !parse_int(&s, &r.major) || *s++ != '.' || !parse_int(&s, &r.minor))
+		return false;
+	if (*s == '.') {
+		s++;
+		if (!parse_int(&s, &r.micro))
+			return false;
+	}
+	/* A release tag (a1, b2, rc1, +) or the end of the version word may follow. */
+	if (*s && !isalpha((unsigned char)*s) && *s != ' ' && *s != '+')
+		return false;
+	*v = r;
+	return true;
+}
+
+bool pyversion__from_hex(uint32_t hex, struct pyversion *v)
+{
+	if (hex >> 24 != 3 || ((hex >> 4) & 0xf) < 0xa || ((hex >> 4) & 0xf) > 0xf)
+		return false;
+	*v = (struct pyversion){ (int)(hex >> 24), (int)((hex >> 16) & 0xff), (int)((hex >> 8) & 0xff) };
+	return true;
+}
+
+bool pyversion__from_file_name(const char *path, struct pyversion *v)
+{
+	const char *base = strrchr(path, '/');
+	struct pyversion r = { 0, 0, -1 };
+	const char *p;
+
+	base = base ? base + 1 : path;
+	if (!strncmp(base, "libpython", 9))
+		p = base + 9;
+	else if (!strncmp(base, "python", 6))
+		p = base + 6;
+	else
+		return false;
+	if (!parse_int(&p, &r.major) || *p++ != '.' || !parse_int(&p, &r.minor))
+		return false;
+	/* What may follow: the end, ".so...", or ABI flags ("d", "m") before ".so". */
+	while (*p == 'd' || *p == 'm' || *p == 't')
+		p++;
+	if (*p && strncmp(p, ".so", 3))
+		return false;
+	*v = r;
+	return true;
+}
+
+const struct py_offsets *py_offsets__get(int major, int minor)
+{
+	if (major != 3)
+		return NULL;
+	for (size_t i = 0; i < sizeof(tables) / sizeof(tables[0]); i++)
+		if (tables[i].minor == minor)
+			return &tables[i];
+	return NULL;
+}

@@ -1,0 +1,26 @@
+/* Turns addresses in a traced process into "function+0xoff (module)". */
+#ifndef MEMTRACE_SYMBOLIZER_H
+#define MEMTRACE_SYMBOLIZER_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "target/procmaps.h"
+#include "target/symtab_cache.h"
+
+struct symbolizer {
+	pid_t pid;
+	struct procmaps maps;        /* the latest mappings seen; kept after the process exits */
+	struct symtab_cache *cache;  /* borrowed */
+	char root[64];               /* /proc/PID/root: files as the process sees them */
+};
+
+void symbolizer__init(struct symbolizer *s, pid_t pid, struct symtab_cache *cache);
+/* Re-reads the mappings; keeps the previous ones if the process is gone. */
+int symbolizer__refresh(struct symbolizer *s);
+/* Writes a readable frame for ip into buf. */
+void symbolizer__frame(struct symbolizer *s, uint64_t ip, char *buf, size_t size);
+void symbolizer__release(struct symbolizer *s);
+
+#endif
