@@ -18,7 +18,6 @@
 #include "output/on_event/on_event.h"
 #include "target/sysctx.h"
 
-#define MAX_PIDS 64
 #define LEAK_MAX_SAMPLES 300
 #define MAX_SERIES 256
 #define MAX_LISTED 100
@@ -45,7 +44,9 @@ struct event_list {
 	size_t count, capacity;
 };
 
-struct pid_state {
+/* One traced process's detector state: made by analysis_process__new, owned by the
+ * session's registry entry, freed when the process is released. */
+struct analysis_process {
 	pid_t pid;
 	struct spike_detector *spikes;
 	size_t spikes_total;
@@ -70,8 +71,6 @@ struct analysis_runner {
 	struct output **outputs;
 	int output_count;
 	uint64_t start_ns;
-	struct pid_state pids[MAX_PIDS];
-	int pid_count;
 	struct metric_set file_baseline;
 	bool have_file_baseline;
 	struct event_rate rate;
@@ -138,17 +137,13 @@ void analysis_runner__start(struct analysis_runner *a, uint64_t start_ns)
 	a->start_ns = start_ns;
 }
 
-static struct pid_state *state_of(struct analysis_runner *a, pid_t pid)
+struct analysis_process *analysis_process__new(struct analysis_runner *a, pid_t pid)
 {
-	struct pid_state *p;
 	struct spike_opts sopts = { .spike_bytes = a->opts->spike_bytes };
+	struct analysis_process *p = calloc(1, sizeof(*p));
 
-	for (int i = 0; i < a->pid_count; i++)
-		if (a->pids[i].pid == pid)
-			return &a->pids[i];
-	if (a->pid_count == MAX_PIDS)
+	if (!p)
 		return NULL;
-	p = &a->pids[a->pid_count++];
 	p->pid = pid;
 	p->spikes = spike_detector__new(&sopts);
 	frame_stats__init(&p->frames, a->opts->target_fps);
@@ -202,14 +197,12 @@ static void spike_top(struct analysis_runner *a, pid_t pid, bool in_frame,
 
 /* --- frames ------------------------------------------------------------------------- */
 
-void analysis_runner__frame(struct analysis_runner *a, const struct frame_report *in)
+void analysis_runner__frame(struct analysis_runner *a, struct analysis_process *p,
+			    const struct frame_report *in)
 {
-	struct pid_state *p = state_of(a, in->pid);
 	struct frame_report f = *in;
 	struct spike spike;
 
-	if (!p)
-		return;
 	if (!f.start_ns)
 		f.start_ns = p->last_frame_end ? p->last_frame_end : a->start_ns;
 	p->last_frame_end = f.end_ns;
@@ -238,7 +231,7 @@ void analysis_runner__frame(struct analysis_runner *a, const struct frame_report
 
 /* --- leaks -------------------------------------------------------------------------- */
 
-static struct series *series_of(struct pid_state *p, bool python_type, int stack_id,
+static struct series *series_of(struct analysis_process *p, bool python_type, int stack_id,
 				const char *name)
 {
 	struct series *s;
@@ -274,7 +267,7 @@ static void series_push(struct series *s, double t, double value)
 	s->points[s->count++] = (struct trend_point){ t, value };
 }
 
-static struct series *find_stack_series(struct pid_state *p, int stack_id)
+static struct series *find_stack_series(struct analysis_process *p, int stack_id)
 {
 	for (size_t i = 0; i < p->series_count; i++)
 		if (!p->series[i].python_type && p->series[i].stack_id == stack_id)
@@ -338,7 +331,7 @@ static bool may_trend(struct analysis_runner *a, const struct series *s)
 	return mk.z >= LEAK_MIN_Z;
 }
 
-static void check_leaks(struct analysis_runner *a, struct pid_state *p, uint64_t elapsed)
+static void check_leaks(struct analysis_runner *a, struct analysis_process *p, uint64_t elapsed)
 {
 	for (size_t i = 0; i < p->series_count; i++) {
 		struct series *s = &p->series[i];
@@ -373,7 +366,7 @@ static void check_leaks(struct analysis_runner *a, struct pid_state *p, uint64_t
 	}
 }
 
-static void feed_series(struct analysis_runner *a, struct pid_state *p,
+static void feed_series(struct analysis_runner *a, struct analysis_process *p,
 			struct process_report *r, double t)
 {
 	for (size_t i = 0; i < r->stack_count; i++) {
@@ -411,7 +404,7 @@ static bool frame_in(const char *frame, const char *prefix, const char *name)
 	return strstr(frame, name) != NULL;
 }
 
-static double budget_value(struct pid_state *p, const struct budget_spec *spec,
+static double budget_value(struct analysis_process *p, const struct budget_spec *spec,
 			   const struct process_report *r)
 {
 	static const char *const prefixes[] = { "stack:", "lib:" };
@@ -448,7 +441,7 @@ static double budget_value(struct pid_state *p, const struct budget_spec *spec,
 	return 0;
 }
 
-static void check_budgets(struct analysis_runner *a, struct pid_state *p,
+static void check_budgets(struct analysis_runner *a, struct analysis_process *p,
 			  const struct process_report *r, double t)
 {
 	for (int b = 0; b < a->opts->budget_count; b++) {
@@ -476,7 +469,7 @@ static void check_budgets(struct analysis_runner *a, struct pid_state *p,
 
 /* --- drift -------------------------------------------------------------------------- */
 
-static void current_metrics(struct pid_state *p, const struct process_report *r,
+static void current_metrics(struct analysis_process *p, const struct process_report *r,
 			    struct metric_set *m)
 {
 	*m = (struct metric_set){ 0 };
@@ -504,7 +497,7 @@ static void current_metrics(struct pid_state *p, const struct process_report *r,
 	}
 }
 
-static bool was_drifting(struct pid_state *p, const char *name)
+static bool was_drifting(struct analysis_process *p, const char *name)
 {
 	for (size_t i = 0; i < p->drifting_count; i++)
 		if (!strcmp(p->drifting[i], name))
@@ -513,7 +506,7 @@ static bool was_drifting(struct pid_state *p, const char *name)
 }
 
 /* Compares now with the baseline; lists every drift in out (NULL: emits only new ones). */
-static void check_drift(struct analysis_runner *a, struct pid_state *p,
+static void check_drift(struct analysis_runner *a, struct analysis_process *p,
 			const struct process_report *r, struct event_list *out)
 {
 	const struct metric_set *base = a->have_file_baseline ? &a->file_baseline : &p->baseline;
@@ -556,7 +549,7 @@ static void check_drift(struct analysis_runner *a, struct pid_state *p,
 /* --- snapshots ---------------------------------------------------------------------- */
 
 /* The Python type whose live count grew most over this interval (census or events). */
-static void top_type(struct pid_state *p, const struct process_report *r,
+static void top_type(struct analysis_process *p, const struct process_report *r,
 		     struct analysis_event *ev)
 {
 	double t = r->elapsed_ns / 1e9, best = 0;
@@ -576,7 +569,7 @@ static void top_type(struct pid_state *p, const struct process_report *r,
 	}
 }
 
-static void interval_spike(struct analysis_runner *a, struct pid_state *p,
+static void interval_spike(struct analysis_runner *a, struct analysis_process *p,
 			   const struct process_report *r, uint64_t seq)
 {
 	struct spike spike;
@@ -598,13 +591,11 @@ static void interval_spike(struct analysis_runner *a, struct pid_state *p,
 	emit(a, &ev);
 }
 
-static struct pid_state *snapshot(struct analysis_runner *a, struct process_report *r)
+static void snapshot(struct analysis_runner *a, struct analysis_process *p,
+		     struct process_report *r)
 {
-	struct pid_state *p = state_of(a, r->pid);
 	double t = r->elapsed_ns / 1e9;
 
-	if (!p)
-		return NULL;
 	if (!r->exited)
 		sysctx__read(r->pid, &p->sys);
 	r->system = &p->sys;
@@ -612,26 +603,22 @@ static struct pid_state *snapshot(struct analysis_runner *a, struct process_repo
 	check_leaks(a, p, r->elapsed_ns);
 	check_budgets(a, p, r, t);
 	check_drift(a, p, r, NULL);
-	return p;
 }
 
-void analysis_runner__interval(struct analysis_runner *a, struct process_report *r)
+void analysis_runner__interval(struct analysis_runner *a, struct analysis_process *p,
+			       struct process_report *r)
 {
-	struct pid_state *p = snapshot(a, r);
-
-	if (p)
-		interval_spike(a, p, r, ++p->interval_seq);
+	snapshot(a, p, r);
+	interval_spike(a, p, r, ++p->interval_seq);
 }
 
-void analysis_runner__summary(struct analysis_runner *a, struct process_report *r,
-			      const struct aged_report *aged, size_t aged_count)
+void analysis_runner__summary(struct analysis_runner *a, struct analysis_process *p,
+			      struct process_report *r, const struct aged_report *aged,
+			      size_t aged_count)
 {
-	struct pid_state *p = snapshot(a, r);
-	struct analysis_summary *s;
+	struct analysis_summary *s = &p->summary;
 
-	if (!p)
-		return;
-	s = &p->summary;
+	snapshot(a, p, r);
 	p->leak_list.count = 0;
 	for (size_t i = 0; i < p->series_count; i++) {
 		struct analysis_event ev;
@@ -674,31 +661,34 @@ int analysis_runner__exit_code(const struct analysis_runner *a)
 	return EXIT_OK;
 }
 
+void analysis_process__free(struct analysis_process *p)
+{
+	if (!p)
+		return;
+	spike_detector__free(p->spikes);
+	for (size_t s = 0; s < p->series_count; s++) {
+		for (size_t f = 0; f < p->series[s].depth; f++)
+			free(p->series[s].frames[f]);
+		free(p->series[s].frames);
+		free(p->series[s].points);
+	}
+	free(p->series);
+	for (size_t d = 0; d < p->drifting_count; d++)
+		free(p->drifting[d]);
+	free(p->drifting);
+	metric_set__free(&p->baseline);
+	free(p->spike_list.items);
+	free(p->budget_list.items);
+	free(p->leak_list.items);
+	free(p->drift_list.items);
+	free(p->drift_events.items);
+	free(p);
+}
+
 void analysis_runner__free(struct analysis_runner *a)
 {
 	if (!a)
 		return;
-	for (int i = 0; i < a->pid_count; i++) {
-		struct pid_state *p = &a->pids[i];
-
-		spike_detector__free(p->spikes);
-		for (size_t s = 0; s < p->series_count; s++) {
-			for (size_t f = 0; f < p->series[s].depth; f++)
-				free(p->series[s].frames[f]);
-			free(p->series[s].frames);
-			free(p->series[s].points);
-		}
-		free(p->series);
-		for (size_t d = 0; d < p->drifting_count; d++)
-			free(p->drifting[d]);
-		free(p->drifting);
-		metric_set__free(&p->baseline);
-		free(p->spike_list.items);
-		free(p->budget_list.items);
-		free(p->leak_list.items);
-		free(p->drift_list.items);
-		free(p->drift_events.items);
-	}
 	metric_set__free(&a->file_baseline);
 	free(a->scratch);
 	free(a);

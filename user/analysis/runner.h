@@ -10,6 +10,8 @@
 #include "output/output.h"
 
 struct analysis_runner;
+/* One traced process's detector state (series, spikes, budgets, drift, frames). */
+struct analysis_process;
 
 /* The outputs are borrowed. NULL on failure, with the reason printed (a bad --baseline). */
 struct analysis_runner *analysis_runner__new(const struct analysis_options *opts,
@@ -27,16 +29,22 @@ struct analysis_hooks {
 void analysis_runner__set_hooks(struct analysis_runner *a, const struct analysis_hooks *hooks);
 /* Start time of the trace (CLOCK_MONOTONIC): the first frame starts there. */
 void analysis_runner__start(struct analysis_runner *a, uint64_t start_ns);
-/* A frame ended: written to the outputs, checked for spikes. */
-void analysis_runner__frame(struct analysis_runner *a, const struct frame_report *f);
+/* A process to watch: its state, owned by the caller until analysis_process__free. */
+struct analysis_process *analysis_process__new(struct analysis_runner *a, pid_t pid);
+void analysis_process__free(struct analysis_process *p);
+/* A frame of p ended: written to the outputs, checked for spikes. */
+void analysis_runner__frame(struct analysis_runner *a, struct analysis_process *p,
+			    const struct frame_report *f);
 /* Before an interval's report is written: adds the system context, runs the detectors over
  * it (r->stacks: top stacks by live bytes, if the loader read them; stacks with depth 0 are
  * symbolized through the hooks when a budget or an event needs their frames). */
-void analysis_runner__interval(struct analysis_runner *a, struct process_report *r);
+void analysis_runner__interval(struct analysis_runner *a, struct analysis_process *p,
+			       struct process_report *r);
 /* Before the summary is written: the same, then r->analysis lists what was found.
  * aged: outstanding allocations older than --leak-age (borrowed until the summary is out). */
-void analysis_runner__summary(struct analysis_runner *a, struct process_report *r,
-			      const struct aged_report *aged, size_t aged_count);
+void analysis_runner__summary(struct analysis_runner *a, struct analysis_process *p,
+			      struct process_report *r, const struct aged_report *aged,
+			      size_t aged_count);
 /* EXIT_OK, or EXIT_LEAK / EXIT_BUDGET when --fail-on-leak / --fail-on-budget tripped. */
 int analysis_runner__exit_code(const struct analysis_runner *a);
 void analysis_runner__free(struct analysis_runner *a);

@@ -11,6 +11,7 @@
 #include "cli/parse.h"
 #include "model/exit_codes.h"
 #include "probes/python/python_tracer.h"
+#include "util/grow.h"
 
 const char *argp_program_version = "memtrace-bpf 0.1";
 const char *argp_program_bug_address = "the project's issue tracker";
@@ -54,16 +55,20 @@ enum {
 	OPT_LIGHT,
 	OPT_TOP,
 	OPT_PYTHON,
+	OPT_MAX_PROCESSES,
 };
 
 static const struct argp_option options[] = {
-	{ "pid", 'p', "PID", 0, "Trace this process (repeatable, up to 64)", 0 },
+	{ "pid", 'p', "PID", 0, "Trace this process (repeatable)", 0 },
 	{ "interval", 'i', "SECONDS", 0,
 	  "Report every SECONDS (default 1; also 500ms, 2m)", 0 },
 	{ "duration", 'd', "SECONDS", 0, "Stop after SECONDS (default: until Ctrl-C or exit)", 0 },
 	{ "json", OPT_JSON, "FILE", OPTION_ARG_OPTIONAL,
 	  "Write NDJSON to FILE (or stdout with plain --json): one line per interval and a "
 	  "summary", 0 },
+	{ "max-processes", OPT_MAX_PROCESSES, "N", 0,
+	  "Processes traced at once (default 1024): -p, -f's children; the per-process BPF "
+	  "maps are sized to it", 0 },
 	{ "max-entries", OPT_MAX_ENTRIES, "N",  0,
 	  "Outstanding allocations kept in the kernel (default 262144); beyond it allocations "
 	  "are counted as dropped", 0 },
@@ -107,8 +112,9 @@ static error_t parse_option(int key, char *arg, struct argp_state *state)
 
 	switch (key) {
 	case 'p':
-		if (opts->pid_count == CLI_MAX_PIDS)
-			cli__usage_error("too many PIDs: at most %d", CLI_MAX_PIDS);
+		if (grow_for_one((void **)&opts->pids, &opts->pid_capacity, opts->pid_count,
+				 sizeof(*opts->pids)))
+			cli__usage_error("out of memory for -p %s", arg);
 		if (!parse_pid(arg, &opts->pids[opts->pid_count]))
 			cli__usage_error("invalid PID: %s", arg);
 		opts->pid_count++;
@@ -130,6 +136,10 @@ static error_t parse_option(int key, char *arg, struct argp_state *state)
 	case OPT_MAX_ENTRIES:
 		if (!parse_uint32_range(arg, 1024, 1u << 26, &opts->max_entries))
 			cli__usage_error("invalid --max-entries: %s (1024 to 67108864)", arg);
+		break;
+	case OPT_MAX_PROCESSES:
+		if (!parse_uint32_range(arg, 1, 1u << 20, &opts->max_processes))
+			cli__usage_error("invalid --max-processes: %s (1 to 1048576)", arg);
 		break;
 	case OPT_STACK_ENTRIES:
 		if (!parse_uint32_range(arg, 16, 1u << 20, &opts->stack_entries))
@@ -188,6 +198,7 @@ void cli__parse(int argc, char **argv, struct options *opts)
 		.interval_ns = 1000000000ull,
 		.stacks = true,
 		.max_entries = 262144,
+		.max_processes = 1024,
 		.stack_entries = 16384,
 		.top_stacks = 10,
 		.python_mode = PYTHON_MODE_CENSUS,
@@ -213,4 +224,13 @@ void cli__parse(int argc, char **argv, struct options *opts)
 	if (opts->pid_count && opts->command) {
 		cli__usage_error("give either -p PID or -- COMMAND, not both");
 	}
+	if (opts->pid_count > opts->max_processes)
+		cli__usage_error("%zu PIDs given, more than --max-processes %u", opts->pid_count,
+				 opts->max_processes);
+}
+
+void cli__free(struct options *opts)
+{
+	free(opts->pids);
+	analysis_options__free(&opts->analysis);
 }

@@ -8,11 +8,10 @@
 
 #include "analysis/options.h"
 
-#define CLI_MAX_PIDS 64
-
 struct options {
-	pid_t pids[CLI_MAX_PIDS];
-	int pid_count;
+	pid_t *pids;                 /* -p, as many as given */
+	size_t pid_count, pid_capacity;
+	uint32_t max_processes;      /* traced at once: the registry's and the BPF maps' bound */
 	uint64_t interval_ns;
 	uint64_t duration_ns;        /* 0: until Ctrl-C or the targets exit */
 	bool json;
@@ -35,5 +34,6 @@ void cli__usage_error(const char *fmt, ...) __attribute__((noreturn, format(prin
 
 /* Parses argv. Exits with EXIT_USAGE and a one-line message on a bad flag or value. */
 void cli__parse(int argc, char **argv, struct options *opts);
+void cli__free(struct options *opts);
 
 #endif

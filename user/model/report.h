@@ -27,6 +27,12 @@ struct mmap_totals {
 	int64_t brk_growth;
 };
 
+/* The most live native memory a report saw (sampled at each report, not at each call). */
+struct native_peak {
+	uint64_t live_bytes, live_allocs;
+	uint64_t elapsed_ns;         /* when, since attach */
+};
+
 /* Outstanding allocations made from one user stack. */
 struct stack_report {
 	int stack_id;
@@ -46,6 +52,10 @@ struct process_report {
 	struct native_totals native, native_delta;
 	struct mmap_totals mmap, mmap_delta;
 	uint64_t rss_bytes;          /* 0 once the process is gone */
+	struct native_peak peak;
+	/* A process that exited: the counts at its last report while it ran (an interpreter's
+	 * shutdown frees what it held); NULL while it runs or when no report saw it run. */
+	const struct native_totals *last_running;
 	struct stack_report *stacks; /* only in the summary: top stacks by live bytes */
 	size_t stack_count;
 	const struct python_report *python; /* NULL: no (supported) Python, or --python=off */

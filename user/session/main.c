@@ -20,20 +20,8 @@
 #include "probes/python/python_tracer.h"
 #include "session/launch.h"
 #include "session/preflight.h"
+#include "session/registry.h"
 #include "target/procinfo.h"
-
-struct traced_process {
-	pid_t pid;
-	uint64_t start_time;         /* tells the process apart from a later one with its PID */
-	bool exited;
-	bool is_child;               /* launched by us: reaped with waitpid */
-	struct native_totals native;
-	struct mmap_totals mmap;
-	uint64_t last_report_ns;
-	char comm[32];
-	struct symbolizer sym;
-	struct stack_marks marks;    /* bytes allocated per stack at the last interval */
-};
 
 struct session {
 	struct options opts;
@@ -42,11 +30,14 @@ struct session {
 	struct python_tracer *python;
 	struct frame_tracer *frames;          /* NULL without --frame */
 	struct analysis_runner *analysis;
-	struct traced_process procs[CLI_MAX_PIDS];
-	int proc_count;
+	struct registry registry;
+	struct stack_snapshot stacks;         /* every process's stacks, read once per poll */
 	struct output *outputs[2];
 	int output_count;
 	uint64_t start_ns;
+	bool launched;                        /* -- COMMAND: our exit status follows its */
+	int command_status;                   /* its waitpid status, once reaped */
+	bool command_reaped;
 };
 
 static volatile sig_atomic_t stop_requested;
@@ -71,31 +62,56 @@ static uint64_t now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
-static void add_process(struct session *s, pid_t pid, bool is_child)
+/* A process to trace: its registry entry, with its symbolizer and analysis state. */
+static struct traced_process *track_process(struct session *s, pid_t pid, bool is_child)
 {
-	struct traced_process *p = &s->procs[s->proc_count++];
+	struct traced_process *p = registry__add(&s->registry, pid);
 
-	p->pid = pid;
+	if (!p)
+		return NULL;
 	p->is_child = is_child;
-	p->marks.top_id = -1;
-	p->start_time = procinfo__start_time(pid);
-	if (!procinfo__comm(pid, p->comm, sizeof(p->comm)))
-		snprintf(p->comm, sizeof(p->comm), "?");
+	p->attach_ns = p->last_report_ns = now_ns();
 	symbolizer__init(&p->sym, pid, s->cache);
 	symbolizer__refresh(&p->sym);
+	p->analysis = analysis_process__new(s->analysis, pid);
+	if (!p->analysis) {
+		registry__remove(&s->registry, p);
+		return NULL;
+	}
+	return p;
+}
+
+/* Every collector the session runs, on one process. modules: the files to probe (NULL: the
+ * files it maps now). Returns an exit_code. */
+static int attach_collectors(struct session *s, pid_t pid, const char *const *modules)
+{
+	int code = alloc_tracer__attach(s->tracer, pid, modules);
+
+	if (!code)
+		code = frame_tracer__attach(s->frames, pid, modules);
+	if (!code && !modules)   /* a launched command: once it has exec'ed */
+		python_tracer__attach(s->python, pid);
+	return code;
+}
+
+/* Detaches pid's probes and deletes its entries in every kernel map. */
+static void release_collectors(struct session *s, pid_t pid)
+{
+	alloc_tracer__release(s->tracer, pid);
+	frame_tracer__release(s->frames, pid);
 }
 
 static int attach_pids(struct session *s)
 {
-	for (int i = 0; i < s->opts.pid_count; i++) {
+	for (size_t i = 0; i < s->opts.pid_count; i++) {
+		pid_t pid = s->opts.pids[i];
 		int code;
 
-		add_process(s, s->opts.pids[i], false);
-		code = alloc_tracer__attach(s->tracer, s->opts.pids[i], NULL);
-		if (code)
-			return code;
-		python_tracer__attach(s->python, s->opts.pids[i]);
-		code = frame_tracer__attach(s->frames, s->opts.pids[i], NULL);
+		if (registry__find(&s->registry, pid))
+			continue;   /* given twice */
+		if (!track_process(s, pid, false))
+			return EXIT_INTERNAL;
+		code = attach_collectors(s, pid, NULL);
 		if (code)
 			return code;
 	}
@@ -134,6 +150,7 @@ static int launch_command(struct session *s)
 {
 	char executable[4096], libc[4096];
 	const char *modules[3] = { 0 };
+	struct traced_process *p;
 	struct launched child;
 	int n = 0, err, code;
 
@@ -150,10 +167,9 @@ static int launch_command(struct session *s)
 			strerror(-err));
 		return EXIT_LAUNCH;
 	}
-	add_process(s, child.pid, true);
-	code = alloc_tracer__attach(s->tracer, child.pid, modules);
-	if (!code)
-		code = frame_tracer__attach(s->frames, child.pid, modules);
+	s->launched = true;
+	p = track_process(s, child.pid, true);
+	code = p ? attach_collectors(s, child.pid, modules) : EXIT_INTERNAL;
 	if (code) {
 		close(child.go_fd);
 		close(child.exec_error_fd);
@@ -169,33 +185,42 @@ static int launch_command(struct session *s)
 	}
 	/* The exec gave the child its own name and mappings: read them now, since a short
 	 * command may be gone before the first report. */
-	procinfo__comm(child.pid, s->procs[0].comm, sizeof(s->procs[0].comm));
-	await_mappings(&s->procs[0].sym, executable, libc);
-	s->procs[0].start_time = procinfo__start_time(child.pid);
+	procinfo__comm(child.pid, p->comm, sizeof(p->comm));
+	await_mappings(&p->sym, executable, libc);
+	p->start_time = procinfo__start_time(child.pid);
 	python_tracer__attach(s->python, child.pid);
 	return EXIT_OK;
 }
 
-static void update_exited(struct traced_process *p)
+static void update_exited(struct session *s, struct traced_process *p)
 {
 	if (p->exited)
 		return;
 	if (p->is_child) {
-		p->exited = waitpid(p->pid, NULL, WNOHANG) == p->pid;
-		return;
+		p->exited = waitpid(p->pid, &p->wait_status, WNOHANG) == p->pid;
+		if (p->exited && s->launched) {
+			s->command_status = p->wait_status;
+			s->command_reaped = true;
+		}
+	} else {
+		p->exited = !procinfo__alive(p->pid) ||
+			    procinfo__start_time(p->pid) != p->start_time;
 	}
-	p->exited = !procinfo__alive(p->pid) || procinfo__start_time(p->pid) != p->start_time;
+	if (p->exited)
+		p->exit_ns = now_ns();
 }
 
 static void fill_report(struct session *s, struct traced_process *p, struct process_report *r,
 			uint64_t now)
 {
+	uint64_t live;
+
 	memset(r, 0, sizeof(*r));
 	r->pid = p->pid;
 	snprintf(r->comm, sizeof(r->comm), "%s", p->comm);
 	r->exited = p->exited;
 	r->native_traced = !s->opts.light;
-	r->elapsed_ns = now - s->start_ns;
+	r->elapsed_ns = (p->exited ? p->exit_ns : now) - p->attach_ns;
 	r->interval_ns = now - p->last_report_ns;
 	alloc_tracer__read(s->tracer, p->pid, &r->native, &r->mmap);
 	native_totals__subtract(&r->native_delta, &r->native, &p->native);
@@ -203,7 +228,15 @@ static void fill_report(struct session *s, struct traced_process *p, struct proc
 	if (!p->exited) {
 		r->rss_bytes = procinfo__rss_bytes(p->pid);
 		symbolizer__refresh(&p->sym);
+		p->last_running = r->native;
+		p->seen_running = true;
+	} else if (p->seen_running) {
+		r->last_running = &p->last_running;
 	}
+	live = native_live_bytes(&r->native);
+	if (live > p->peak.live_bytes)
+		p->peak = (struct native_peak){ live, native_live_allocs(&r->native), r->elapsed_ns };
+	r->peak = p->peak;
 	p->native = r->native;
 	p->mmap = r->mmap;
 	p->last_report_ns = now;
@@ -212,28 +245,10 @@ static void fill_report(struct session *s, struct traced_process *p, struct proc
 /* The detectors follow the top stacks by live bytes at every interval. */
 #define ANALYSIS_STACKS 32
 
-/* Not symbolized here: the analysis asks for the few stacks it reports (hooks below). */
-static void analyse_interval(struct session *s, struct traced_process *p,
-			     struct process_report *r)
-{
-	if (s->opts.stacks)
-		stack_walk__interval(s->tracer, p->pid, ANALYSIS_STACKS, &p->marks, &r->stacks,
-				     &r->stack_count);
-	analysis_runner__interval(s->analysis, r);
-}
-
-static struct traced_process *process_of(struct session *s, pid_t pid)
-{
-	for (int i = 0; i < s->proc_count; i++)
-		if (s->procs[i].pid == pid)
-			return &s->procs[i];
-	return NULL;
-}
-
 static void symbolize_for_analysis(void *ctx, pid_t pid, struct stack_report *st)
 {
 	struct session *s = ctx;
-	struct traced_process *p = process_of(s, pid);
+	struct traced_process *p = registry__find(&s->registry, pid);
 
 	if (p)
 		stack_report__symbolize(s->tracer, &p->sym, st);
@@ -243,7 +258,7 @@ static bool top_stack_for_analysis(void *ctx, pid_t pid, bool in_frame, int *sta
 				   uint64_t *bytes)
 {
 	struct session *s = ctx;
-	struct traced_process *p = process_of(s, pid);
+	struct traced_process *p = registry__find(&s->registry, pid);
 
 	if (!p || !s->opts.stacks)
 		return false;
@@ -260,29 +275,83 @@ static bool top_stack_for_analysis(void *ctx, pid_t pid, bool in_frame, int *sta
 static void on_frame(void *ctx, const struct frame_report *in)
 {
 	struct session *s = ctx;
+	struct traced_process *p = registry__find(&s->registry, in->pid);
 	struct frame_report f = *in;
 
+	if (!p)
+		return;
 	f.gc_known = python_tracer__gc_runs(s->python, f.pid, f.start_ns, f.end_ns, &f.gc_runs);
-	analysis_runner__frame(s->analysis, &f);
+	analysis_runner__frame(s->analysis, p->analysis, &f);
+}
+
+/* Not symbolized here: the analysis asks for the few stacks it reports (hooks above). */
+static void report_interval(struct session *s, struct traced_process *p, uint64_t now)
+{
+	struct process_report r;
+
+	fill_report(s, p, &r, now);
+	if (s->opts.stacks)
+		stack_walk__interval(&s->stacks, p->pid, ANALYSIS_STACKS, &p->marks, &r.stacks,
+				     &r.stack_count);
+	r.python = python_tracer__report(s->python, p->pid, false, false);
+	analysis_runner__interval(s->analysis, p->analysis, &r);
+	for (int o = 0; o < s->output_count; o++)
+		output__interval(s->outputs[o], &r);
+	process_report__free_stacks(&r);
+}
+
+static void report_summary(struct session *s, struct traced_process *p, uint64_t now)
+{
+	struct process_report r;
+	struct aged_report *aged = NULL;
+	size_t aged_count = 0;
+
+	fill_report(s, p, &r, now);
+	alloc_stacks__top(s->tracer, &s->stacks, p->pid, &p->sym, s->opts.top_stacks, &r.stacks,
+			  &r.stack_count);
+	r.python = python_tracer__report(s->python, p->pid, true, p->exited);
+	if (s->opts.analysis.leak_age_ns)
+		outstanding__aged(s->tracer, p->pid, s->opts.analysis.leak_age_ns, &p->sym,
+				  s->opts.top_stacks, &aged, &aged_count);
+	analysis_runner__summary(s->analysis, p->analysis, &r, aged, aged_count);
+	for (int o = 0; o < s->output_count; o++)
+		output__summary(s->outputs[o], &r);
+	process_report__free_stacks(&r);
+	aged_reports__free(aged, aged_count);
+}
+
+/* One read of every map for all processes, then a report each: an interval line for those
+ * that run, the summary for those that exited since (then released, here and in the kernel). */
+static void collect(struct session *s)
+{
+	alloc_tracer__collect(s->tracer);
+	if (s->opts.stacks)
+		stack_snapshot__read(&s->stacks, s->tracer);
+}
+
+static void summarize_and_release(struct session *s, struct traced_process *p, uint64_t now)
+{
+	report_summary(s, p, now);
+	release_collectors(s, p->pid);
+	registry__remove(&s->registry, p);
 }
 
 static void report_intervals(struct session *s)
 {
 	uint64_t now = now_ns();
 
-	for (int i = 0; i < s->proc_count; i++) {
-		struct traced_process *p = &s->procs[i];
-		struct process_report r;
+	for (size_t i = 0; i < s->registry.count; i++)
+		update_exited(s, s->registry.procs[i]);
+	collect(s);
+	for (size_t i = 0; i < s->registry.count;) {
+		struct traced_process *p = s->registry.procs[i];
 
-		if (p->exited)
+		if (p->exited) {   /* removed: the last entry moves into slot i */
+			summarize_and_release(s, p, now);
 			continue;
-		update_exited(p);
-		fill_report(s, p, &r, now);
-		r.python = python_tracer__report(s->python, p->pid, false, p->exited);
-		analyse_interval(s, p, &r);
-		for (int o = 0; o < s->output_count; o++)
-			output__interval(s->outputs[o], &r);
-		process_report__free_stacks(&r);
+		}
+		report_interval(s, p, now);
+		i++;
 	}
 }
 
@@ -290,33 +359,19 @@ static void report_summaries(struct session *s)
 {
 	uint64_t now = now_ns();
 
-	for (int i = 0; i < s->proc_count; i++) {
-		struct traced_process *p = &s->procs[i];
-		struct process_report r;
-		struct aged_report *aged = NULL;
-		size_t aged_count = 0;
-
-		update_exited(p);
-		fill_report(s, p, &r, now);
-		alloc_stacks__top(s->tracer, p->pid, &p->sym, s->opts.top_stacks, &r.stacks,
-					 &r.stack_count);
-		r.python = python_tracer__report(s->python, p->pid, true, p->exited);
-		if (s->opts.analysis.leak_age_ns)
-			outstanding__aged(s->tracer, p->pid, s->opts.analysis.leak_age_ns, &p->sym,
-					  s->opts.top_stacks, &aged, &aged_count);
-		analysis_runner__summary(s->analysis, &r, aged, aged_count);
-		for (int o = 0; o < s->output_count; o++)
-			output__summary(s->outputs[o], &r);
-		process_report__free_stacks(&r);
-		aged_reports__free(aged, aged_count);
-	}
+	for (size_t i = 0; i < s->registry.count; i++)
+		update_exited(s, s->registry.procs[i]);
+	collect(s);
+	/* Not released one by one: the tracers' teardown detaches everything at once. */
+	for (size_t i = 0; i < s->registry.count; i++)
+		report_summary(s, s->registry.procs[i], now);
 }
 
 static bool all_exited(struct session *s)
 {
-	for (int i = 0; i < s->proc_count; i++) {
-		update_exited(&s->procs[i]);
-		if (!s->procs[i].exited)
+	for (size_t i = 0; i < s->registry.count; i++) {
+		update_exited(s, s->registry.procs[i]);
+		if (!s->registry.procs[i]->exited)
 			return false;
 	}
 	return true;
@@ -359,24 +414,26 @@ static void install_signal_handlers(void)
 /* Frames are drained at least this often. */
 #define FRAME_POLL_NS 50000000ull
 
-/* -f: a traced process forked child; the kernel counts it already, its probes come now. */
+/* -f: a traced process forked child; the kernel counts it already, its probes come now: all
+ * the collectors its parent has. */
 static void follow_child(void *ctx, pid_t parent, pid_t child)
 {
 	struct session *s = ctx;
-	int code;
+	struct traced_process *p;
 
-	if (s->proc_count == CLI_MAX_PIDS) {
+	if (s->registry.count >= s->registry.limit) {
 		fprintf(stderr, "memtrace-bpf: warning: not following PID %d (forked by PID %d): "
-			"%d processes traced already\n", child, parent, CLI_MAX_PIDS);
+			"%zu processes traced already (--max-processes)\n", child, parent,
+			s->registry.count);
+		alloc_tracer__release(s->tracer, child);   /* the kernel had counted it */
 		return;
 	}
-	add_process(s, child, false);
-	s->procs[s->proc_count - 1].last_report_ns = now_ns();
-	code = alloc_tracer__attach(s->tracer, child, NULL);
-	if (code) {
+	p = track_process(s, child, false);
+	if (!p || attach_collectors(s, child, NULL)) {
 		fprintf(stderr, "memtrace-bpf: warning: cannot follow PID %d (forked by PID %d)\n",
 			child, parent);
-		s->procs[s->proc_count - 1].exited = true;
+		if (p)
+			p->exited = true;   /* summarized with what was counted, then released */
 		return;
 	}
 	fprintf(stderr, "memtrace-bpf: following PID %d (forked by PID %d)\n", child, parent);
@@ -387,7 +444,7 @@ static void poll_until_done(struct session *s)
 	uint64_t deadline = s->opts.duration_ns ? s->start_ns + s->opts.duration_ns : 0;
 	uint64_t next = s->start_ns + s->opts.interval_ns;
 
-	while (!stop_requested && !all_exited(s)) {
+	while (!stop_requested && s->registry.count && !all_exited(s)) {
 		uint64_t now = now_ns();
 		uint64_t wake = deadline && deadline < next ? deadline : next;
 
@@ -418,10 +475,28 @@ static void poll_until_done(struct session *s)
 
 static void describe_start(const struct session *s)
 {
+	enum { NAMED = 8 };   /* a host's worth of PIDs is not one line */
+
 	fprintf(stderr, "memtrace-bpf: tracing");
-	for (int i = 0; i < s->proc_count; i++)
-		fprintf(stderr, " PID %d (%s)", s->procs[i].pid, s->procs[i].comm);
+	for (size_t i = 0; i < s->registry.count && i < NAMED; i++)
+		fprintf(stderr, " PID %d (%s)", s->registry.procs[i]->pid,
+			s->registry.procs[i]->comm);
+	if (s->registry.count > NAMED)
+		fprintf(stderr, " and %zu more", s->registry.count - NAMED);
 	fprintf(stderr, "; Ctrl-C to end\n");
+}
+
+/* Like time(1) and strace: a launched command's own status, unless ours says more (a leak,
+ * a budget, an error). 128+N for a command killed by signal N. */
+static int exit_status(const struct session *s, int code)
+{
+	if (code || !s->command_reaped)
+		return code;
+	if (WIFEXITED(s->command_status))
+		return WEXITSTATUS(s->command_status);
+	if (WIFSIGNALED(s->command_status))
+		return 128 + WTERMSIG(s->command_status);
+	return code;
 }
 
 int main(int argc, char **argv)
@@ -431,6 +506,7 @@ int main(int argc, char **argv)
 	int code;
 
 	cli__parse(argc, argv, &s.opts);
+	registry__init(&s.registry, s.opts.max_processes);
 	code = preflight__check(&s.opts);
 	if (code)
 		goto cleanup;
@@ -448,6 +524,7 @@ int main(int argc, char **argv)
 		.ages = s.opts.analysis.leak_age_ns != 0,
 		.allocator_probes = !s.opts.light,
 		.follow_forks = s.opts.follow_forks,
+		.max_processes = s.opts.max_processes,
 	};
 	code = alloc_tracer__open(&s.tracer, &tracer_opts, s.cache);
 	if (code)
@@ -474,26 +551,24 @@ int main(int argc, char **argv)
 	if (code)
 		goto cleanup;
 	s.start_ns = now_ns();
-	for (int i = 0; i < s.proc_count; i++)
-		s.procs[i].last_report_ns = s.start_ns;
+	for (size_t i = 0; i < s.registry.count; i++)
+		s.registry.procs[i]->attach_ns = s.registry.procs[i]->last_report_ns = s.start_ns;
 	analysis_runner__start(s.analysis, s.start_ns);
 	describe_start(&s);
 	poll_until_done(&s);
 	frame_tracer__poll(s.frames, on_frame, &s);
 	report_summaries(&s);
-	code = analysis_runner__exit_code(s.analysis);
+	code = exit_status(&s, analysis_runner__exit_code(s.analysis));
 cleanup:
 	for (int o = 0; o < s.output_count; o++)
 		output__destroy(s.outputs[o]);
-	for (int i = 0; i < s.proc_count; i++) {
-		symbolizer__release(&s.procs[i].sym);
-		stack_marks__free(&s.procs[i].marks);
-	}
+	registry__free(&s.registry);
+	stack_snapshot__free(&s.stacks);
 	python_tracer__destroy(s.python);
 	analysis_runner__free(s.analysis);
 	frame_tracer__destroy(s.frames);
 	alloc_tracer__destroy(s.tracer);
 	symtab_cache__free(s.cache);
-	analysis_options__free(&s.opts.analysis);
+	cli__free(&s.opts);
 	return code;
 }

@@ -9,7 +9,7 @@
 
 int preflight__check(const struct options *opts)
 {
-	for (int i = 0; i < opts->pid_count; i++) {
+	for (size_t i = 0; i < opts->pid_count; i++) {
 		if (!procinfo__alive(opts->pids[i])) {
 			fprintf(stderr, "memtrace-bpf: no such process: %d\n", opts->pids[i]);
 			return EXIT_NO_PROCESS;

@@ -95,6 +95,15 @@ static void console_summary(struct output *out, const struct process_report *r)
 			human_bytes((double)n->bytes_allocated, a, sizeof(a)), n->frees,
 			human_bytes((double)n->bytes_freed, b, sizeof(b)), native_live_allocs(n),
 			human_bytes((double)native_live_bytes(n), l, sizeof(l)));
+		fprintf(c->f, "  peak live %s (%" PRIu64 " allocations) at %.1f s",
+			human_bytes((double)r->peak.live_bytes, a, sizeof(a)), r->peak.live_allocs,
+			r->peak.elapsed_ns / 1e9);
+		if (r->last_running)
+			fprintf(c->f, "; live at its last report while running %s (%" PRIu64
+				" allocations)", human_bytes((double)native_live_bytes(r->last_running),
+							     b, sizeof(b)),
+				native_live_allocs(r->last_running));
+		fputc('\n', c->f);
 		fprintf(c->f, "  failed %" PRIu64 ", frees of blocks allocated before attach %" PRIu64
 			", dropped %" PRIu64 " (map full), stacks dropped %" PRIu64 "\n",
 			n->failed_allocs, n->frees_untracked, n->dropped, n->stack_dropped);

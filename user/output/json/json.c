@@ -105,15 +105,40 @@ static void write_stacks(struct json_writer *w, const struct process_report *r)
 	jsonw_end_array(w);
 }
 
+/* The most live memory seen, and for a process that exited, what was live at its last
+ * report while it ran (its exit may have freed everything). */
+static void write_native_peak(struct json_writer *w, const struct process_report *r)
+{
+	jsonw_name(w, "native_peak");
+	jsonw_start_object(w);
+	jsonw_uint_field(w, "live_bytes", r->peak.live_bytes);
+	jsonw_uint_field(w, "live_allocs", r->peak.live_allocs);
+	jsonw_double_field(w, "elapsed_s", r->peak.elapsed_ns / 1e9);
+	jsonw_end_object(w);
+	if (!r->last_running) {
+		jsonw_null_field(w, "native_last_running");
+		return;
+	}
+	jsonw_name(w, "native_last_running");
+	jsonw_start_object(w);
+	jsonw_uint_field(w, "live_bytes", native_live_bytes(r->last_running));
+	jsonw_uint_field(w, "live_allocs", native_live_allocs(r->last_running));
+	jsonw_uint_field(w, "allocs", r->last_running->allocs);
+	jsonw_uint_field(w, "frees", r->last_running->frees);
+	jsonw_end_object(w);
+}
+
 static void json_summary(struct output *out, const struct process_report *r)
 {
 	struct json_writer *w = ((struct json_output *)out)->w;
 
 	write_header(w, "summary", r);
-	if (r->native_traced)
+	if (r->native_traced) {
 		write_native(w, &r->native, &r->native);
-	else
+		write_native_peak(w, r);
+	} else {
 		jsonw_null_field(w, "native");
+	}
 	write_mmap(w, &r->mmap);
 	write_stacks(w, r);
 	json_write_python(w, r);

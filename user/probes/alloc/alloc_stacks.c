@@ -13,36 +13,8 @@
 #include <bpf/bpf.h>
 
 #include "alloc.h"
+#include "probes/map_batch.h"
 #include "util/grow.h"
-
-/* Calls each for every entry of a hash map, read in batches: stack_stats and outstanding are
- * walked at every poll, and two syscalls per entry (next key, lookup) cost ~1 µs an entry. */
-typedef int (*entry_fn)(const void *key, const void *value, void *ctx);
-
-static int for_each_entry(int fd, size_t key_size, size_t value_size, entry_fn each, void *ctx)
-{
-	enum { BATCH = 4096 };
-	char *keys = malloc(BATCH * key_size), *values = malloc(BATCH * value_size);
-	__u32 token = 0;
-	bool first = true, last = false;
-	int err = keys && values ? 0 : -ENOMEM;
-
-	while (!err && !last) {
-		__u32 count = BATCH;
-
-		err = bpf_map_lookup_batch(fd, first ? NULL : &token, &token, keys, values, &count,
-					   NULL);
-		last = err == -ENOENT;   /* the map's end: count holds its last entries */
-		if (last)
-			err = 0;
-		for (__u32 i = 0; !err && i < count; i++)
-			err = each(keys + i * key_size, values + i * value_size, ctx);
-		first = false;
-	}
-	free(keys);
-	free(values);
-	return err;
-}
 
 /* --- stacks by id --------------------------------------------------------------------- */
 
@@ -120,7 +92,7 @@ int outstanding__aged(struct alloc_tracer *alloc, pid_t pid, uint64_t min_age_ns
 		return -ENOENT;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	w.now = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-	err = for_each_entry(fd, sizeof(struct outstanding_key), sizeof(struct outstanding_alloc),
+	err = map_batch__for_each(fd, sizeof(struct outstanding_key), sizeof(struct outstanding_alloc),
 			     add_if_aged, &w);
 	if (err || !w.count) {
 		free(w.groups);
@@ -150,59 +122,96 @@ void aged_reports__free(struct aged_report *groups, size_t count)
 /* --- the stacks the analysis follows ------------------------------------------------ */
 
 struct stack_entry {
+	unsigned int tgid;
 	int stack_id;
 	struct stack_stats stats;
 };
 
 struct stacks_walk {
-	unsigned int tgid;
+	bool all_processes;
+	unsigned int tgid;           /* without all_processes: only this process's */
 	struct stack_entry *all;
 	size_t count, cap;
 };
 
-static int add_if_ours(const void *key, const void *value, void *ctx)
+static int add_entry(const void *key, const void *value, void *ctx)
 {
 	const struct stack_key *k = key;
 	struct stacks_walk *w = ctx;
 
-	if (k->tgid != w->tgid)
+	if (!w->all_processes && k->tgid != w->tgid)
 		return 0;
 	if (grow_for_one((void **)&w->all, &w->cap, w->count, sizeof(*w->all)))
 		return -ENOMEM;
-	w->all[w->count++] = (struct stack_entry){ .stack_id = k->stack_id,
+	w->all[w->count++] = (struct stack_entry){ .tgid = k->tgid, .stack_id = k->stack_id,
 						   .stats = *(const struct stack_stats *)value };
 	return 0;
 }
 
-static int entry_by_id(const void *a, const void *b)
+static int entry_by_process_and_id(const void *a, const void *b)
 {
 	const struct stack_entry *x = a, *y = b;
 
+	if (x->tgid != y->tgid)
+		return x->tgid < y->tgid ? -1 : 1;
 	return (x->stack_id > y->stack_id) - (x->stack_id < y->stack_id);
 }
 
-/* Every stack of pid in alloc.bpf.c's stack_stats map, by stack id; *all is malloc'ed. */
-static int read_stacks(struct alloc_tracer *alloc, pid_t pid, struct stack_entry **all,
-		       size_t *count)
+/* The entries of stack_stats (of w's process, or of all), by process and stack id. */
+static int read_stacks(struct alloc_tracer *alloc, struct stacks_walk *w)
 {
 	int fd = alloc_tracer__map_fd(alloc, "stack_stats"), err;
-	struct stacks_walk w = { .tgid = (unsigned int)pid };
 
-	*all = NULL;
-	*count = 0;
 	if (fd < 0)
 		return -ENOENT;
-	err = for_each_entry(fd, sizeof(struct stack_key), sizeof(struct stack_stats), add_if_ours,
-			     &w);
+	err = map_batch__for_each(fd, sizeof(struct stack_key), sizeof(struct stack_stats), add_entry, w);
 	if (err) {
-		free(w.all);
+		free(w->all);
+		w->all = NULL;
+		w->count = 0;
 		return err;
 	}
-	if (w.count > 1)   /* w.all is NULL when the process has no stacks */
-		qsort(w.all, w.count, sizeof(*w.all), entry_by_id);
-	*all = w.all;
-	*count = w.count;
+	if (w->count > 1)   /* w->all is NULL when there are no stacks */
+		qsort(w->all, w->count, sizeof(*w->all), entry_by_process_and_id);
 	return 0;
+}
+
+int stack_snapshot__read(struct stack_snapshot *snap, struct alloc_tracer *alloc)
+{
+	struct stacks_walk w = { .all_processes = true };
+	int err;
+
+	stack_snapshot__free(snap);
+	err = read_stacks(alloc, &w);
+	snap->items = w.all;
+	snap->count = w.count;
+	return err;
+}
+
+void stack_snapshot__free(struct stack_snapshot *snap)
+{
+	free(snap->items);
+	*snap = (struct stack_snapshot){ 0 };
+}
+
+/* pid's entries in the snapshot: a slice, by stack id. */
+static const struct stack_entry *stacks_of(const struct stack_snapshot *snap, pid_t pid,
+					   size_t *n)
+{
+	size_t lo = 0, hi = snap->count, end;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (snap->items[mid].tgid < (unsigned int)pid)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (end = lo; end < snap->count && snap->items[end].tgid == (unsigned int)pid; end++)
+		;
+	*n = end - lo;
+	return snap->items + lo;
 }
 
 /* The stack whose bytes_allocated grew most since the marks: all and the marks are both in
@@ -296,35 +305,28 @@ static size_t live_stacks(const struct stack_entry *all, size_t n, size_t top,
 	return keep_top(live, k, top);
 }
 
-int stack_walk__interval(struct alloc_tracer *alloc, pid_t pid, size_t top,
+int stack_walk__interval(const struct stack_snapshot *snap, pid_t pid, size_t top,
 			 struct stack_marks *marks, struct stack_report **stacks, size_t *count)
 {
-	struct stack_entry *all;
-	struct stack_mark *fresh;
-	struct stack_report *live;
-	size_t n, k = 0;
-	int err = read_stacks(alloc, pid, &all, &n);
+	size_t n, k;
+	const struct stack_entry *all = stacks_of(snap, pid, &n);
+	struct stack_mark *fresh = calloc(n ? n : 1, sizeof(*fresh));
+	struct stack_report *live = calloc(n ? n : 1, sizeof(*live));
 
 	*stacks = NULL;
 	*count = 0;
-	if (err)
-		return err;
-	top_grower(all, n, marks, &marks->top_id, &marks->top_bytes);
-	fresh = calloc(n ? n : 1, sizeof(*fresh));
-	live = calloc(n ? n : 1, sizeof(*live));
 	if (!fresh || !live) {
 		free(fresh);
 		free(live);
-		free(all);
 		return -ENOMEM;
 	}
+	top_grower(all, n, marks, &marks->top_id, &marks->top_bytes);
 	for (size_t i = 0; i < n; i++)
 		fresh[i] = (struct stack_mark){ all[i].stack_id, all[i].stats.bytes_allocated };
 	k = live_stacks(all, n, top, live);
 	free(marks->items);
 	marks->items = fresh;
 	marks->count = n;
-	free(all);
 	if (!k) {
 		free(live);
 		return 0;
@@ -334,25 +336,19 @@ int stack_walk__interval(struct alloc_tracer *alloc, pid_t pid, size_t top,
 	return 0;
 }
 
-int alloc_stacks__top(struct alloc_tracer *alloc, pid_t pid, struct symbolizer *sym, size_t top,
-		      struct stack_report **stacks, size_t *count)
+int alloc_stacks__top(struct alloc_tracer *alloc, const struct stack_snapshot *snap, pid_t pid,
+		      struct symbolizer *sym, size_t top, struct stack_report **stacks,
+		      size_t *count)
 {
-	struct stack_entry *all;
-	struct stack_report *live;
 	size_t n, k;
-	int err = read_stacks(alloc, pid, &all, &n);
+	const struct stack_entry *all = stacks_of(snap, pid, &n);
+	struct stack_report *live = calloc(n ? n : 1, sizeof(*live));
 
 	*stacks = NULL;
 	*count = 0;
-	if (err)
-		return err;
-	live = calloc(n ? n : 1, sizeof(*live));
-	if (!live) {
-		free(all);
+	if (!live)
 		return -ENOMEM;
-	}
 	k = live_stacks(all, n, top, live);
-	free(all);
 	if (!k) {
 		free(live);
 		return 0;
@@ -365,19 +361,19 @@ int alloc_stacks__top(struct alloc_tracer *alloc, pid_t pid, struct symbolizer *
 	return 0;
 }
 
+/* Mid-interval (a frame's spike): pid's stacks read now, for this one process. */
 int stack_walk__grown(struct alloc_tracer *alloc, pid_t pid, const struct stack_marks *marks,
 		      int *stack_id, uint64_t *bytes)
 {
-	struct stack_entry *all;
-	size_t n;
-	int err = read_stacks(alloc, pid, &all, &n);
+	struct stacks_walk w = { .tgid = (unsigned int)pid };
+	int err = read_stacks(alloc, &w);
 
 	*stack_id = -1;
 	*bytes = 0;
 	if (err)
 		return err;
-	top_grower(all, n, marks, stack_id, bytes);
-	free(all);
+	top_grower(w.all, w.count, marks, stack_id, bytes);
+	free(w.all);
 	return 0;
 }
 

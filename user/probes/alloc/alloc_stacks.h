@@ -11,9 +11,21 @@
 #include "probes/alloc/alloc_tracer.h"
 #include "target/symbolizer.h"
 
+/* The stack_stats of every traced process, read in one batched walk per poll (not one walk
+ * per process: the map is shared), by process and stack id. */
+struct stack_entry;
+struct stack_snapshot {
+	struct stack_entry *items;
+	size_t count;
+};
+
+int stack_snapshot__read(struct stack_snapshot *snap, struct alloc_tracer *alloc);
+void stack_snapshot__free(struct stack_snapshot *snap);
+
 /* The top stacks of pid by live bytes, symbolized. */
-int alloc_stacks__top(struct alloc_tracer *alloc, pid_t pid, struct symbolizer *sym, size_t top,
-		      struct stack_report **stacks, size_t *count);
+int alloc_stacks__top(struct alloc_tracer *alloc, const struct stack_snapshot *snap, pid_t pid,
+		      struct symbolizer *sym, size_t top, struct stack_report **stacks,
+		      size_t *count);
 /* The frames of a stack id (stack_report, aged_report), symbolized; *frames is malloc'ed,
  * *depth is 0 when the stack is unknown. */
 void alloc_stacks__symbolize(struct alloc_tracer *alloc, struct symbolizer *sym, int stack_id,
@@ -37,9 +49,9 @@ struct stack_marks {
 	uint64_t top_bytes;
 };
 
-/* One walk of pid's stacks per interval: the top stacks by live bytes, not symbolized
- * (depth 0: stack_report__symbolize names one when it is needed), and the marks renewed. */
-int stack_walk__interval(struct alloc_tracer *alloc, pid_t pid, size_t top,
+/* pid's stacks at an interval: the top stacks by live bytes, not symbolized (depth 0:
+ * stack_report__symbolize names one when it is needed), and the marks renewed. */
+int stack_walk__interval(const struct stack_snapshot *snap, pid_t pid, size_t top,
 			 struct stack_marks *marks, struct stack_report **stacks, size_t *count);
 /* The stack that allocated most since the marks were taken (at a frame's spike). */
 int stack_walk__grown(struct alloc_tracer *alloc, pid_t pid, const struct stack_marks *marks,

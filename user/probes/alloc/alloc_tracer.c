@@ -14,15 +14,22 @@
 
 #include "alloc.skel.h"
 #include "model/exit_codes.h"
+#include "probes/map_batch.h"
+#include "probes/probe_links.h"
 #include "target/probe_offset.h"
 #include "target/procmaps.h"
 #include "util/grow.h"
 
+struct process_totals {
+	__u32 tgid;
+	struct native_totals native;
+	struct mmap_totals mmap;
+};
+
 struct alloc_tracer {
 	struct alloc_bpf *skel;
 	struct symtab_cache *cache;
-	struct bpf_link **links;
-	size_t link_count, link_capacity;
+	struct probe_links links;    /* the allocator uprobes, per traced process */
 	int ncpus;
 	bool mappings_traced;        /* the syscall tracepoints are attached */
 	bool allocator_probes;       /* malloc-family uprobes (off with --light) */
@@ -30,6 +37,8 @@ struct alloc_tracer {
 	struct bpf_link *fork_link;  /* -f without the tracepoints above */
 	alloc_fork_fn on_fork;
 	void *on_fork_ctx;
+	struct process_totals *totals; /* every process's counters at the last collect */
+	size_t totals_count, totals_capacity;
 };
 
 /* --- libbpf messages ---------------------------------------------------------------- */
@@ -116,6 +125,10 @@ int alloc_tracer__open(struct alloc_tracer **out, const struct alloc_tracer_opts
 	t->skel->rodata->follow_forks = opts->follow_forks;
 	bpf_program__set_autoload(t->skel->progs.on_fork, opts->follow_forks);
 	bpf_map__set_max_entries(t->skel->maps.outstanding, opts->max_entries);
+	bpf_map__set_max_entries(t->skel->maps.native_stats, opts->max_processes);
+	bpf_map__set_max_entries(t->skel->maps.mmap_stats, opts->max_processes);
+	bpf_map__set_max_entries(t->skel->maps.traced_tgids, opts->max_processes);
+	bpf_map__set_max_entries(t->skel->maps.last_brk, opts->max_processes);
 	bpf_map__set_max_entries(t->skel->maps.stacks, opts->stack_entries);
 	bpf_map__set_max_entries(t->skel->maps.stack_stats, opts->stack_entries);
 	if (!opts->stacks)
@@ -125,6 +138,7 @@ int alloc_tracer__open(struct alloc_tracer **out, const struct alloc_tracer_opts
 	if (!t->mappings_traced)
 		fprintf(stderr, "memtrace-bpf: warning: tracefs unavailable, mmap/brk not counted\n");
 	set_mapping_programs_autoload(t->skel, t->mappings_traced);
+	probe_links__prepare(t->skel->obj);
 
 	err = alloc_bpf__load(t->skel);
 	if (err) {
@@ -211,28 +225,6 @@ static const struct allocator_function allocator_functions[] = {
 };
 #define ALLOCATOR_FUNCTIONS (sizeof(allocator_functions) / sizeof(allocator_functions[0]))
 
-static int keep_link(struct alloc_tracer *t, struct bpf_link *link)
-{
-	/* A link we cannot keep is detached now rather than leaked. */
-	if (grow_for_one((void **)&t->links, &t->link_capacity, t->link_count, sizeof(*t->links))) {
-		bpf_link__destroy(link);
-		return -ENOMEM;
-	}
-	t->links[t->link_count++] = link;
-	return 0;
-}
-
-static int attach_probe(struct alloc_tracer *t, struct bpf_program *prog, pid_t pid,
-			const char *path, uint64_t offset, bool retprobe)
-{
-	LIBBPF_OPTS(bpf_uprobe_opts, opts, .retprobe = retprobe);
-	struct bpf_link *link = bpf_program__attach_uprobe_opts(prog, pid, path, offset, &opts);
-
-	if (!link)
-		return -errno;
-	return keep_link(t, link);
-}
-
 static const struct elf_symbol *exact_function(const struct elf_symtab *tab, const char *name)
 {
 	const struct elf_symbol *sym = elf_symtab__find(tab, name, true);
@@ -240,13 +232,38 @@ static const struct elf_symbol *exact_function(const struct elf_symtab *tab, con
 	return sym && !strcmp(sym->name, name) ? sym : NULL;
 }
 
-/* Attaches every allocator function that the file defines; returns how many, or -errno. */
-static int attach_module(struct alloc_tracer *t, pid_t pid, const char *path,
-			 const struct elf_symtab *tab)
-{
-	uint64_t attached_offsets[ALLOCATOR_FUNCTIONS];
-	int attached = 0, err;
+/* The probes of one file, grouped by program: each program is one link per process where the
+ * kernel has multi-uprobe links. */
+struct probe_plan {
+	struct bpf_program *progs[ALLOCATOR_FUNCTIONS + 1];
+	uint64_t offsets[ALLOCATOR_FUNCTIONS + 1][ALLOCATOR_FUNCTIONS];
+	size_t counts[ALLOCATOR_FUNCTIONS + 1];
+	size_t prog_count;
+	size_t functions;            /* allocator functions found */
+};
 
+static void plan_add(struct probe_plan *plan, struct bpf_program *prog, uint64_t offset)
+{
+	size_t i = 0;
+
+	while (i < plan->prog_count && plan->progs[i] != prog)
+		i++;
+	if (i == plan->prog_count)
+		plan->progs[plan->prog_count++] = prog;
+	plan->offsets[i][plan->counts[i]++] = offset;
+}
+
+static void plan_module(struct alloc_tracer *t, const char *path, const struct elf_symtab *tab,
+			struct probe_plan *plan)
+{
+	uint64_t seen[ALLOCATOR_FUNCTIONS];
+
+	memset(plan, 0, sizeof(*plan));
+	/* Ordered: free first (a block allocated while the rest is attached must have its free
+	 * seen), then the return probe (a call entered before it existed would never see its
+	 * return), then the entries. */
+	plan->progs[plan->prog_count++] = t->skel->progs.free_enter;
+	plan->progs[plan->prog_count++] = t->skel->progs.alloc_exit;
 	for (size_t i = 0; i < ALLOCATOR_FUNCTIONS; i++) {
 		const struct allocator_function *fn = &allocator_functions[i];
 		const struct elf_symbol *sym = exact_function(tab, fn->symbol);
@@ -258,16 +275,14 @@ static int attach_module(struct alloc_tracer *t, pid_t pid, const char *path,
 		if (!sym || !elf_symtab__vaddr_to_offset(tab, sym->vaddr, &offset))
 			continue;
 		/* Aliases (memalign = aligned_alloc in glibc) share one probe. */
-		for (int j = 0; j < attached; j++)
-			duplicate |= attached_offsets[j] == offset;
+		for (size_t j = 0; j < plan->functions; j++)
+			duplicate |= seen[j] == offset;
 		if (duplicate)
 			continue;
+		seen[plan->functions++] = offset;
 		if (fn->returns) {
-			/* Return probe first: a call entered before it existed would never
-			 * see its return. */
-			err = attach_probe(t, t->skel->progs.alloc_exit, pid, path, offset, true);
-			if (!err)
-				err = attach_probe(t, prog, pid, path, offset, false);
+			plan_add(plan, t->skel->progs.alloc_exit, offset);
+			plan_add(plan, prog, offset);
 		} else {
 			/* Entry-only (free): may start past a NULL check, off the single-step path. */
 			struct probe_site site = probe_offset__for_symbol(path, tab, sym, true);
@@ -275,19 +290,37 @@ static int attach_module(struct alloc_tracer *t, pid_t pid, const char *path,
 			if (verbose_messages)
 				fprintf(stderr, "memtrace-bpf: %s in %s probed at +%#llx (%s)\n",
 					fn->symbol, path, (unsigned long long)site.delta, site.why);
-			err = attach_probe(t, prog, pid, path, offset + site.delta, false);
+			plan_add(plan, prog, offset + site.delta);
 		}
+	}
+}
+
+/* Attaches every allocator function that the file defines; returns how many, or -errno. */
+static int attach_module(struct alloc_tracer *t, pid_t pid, const char *path,
+			 const struct elf_symtab *tab)
+{
+	struct probe_plan plan;
+
+	plan_module(t, path, tab, &plan);
+	for (size_t i = 0; i < plan.prog_count; i++) {
+		bool retprobe = plan.progs[i] == t->skel->progs.alloc_exit;
+		int err;
+
+		if (!plan.counts[i])
+			continue;
+		err = probe_links__attach(&t->links, plan.progs[i], pid, path, plan.offsets[i],
+					  NULL, plan.counts[i], retprobe);
 		if (err) {
 			/* The kernel refuses a second uprobe at an address that another tool
 			 * probes with a different USDT semaphore offset (seen with BCC). */
-			fprintf(stderr, "memtrace-bpf: cannot attach to %s in %s: %s%s\n", fn->symbol,
-				path, strerror(-err), err == -EINVAL ? " (does another tracer "
-				"probe it? the kernel log says 'ref_ctr_offset mismatch' then)" : "");
+			fprintf(stderr, "memtrace-bpf: cannot attach the allocator probes (%s) in %s: "
+				"%s%s\n", bpf_program__name(plan.progs[i]), path, strerror(-err),
+				err == -EINVAL ? " (does another tracer probe it? the kernel log says "
+				"'ref_ctr_offset mismatch' then)" : "");
 			return err;
 		}
-		attached_offsets[attached++] = offset;
 	}
-	return attached;
+	return (int)plan.functions;
 }
 
 static bool defines_malloc(const struct elf_symtab *tab)
@@ -364,47 +397,110 @@ int alloc_tracer__attach(struct alloc_tracer *t, pid_t pid, const char *const *m
 
 /* --- read --------------------------------------------------------------------------- */
 
-int alloc_tracer__read(struct alloc_tracer *t, pid_t pid, struct native_totals *native,
-		       struct mmap_totals *mmap)
+static void add_native(struct native_totals *n, const struct native_stats *s)
 {
-	struct native_stats native_cpu[t->ncpus];
-	struct mmap_stats mmap_cpu[t->ncpus];
-	__u32 tgid = pid;
+	n->allocs += s->allocs;
+	n->frees += s->frees;
+	n->frees_untracked += s->frees_untracked;
+	n->failed_allocs += s->failed_allocs;
+	n->bytes_allocated += s->bytes_allocated;
+	n->bytes_freed += s->bytes_freed;
+	n->dropped += s->dropped;
+	n->stack_dropped += s->stack_dropped;
+	for (int b = 0; b < ALLOC_SIZE_BUCKETS; b++)
+		n->size_hist[b] += s->size_hist[b];
+}
 
+static void add_mmap(struct mmap_totals *m, const struct mmap_stats *s)
+{
+	m->mmaps += s->mmaps;
+	m->munmaps += s->munmaps;
+	m->mremaps += s->mremaps;
+	m->brks += s->brks;
+	m->bytes_mapped += s->bytes_mapped;
+	m->bytes_unmapped += s->bytes_unmapped;
+	m->brk_growth += s->brk_growth;
+}
+
+static struct process_totals *totals_slot(struct alloc_tracer *t, __u32 tgid)
+{
+	for (size_t i = 0; i < t->totals_count; i++)
+		if (t->totals[i].tgid == tgid)
+			return &t->totals[i];
+	if (grow_for_one((void **)&t->totals, &t->totals_capacity, t->totals_count,
+			 sizeof(*t->totals)))
+		return NULL;
+	t->totals[t->totals_count] = (struct process_totals){ .tgid = tgid };
+	return &t->totals[t->totals_count++];
+}
+
+static int sum_native(const void *key, const void *value, void *ctx)
+{
+	struct alloc_tracer *t = ctx;
+	struct process_totals *p = totals_slot(t, *(const __u32 *)key);
+	const struct native_stats *cpu = value;
+
+	if (!p)
+		return -ENOMEM;
+	for (int c = 0; c < t->ncpus; c++)
+		add_native(&p->native, &cpu[c]);
+	return 0;
+}
+
+static int sum_mmap(const void *key, const void *value, void *ctx)
+{
+	struct alloc_tracer *t = ctx;
+	struct process_totals *p = totals_slot(t, *(const __u32 *)key);
+	const struct mmap_stats *cpu = value;
+
+	if (!p)
+		return -ENOMEM;
+	for (int c = 0; c < t->ncpus; c++)
+		add_mmap(&p->mmap, &cpu[c]);
+	return 0;
+}
+
+int alloc_tracer__collect(struct alloc_tracer *t)
+{
+	int err;
+
+	t->totals_count = 0;
+	err = map_batch__for_each(bpf_map__fd(t->skel->maps.native_stats), sizeof(__u32),
+				  t->ncpus * sizeof(struct native_stats), sum_native, t);
+	if (!err)
+		err = map_batch__for_each(bpf_map__fd(t->skel->maps.mmap_stats), sizeof(__u32),
+					  t->ncpus * sizeof(struct mmap_stats), sum_mmap, t);
+	return err;
+}
+
+void alloc_tracer__read(const struct alloc_tracer *t, pid_t pid, struct native_totals *native,
+			struct mmap_totals *mmap)
+{
 	memset(native, 0, sizeof(*native));
 	memset(mmap, 0, sizeof(*mmap));
-	if (!bpf_map__lookup_elem(t->skel->maps.native_stats, &tgid, sizeof(tgid), native_cpu,
-				  sizeof(native_cpu), 0)) {
-		for (int c = 0; c < t->ncpus; c++) {
-			const struct native_stats *s = &native_cpu[c];
-
-			native->allocs += s->allocs;
-			native->frees += s->frees;
-			native->frees_untracked += s->frees_untracked;
-			native->failed_allocs += s->failed_allocs;
-			native->bytes_allocated += s->bytes_allocated;
-			native->bytes_freed += s->bytes_freed;
-			native->dropped += s->dropped;
-			native->stack_dropped += s->stack_dropped;
-			for (int b = 0; b < ALLOC_SIZE_BUCKETS; b++)
-				native->size_hist[b] += s->size_hist[b];
+	for (size_t i = 0; i < t->totals_count; i++) {
+		if (t->totals[i].tgid == (__u32)pid) {
+			*native = t->totals[i].native;
+			*mmap = t->totals[i].mmap;
+			return;
 		}
 	}
-	if (!bpf_map__lookup_elem(t->skel->maps.mmap_stats, &tgid, sizeof(tgid), mmap_cpu,
-				  sizeof(mmap_cpu), 0)) {
-		for (int c = 0; c < t->ncpus; c++) {
-			const struct mmap_stats *s = &mmap_cpu[c];
+}
 
-			mmap->mmaps += s->mmaps;
-			mmap->munmaps += s->munmaps;
-			mmap->mremaps += s->mremaps;
-			mmap->brks += s->brks;
-			mmap->bytes_mapped += s->bytes_mapped;
-			mmap->bytes_unmapped += s->bytes_unmapped;
-			mmap->brk_growth += s->brk_growth;
-		}
-	}
-	return 0;
+void alloc_tracer__release(struct alloc_tracer *t, pid_t pid)
+{
+	__u32 tgid = (__u32)pid;
+
+	probe_links__release(&t->links, pid);
+	bpf_map__delete_elem(t->skel->maps.traced_tgids, &tgid, sizeof(tgid), 0);
+	bpf_map__delete_elem(t->skel->maps.native_stats, &tgid, sizeof(tgid), 0);
+	bpf_map__delete_elem(t->skel->maps.mmap_stats, &tgid, sizeof(tgid), 0);
+	bpf_map__delete_elem(t->skel->maps.last_brk, &tgid, sizeof(tgid), 0);
+	map_batch__delete_process(bpf_map__fd(t->skel->maps.outstanding),
+				  sizeof(struct outstanding_key), sizeof(struct outstanding_alloc),
+				  tgid);
+	map_batch__delete_process(bpf_map__fd(t->skel->maps.stack_stats), sizeof(struct stack_key),
+				  sizeof(struct stack_stats), tgid);
 }
 
 int alloc_tracer__map_fd(struct alloc_tracer *t, const char *name)
@@ -418,13 +514,10 @@ void alloc_tracer__destroy(struct alloc_tracer *t)
 {
 	if (!t)
 		return;
-	/* The kernel takes ~100 ms to remove each uprobe, one at a time (threads do not help):
-	 * a trace ends ~2 s after its summary. uprobe_multi links (libbpf >= 1.3) would batch it. */
 	ring_buffer__free(t->forks);
 	bpf_link__destroy(t->fork_link);
-	for (size_t i = 0; i < t->link_count; i++)
-		bpf_link__destroy(t->links[i]);
-	free(t->links);
+	probe_links__destroy(&t->links);
+	free(t->totals);
 	alloc_bpf__destroy(t->skel);
 	free(t);
 }

@@ -17,6 +17,7 @@ struct alloc_tracer_opts {
 	bool ages;                   /* timestamp each allocation (--leak-age) */
 	bool allocator_probes;       /* false (--light): only the mapping syscalls are counted */
 	bool follow_forks;           /* -f: new processes forked by traced ones are traced too */
+	uint32_t max_processes;      /* entries of the per-process maps */
 };
 
 struct alloc_tracer;
@@ -34,9 +35,15 @@ int alloc_tracer__attach(struct alloc_tracer *t, pid_t pid, const char *const *m
 typedef void (*alloc_fork_fn)(void *ctx, pid_t parent, pid_t child);
 int alloc_tracer__wait_forks(struct alloc_tracer *t, int timeout_ms, alloc_fork_fn on_fork,
 			     void *ctx);
-/* Cumulative totals for pid since attach. */
-int alloc_tracer__read(struct alloc_tracer *t, pid_t pid, struct native_totals *native,
-		       struct mmap_totals *mmap);
+/* Reads every traced process's counters at once (one batched read of each per-process map):
+ * once per poll, before alloc_tracer__read. Returns 0 or -errno. */
+int alloc_tracer__collect(struct alloc_tracer *t);
+/* pid's cumulative totals since attach, as of the last collect (zero if none counted). */
+void alloc_tracer__read(const struct alloc_tracer *t, pid_t pid, struct native_totals *native,
+			struct mmap_totals *mmap);
+/* pid is gone and summarized: its probes detached, its entries deleted from every map
+ * (counters, outstanding allocations, stack counts). */
+void alloc_tracer__release(struct alloc_tracer *t, pid_t pid);
 /* The fd of one of the BPF maps (native_stats, outstanding, stacks, stack_stats), for the
  * frames tracer and alloc_stacks.c; -1 if there is no such map. */
 int alloc_tracer__map_fd(struct alloc_tracer *t, const char *name);

@@ -15,6 +15,7 @@
 #include "frames.skel.h"
 #include "model/exit_codes.h"
 #include "probes/alloc/alloc_tracer.h"
+#include "probes/probe_links.h"
 #include "target/procmaps.h"
 
 struct frame_tracer {
@@ -22,8 +23,7 @@ struct frame_tracer {
 	struct symtab_cache *cache;
 	const struct analysis_options *opts;
 	struct ring_buffer *rb;
-	struct bpf_link *links[64];
-	size_t link_count;
+	struct probe_links links;    /* per traced process */
 	frame_cb cb;
 	void *cb_ctx;
 	bool python_counters;        /* --python=events: objects per frame */
@@ -58,8 +58,10 @@ int frame_tracer__open(struct frame_tracer **out, const struct analysis_options 
 				alloc_tracer__map_fd(alloc, "native_stats"));
 	if (!err && t->python_counters)
 		err = bpf_map__reuse_fd(t->skel->maps.py_counters, py_counters_fd);
-	if (!err)
+	if (!err) {
+		probe_links__prepare(t->skel->obj);
 		err = frames_bpf__load(t->skel);
+	}
 	if (err) {
 		fprintf(stderr, "memtrace-bpf: loading the frames BPF program failed: %s\n",
 			strerror(-err));
@@ -139,10 +141,9 @@ static int attach_symbol(struct frame_tracer *t, struct bpf_program *prog, pid_t
 			 char **paths, size_t count, const char *symbol, const char *lib,
 			 uint64_t cookie)
 {
-	LIBBPF_OPTS(bpf_uprobe_opts, uopts, .bpf_cookie = cookie);
 	char path[4096];
 	uint64_t offset;
-	struct bpf_link *link;
+	int err;
 
 	if (frame_symbol__resolve(t->cache, (const char *const *)paths, count, symbol, lib, path,
 				  sizeof(path), &offset)) {
@@ -150,15 +151,12 @@ static int attach_symbol(struct frame_tracer *t, struct bpf_program *prog, pid_t
 			symbol, lib ? " in " : "", lib ? lib : "", pid);
 		return EXIT_ATTACH;
 	}
-	if (t->link_count == sizeof(t->links) / sizeof(t->links[0]))
-		return EXIT_ATTACH;
-	link = bpf_program__attach_uprobe_opts(prog, pid, path, offset, &uopts);
-	if (!link) {
-		fprintf(stderr, "memtrace-bpf: cannot attach to %s in %s: %s\n", symbol, path,
-			strerror(errno));
-		return EXIT_ATTACH;
+	err = probe_links__attach(&t->links, prog, pid, path, &offset, &cookie, 1, false);
+	if (err) {
+		fprintf(stderr, "memtrace-bpf: cannot attach to %s in %s for PID %d: %s\n", symbol,
+			path, pid, strerror(-err));
+		return err == -ENOMEM ? EXIT_INTERNAL : EXIT_ATTACH;
 	}
-	t->links[t->link_count++] = link;
 	return EXIT_OK;
 }
 
@@ -236,13 +234,22 @@ void frame_tracer__poll(struct frame_tracer *t, frame_cb cb, void *ctx)
 	ring_buffer__consume(t->rb);
 }
 
+void frame_tracer__release(struct frame_tracer *t, pid_t pid)
+{
+	__u32 tgid = (__u32)pid;
+
+	if (!t)
+		return;
+	probe_links__release(&t->links, pid);
+	bpf_map__delete_elem(t->skel->maps.frame_states, &tgid, sizeof(tgid), 0);
+}
+
 void frame_tracer__destroy(struct frame_tracer *t)
 {
 	if (!t)
 		return;
 	ring_buffer__free(t->rb);
-	for (size_t i = 0; i < t->link_count; i++)
-		bpf_link__destroy(t->links[i]);
+	probe_links__destroy(&t->links);
 	frames_bpf__destroy(t->skel);
 	free(t);
 }

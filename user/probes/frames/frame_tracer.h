@@ -21,6 +21,8 @@ int frame_tracer__open(struct frame_tracer **out, const struct analysis_options 
 		       struct alloc_tracer *alloc, int py_counters_fd, struct symtab_cache *cache);
 /* Attaches the frame and stage probes for pid, in modules (NULL: the files pid maps). */
 int frame_tracer__attach(struct frame_tracer *t, pid_t pid, const char *const *modules);
+/* pid is gone: its probes detached, its frame state deleted; t may be NULL. */
+void frame_tracer__release(struct frame_tracer *t, pid_t pid);
 /* Delivers the frames ended so far; t may be NULL. */
 void frame_tracer__poll(struct frame_tracer *t, frame_cb cb, void *ctx);
 void frame_tracer__destroy(struct frame_tracer *t);
