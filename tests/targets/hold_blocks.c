@@ -3,6 +3,8 @@
  * answers each with "done":
  *   hold N SIZE   N x malloc(SIZE) from hold_blocks(), each touched (RSS grows by N x SIZE)
  *   release       frees every held block (each is its own mapping: RSS drops back)
+ *   exit          frees every held block and exits at once, with no "done" (as an
+ *                 interpreter's shutdown frees what it held)
  * It exits when stdin closes. */
 #include <malloc.h>
 #include <stdio.h>
@@ -45,6 +47,8 @@ int main(void)
 			hold_blocks(n, size);
 		else if (!strncmp(line, "release", 7))
 			release_blocks();
+		else if (!strncmp(line, "exit", 4))
+			return release_blocks(), 0;
 		say("done\n");
 	}
 	return 0;

@@ -113,7 +113,7 @@ static void write_native_peak(struct json_writer *w, const struct process_report
 	jsonw_start_object(w);
 	jsonw_uint_field(w, "live_bytes", r->peak.live_bytes);
 	jsonw_uint_field(w, "live_allocs", r->peak.live_allocs);
-	jsonw_double_field(w, "elapsed_s", r->peak.elapsed_ns / 1e9);
+	jsonw_uint_field(w, "elapsed_ns", r->peak.elapsed_ns);
 	jsonw_end_object(w);
 	if (!r->last_running) {
 		jsonw_null_field(w, "native_last_running");
