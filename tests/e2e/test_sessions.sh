@@ -92,4 +92,5 @@ check_eq "40 PIDs with --frame and --stage: exit status" "$?" 0
 check_eq "40 PIDs with --frame and --stage: summaries" \
 	"$(jq -c 'select(.type == "summary")' "$WORK/frames40.json" | wc -l)" 40
 exec 8>&-
+wait "${pids[@]}" 2>/dev/null
 finish

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "target/symtab_cache.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "util/grow.h"
 
@@ -33,10 +35,30 @@ void symtab_cache__free(struct symtab_cache *cache)
 	free(cache);
 }
 
+/* path#inode, the key the symbolizer uses for a mapping, with a leading /proc/PID/root taken
+ * off: every process that maps one file shares its symbols (a libc's debug symbols are
+ * ~1 MiB: once per traced process would make a host's worth of processes cost GiBs). */
+static void file_key(const char *path, char *key, size_t size)
+{
+	const char *as_mapped = path;
+	struct stat st;
+	int end = 0;
+
+	if (sscanf(path, "/proc/%*u/root%n", &end) == 0 && end && path[end] == '/')
+		as_mapped = path + end;
+	if (stat(path, &st))
+		snprintf(key, size, "%s", path);
+	else
+		snprintf(key, size, "%s#%llu", as_mapped, (unsigned long long)st.st_ino);
+}
+
 const struct elf_symtab *symtab_cache__get(struct symtab_cache *cache, const char *path,
 					   const char *debug_root)
 {
-	return symtab_cache__get_keyed(cache, path, path, debug_root);
+	char key[4160];
+
+	file_key(path, key, sizeof(key));
+	return symtab_cache__get_keyed(cache, key, path, debug_root);
 }
 
 const struct elf_symtab *symtab_cache__get_keyed(struct symtab_cache *cache, const char *key,

@@ -8,8 +8,9 @@ struct symtab_cache;
 
 struct symtab_cache *symtab_cache__new(void);
 void symtab_cache__free(struct symtab_cache *cache);
-/* The symbols of path (opened on first use); NULL if it is not a readable ELF file.
- * A failure is remembered too, so an unreadable file is tried once. */
+/* The symbols of path (opened on first use), shared by every path to the same file (through
+ * /proc/PID/root or not); NULL if it is not a readable ELF file. A failure is remembered
+ * too, so an unreadable file is tried once. */
 const struct elf_symtab *symtab_cache__get(struct symtab_cache *cache, const char *path,
 					   const char *debug_root);
 /* The same, remembered under key rather than path: e.g. the file's path and inode as a

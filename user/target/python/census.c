@@ -278,6 +278,9 @@ int py_census__take(const struct py_target *t, struct remote_mem *m, struct py_c
 	merge_by_name(c);
 	free(w.slots);
 	c->syscalls = remote_mem__syscalls(m);
+	/* The copy of the target's heap is stale by the next census: not kept between them,
+	 * or a hundred interpreters would hold a copy of each heap. */
+	remote_mem__reset(m);
 	c->duration_ns = now_ns() - start;
 	return err;
 }
