@@ -6,26 +6,11 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define FRAME_STATS_WINDOW 60
+#include "model/frame_report.h"
 
 /* A frame is dropped when it lasts longer than FRAME_DROP_FACTOR frame budgets
  * (1 / target_fps): it missed at least one presentation slot. */
 #define FRAME_DROP_FACTOR 1.5
-
-struct frame_class_totals {
-	uint64_t frames;
-	uint64_t bytes_allocated, allocs;
-	uint64_t gc_runs;
-};
-
-struct frame_stats {
-	double target_fps;
-	uint64_t ends[FRAME_STATS_WINDOW];   /* end times of the last frames, ring */
-	unsigned int count, next;
-	uint64_t frames;
-	uint64_t duration_sum_ns, duration_max_ns;
-	struct frame_class_totals dropped, normal;
-};
 
 void frame_stats__init(struct frame_stats *s, double target_fps);
 /* Adds a frame; returns true when it is dropped. fps, if not NULL, gets the FPS over the

@@ -1,5 +1,4 @@
 #include <stdbool.h>
-#include <strings.h>
 
 #include "analysis/leaks.h"
 
@@ -18,14 +17,6 @@ const struct leak_thresholds leak_thresholds_objects = {
 	.high = { .per_hour = 100000, .pct_per_min = 2 },
 	.critical = { .per_hour = 1000000, .pct_per_min = 10 },
 	.pct_min_level = 1000,
-};
-
-static const char *const severity_names[] = {
-	[LEAK_SEVERITY_NONE] = "none",
-	[LEAK_SEVERITY_LOW] = "low",
-	[LEAK_SEVERITY_MEDIUM] = "medium",
-	[LEAK_SEVERITY_HIGH] = "high",
-	[LEAK_SEVERITY_CRITICAL] = "critical",
 };
 
 static bool reaches(const struct leak_tier *tier, double per_hour, double pct_per_min,
@@ -50,26 +41,4 @@ enum leak_severity leak_severity_classify(const struct leak_thresholds *th, doub
 	if (reaches(&th->medium, per_hour, pct_per_min, pct_counts))
 		return LEAK_SEVERITY_MEDIUM;
 	return LEAK_SEVERITY_LOW;
-}
-
-const char *leak_severity_name(enum leak_severity severity)
-{
-	if ((unsigned int)severity >= sizeof(severity_names) / sizeof(severity_names[0]))
-		return "unknown";
-	return severity_names[severity];
-}
-
-bool leak_severity_parse(const char *name, enum leak_severity *severity)
-{
-	enum leak_severity s;
-
-	if (!name)
-		return false;
-	for (s = LEAK_SEVERITY_LOW; s <= LEAK_SEVERITY_CRITICAL; s++) {
-		if (!strcasecmp(name, severity_names[s])) {
-			*severity = s;
-			return true;
-		}
-	}
-	return false;
 }

@@ -9,14 +9,7 @@
 #include <stddef.h>
 
 #include "analysis/trend.h"
-
-enum leak_severity {
-	LEAK_SEVERITY_NONE,
-	LEAK_SEVERITY_LOW,
-	LEAK_SEVERITY_MEDIUM,
-	LEAK_SEVERITY_HIGH,
-	LEAK_SEVERITY_CRITICAL,
-};
+#include "model/severity.h"
 
 /* Why a series is or is not a leak, in the order the checks run. */
 enum leak_verdict {
@@ -79,10 +72,7 @@ int leak__analyze(const struct trend_point *points, size_t n, const struct leak_
 enum leak_severity leak_severity_classify(const struct leak_thresholds *th, double growth_per_s,
 					  double level);
 
-const char *leak_severity_name(enum leak_severity severity);
 
-/* Parse "low", "medium", "high" or "critical" (any case), e.g. for --fail-on-leak. */
-bool leak_severity_parse(const char *name, enum leak_severity *severity);
 
 const char *leak_verdict_name(enum leak_verdict verdict);
 

@@ -12,6 +12,7 @@
 #include "analysis/budget.h"
 #include "analysis/drift.h"
 #include "analysis/event_rate.h"
+#include "analysis/frame_stats.h"
 #include "analysis/leaks.h"
 #include "analysis/spikes.h"
 #include "model/exit_codes.h"
@@ -640,6 +641,7 @@ void analysis_runner__summary(struct analysis_runner *a, struct analysis_process
 		.drift = p->drift_list.items, .drift_count = p->drift_list.count,
 		.budgets = p->budget_list.items, .budget_count = p->budget_list.count,
 		.frames_on = a->opts->frame_symbol != NULL, .frames = &p->frames,
+		.frames_fps = frame_stats__fps(&p->frames),
 		.leak_age_on = a->opts->leak_age_ns != 0, .leak_age_ns = a->opts->leak_age_ns,
 		.aged = aged, .aged_count = aged_count,
 		.drift_on = a->have_file_baseline || a->opts->warmup_set,

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "analysis/leaks.h"
+#include "model/severity.h"
 #include "cli/cli.h"
 #include "cli/parse.h"
 #include "model/exit_codes.h"

@@ -8,8 +8,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "analysis/frame_stats.h"
-#include "analysis/leaks.h"
+#include "model/frame_report.h"
+#include "model/severity.h"
 
 enum analysis_event_type { EVENT_SPIKE, EVENT_LEAK, EVENT_DRIFT, EVENT_BUDGET };
 
@@ -57,6 +57,7 @@ struct analysis_summary {
 	size_t spikes_total;         /* spikes listed may be capped */
 	bool frames_on;
 	const struct frame_stats *frames;
+	double frames_fps;           /* over the last frames (frame_stats__fps) */
 	bool leak_age_on;
 	uint64_t leak_age_ns;
 	const struct aged_report *aged;

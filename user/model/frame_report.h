@@ -36,4 +36,23 @@ static inline int64_t frame_net_bytes(const struct frame_report *f)
 	return (int64_t)(f->bytes_allocated - f->bytes_freed);
 }
 
+/* Frame timing as the analysis keeps it (analysis/frame_stats.c): FPS over a window of
+ * recent frames and the totals of dropped and normal frames. */
+#define FRAME_STATS_WINDOW 60
+
+struct frame_class_totals {
+	uint64_t frames;
+	uint64_t bytes_allocated, allocs;
+	uint64_t gc_runs;
+};
+
+struct frame_stats {
+	double target_fps;
+	uint64_t ends[FRAME_STATS_WINDOW];   /* end times of the last frames, ring */
+	unsigned int count, next;
+	uint64_t frames;
+	uint64_t duration_sum_ns, duration_max_ns;
+	struct frame_class_totals dropped, normal;
+};
+
 #endif

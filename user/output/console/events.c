@@ -63,7 +63,7 @@ void console_write_analysis(FILE *f, const struct process_report *r)
 		const struct frame_stats *fs = s->frames;
 
 		fprintf(f, "  frames %" PRIu64 ", %.1f FPS, mean %.2f ms, max %.2f ms", fs->frames,
-			frame_stats__fps(fs),
+			s->frames_fps,
 			fs->frames ? fs->duration_sum_ns / 1e6 / fs->frames : 0.0,
 			fs->duration_max_ns / 1e6);
 		if (fs->target_fps > 0)

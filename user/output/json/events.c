@@ -207,7 +207,7 @@ static void write_frames_summary(struct json_writer *w, const struct analysis_su
 	}
 	jsonw_start_object(w);
 	jsonw_uint_field(w, "count", fs->frames);
-	jsonw_double_field(w, "fps", frame_stats__fps(fs));
+	jsonw_double_field(w, "fps", s->frames_fps);
 	jsonw_double_field(w, "mean_duration_ns",
 			   fs->frames ? (double)fs->duration_sum_ns / fs->frames : 0);
 	jsonw_uint_field(w, "max_duration_ns", fs->duration_max_ns);
