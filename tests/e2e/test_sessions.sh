@@ -75,6 +75,22 @@ check_eq "workers whose allocs or bytes differ from their own count" "$wrong" 0
 check_eq "workers whose traced time is not their own (>= 3 s of a longer trace)" "$long" 0
 check_eq "'not following' warnings" "$(grep -c 'not following' "$WORK/follow.err")" 0
 
+# --- -f on a Python pre-fork server: workers get the Python census too ------------------
+start_target prefork /usr/bin/python3.11 "$WORKLOADS/prefork.py" || { fail "prefork.py starts"; finish; }
+parent=$TARGET_PID
+start_tracer prefork_trace -f -p "$parent" -i 200ms --json="$WORK/prefork.json" ||
+	{ fail "tracer attaches"; finish; }
+target_send go
+wait_for_line "$WORK/prefork.out" '^done' 30 || fail "the Python workers ran"
+target_close
+wait "$TRACER_PID"
+while read -r _ pid count; do
+	seen=$(jq -r --argjson pid "$pid" 'select(.type == "interval" and .pid == $pid) |
+		.python.types[]? | select(.name == "Job") | .live' "$WORK/prefork.json" | sort -n | tail -1)
+	check_eq "Python worker $pid: Job instances in its census (its own count)" "${seen:-none}" "$count"
+done < <(grep '^child ' "$WORK/prefork.out")
+check_eq "Python workers that ran" "$(grep -c '^child ' "$WORK/prefork.out")" 3
+
 # --- 40 PIDs with --frame and --stage (a link array was full at 33) ---------------------
 mkfifo "$WORK/frames.in"
 pids=() args=()
