@@ -4,6 +4,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
@@ -132,11 +133,33 @@ static bool is_listed(int fd, const struct probe_link *links, size_t count)
 	return false;
 }
 
-/* The grandchild's part: keeps only the links' fds and waits for the word to go. */
+struct detach_work {
+	const struct probe_link *links;
+	size_t count;
+	size_t next;                 /* taken atomically by the workers */
+};
+
+static void *detach_worker(void *arg)
+{
+	struct detach_work *w = arg;
+	size_t i;
+
+	while ((i = __atomic_fetch_add(&w->next, 1, __ATOMIC_RELAXED)) < w->count)
+		close(link_fd(&w->links[i]));
+	return NULL;
+}
+
+/* The grandchild's part: keeps only the links' fds, waits for the word to go, then closes
+ * them from many threads at once: each close waits for grace periods, which overlap
+ * (measured: 51 ms a link one by one, 4 ms with 32 threads, 1.2 ms with 64 on 200). */
 _Noreturn static void hold_until_released(const struct probe_link *links, size_t count, int go)
 {
+	enum { WORKERS = 64 };
+	struct detach_work work = { links, count, 0 };
 	DIR *dir = opendir("/proc/self/fd");
+	pthread_t workers[WORKERS];
 	struct dirent *e;
+	int started = 0;
 	char word;
 
 	setsid();   /* out of the terminal's process group: Ctrl-C is not for it */
@@ -148,16 +171,22 @@ _Noreturn static void hold_until_released(const struct probe_link *links, size_t
 	}
 	if (read(go, &word, 1) < 0)
 		_exit(1);
-	_exit(0);   /* the kernel detaches the links here, in this process's exit */
+	while (started < WORKERS && (size_t)started < count &&
+	       !pthread_create(&workers[started], NULL, detach_worker, &work))
+		started++;
+	detach_worker(&work);
+	for (int i = 0; i < started; i++)
+		pthread_join(workers[i], NULL);
+	_exit(0);
 }
 
-/* The kernel removes each uprobe of a link with a wait for a grace period, one uprobe at a
- * time (measured here: ~55 ms an offset, whatever the threads), so detaching 10 offsets
- * from one process takes half a second and a trace of 300 processes would take minutes
- * to end. The last references to the links go to a detached grandchild instead: ours are
- * closed at once, and the kernel's removal runs in its exit, while we carry on (or exit).
- * The probes keep firing for their processes until it is done; their counts are not read
- * again. Where no process can be made, the links are detached here, slowly. */
+/* The kernel waits for grace periods to remove a link (~51 ms here), so detaching the 10
+ * links of one process one by one takes half a second and a trace of 300 processes would
+ * take minutes to end. The last references to the links go to a detached grandchild
+ * instead: ours are closed at once (a reference less), we carry on (or exit), and the
+ * grandchild closes them in parallel. The probes keep firing for their processes until it
+ * is done; their counts are not read again. Where no process can be made, the links are
+ * detached here, one by one. */
 static void detach_in_background(struct probe_link *links, size_t count)
 {
 	int go[2];
