@@ -2,6 +2,10 @@
 # Each check prints "ok - NAME", "not ok - NAME: why" or "skip - NAME: why"; the script's
 # exit status is non-zero if any check failed.
 set -u
+if [ "$(id -u)" -ne 0 ]; then
+	echo "not ok - $(basename "$0"): end-to-end tests load BPF programs and need root"
+	exit 1
+fi
 E2E_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(cd "$E2E_DIR/../.." && pwd)
 OUTPUT=${OUTPUT:-$ROOT/.output}
