@@ -45,6 +45,15 @@ check_within() {
 	fi
 }
 
+# check_between NAME ACTUAL LOW HIGH: a number from LOW to HIGH (inclusive)
+check_between() {
+	if awk -v a="$2" -v lo="$3" -v hi="$4" 'BEGIN { exit !(a != "" && a == a + 0 && a >= lo && a <= hi) }'; then
+		ok "$1 = $2 (expected $3 to $4)"
+	else
+		fail "$1" "got '$2', expected $3 to $4"
+	fi
+}
+
 # check_true NAME COMMAND...: passes if the command succeeds
 check_true() {
 	local name=$1
