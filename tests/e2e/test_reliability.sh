@@ -29,49 +29,49 @@ check_eq "churn: every block freed (live_allocs)" \
 	"$(summary_of "$WORK/churn.json" "$TARGET_PID" | jq -r .native.live_allocs)" 0
 
 # --- SIGKILL: no program, link or uprobe left behind; the target runs on ------------------
-# code_breakpoints PID: the bytes of PID's executable file mappings that differ from the files
-# they map. A uprobe is an int3 written into the process's own copy of the page, so this
-# counts the probes set in PID (perf-event uprobes are not listed in tracefs).
+# code_breakpoints PID: "FILE+OFFSET" of each byte of PID's executable file mappings that
+# differs from the file it maps. A uprobe is an int3 written into the process's own copy of
+# the page, so this lists the probes set in PID (perf-event uprobes are not in tracefs).
+# Probes that others set on every process mapping a file show up too: compare sets.
 code_breakpoints() {
-	local pid=$1 range perms offset path start pages mappings=0 n=0
+	local pid=$1 range perms offset path start pages
 	while read -r range perms offset _ _ path; do
 		[[ $perms == *x* && $path == /* && $path != *' (deleted)' ]] || continue
 		start=$((16#${range%-*})) pages=$(((16#${range#*-} - 16#${range%-*}) / 4096))
-		mappings=$((mappings + 1))
-		n=$((n + $(cmp -l \
-			<(dd if="/proc/$pid/mem" bs=4096 skip=$((start / 4096)) count=$pages 2>/dev/null) \
+		cmp -l <(dd if="/proc/$pid/mem" bs=4096 skip=$((start / 4096)) count=$pages 2>/dev/null) \
 			<(dd if="/proc/$pid/root$path" bs=4096 skip=$((16#$offset / 4096)) count=$pages \
-				2>/dev/null) 2>/dev/null | wc -l)))
-	done <"/proc/$pid/maps"
-	if [ "$mappings" -gt 0 ]; then echo "$n"; else echo "no code mappings in PID $pid"; fi
+				2>/dev/null) 2>/dev/null |
+			awk -v path="$path" -v base=$((16#$offset)) '{ printf "%s+0x%x\n", path, base + $1 - 1 }'
+	done <"/proc/$pid/maps" | sort
 }
 # fdinfo_ids PID KEY: the BPF object ids (prog_id, link_id) that PID's descriptors hold.
 fdinfo_ids() { grep -h "^$2:" /proc/"$1"/fdinfo/* 2>/dev/null | awk '{ print $2 }' | sort -u; }
 
 start_target killed "$REL" flood 100000 || fail "target starts (SIGKILL)"
-check_eq "breakpoints in the target's code before tracing" "$(code_breakpoints "$TARGET_PID")" 0
+breakpoints_before=$(code_breakpoints "$TARGET_PID")
 start_tracer killed_tracer -p "$TARGET_PID" || fail "tracer attaches (SIGKILL)"
 our_progs=$(fdinfo_ids "$TRACER_PID" prog_id)
 our_links=$(fdinfo_ids "$TRACER_PID" link_id)
-breakpoints=$(code_breakpoints "$TARGET_PID")
+our_breakpoints=$(comm -13 <(echo "$breakpoints_before") <(code_breakpoints "$TARGET_PID"))
 check_true "tracer holds BPF programs ($(echo $our_progs | wc -w))" test -n "$our_progs"
 check_true "tracer holds BPF links ($(echo $our_links | wc -w))" test -n "$our_links"
-check_true "uprobe breakpoints in the target's code while traced ($breakpoints)" \
-	test "$breakpoints" -gt 0
+check_true "tracer set uprobe breakpoints in the target's code ($(echo $our_breakpoints | wc -w))" \
+	test -n "$our_breakpoints"
 kill -KILL "$TRACER_PID"
 wait "$TRACER_PID" 2>/dev/null
-# The kernel frees programs, links and uprobes after the last reference goes: wait for that,
-# bounded.
-for _ in $(seq 100); do
+# The kernel frees programs, links and uprobes soon after the last reference goes: wait for
+# that, at most 5 s (a process holding them longer is a leak).
+deadline=$((SECONDS + 5))
+while [ $SECONDS -lt $deadline ]; do
 	left_progs=$(comm -12 <(echo "$our_progs") <(bpftool prog show -j | jq -r '.[].id' | sort -u))
 	left_links=$(comm -12 <(echo "$our_links") <(bpftool link show -j | jq -r '.[].id' | sort -u))
-	breakpoints=$(code_breakpoints "$TARGET_PID")
-	[ -z "$left_progs$left_links" ] && [ "$breakpoints" = 0 ] && break
+	left_breakpoints=$(comm -12 <(echo "$our_breakpoints") <(code_breakpoints "$TARGET_PID"))
+	[ -z "$left_progs$left_links$left_breakpoints" ] && break
 	sleep 0.05
 done
 check_eq "programs of the killed tracer still loaded" "$(echo $left_progs)" ""
 check_eq "links of the killed tracer still present" "$(echo $left_links)" ""
-check_eq "breakpoints left in the target's code" "$breakpoints" 0
+check_eq "breakpoints of the killed tracer left in the target's code" "$(echo $left_breakpoints)" ""
 target_send go
 check_true "target runs on after the tracer's SIGKILL" wait_for_line "$WORK/killed.out" '^done'
 target_send free
