@@ -32,7 +32,8 @@ CORE_LIB := $(OUTPUT)/libmemtrace-core.a
 
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(OUTPUT)/tests/%,$(wildcard tests/unit/test_*.c))
 FIXTURES := $(patsubst tests/unit/fixtures/%.c,$(OUTPUT)/tests/%.so,$(wildcard tests/unit/fixtures/*.c)) \
-	$(patsubst tests/unit/fixtures/%.c,$(OUTPUT)/tests/%-stripped.so,$(wildcard tests/unit/fixtures/*.c))
+	$(patsubst tests/unit/fixtures/%.c,$(OUTPUT)/tests/%-stripped.so,$(wildcard tests/unit/fixtures/*.c)) \
+	$(patsubst tests/unit/fixtures/%.cpp,$(OUTPUT)/tests/%.so,$(wildcard tests/unit/fixtures/*.cpp))
 TARGETS := $(patsubst tests/targets/%.c,$(OUTPUT)/targets/%,$(wildcard tests/targets/*.c)) \
 	$(OUTPUT)/targets/static_hold_stripped
 
@@ -111,6 +112,13 @@ $(OUTPUT)/tests/%.so: tests/unit/fixtures/%.c
 	$(call msg,FIXTURE,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) -O1 -g -shared -fPIC -Wl,--build-id $< -o $@
+
+# Linked at 64 KiB, so that no address in it equals its file offset: a lookup that mixed the
+# two up gets the wrong offset.
+$(OUTPUT)/tests/%.so: tests/unit/fixtures/%.cpp
+	$(call msg,FIXTURE,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CXX) -O1 -g -shared -fPIC -Wl,--build-id -Wl,-Ttext-segment=0x10000 $< -o $@
 
 # A stripped copy whose symbols live in a build-id debug file under a fake root, as
 # Debian's -dbg packages lay them out.

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Runs the unit tests (CMocka binaries) and the end-to-end tests (tests/e2e/test_*.sh, which
 # print "ok - NAME" / "not ok - NAME" / "skip - NAME: why" lines). Ends with one line
-# "N passed, N failed, N skipped"; exits non-zero if anything failed.
+# "N passed, N failed, N skipped"; exits non-zero if anything failed. Not running the
+# end-to-end tests (not root), a test script that passes no check (all skipped), or a run
+# with no test at all counts as a failure: only `make unit` (unit) leaves them out.
 # Usage: tests/run-tests.sh OUTPUT_DIR [unit|e2e] [NAME-FILTER]
 set -u
 output=${1:?output dir}
@@ -41,6 +43,9 @@ count_e2e() {
 	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
 		echo "not ok - $(basename "$script") exited $rc"
 		f=1
+	elif [ "$p" -eq 0 ] && [ "$f" -eq 0 ]; then
+		echo "not ok - $(basename "$script") passed no check ($s skipped)"
+		f=1
 	fi
 	passed=$((passed + p)) failed=$((failed + f)) skipped=$((skipped + s))
 	[ "$f" -gt 0 ] && failures+=("$(basename "$script")")
@@ -57,8 +62,10 @@ if [ "$which" = all ] || [ "$which" = unit ]; then
 fi
 if [ "$which" = all ] || [ "$which" = e2e ]; then
 	if [ "$(id -u)" -ne 0 ]; then
-		echo "skip - end-to-end tests: they load BPF programs and need root"
-		skipped=$((skipped + 1))
+		echo "not ok - end-to-end tests not run: they load BPF programs and need root" \
+			"(make unit runs the unit tests alone)"
+		failed=$((failed + 1))
+		failures+=("e2e (not root)")
 	else
 		for script in "$here"/e2e/test_*.sh; do
 			[ -n "$filter" ] && [[ $(basename "$script") != *$filter* ]] && continue
@@ -67,6 +74,11 @@ if [ "$which" = all ] || [ "$which" = e2e ]; then
 	fi
 fi
 
+if [ $((passed + failed)) -eq 0 ]; then
+	echo "not ok - no test ran${filter:+ (none matches '$filter')}"
+	failed=1
+	failures+=("(none)")
+fi
 echo
 [ ${#failures[@]} -gt 0 ] && echo "failed in: ${failures[*]}"
 echo "$passed passed, $failed failed, $skipped skipped"

@@ -2,6 +2,10 @@
 # Each check prints "ok - NAME", "not ok - NAME: why" or "skip - NAME: why"; the script's
 # exit status is non-zero if any check failed.
 set -u
+if [ "$(id -u)" -ne 0 ]; then
+	echo "not ok - $(basename "$0"): end-to-end tests load BPF programs and need root"
+	exit 1
+fi
 E2E_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(cd "$E2E_DIR/../.." && pwd)
 OUTPUT=${OUTPUT:-$ROOT/.output}
@@ -38,6 +42,15 @@ check_within() {
 		ok "$1 = $2 (expected $3 ±$4%)"
 	else
 		fail "$1" "got '$2', expected $3 ±$4%"
+	fi
+}
+
+# check_between NAME ACTUAL LOW HIGH: a number from LOW to HIGH (inclusive)
+check_between() {
+	if awk -v a="$2" -v lo="$3" -v hi="$4" 'BEGIN { exit !(a != "" && a == a + 0 && a >= lo && a <= hi) }'; then
+		ok "$1 = $2 (expected $3 to $4)"
+	else
+		fail "$1" "got '$2', expected $3 to $4"
 	fi
 }
 

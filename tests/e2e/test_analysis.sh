@@ -53,13 +53,13 @@ check_eq "stack budget exceeded: excess" "$(jq .excess <<<"$ev")" $((48 * MiB))
 ev=$(budget_event "$j" stack:hold_blocks $((16 * MiB)) recovered)
 check_eq "stack budget recovered: value 0, peak = the block" "$(jq -c '[.value, .peak]' <<<"$ev")" \
 	"[0,$((64 * MiB))]"
-check_eq "stack budget recovered after it went over" \
-	"$(jq '.duration_s > 0.2 and .duration_s < 2' <<<"$ev")" true
+check_between "stack budget recovered after it went over: duration_s" "$(jq .duration_s <<<"$ev")" 0.2 2
 ev=$(budget_event "$j" process $((32 * MiB)) exceeded)
 check_eq "RSS budget exceeded: value over the limit" "$(jq ".value > $((32 * MiB))" <<<"$ev")" true
 ev=$(budget_event "$j" process $((32 * MiB)) recovered)
-check_eq "RSS budget recovered: peak >= the block, value back under 16 MiB" \
-	"$(jq "(.peak >= $((64 * MiB))) and (.peak < $((80 * MiB))) and (.value < $((16 * MiB)))" <<<"$ev")" true
+check_between "RSS budget recovered: peak, the block and under 16 MiB more" "$(jq .peak <<<"$ev")" \
+	$((64 * MiB)) $((80 * MiB - 1))
+check_between "RSS budget recovered: value back under 16 MiB" "$(jq .value <<<"$ev")" 0 $((16 * MiB - 1))
 check_eq "budget events: 8 exceeded, 8 recovered" \
 	"$(events "$j" budget | jq -s -c '[(map(select(.state == "exceeded")) | length), (map(select(.state == "recovered")) | length)]')" \
 	"[8,8]"

@@ -23,14 +23,7 @@ kill_all() { local p; for p in "${PIDS[@]}"; do kill -KILL "$p" 2>/dev/null; don
 say() { echo "bench: $*" >&2; }
 scaled() { awk -v n="$1" -v s="$SCALE" 'BEGIN { printf "%d", n * s + 0.5 }'; }
 
-wait_for() { # FILE PATTERN SECONDS
-	local deadline=$((SECONDS + $3))
-	while [ $SECONDS -lt "$deadline" ]; do
-		grep -q -- "$2" "$1" 2>/dev/null && return 0
-		sleep 0.02
-	done
-	return 1
-}
+source "$HERE/lib.sh"
 
 # CPU ticks (user + system) of a process and of its waited-for children.
 cpu_ticks() { awk '{ print $14 + $15 + $16 + $17 }' "/proc/$1/stat" 2>/dev/null || echo 0; }

@@ -19,14 +19,7 @@ WORK=$(mktemp -d /tmp/memtrace-micro.XXXXXX)
 trap 'rm -rf "$WORK"' EXIT
 RESULTS=$WORK/results.tsv
 
-wait_for() { # FILE PATTERN SECONDS
-	local deadline=$((SECONDS + $3))
-	while [ $SECONDS -lt "$deadline" ]; do
-		grep -q -- "$2" "$1" 2>/dev/null && return 0
-		sleep 0.02
-	done
-	return 1
-}
+source "$HERE/lib.sh"
 
 one() { # LABEL TRACER-CMD... (none: bare)
 	local label=$1 wpid tpid=""

@@ -4,7 +4,6 @@
 #include "probes/frames/frame_tracer.h"
 
 #include <errno.h>
-#include <libiberty/demangle.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +16,7 @@
 #include "probes/alloc/alloc_tracer.h"
 #include "probes/probe_links.h"
 #include "target/procmaps.h"
+#include "target/symbol_lookup.h"
 
 struct frame_tracer {
 	struct frames_bpf *skel;
@@ -72,71 +72,6 @@ int frame_tracer__open(struct frame_tracer **out, const struct analysis_options 
 	return EXIT_OK;
 }
 
-static bool lib_matches(const char *path, const char *lib)
-{
-	const char *base = strrchr(path, '/');
-
-	return !lib || strstr(base ? base + 1 : path, lib);
-}
-
-/* "ns::Cls::read(int)" or "ns::Cls::read" against a mangled symbol name. */
-static bool demangled_matches(const char *mangled, const char *want)
-{
-	char *d;
-	bool match = false;
-
-	if (mangled[0] != '_' || mangled[1] != 'Z')
-		return false;
-	d = cplus_demangle(mangled, DMGL_PARAMS | DMGL_ANSI);
-	if (!d)
-		return false;
-	if (!strcmp(d, want)) {
-		match = true;
-	} else if (!strchr(want, '(')) {
-		char *paren = strchr(d, '(');
-
-		match = paren && (size_t)(paren - d) == strlen(want) && !strncmp(d, want, paren - d);
-	}
-	free(d);
-	return match;
-}
-
-static const struct elf_symbol *find_symbol(const struct elf_symtab *tab, const char *name)
-{
-	const struct elf_symbol *sym = elf_symtab__find(tab, name, true);
-
-	if (sym)
-		return sym;
-	for (size_t i = 0; i < tab->count; i++) {
-		const struct elf_symbol *s = &tab->by_name[i];
-
-		if (s->is_function && s->vaddr && demangled_matches(s->name, name))
-			return s;
-	}
-	return NULL;
-}
-
-int frame_symbol__resolve(struct symtab_cache *cache, const char *const *paths, size_t count,
-			  const char *symbol, const char *lib, char *path, size_t path_size,
-			  uint64_t *offset)
-{
-	for (size_t i = 0; i < count; i++) {
-		const struct elf_symtab *tab;
-		const struct elf_symbol *sym;
-
-		if (!paths[i] || !lib_matches(paths[i], lib))
-			continue;
-		tab = symtab_cache__get(cache, paths[i], NULL);
-		if (!tab || !(sym = find_symbol(tab, symbol)))
-			continue;
-		if (!elf_symtab__vaddr_to_offset(tab, sym->vaddr, offset))
-			continue;
-		snprintf(path, path_size, "%s", paths[i]);
-		return 0;
-	}
-	return -ENOENT;
-}
-
 static int attach_symbol(struct frame_tracer *t, struct bpf_program *prog, pid_t pid,
 			 char **paths, size_t count, const char *symbol, const char *lib,
 			 uint64_t cookie)
@@ -145,8 +80,8 @@ static int attach_symbol(struct frame_tracer *t, struct bpf_program *prog, pid_t
 	uint64_t offset;
 	int err;
 
-	if (frame_symbol__resolve(t->cache, (const char *const *)paths, count, symbol, lib, path,
-				  sizeof(path), &offset)) {
+	if (symbol_lookup__resolve(t->cache, (const char *const *)paths, count, symbol, lib, path,
+				   sizeof(path), &offset)) {
 		fprintf(stderr, "memtrace-bpf: function %s%s%s not found in the files PID %d maps\n",
 			symbol, lib ? " in " : "", lib ? lib : "", pid);
 		return EXIT_ATTACH;

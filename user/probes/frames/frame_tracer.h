@@ -2,8 +2,6 @@
 #ifndef MEMTRACE_FRAME_TRACER_H
 #define MEMTRACE_FRAME_TRACER_H
 
-#include <stddef.h>
-#include <stdint.h>
 #include <sys/types.h>
 
 #include "analysis/options.h"
@@ -26,11 +24,5 @@ void frame_tracer__release(struct frame_tracer *t, pid_t pid);
 /* Delivers the frames ended so far; t may be NULL. */
 void frame_tracer__poll(struct frame_tracer *t, frame_cb cb, void *ctx);
 void frame_tracer__destroy(struct frame_tracer *t);
-
-/* Finds SYMBOL (or its demangled C++ form) in one of the ELF files; fills path and the
- * file offset. Exposed for the tests. */
-int frame_symbol__resolve(struct symtab_cache *cache, const char *const *paths, size_t count,
-			  const char *symbol, const char *lib, char *path, size_t path_size,
-			  uint64_t *offset);
 
 #endif
