@@ -29,10 +29,11 @@ check_eq "a budget exceeded by a command that exits 3: the tracer's code wins" "
 
 # --- the state seen while running, for a process whose exit freed everything ----------
 start_target hold "$TARGETS/hold_blocks" || { fail "hold_blocks starts"; finish; }
-start_tracer holdtrace -p "$TARGET_PID" -i 100ms --json="$WORK/hold.json" || { fail "tracer attaches"; finish; }
+start_tracer holdtrace -p "$TARGET_PID" -i 1s --json="$WORK/hold.json" || { fail "tracer attaches"; finish; }
 target_send "hold 100 65536"
 wait_for_line "$WORK/hold.out" '^done' || fail "target held its blocks"
-sleep 0.5   # an interval report sees them live
+# Right after an interval report saw them live: the release (~5 ms) ends well before the next.
+wait_for_line "$WORK/hold.json" '"live_allocs":100,' 5 || fail "an interval report saw the blocks"
 target_send exit
 wait "$TRACER_PID"
 check_eq "tracer exits with its target" "$?" 0
