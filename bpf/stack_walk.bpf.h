@@ -14,10 +14,12 @@
  * series, --leak-age groups) would have to merge them. The mappings (1 and 3) come from
  * bpf_find_vma (5.17+, allowed in uprobe programs), which try-locks the mmap lock: their
  * bounds are cached per thread, so a hit costs compares, and the lookup runs only when sp
- * leaves the cached stack or a return address falls outside the cached code mappings (a
- * cached range may outlive a dlclose; an address there must still pass check 2). Check 2 is
- * one 8-byte read per frame, made before check 3 so that most garbage is refused without a
- * mapping lookup. docs/performance.md has the cost. */
+ * leaves the cached stack or a return address falls outside the cached code mappings. Check
+ * 2 is one 8-byte read, made before check 3 so that most garbage is refused without a
+ * mapping lookup; a return address that passed both is remembered per thread, so the frames
+ * of a known call chain cost a compare each. Cached mappings and addresses may outlive a
+ * dlclose: that only keeps a frame which still has to point exactly there, inside a stack.
+ * docs/performance.md has the cost. */
 #ifndef MEMTRACE_STACK_WALK_BPF_H
 #define MEMTRACE_STACK_WALK_BPF_H
 
@@ -26,6 +28,7 @@
 #define VM_EXEC 0x4ul                      /* include/linux/mm.h: macros are not in BTF */
 #define EBUSY 16
 #define STACK_WALK_CODE_RANGES 8            /* code mappings cached per thread */
+#define STACK_WALK_KNOWN_RETURNS 128        /* return addresses that passed, per thread */
 #define STACK_WALK_FALLBACK_SPAN (8ul << 20) /* stack bound when the mmap lock is busy */
 
 /* A frame record (x86-64 and arm64 alike): the caller's frame pointer, then the return address. */
@@ -38,12 +41,14 @@ struct address_range {
 	__u64 start, end;
 };
 
-/* Per thread: the mapping of its stack and the code mappings its return addresses fell in. */
+/* Per thread: the mapping of its stack, the code mappings its return addresses fell in, and
+ * the return addresses that passed checks 2 and 3 (direct-mapped: a hit skips both). */
 struct stack_walk_cache {
 	struct address_range stack;
 	struct address_range code[STACK_WALK_CODE_RANGES];
 	__u32 next_code;                    /* the slot the next code mapping replaces */
 	__u32 pad;
+	__u64 known_return[STACK_WALK_KNOWN_RETURNS];
 };
 
 struct {
@@ -179,6 +184,22 @@ static __always_inline bool follows_call(__u64 return_address)
 #error "stack_walk.bpf.h: no call-instruction check for this architecture"
 #endif
 
+/* Whether a return address follows a call and lies in code: checks 2 and 3, or a cache hit. */
+static __always_inline bool is_return_address(struct stack_walk_cache *cache, __u64 addr)
+{
+	__u32 slot = (addr * 0x9e3779b97f4a7c15ULL) >> 57;   /* 7 bits: 128 slots */
+
+	if (!addr)                                            /* an empty slot holds 0 */
+		return false;
+	if (cache && cache->known_return[slot & (STACK_WALK_KNOWN_RETURNS - 1)] == addr)
+		return true;
+	if (!follows_call(addr) || !in_code_mapping(cache, addr))
+		return false;
+	if (cache)
+		cache->known_return[slot & (STACK_WALK_KNOWN_RETURNS - 1)] = addr;
+	return true;
+}
+
 /* Walks the user stack into the per-CPU scratch trace and hashes it. bpf_get_stackid walks
  * the same frame-pointer chain but reads the outermost saved frame pointer, 0 or garbage, and
  * takes a page fault on every call to find out (~400 ns of its ~470 on this VM); this walk
@@ -203,8 +224,7 @@ static __always_inline struct stack_trace *walk_user_stack(struct pt_regs *ctx)
 		if (fp < floor || fp > end - sizeof(frame) || (fp & 7))
 			break;
 		if (bpf_probe_read_user(&frame, sizeof(frame), (void *)fp) ||
-		    !follows_call(frame.return_address) ||
-		    !in_code_mapping(cache, frame.return_address))
+		    !is_return_address(cache, frame.return_address))
 			break;
 		trace->ips[i] = frame.return_address;
 		hash = (hash ^ frame.return_address) * 0x100000001b3ULL;
