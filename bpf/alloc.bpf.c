@@ -5,6 +5,9 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
 #include "alloc.h"
+#include "maps.bpf.h"
+#include "native_stats_map.bpf.h"
+#include "stack_walk.bpf.h"
 
 /* Set by the loader before load. */
 const volatile bool record_stacks = true;
@@ -40,13 +43,6 @@ struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
 	__uint(max_entries, 1024);
 	__type(key, __u32);
-	__type(value, struct native_stats);
-} native_stats SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
-	__uint(max_entries, 1024);
-	__type(key, __u32);
 	__type(value, struct mmap_stats);
 } mmap_stats SEC(".maps");
 
@@ -73,14 +69,6 @@ struct {
 	__type(key, __u32);
 	__type(value, struct stack_trace);
 } stacks SEC(".maps");
-
-/* The stack being walked: too big for the 512-byte BPF stack beside the callers' locals. */
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct stack_trace);
-} stack_scratch SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -112,28 +100,18 @@ struct {
 	__type(value, __u64);
 } last_brk SEC(".maps");
 
-static __always_inline void *lookup_or_init(void *map, __u32 *key, void *zero)
-{
-	void *val = bpf_map_lookup_elem(map, key);
-
-	if (val)
-		return val;
-	bpf_map_update_elem(map, key, zero, BPF_NOEXIST);
-	return bpf_map_lookup_elem(map, key);
-}
-
 static __always_inline struct native_stats *native_stats_of(__u32 tgid)
 {
 	static const struct native_stats zero;
 
-	return lookup_or_init(&native_stats, &tgid, (void *)&zero);
+	return lookup_or_init(&native_stats, &tgid, &zero);
 }
 
 static __always_inline struct mmap_stats *mmap_stats_of(__u32 tgid)
 {
 	static const struct mmap_stats zero;
 
-	return lookup_or_init(&mmap_stats, &tgid, (void *)&zero);
+	return lookup_or_init(&mmap_stats, &tgid, &zero);
 }
 
 static __always_inline __u32 size_bucket(__u64 size)
@@ -179,48 +157,6 @@ static __always_inline int enter_alloc(struct pt_regs *ctx, __u64 size, __u64 ol
 	call->kind = kind;
 	call->sp = sp;
 	return 0;
-}
-
-/* A frame record (x86-64 and arm64 alike): the caller's frame pointer, then the return address. */
-struct frame_record {
-	__u64 next_fp;
-	__u64 return_address;
-};
-
-/* Walks the user stack into the per-CPU scratch trace and hashes it. bpf_get_stackid walks
- * the same frame-pointer chain but reads the outermost saved frame pointer, 0 or garbage, and
- * takes a page fault on every call to find out (~400 ns of its ~470 on this VM); this walk
- * stops at a frame pointer that is 0, misaligned or not above the previous one, so the common
- * stack costs no fault. */
-static __always_inline struct stack_trace *walk_user_stack(struct pt_regs *ctx)
-{
-	__u32 zero = 0, depth = 1;
-	struct stack_trace *trace = bpf_map_lookup_elem(&stack_scratch, &zero);
-	__u64 fp = PT_REGS_FP(ctx), floor = PT_REGS_SP(ctx), hash;
-	struct frame_record frame;
-
-	if (!trace)
-		return NULL;
-	trace->ips[0] = PT_REGS_IP(ctx);
-	hash = 0xcbf29ce484222325ULL ^ trace->ips[0];
-	for (int i = 1; i < ALLOC_MAX_STACK_DEPTH; i++) {
-		if (fp < floor || (fp & 7))
-			break;
-		if (bpf_probe_read_user(&frame, sizeof(frame), (void *)fp) || !frame.return_address)
-			break;
-		trace->ips[i] = frame.return_address;
-		hash = (hash ^ frame.return_address) * 0x100000001b3ULL;
-		depth++;
-		floor = fp + sizeof(frame);
-		fp = frame.next_fp;
-	}
-	trace->depth = depth;   /* ips past it are a previous walk's: never read */
-	/* FNV-1a over whole words mixes the high bits poorly: finish with a 64-bit mixer. */
-	hash ^= hash >> 33;
-	hash *= 0xff51afd7ed558ccdULL;
-	hash ^= hash >> 33;
-	trace->hash = hash;
-	return trace;
 }
 
 /* A stack's id is its hash folded to 31 bits; when another stack holds that id, the next of

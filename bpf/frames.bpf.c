@@ -5,29 +5,15 @@
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
-#include "alloc.h"
 #include "frames.h"
-#include "python.h"
+#include "maps.bpf.h"
+/* The loader points these at alloc.bpf.c's and (when python_counters) python.bpf.c's maps. */
+#include "native_stats_map.bpf.h"
+#include "py_counters_map.bpf.h"
 
 const volatile __u32 nr_cpus = 1;
 const volatile __u32 stage_count = 0;
 const volatile bool python_counters = false;
-
-/* alloc.bpf.c's map: the loader points this at the same map (bpf_map__reuse_fd). */
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
-	__uint(max_entries, 1024);
-	__type(key, __u32);
-	__type(value, struct native_stats);
-} native_stats SEC(".maps");
-
-/* python.bpf.c's map (--python=events), shared the same way when python_counters. */
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
-	__uint(max_entries, 1024);
-	__type(key, __u32);
-	__type(value, struct py_event_counters);
-} py_counters SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -81,12 +67,8 @@ static __always_inline void add_diff(struct frame_counts *acc, const struct fram
 static __always_inline struct frame_state *state_of(__u32 tgid)
 {
 	static const struct frame_state zero;
-	struct frame_state *st = bpf_map_lookup_elem(&frame_states, &tgid);
 
-	if (st)
-		return st;
-	bpf_map_update_elem(&frame_states, &tgid, &zero, BPF_NOEXIST);
-	return bpf_map_lookup_elem(&frame_states, &tgid);
+	return lookup_or_init(&frame_states, &tgid, &zero);
 }
 
 static __always_inline void close_stage(struct frame_state *st, const struct frame_counts *now,

@@ -7,6 +7,8 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
 #include "python.h"
+#include "maps.bpf.h"
+#include "py_counters_map.bpf.h"    /* frames.bpf.c reads it too */
 
 /* Offsets in type objects, the same in CPython 3.8 to 3.13; set by the loader. */
 const volatile __u64 ob_type_off = 8;
@@ -31,21 +33,11 @@ struct {
 	__type(value, struct py_obj);
 } py_objects SEC(".maps");
 
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
-	__uint(max_entries, 1024);
-	__type(key, __u32);
-	__type(value, struct py_event_counters);
-} py_counters SEC(".maps");
-
 static struct py_event_counters *counters(__u32 tgid)
 {
-	struct py_event_counters zero = {}, *c = bpf_map_lookup_elem(&py_counters, &tgid);
+	static const struct py_event_counters zero;
 
-	if (c)
-		return c;
-	bpf_map_update_elem(&py_counters, &tgid, &zero, BPF_NOEXIST);
-	return bpf_map_lookup_elem(&py_counters, &tgid);
+	return lookup_or_init(&py_counters, &tgid, &zero);
 }
 
 SEC("uretprobe")

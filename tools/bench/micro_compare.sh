@@ -83,7 +83,8 @@ for rep in $(seq 1 "$REPS"); do
 	one new-stacks "$NEW" -p @PID@ --python=off
 done
 
-median() { sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else printf "%.2f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+# Nothing for no runs (no bpftrace: no (b) row), not 0.
+median() { sort -g | awk '{ v[NR] = $1 } END { if (NR == 0) exit; if (NR % 2) print v[(NR + 1) / 2]; else printf "%.2f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 col() { awk -F'\t' -v l="$1" '$1 == l { print $2 }' "$RESULTS" | median; }
 a=$(col bare) b=$(col empty-bpf)
 echo "$REPS interleaved runs of $ITERS iterations (3 probe hits each); medians."
