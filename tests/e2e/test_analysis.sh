@@ -76,6 +76,26 @@ check_eq "commands run + events_suppressed = events" \
 check_eq "each command read one event's JSON on stdin" \
 	"$(cat "$WORK"/on_event/ev.* | jq -c . | grep -cxFf <(events "$j" budget))" "$ran"
 
+check_eq "console: the stack budget's events in MiB" \
+	"$(grep -o 'budget stack:hold_blocks [a-z]*: .*limit 16.0 MiB.*' "$WORK/budget.out")" \
+	"budget stack:hold_blocks exceeded: 64.0 MiB (limit 16.0 MiB, +48.0 MiB)
+budget stack:hold_blocks recovered: 0 B (limit 16.0 MiB, -16.0 MiB)"
+
+# --- a target that exits over its budget: its memory is gone, not back under budget ------
+# --light: no live bytes to fall back on once the RSS is gone with the process.
+start_target exit_over "$TARGETS/hold_blocks" || { fail "hold_blocks starts"; finish; }
+start_tracer exit_over_trace -p "$TARGET_PID" -i 100ms --light --budget 32M \
+	--json="$WORK/exit_over.json" || { fail "tracer attaches (exit over budget)"; finish; }
+target_send "hold 1 $((64 * MiB))"
+wait_done exit_over 1
+sleep 0.35
+stop_target
+wait "$TRACER_PID"
+check_eq "target exits over its budget: the budget's events" \
+	"$(events "$WORK/exit_over.json" budget | jq -s -c 'map(.state)')" '["exceeded"]'
+check_eq "target exits over its budget: no recovery on the console" \
+	"$(grep -c 'budget process recovered' "$WORK/exit_over_trace.out")" 0
+
 # --- a Python type's budget, and a growing class found leaking --------------------------
 if [ -x "$PY" ]; then
 	start_target py "$PY" "$WORKLOADS/py_grow.py" || { fail "py_grow starts"; finish; }

@@ -442,9 +442,18 @@ static double budget_value(struct analysis_process *p, const struct budget_spec 
 	return 0;
 }
 
+/* A bare size, stack: and lib: budgets are in bytes; the others count a Python type. */
+static bool budget_counts_objects(const struct budget_spec *spec)
+{
+	return spec->name && strncmp(spec->name, "stack:", 6) && strncmp(spec->name, "lib:", 4);
+}
+
 static void check_budgets(struct analysis_runner *a, struct analysis_process *p,
 			  const struct process_report *r, double t)
 {
+	/* An exited process's memory is gone, not back under its budget. */
+	if (r->exited)
+		return;
 	for (int b = 0; b < a->opts->budget_count; b++) {
 		struct budget_report rep;
 		enum budget_event e = budget_watch__feed(&p->watches[b], t,
@@ -456,6 +465,7 @@ static void check_budgets(struct analysis_runner *a, struct analysis_process *p,
 		ev = (struct analysis_event){
 			.type = EVENT_BUDGET, .pid = p->pid, .elapsed_ns = r->elapsed_ns,
 			.state = e == BUDGET_EXCEEDED ? "exceeded" : "recovered",
+			.python_type = budget_counts_objects(&a->opts->budgets[b]),
 			.value = rep.value, .limit = rep.limit, .excess = rep.excess,
 			.since_s = rep.since, .duration_s = rep.duration, .peak = rep.peak,
 		};

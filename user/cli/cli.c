@@ -42,8 +42,9 @@ static const char doc[] =
 "  memtrace-bpf --fail-on-leak=medium -- pytest tests/\n"
 "                                   a CI job that fails on a leak\n"
 "\n"
-"Exit codes: 0 done, 2 bad flag or value, 3 no such process, 4 not root,\n"
-"5 kernel lacks BTF or uprobes, 6 no allocator found in the target,\n"
+"Exit codes: 0 done, 2 bad flag or value, 3 no such process, 4 not root\n"
+"or the target's memory map unreadable, 5 kernel lacks BTF, uprobes or a\n"
+"BPF helper, 6 no allocator to probe in the target (stripped static, Go),\n"
 "7 BPF load failed, 8 attach failed, 9 command could not be started,\n"
 "10 a leak (--fail-on-leak), 11 a budget exceeded (--fail-on-budget).";
 
@@ -174,6 +175,9 @@ static error_t parse_option(int key, char *arg, struct argp_state *state)
 		break;
 	case ARGP_KEY_INIT:
 		state->child_inputs[0] = &opts->analysis;
+		/* getopt's own line names a bad flag; argp's "Try --help" hint would be a second
+		 * one. Without an error stream argp returns the error to cli__parse instead. */
+		state->err_stream = NULL;
 		break;
 	case ARGP_KEY_ARG:
 		cli__usage_error("unexpected argument: %s (a command goes after --)", arg);
@@ -192,6 +196,8 @@ void cli__parse(int argc, char **argv, struct options *opts)
 	};
 	static const struct argp argp = { options, parse_option, args_doc, doc, children, NULL,
 					  NULL };
+	static char program_name[] = "memtrace-bpf";
+	char *invoked_as;
 	int split = argc;
 
 	*opts = (struct options){
@@ -210,8 +216,12 @@ void cli__parse(int argc, char **argv, struct options *opts)
 			break;
 		}
 	}
-	argp_err_exit_status = EXIT_USAGE;
-	argp_parse(&argp, split, argv, 0, NULL, opts);
+	/* getopt starts its messages with argv[0]: ours, not the path it was run by. */
+	invoked_as = argv[0];
+	argv[0] = program_name;
+	if (argp_parse(&argp, split, argv, 0, NULL, opts))
+		exit(EXIT_USAGE);
+	argv[0] = invoked_as;
 	if (split < argc) {
 		if (split + 1 == argc) {
 			cli__usage_error("no command after --");

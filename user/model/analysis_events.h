@@ -27,7 +27,7 @@ struct analysis_event {
 	char top_type[64];           /* Python type whose live count grew most; "" unknown */
 	double top_type_growth;
 	/* leak */
-	bool python_type;            /* kind: python_type, else native_stack */
+	bool python_type;            /* kind: python_type, else native_stack; budget: counts objects */
 	char name[256];              /* type name, or the stack's innermost frame */
 	char **stack;                /* native_stack: frames, innermost first */
 	size_t depth;

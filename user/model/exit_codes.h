@@ -5,11 +5,11 @@
 enum exit_code {
 	EXIT_OK = 0,
 	EXIT_INTERNAL = 1,      /* out of memory, unexpected libbpf error */
-	EXIT_USAGE = 2,         /* bad flag or value */
+	EXIT_USAGE = 2,         /* bad flag or value; -p of a thread or a kernel thread */
 	EXIT_NO_PROCESS = 3,    /* no such PID */
-	EXIT_PERMISSION = 4,    /* not root / missing CAP_BPF + CAP_PERFMON */
-	EXIT_KERNEL = 5,        /* kernel without BTF or uprobes */
-	EXIT_NO_ALLOCATOR = 6,  /* no malloc found in the target's mappings */
+	EXIT_PERMISSION = 4,    /* not root / missing CAP_BPF + CAP_PERFMON; maps unreadable */
+	EXIT_KERNEL = 5,        /* kernel without BTF, uprobes or a BPF helper we call */
+	EXIT_NO_ALLOCATOR = 6,  /* no malloc in the target's mappings; a Go program */
 	EXIT_BPF_LOAD = 7,      /* the verifier rejected a program */
 	EXIT_ATTACH = 8,        /* a probe could not be attached */
 	EXIT_LAUNCH = 9,        /* the command after -- could not be started */

@@ -9,6 +9,7 @@
 #define CAP_SYS_ADMIN 21
 #define CAP_PERFMON 38
 #define CAP_BPF 39
+#define PF_KTHREAD 0x00200000    /* include/linux/sched.h */
 
 /* /proc/PID/stat after the command name, which may itself hold spaces and parentheses. */
 static bool read_stat_tail(pid_t pid, char *buf, size_t size, const char **tail)
@@ -69,6 +70,34 @@ bool procinfo__comm(pid_t pid, char *buf, size_t size)
 	if (ok)
 		buf[strcspn(buf, "\n")] = '\0';
 	return ok;
+}
+
+pid_t procinfo__tgid(pid_t pid)
+{
+	char path[64], line[256];
+	int tgid = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	f = fopen(path, "re");
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "Tgid: %d", &tgid) == 1)
+			break;
+	fclose(f);
+	return tgid;
+}
+
+bool procinfo__is_kernel_thread(pid_t pid)
+{
+	char buf[1024];
+	const char *tail;
+	unsigned int flags;
+
+	/* Field 9; the tail starts at field 3 (state). */
+	return read_stat_tail(pid, buf, sizeof(buf), &tail) &&
+	       sscanf(tail, "%*c %*d %*d %*d %*d %*d %u", &flags) == 1 && (flags & PF_KTHREAD);
 }
 
 uint64_t procinfo__rss_bytes(pid_t pid)

@@ -12,8 +12,7 @@ struct console_output {
 	bool header_printed;
 };
 
-/* "12.3 MiB": sizes a person reads at a glance. */
-static const char *human_bytes(double bytes, char *buf, size_t size)
+const char *console_bytes(double bytes, char *buf, size_t size)
 {
 	static const char *const units[] = { "B", "KiB", "MiB", "GiB", "TiB" };
 	int unit = 0;
@@ -45,12 +44,12 @@ static void console_interval(struct output *out, const struct process_report *r)
 	}
 	fprintf(c->f, "%-8.1f %-8d %10.0f %10.0f %12s %12s %11" PRIu64 " %12s %10s %8" PRIu64 "\n",
 		r->elapsed_ns / 1e9, r->pid, d->allocs / seconds, d->frees / seconds,
-		human_bytes(d->bytes_allocated / seconds, rate, sizeof(rate)),
-		human_bytes((double)native_live_bytes(&r->native), live, sizeof(live)),
+		console_bytes(d->bytes_allocated / seconds, rate, sizeof(rate)),
+		console_bytes((double)native_live_bytes(&r->native), live, sizeof(live)),
 		native_live_allocs(&r->native),
-		human_bytes((double)r->mmap.bytes_mapped - (double)r->mmap.bytes_unmapped +
+		console_bytes((double)r->mmap.bytes_mapped - (double)r->mmap.bytes_unmapped +
 			    (double)r->mmap.brk_growth, mapped, sizeof(mapped)),
-		human_bytes((double)r->rss_bytes, rss, sizeof(rss)), r->native.dropped);
+		console_bytes((double)r->rss_bytes, rss, sizeof(rss)), r->native.dropped);
 	console_write_python_interval(c->f, r);
 	fflush(c->f);
 }
@@ -73,7 +72,7 @@ static void print_histogram(FILE *f, const struct native_totals *n)
 			continue;
 		bar = (int)(n->size_hist[b] * 40 / peak);
 		fprintf(f, "    >= %-10s %10" PRIu64 " |%.*s\n",
-			human_bytes(b ? (double)(1ull << b) : 0, lo, sizeof(lo)), n->size_hist[b], bar,
+			console_bytes(b ? (double)(1ull << b) : 0, lo, sizeof(lo)), n->size_hist[b], bar,
 			"########################################");
 	}
 }
@@ -92,15 +91,15 @@ static void console_summary(struct output *out, const struct process_report *r)
 	} else {
 		fprintf(c->f, "  allocations %" PRIu64 " (%s), frees %" PRIu64 " (%s), live %" PRIu64
 			" allocations (%s)\n", n->allocs,
-			human_bytes((double)n->bytes_allocated, a, sizeof(a)), n->frees,
-			human_bytes((double)n->bytes_freed, b, sizeof(b)), native_live_allocs(n),
-			human_bytes((double)native_live_bytes(n), l, sizeof(l)));
+			console_bytes((double)n->bytes_allocated, a, sizeof(a)), n->frees,
+			console_bytes((double)n->bytes_freed, b, sizeof(b)), native_live_allocs(n),
+			console_bytes((double)native_live_bytes(n), l, sizeof(l)));
 		fprintf(c->f, "  peak live %s (%" PRIu64 " allocations) at %.1f s",
-			human_bytes((double)r->peak.live_bytes, a, sizeof(a)), r->peak.live_allocs,
+			console_bytes((double)r->peak.live_bytes, a, sizeof(a)), r->peak.live_allocs,
 			r->peak.elapsed_ns / 1e9);
 		if (r->last_running)
 			fprintf(c->f, "; live at its last report while running %s (%" PRIu64
-				" allocations)", human_bytes((double)native_live_bytes(r->last_running),
+				" allocations)", console_bytes((double)native_live_bytes(r->last_running),
 							     b, sizeof(b)),
 				native_live_allocs(r->last_running));
 		fputc('\n', c->f);
@@ -109,9 +108,9 @@ static void console_summary(struct output *out, const struct process_report *r)
 			n->failed_allocs, n->frees_untracked, n->dropped, n->stack_dropped);
 	}
 	fprintf(c->f, "  mmap %" PRIu64 " (%s), munmap %" PRIu64 " (%s), mremap %" PRIu64
-		", brk growth %s\n", m->mmaps, human_bytes((double)m->bytes_mapped, a, sizeof(a)),
-		m->munmaps, human_bytes((double)m->bytes_unmapped, b, sizeof(b)), m->mremaps,
-		human_bytes((double)m->brk_growth, l, sizeof(l)));
+		", brk growth %s\n", m->mmaps, console_bytes((double)m->bytes_mapped, a, sizeof(a)),
+		m->munmaps, console_bytes((double)m->bytes_unmapped, b, sizeof(b)), m->mremaps,
+		console_bytes((double)m->brk_growth, l, sizeof(l)));
 	print_histogram(c->f, n);
 	if (r->stack_count)
 		fprintf(c->f, "  top stacks by outstanding bytes:\n");
@@ -119,7 +118,7 @@ static void console_summary(struct output *out, const struct process_report *r)
 		const struct stack_report *s = &r->stacks[i];
 
 		fprintf(c->f, "  #%zu %s in %" PRIu64 " allocations (of %" PRIu64 " made here)\n",
-			i + 1, human_bytes((double)s->live_bytes, a, sizeof(a)), s->live_allocs,
+			i + 1, console_bytes((double)s->live_bytes, a, sizeof(a)), s->live_allocs,
 			s->allocs);
 		for (size_t f = 0; f < s->depth; f++)
 			fprintf(c->f, "      %s\n", s->frames[f]);

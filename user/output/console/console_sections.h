@@ -9,6 +9,8 @@
 
 #define PYTHON_CONSOLE_TOP_TYPES 15
 
+/* "12.3 MiB", "-512 B": sizes a person reads at a glance. */
+const char *console_bytes(double bytes, char *buf, size_t size);
 void console_write_event(FILE *f, const struct analysis_event *ev);
 void console_write_analysis(FILE *f, const struct process_report *r);
 void console_write_python_interval(FILE *f, const struct process_report *r);

@@ -8,27 +8,30 @@
 #include "model/analysis_events.h"
 #include "target/sysctx.h"
 
-static const char *size_text(double bytes, char *buf, size_t size)
+/* A budget's figures: bytes, or a count of a Python type's objects. */
+static const char *budget_text(const struct analysis_event *ev, double value, bool with_sign,
+			       char *buf, size_t size)
 {
-	if (fabs(bytes) >= 1048576)
-		snprintf(buf, size, "%.1f MiB", bytes / 1048576);
-	else if (fabs(bytes) >= 1024)
-		snprintf(buf, size, "%.1f KiB", bytes / 1024);
+	char bytes[32];
+
+	if (ev->python_type)
+		snprintf(buf, size, with_sign ? "%+.0f objects" : "%.0f objects", value);
 	else
-		snprintf(buf, size, "%.0f B", bytes);
+		snprintf(buf, size, "%s%s", with_sign && value >= 0 ? "+" : "",
+			 console_bytes(value, bytes, sizeof(bytes)));
 	return buf;
 }
 
 void console_write_event(FILE *f, const struct analysis_event *ev)
 {
-	char a[32], b[32];
+	char a[48], b[48], c[48];
 
 	fprintf(f, "! %.1fs PID %d ", ev->elapsed_ns / 1e9, ev->pid);
 	switch (ev->type) {
 	case EVENT_SPIKE:
 		fprintf(f, "spike in %s %" PRIu64 ": %s allocated (norm %s)%s%s%s%s\n",
-			ev->in_frame ? "frame" : "interval", ev->seq, size_text(ev->bytes, a, sizeof(a)),
-			size_text(ev->baseline_bytes, b, sizeof(b)), ev->top[0] ? ", mostly " : "",
+			ev->in_frame ? "frame" : "interval", ev->seq, console_bytes(ev->bytes, a, sizeof(a)),
+			console_bytes(ev->baseline_bytes, b, sizeof(b)), ev->top[0] ? ", mostly " : "",
 			ev->top, ev->top_type[0] ? "; type growing most: " : "", ev->top_type);
 		break;
 	case EVENT_LEAK:
@@ -38,15 +41,17 @@ void console_write_event(FILE *f, const struct analysis_event *ev)
 		else
 			fprintf(f, "leak (%s): stack %s grows %s/s, %s live\n",
 				leak_severity_name(ev->severity), ev->name,
-				size_text(ev->growth_per_s, a, sizeof(a)), size_text(ev->live, b, sizeof(b)));
+				console_bytes(ev->growth_per_s, a, sizeof(a)), console_bytes(ev->live, b, sizeof(b)));
 		break;
 	case EVENT_DRIFT:
 		fprintf(f, "drift: %s %.0f -> %.0f (%+.0f%%)\n", ev->metric, ev->baseline, ev->current,
 			isfinite(ev->rel) ? ev->rel * 100 : 0.0);
 		break;
 	case EVENT_BUDGET:
-		fprintf(f, "budget %s %s: %.0f (limit %.0f, %+.0f)\n", ev->budget, ev->state,
-			ev->value, ev->limit, ev->excess);
+		fprintf(f, "budget %s %s: %s (limit %s, %s)\n", ev->budget, ev->state,
+			budget_text(ev, ev->value, false, a, sizeof(a)),
+			budget_text(ev, ev->limit, false, b, sizeof(b)),
+			budget_text(ev, ev->excess, true, c, sizeof(c)));
 		break;
 	}
 	fflush(f);
@@ -70,9 +75,9 @@ void console_write_analysis(FILE *f, const struct process_report *r)
 			fprintf(f, "; dropped %" PRIu64 " at target %.0f FPS: %s/frame vs %s/frame "
 				"in normal frames, GC runs %" PRIu64 " vs %" PRIu64, fs->dropped.frames,
 				fs->target_fps,
-				size_text(fs->dropped.frames ? (double)fs->dropped.bytes_allocated /
+				console_bytes(fs->dropped.frames ? (double)fs->dropped.bytes_allocated /
 					  fs->dropped.frames : 0, a, sizeof(a)),
-				size_text(fs->normal.frames ? (double)fs->normal.bytes_allocated /
+				console_bytes(fs->normal.frames ? (double)fs->normal.bytes_allocated /
 					  fs->normal.frames : 0, b, sizeof(b)),
 				fs->dropped.gc_runs, fs->normal.gc_runs);
 		fputc('\n', f);
@@ -82,11 +87,16 @@ void console_write_analysis(FILE *f, const struct process_report *r)
 	for (size_t i = 0; i < s->leak_count; i++) {
 		const struct analysis_event *l = &s->leaks[i];
 
-		fprintf(f, "  leak (%s) %s %s: +%.1f/s\n", leak_severity_name(l->severity),
-			l->python_type ? "type" : "stack", l->name, l->growth_per_s);
+		if (l->python_type)
+			fprintf(f, "  leak (%s) type %s: %+.1f objects/s\n",
+				leak_severity_name(l->severity), l->name, l->growth_per_s);
+		else
+			fprintf(f, "  leak (%s) stack %s: %s%s/s\n", leak_severity_name(l->severity),
+				l->name, l->growth_per_s >= 0 ? "+" : "",
+				console_bytes(l->growth_per_s, a, sizeof(a)));
 	}
 	for (size_t i = 0; i < s->aged_count; i++)
 		fprintf(f, "  outstanding > %.1fs: %s in %" PRIu64 " allocations at %s\n",
-			s->leak_age_ns / 1e9, size_text((double)s->aged[i].bytes, a, sizeof(a)),
+			s->leak_age_ns / 1e9, console_bytes((double)s->aged[i].bytes, a, sizeof(a)),
 			s->aged[i].count, s->aged[i].depth ? s->aged[i].frames[0] : "?");
 }

@@ -128,6 +128,7 @@ static void write_event_fields(struct json_writer *w, const struct analysis_even
 		jsonw_double_field(w, "since_s", ev->since_s);
 		jsonw_double_field(w, "duration_s", ev->duration_s);
 		jsonw_double_field(w, "peak", ev->peak);
+		jsonw_string_field(w, "unit", ev->python_type ? "objects" : "bytes");
 		break;
 	}
 }

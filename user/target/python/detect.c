@@ -31,9 +31,11 @@ uint64_t py_target__symbol(const struct py_target *t, const char *name, bool fun
 	return sym ? sym->vaddr + t->bias : 0;
 }
 
-/* The file that defines _PyRuntime: a libpython first, else the executable itself. */
+/* The file that defines symbol (the interpreter's): a libpython first, else the executable
+ * itself. */
 static bool find_interpreter_file(pid_t pid, struct symtab_cache *cache,
-				  const struct procmaps *maps, struct py_target *t)
+				  const struct procmaps *maps, const char *symbol,
+				  struct py_target *t)
 {
 	char exe[4096], link[64];
 	ssize_t n;
@@ -56,7 +58,7 @@ static bool find_interpreter_file(pid_t pid, struct symtab_cache *cache,
 				continue;
 			process_file_path(pid, m->path, path, sizeof(path));
 			tab = symtab_cache__get(cache, path, NULL);
-			if (!tab || !elf_symtab__find(tab, "_PyRuntime", false))
+			if (!tab || !elf_symtab__find(tab, symbol, false))
 				continue;
 			snprintf(t->path, sizeof(t->path), "%s", m->path);
 			snprintf(t->open_path, sizeof(t->open_path), "%s", path);
@@ -141,9 +143,12 @@ enum py_detect py_target__detect(pid_t pid, struct symtab_cache *cache, struct p
 		snprintf(why, why_size, "the process is gone");
 		return PY_DETECT_GONE;
 	}
-	if (!find_interpreter_file(pid, cache, &maps, t)) {
-		snprintf(why, why_size, "no CPython interpreter (no libpython mapped, and the "
-			 "executable defines no _PyRuntime)");
+	/* _PyRuntime since 3.7; an older interpreter (2.7, 3.6) still defines Py_GetVersion and
+	 * is named as unsupported below. */
+	if (!find_interpreter_file(pid, cache, &maps, "_PyRuntime", t) &&
+	    !find_interpreter_file(pid, cache, &maps, "Py_GetVersion", t)) {
+		snprintf(why, why_size, "no CPython interpreter (no mapped file defines _PyRuntime "
+			 "or Py_GetVersion)");
 		result = PY_DETECT_NOT_PYTHON;
 		goto out;
 	}
@@ -157,7 +162,7 @@ enum py_detect py_target__detect(pid_t pid, struct symtab_cache *cache, struct p
 	read_version(t);
 	snprintf(t->version_str, sizeof(t->version_str), t->version.micro >= 0 ? "%d.%d.%d" : "%d.%d",
 		 t->version.major, t->version.minor, t->version.micro);
-	off = py_offsets__get(t->version.major, t->version.minor);
+	off = t->runtime_addr ? py_offsets__get(t->version.major, t->version.minor) : NULL;
 	if (!off) {
 		snprintf(why, why_size, "CPython %s in %s is not supported (3.%d to 3.%d are)",
 			 t->version.major ? t->version_str : "of unknown version", t->path,
