@@ -116,7 +116,9 @@ if [ -n "$py" ] && command -v bpftool >/dev/null; then
 	# Killed: nothing of it is freed, so its objects' entries stay unless released.
 	kill -KILL "$gone"
 	wait "$gone" 2>/dev/null
-	sleep 0.6
+	# Released at the next report (uprobes take ~100 ms each to go): wait for it a while.
+	deadline=$((SECONDS + 10))
+	while [ $SECONDS -lt $deadline ] && tracer_map_keys py_objects | grep -qx "$gone"; do sleep 0.2; done
 	for map in py_objects py_types py_config py_counters gc_config; do
 		keys=$(tracer_map_keys "$map")
 		check_eq "release: $map entries of the exited process" "$(grep -cx "$gone" <<<"$keys")" 0
@@ -133,5 +135,36 @@ if [ -n "$py" ] && command -v bpftool >/dev/null; then
 		"true	3000"
 else
 	skip "release" "no pyenv python 3.11 or no bpftool"
+fi
+
+# --- nine Pythons in one trace: 18 GC probes (gc_collect_main and its return each), more
+# than the 16 links the GC tracer once had room for ---------------------------------------
+if [ -n "$py" ]; then
+	many=() fds=()
+	for i in $(seq 9); do
+		mkfifo "$WORK/many$i.in"
+		"$py" "$WORKLOADS/py_exit.py" <"$WORK/many$i.in" >"$WORK/many$i.out" 2>&1 &
+		many+=($!)
+		E2E_PIDS+=($!)
+		exec {fd}>"$WORK/many$i.in"
+		fds+=("$fd")
+		wait_for_line "$WORK/many$i.out" '^ready' || fail "many: workload $i starts"
+	done
+	start_tracer many $(printf -- '-p %s ' "${many[@]}") -i 200ms --json="$WORK/many.json" ||
+		fail "many: tracer attaches"
+	for i in $(seq 9); do echo "hold $((100 * i))" >&"${fds[i - 1]}"; done
+	for i in $(seq 9); do wait_for_line "$WORK/many$i.out" '^done' || fail "many: workload $i answered"; done
+	sleep 0.5
+	stop_tracer
+	for fd in "${fds[@]}"; do exec {fd}>&-; done
+	wait "${many[@]}" 2>/dev/null
+	check_eq "many: no 'GC events off' line" "$(grep -c 'GC events off' "$WORK/many.err")" 0
+	timed=0
+	for i in $(seq 9); do
+		json_summary "$WORK/many.json" "${many[i - 1]}" |
+			jq -e ".python.gc.time_ns > 0 and ([.python.types[] | select(.name == \"Hoard\") | .live] == [$((100 * i))])" \
+			>/dev/null && timed=$((timed + 1))
+	done
+	check_eq "many: processes with their collections timed and their Hoard counted" "$timed" 9
 fi
 finish
