@@ -8,11 +8,6 @@
 #include <bpf/bpf_tracing.h>
 #include "gc.h"
 
-struct gc_pending {
-	__u64 start_ns;
-	struct gc_stats_snapshot before;
-};
-
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 1024);
@@ -49,6 +44,7 @@ int BPF_KPROBE(gc_start)
 
 	if (!cfg)
 		return 0;
+	p.tgid = tgid;
 	p.start_ns = bpf_ktime_get_ns();
 	if (bpf_probe_read_user(&p.before, sizeof(p.before), (void *)cfg->stats_addr))
 		return 0;

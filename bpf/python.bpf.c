@@ -2,7 +2,7 @@
 /* CPython event mode: instances of heap types (classes) counted per type as they are made
  * and freed. Probes sit on functions reached through type slots, which LTO cannot inline:
  * PyType_GenericAlloc (tp_alloc of every class) returns the new object; PyObject_GC_Del
- * (tp_free of every GC class) receives it before it is freed. */
+ * (tp_free of every GC class, and of type objects themselves) receives it before it is freed. */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
@@ -15,9 +15,17 @@ const volatile __u64 ob_type_off = 8;
 const volatile __u64 tp_name_off = 24;
 const volatile __u64 tp_basicsize_off = 32;
 const volatile __u64 tp_flags_off = 168;
+const volatile __u64 tp_free_off = 320;
 const volatile __u64 gc_head_size = 16;
 
 #define TPFLAGS_HEAPTYPE (1ull << 9)
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1024);
+	__type(key, __u32);
+	__type(value, struct py_proc_config);
+} py_config SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -25,6 +33,13 @@ struct {
 	__type(key, struct py_type_key);
 	__type(value, struct py_type_stats);
 } py_types SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 16384);
+	__type(key, struct py_dead_type_key);
+	__type(value, struct py_type_stats);
+} py_dead_types SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -40,19 +55,49 @@ static struct py_event_counters *counters(__u32 tgid)
 	return lookup_or_init(&py_counters, &tgid, &zero);
 }
 
+static void read_type_name(struct py_type_stats *ts, __u64 type_addr)
+{
+	__u64 name = 0;
+
+	if (!bpf_probe_read_user(&name, sizeof(name), (void *)type_addr + tp_name_off))
+		bpf_probe_read_user_str(ts->name, sizeof(ts->name), (void *)name);
+}
+
+/* The type's entry, made at its first instance. */
+static struct py_type_stats *type_stats(const struct py_type_key *tk,
+					const struct py_proc_config *cfg)
+{
+	struct py_type_stats *ts = bpf_map_lookup_elem(&py_types, tk), fresh = {};
+	__u64 tp_free = 0;
+
+	if (ts) {
+		/* A name read can fail where its page is not in memory yet: retry. */
+		if (!ts->name[0])
+			read_type_name(ts, tk->type_addr);
+		return ts;
+	}
+	if (bpf_probe_read_user(&tp_free, sizeof(tp_free), (void *)tk->type_addr + tp_free_off))
+		return NULL;
+	fresh.frees_unseen = tp_free != cfg->gc_del_addr;
+	read_type_name(&fresh, tk->type_addr);
+	bpf_map_update_elem(&py_types, tk, &fresh, BPF_NOEXIST);
+	return bpf_map_lookup_elem(&py_types, tk);
+}
+
 SEC("uretprobe")
 int BPF_KRETPROBE(py_alloc_exit, void *obj)
 {
 	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+	struct py_proc_config *cfg = bpf_map_lookup_elem(&py_config, &tgid);
 	struct py_event_counters *c = counters(tgid);
 	struct py_type_key tk = { .tgid = tgid };
 	struct py_obj_key ok = { .tgid = tgid, .addr = (__u64)obj };
 	struct py_type_stats *ts;
 	struct py_obj o = {};
-	__u64 flags = 0, name = 0;
+	__u64 flags = 0;
 	__s64 basicsize = 0;
 
-	if (!c || !obj)
+	if (!cfg || !c || !obj)
 		return 0;
 	c->allocs_seen++;
 	if (bpf_probe_read_user(&tk.type_addr, sizeof(tk.type_addr), obj + ob_type_off) ||
@@ -62,22 +107,19 @@ int BPF_KRETPROBE(py_alloc_exit, void *obj)
 		c->allocs_builtin++;
 		return 0;
 	}
+	ts = type_stats(&tk, cfg);
+	if (!ts) {
+		c->dropped++;
+		return 0;
+	}
+	/* Counting an instance whose free no probe sees would make it live forever. */
+	if (ts->frees_unseen) {
+		c->allocs_free_unseen++;
+		return 0;
+	}
 	bpf_probe_read_user(&basicsize, sizeof(basicsize), (void *)tk.type_addr + tp_basicsize_off);
 	o.type_addr = tk.type_addr;
 	o.bytes = basicsize + gc_head_size;
-	ts = bpf_map_lookup_elem(&py_types, &tk);
-	if (!ts) {
-		struct py_type_stats fresh = {};
-
-		if (!bpf_probe_read_user(&name, sizeof(name), (void *)tk.type_addr + tp_name_off))
-			bpf_probe_read_user_str(fresh.name, sizeof(fresh.name), (void *)name);
-		bpf_map_update_elem(&py_types, &tk, &fresh, BPF_NOEXIST);
-		ts = bpf_map_lookup_elem(&py_types, &tk);
-		if (!ts) {
-			c->dropped++;
-			return 0;
-		}
-	}
 	if (bpf_map_update_elem(&py_objects, &ok, &o, BPF_ANY)) {
 		c->dropped++;
 		return 0;
@@ -85,6 +127,29 @@ int BPF_KRETPROBE(py_alloc_exit, void *obj)
 	__sync_fetch_and_add(&ts->created, 1);
 	__sync_fetch_and_add(&ts->bytes_created, o.bytes);
 	return 0;
+}
+
+/* A type object is freed (after all its instances: each holds a reference to it): its
+ * counts go to its name, and its address is free for a new type. */
+static void retire_type(struct py_event_counters *c, const struct py_type_key *tk)
+{
+	struct py_type_stats *ts = bpf_map_lookup_elem(&py_types, tk), *dead;
+	struct py_dead_type_key dk = { .tgid = tk->tgid };
+
+	if (!ts)
+		return;
+	c->types_died++;
+	__builtin_memcpy(dk.name, ts->name, sizeof(dk.name));
+	dead = bpf_map_lookup_elem(&py_dead_types, &dk);
+	if (!dead) {
+		bpf_map_update_elem(&py_dead_types, &dk, ts, BPF_NOEXIST);
+	} else {
+		__sync_fetch_and_add(&dead->created, ts->created);
+		__sync_fetch_and_add(&dead->destroyed, ts->destroyed);
+		__sync_fetch_and_add(&dead->bytes_created, ts->bytes_created);
+		__sync_fetch_and_add(&dead->bytes_destroyed, ts->bytes_destroyed);
+	}
+	bpf_map_delete_elem(&py_types, tk);
 }
 
 SEC("uprobe")
@@ -101,17 +166,20 @@ int BPF_KPROBE(py_free_enter, void *obj)
 		return 0;
 	c->frees_seen++;
 	o = bpf_map_lookup_elem(&py_objects, &ok);
-	if (!o) {
+	if (o) {
+		tk.type_addr = o->type_addr;
+		ts = bpf_map_lookup_elem(&py_types, &tk);
+		if (ts) {
+			__sync_fetch_and_add(&ts->destroyed, 1);
+			__sync_fetch_and_add(&ts->bytes_destroyed, o->bytes);
+		}
+		bpf_map_delete_elem(&py_objects, &ok);
+	} else {
 		c->frees_untracked++;
-		return 0;
 	}
-	tk.type_addr = o->type_addr;
-	ts = bpf_map_lookup_elem(&py_types, &tk);
-	if (ts) {
-		__sync_fetch_and_add(&ts->destroyed, 1);
-		__sync_fetch_and_add(&ts->bytes_destroyed, o->bytes);
-	}
-	bpf_map_delete_elem(&py_objects, &ok);
+	/* The object may be a class (an instance of a metaclass, counted above, or of type). */
+	tk.type_addr = (__u64)obj;
+	retire_type(c, &tk);
 	return 0;
 }
 

@@ -12,6 +12,14 @@ struct gc_stats_snapshot {
 	long long v[9];                 /* [generation * 3 + {0: collections, 1: collected, 2: uncollectable}] */
 };
 
+/* A collection under way, per thread. */
+struct gc_pending {
+	unsigned int tgid;              /* its entries go when the process is released */
+	unsigned int pad;
+	unsigned long long start_ns;
+	struct gc_stats_snapshot before;
+};
+
 struct gc_event {
 	unsigned int tgid;
 	int generation;                 /* -1: the statistics did not tell */

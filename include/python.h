@@ -4,6 +4,11 @@
 
 #define PY_EVENT_NAME_LEN 64
 
+/* Per traced process, set by the loader before its probes attach. */
+struct py_proc_config {
+	unsigned long long gc_del_addr;  /* run-time address of PyObject_GC_Del, the probed tp_free */
+};
+
 struct py_type_key {
 	unsigned int tgid;
 	unsigned int pad;
@@ -17,7 +22,19 @@ struct py_type_stats {
 	unsigned long long destroyed;
 	unsigned long long bytes_created;
 	unsigned long long bytes_destroyed;
+	/* 1: the type's tp_free is not PyObject_GC_Del (a non-GC type such as select.epoll):
+	 * its frees are never seen, so its instances are not counted at all. */
+	unsigned int frees_unseen;
+	unsigned int pad;
 	char name[PY_EVENT_NAME_LEN];  /* tp_name as read at the first instance */
+};
+
+/* A type object that was freed: its counts, moved here under its tp_name so that a class
+ * made later at the same address starts from zero (py_dead_types). */
+struct py_dead_type_key {
+	unsigned int tgid;
+	unsigned int pad;
+	char name[PY_EVENT_NAME_LEN];
 };
 
 struct py_obj_key {
@@ -37,7 +54,10 @@ struct py_event_counters {
 	unsigned long long allocs_builtin;   /* of non-heap types: not counted per type */
 	unsigned long long frees_seen;       /* tp_free calls */
 	unsigned long long frees_untracked;  /* of objects not seen allocated since attach */
-	unsigned long long dropped;          /* objects not recorded: a map was full */
+	unsigned long long dropped;          /* objects not recorded: a map was full, or their
+					      * type's tp_free unreadable */
+	unsigned long long allocs_free_unseen; /* of heap types whose frees no probe sees */
+	unsigned long long types_died;       /* type objects freed, their counts moved by name */
 };
 
 #endif

@@ -3,6 +3,7 @@
 # own gc.get_objects() census, event-mode counts of its classes, and GC events.
 # Workload: tests/workloads/py_census.py (commands on stdin, "done" after each).
 source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/python_console.sh"
 
 pythons=(/usr/bin/python3.11)
 for v in 3.8 3.9 3.10 3.11 3.12 3.13; do
@@ -70,6 +71,7 @@ for py in "${pythons[@]}"; do
 		"$(jq -r '[.python.types[] | select(.name=="Churn") | .live] | add // 0' <<<"$summary")" 0
 	check_eq "$tag: census mode has no created counts" \
 		"$(jq -r '.python.types[0].created' <<<"$summary")" null
+	check_python_console "$tag census" "$WORK/tc$ver.out"
 
 	# GC events: the 7 full collections of "gc 7", inside the window the workload printed.
 	read -r _ gc_from gc_to < <(grep '^gcwindow' "$WORK/c$ver.out")
@@ -107,6 +109,7 @@ for py in "${pythons[@]}"; do
 		"$(jq -r '.python.types[] | select(.name=="Churn") | .live' <<<"$summary")" 0
 	check_eq "$tag: builtins are null in event mode" \
 		"$(jq -r '.python.types[] | select(.name=="dict") | .live' <<<"$summary")" null
+	check_python_console "$tag events" "$WORK/te$ver.out"
 	stop_target
 done
 

@@ -11,6 +11,7 @@ struct python_type_report {
 	char name[64];
 	bool has_live;               /* false: this mode cannot count the type (null in JSON) */
 	uint64_t live, live_bytes;
+	uint64_t peak_live;          /* the most live at any report while the interpreter ran */
 	bool has_events;             /* false: created/destroyed unknown (census mode) */
 	uint64_t created, destroyed; /* since attach */
 };
@@ -25,6 +26,9 @@ struct python_gc_event {
 struct python_report {
 	char version[24];
 	const char *mode;            /* "census" or "events" */
+	/* The interpreter had ended (the process exited, or Py_FinalizeEx had begun): types,
+	 * memory and GC are those of the last report taken while it ran. */
+	bool last_seen;
 	struct python_type_report *types; /* most live first */
 	size_t type_count;
 	/* GC over the interval (interval lines) or since attach (summary) */
@@ -40,6 +44,7 @@ struct python_report {
 	/* the Python side of the process's memory */
 	bool objects_known;
 	uint64_t objects, object_bytes; /* census: GC-tracked objects and their bytes */
+	uint64_t objects_peak;       /* the most objects of any census while the interpreter ran */
 	bool census_partial;
 	bool arenas_known;
 	uint64_t arena_bytes;        /* pymalloc arenas in use */

@@ -31,6 +31,7 @@ void json_write_python(struct json_writer *w, const struct process_report *r)
 	jsonw_start_object(w);
 	jsonw_string_field(w, "version", py->version);
 	jsonw_string_field(w, "mode", py->mode);
+	jsonw_bool_field(w, "last_seen", py->last_seen);
 	jsonw_name(w, "types");
 	jsonw_start_array(w);
 	for (size_t i = 0; i < py->type_count; i++) {
@@ -40,6 +41,7 @@ void json_write_python(struct json_writer *w, const struct process_report *r)
 		jsonw_string_field(w, "name", t->name);
 		uint_or_null(w, "live", t->has_live, t->live);
 		uint_or_null(w, "live_bytes", t->has_live, t->live_bytes);
+		uint_or_null(w, "peak_live", t->has_live, t->peak_live);
 		uint_or_null(w, "created", t->has_events, t->created);
 		uint_or_null(w, "destroyed", t->has_events, t->destroyed);
 		jsonw_end_object(w);
@@ -65,6 +67,7 @@ void json_write_python(struct json_writer *w, const struct process_report *r)
 	jsonw_start_object(w);
 	uint_or_null(w, "objects", py->objects_known, py->objects);
 	uint_or_null(w, "object_bytes", py->objects_known, py->object_bytes);
+	uint_or_null(w, "objects_peak", py->objects_known, py->objects_peak);
 	jsonw_bool_field(w, "census_partial", py->census_partial);
 	uint_or_null(w, "pymalloc_arena_bytes", py->arenas_known, py->arena_bytes);
 	if (r->native_traced)

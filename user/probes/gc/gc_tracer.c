@@ -11,16 +11,20 @@
 
 #include "gc.skel.h"
 #include "target/usdt.h"
+#include "util/grow.h"
 
-#define MAX_GC_LINKS 16
+struct gc_link {
+	pid_t pid;
+	struct bpf_link *link;
+};
 
 struct gc_tracer {
 	struct gc_bpf *skel;
 	struct ring_buffer *rb;
 	gc_event_fn fn;
 	void *ctx;
-	struct bpf_link *links[MAX_GC_LINKS];
-	int link_count;
+	struct gc_link *links;
+	size_t link_count, link_cap;
 	int ncpus;
 };
 
@@ -66,12 +70,12 @@ static int attach_at(struct gc_tracer *t, struct bpf_program *prog, pid_t pid, c
 	LIBBPF_OPTS(bpf_uprobe_opts, opts, .retprobe = retprobe, .ref_ctr_offset = ref_ctr_offset);
 	struct bpf_link *link;
 
-	if (t->link_count == MAX_GC_LINKS)
-		return -E2BIG;
+	if (grow_for_one((void **)&t->links, &t->link_cap, t->link_count, sizeof(*t->links)))
+		return -ENOMEM;
 	link = bpf_program__attach_uprobe_opts(prog, pid, path, offset, &opts);
 	if (!link)
 		return -errno;
-	t->links[t->link_count++] = link;
+	t->links[t->link_count++] = (struct gc_link){ .pid = pid, .link = link };
 	return 0;
 }
 
@@ -176,12 +180,53 @@ uint64_t gc_tracer__dropped(struct gc_tracer *t)
 	return sum;
 }
 
+/* Collections cut short by the process's exit leave their start behind, one per thread. */
+static void delete_pending(struct gc_tracer *t, pid_t pid)
+{
+	int fd = bpf_map__fd(t->skel->maps.gc_pending);
+	__u32 key, next, *prev = NULL, *doomed = NULL;
+	size_t count = 0, cap = 0;
+	struct gc_pending p;
+
+	while (bpf_map_get_next_key(fd, prev, &next) == 0) {
+		key = next;
+		prev = &key;
+		if (bpf_map_lookup_elem(fd, &key, &p) || p.tgid != (__u32)pid)
+			continue;
+		if (grow_for_one((void **)&doomed, &cap, count, sizeof(*doomed)))
+			break;
+		doomed[count++] = key;
+	}
+	for (size_t i = 0; i < count; i++)
+		bpf_map_delete_elem(fd, &doomed[i]);
+	free(doomed);
+}
+
+void gc_tracer__release(struct gc_tracer *t, pid_t pid)
+{
+	__u32 tgid = (__u32)pid;
+	size_t kept = 0;
+
+	if (!t)
+		return;
+	for (size_t i = 0; i < t->link_count; i++) {
+		if (t->links[i].pid == pid)
+			bpf_link__destroy(t->links[i].link);
+		else
+			t->links[kept++] = t->links[i];
+	}
+	t->link_count = kept;
+	bpf_map_delete_elem(bpf_map__fd(t->skel->maps.gc_config), &tgid);
+	delete_pending(t, pid);
+}
+
 void gc_tracer__destroy(struct gc_tracer *t)
 {
 	if (!t)
 		return;
-	for (int i = 0; i < t->link_count; i++)
-		bpf_link__destroy(t->links[i]);
+	for (size_t i = 0; i < t->link_count; i++)
+		bpf_link__destroy(t->links[i].link);
+	free(t->links);
 	ring_buffer__free(t->rb);
 	gc_bpf__destroy(t->skel);
 	free(t);

@@ -23,6 +23,8 @@ int gc_tracer__attach(struct gc_tracer *t, const struct py_target *target, uint6
 void gc_tracer__poll(struct gc_tracer *t);
 /* Events lost because the ring buffer was full. */
 uint64_t gc_tracer__dropped(struct gc_tracer *t);
+/* Detaches pid's probes and deletes its entries in the maps (a process that exited). */
+void gc_tracer__release(struct gc_tracer *t, pid_t pid);
 void gc_tracer__destroy(struct gc_tracer *t);
 
 #endif

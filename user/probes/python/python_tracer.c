@@ -5,6 +5,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,7 +18,6 @@
 #include "target/python/detect.h"
 #include "util/grow.h"
 
-#define MAX_PY_PROCS 64
 #define DETECT_ATTEMPTS 50           /* reports to wait for a launched command's interpreter */
 #define CENSUS_CACHE_BYTES (1ul << 30)
 
@@ -25,6 +25,27 @@ enum py_state { PY_PENDING, PY_ACTIVE, PY_OFF };
 
 /* Collections remembered for --frame: more than a frame ever holds. */
 #define PY_GC_STARTS 256
+/* Map entries read (or deleted) per system call. */
+#define MAP_BATCH 4096
+
+/* The most live of one type at any report while the interpreter ran. */
+struct py_peak {
+	char name[PY_TYPE_NAME_MAX];
+	uint64_t live;
+};
+
+/* The last report taken while the interpreter ran: what the summary shows once it has ended
+ * (after its shutdown freed everything, a census would find next to nothing). */
+struct py_last_running {
+	bool valid;
+	struct python_type_report *types;
+	size_t type_count, type_cap;
+	bool objects_known, census_partial, arenas_known;
+	uint64_t objects, object_bytes, arena_bytes;
+	bool stats_known;
+	struct py_gc_stats stats;
+	uint64_t gc_time_total;
+};
 
 struct py_proc {
 	pid_t pid;
@@ -46,6 +67,16 @@ struct py_proc {
 	struct python_report report;
 	struct python_type_report *types;
 	size_t type_cap;
+	struct py_last_running last;
+	struct py_peak *peaks;           /* sorted by name */
+	size_t peak_count, peak_cap;
+	uint64_t objects_peak;
+	bool kernel_released;            /* probes detached, map entries deleted */
+};
+
+struct py_link {
+	pid_t pid;
+	struct bpf_link *link;
 };
 
 struct python_tracer {
@@ -55,18 +86,18 @@ struct python_tracer {
 	bool gc_failed;
 	struct python_bpf *skel;
 	bool events_failed;
-	struct bpf_link **links;
+	struct py_link *links;
 	size_t link_count, link_cap;
-	struct py_proc procs[MAX_PY_PROCS];
-	int proc_count;
+	struct py_proc **procs;          /* pointers: a report stays valid while the table grows */
+	size_t proc_count, proc_cap;
 	int ncpus;
 };
 
 static struct py_proc *find_proc(struct python_tracer *pt, pid_t pid)
 {
-	for (int i = 0; i < pt->proc_count; i++)
-		if (pt->procs[i].pid == pid)
-			return &pt->procs[i];
+	for (size_t i = 0; i < pt->proc_count; i++)
+		if (pt->procs[i]->pid == pid)
+			return pt->procs[i];
 	return NULL;
 }
 
@@ -124,14 +155,14 @@ struct python_tracer *python_tracer__new(enum python_mode mode, struct symtab_ca
 	return pt;
 }
 
-static int keep_link(struct python_tracer *pt, struct bpf_link *link)
+static int keep_link(struct python_tracer *pt, pid_t pid, struct bpf_link *link)
 {
 	/* A link we cannot keep is detached now rather than leaked. */
 	if (grow_for_one((void **)&pt->links, &pt->link_cap, pt->link_count, sizeof(*pt->links))) {
 		bpf_link__destroy(link);
 		return -ENOMEM;
 	}
-	pt->links[pt->link_count++] = link;
+	pt->links[pt->link_count++] = (struct py_link){ .pid = pid, .link = link };
 	return 0;
 }
 
@@ -148,17 +179,31 @@ static int attach_symbol(struct python_tracer *pt, struct bpf_program *prog,
 	link = bpf_program__attach_uprobe_opts(prog, t->pid, t->open_path, offset, &opts);
 	if (!link)
 		return -errno;
-	return keep_link(pt, link);
+	return keep_link(pt, t->pid, link);
 }
 
 /* Event mode: tp_alloc and tp_free of every class are called through type slots, so they
  * stay real calls even in an LTO build. */
 static void attach_events(struct python_tracer *pt, struct py_proc *p)
 {
+	/* Instances of a type whose tp_free is another function are not counted: their frees
+	 * would go unseen. */
+	struct py_proc_config cfg = {
+		.gc_del_addr = py_target__symbol(&p->target, "PyObject_GC_Del", true),
+	};
+	__u32 tgid = (__u32)p->pid;
 	int err;
 
 	if (!pt->skel)
 		return;
+	err = cfg.gc_del_addr ? bpf_map_update_elem(bpf_map__fd(pt->skel->maps.py_config), &tgid,
+						    &cfg, BPF_ANY) : -ENOENT;
+	if (err) {
+		fprintf(stderr, "memtrace-bpf: python: PID %d: event mode unavailable (%s in %s: %s); "
+			"types will be null\n", (int)p->pid, "PyObject_GC_Del", p->target.path,
+			strerror(cfg.gc_del_addr ? errno : ENOENT));
+		return;
+	}
 	/* The free probe first: an object made while the probes are attached must not stay
 	 * live forever because its free went unseen. */
 	err = attach_symbol(pt, pt->skel->progs.py_free_enter, &p->target, "PyObject_GC_Del", false);
@@ -233,10 +278,15 @@ void python_tracer__attach(struct python_tracer *pt, pid_t pid)
 {
 	struct py_proc *p;
 
-	if (!pt || pt->proc_count == MAX_PY_PROCS || find_proc(pt, pid))
+	if (!pt || find_proc(pt, pid))
 		return;
-	p = &pt->procs[pt->proc_count++];
-	memset(p, 0, sizeof(*p));
+	if (grow_for_one((void **)&pt->procs, &pt->proc_cap, pt->proc_count, sizeof(*pt->procs)) ||
+	    !(p = calloc(1, sizeof(*p)))) {
+		fprintf(stderr, "memtrace-bpf: python: PID %d: out of memory; native tracing only\n",
+			(int)pid);
+		return;
+	}
+	pt->procs[pt->proc_count++] = p;
 	p->pid = pid;
 	p->state = PY_PENDING;
 	try_detect(pt, p, false);
@@ -246,15 +296,8 @@ static struct python_type_report *add_type(struct py_proc *p)
 {
 	struct python_report *r = &p->report;
 
-	if (r->type_count == p->type_cap) {
-		size_t cap = p->type_cap ? p->type_cap * 2 : 128;
-		struct python_type_report *more = realloc(p->types, cap * sizeof(*more));
-
-		if (!more)
-			return NULL;
-		p->types = more;
-		p->type_cap = cap;
-	}
+	if (grow_for_one((void **)&p->types, &p->type_cap, r->type_count, sizeof(*p->types)))
+		return NULL;
 	r->types = p->types;
 	memset(&p->types[r->type_count], 0, sizeof(p->types[0]));
 	return &p->types[r->type_count++];
@@ -293,38 +336,94 @@ static int compare_types(const void *a, const void *b)
 	return strcmp(x->name, y->name);
 }
 
-/* Event mode: heap types from the kernel's counts; builtins named by the attach census
- * with null counts. */
-static void fill_event_types(struct python_tracer *pt, struct py_proc *p)
+/* Deletes count keys; one the probes deleted first stops a batch, which goes on after it. */
+static void delete_keys(int fd, char *keys, size_t key_size, __u32 count)
 {
-	int fd = bpf_map__fd(pt->skel->maps.py_types);
-	struct py_type_key key, next, *prev = NULL;
+	LIBBPF_OPTS(bpf_map_batch_opts, opts);
+	__u32 done = 0;
+
+	while (done < count) {
+		__u32 n = count - done;
+
+		if (!bpf_map_delete_batch(fd, keys + (size_t)done * key_size, &n, &opts))
+			break;
+		done += n + 1;
+	}
+}
+
+/* Calls fn(ctx, value) for each entry of a hash map whose key starts with pid's tgid, and
+ * deletes those entries when asked. Reads in batches: the probes delete entries meanwhile,
+ * which would make bpf_map_get_next_key start over from the first key. */
+static void scan_map(int fd, size_t key_size, size_t value_size, pid_t pid, bool delete,
+		     void (*fn)(void *ctx, const void *value), void *ctx)
+{
+	LIBBPF_OPTS(bpf_map_batch_opts, opts);
+	char *keys = malloc(MAP_BATCH * key_size), *values = malloc(MAP_BATCH * value_size);
+	__u64 in = 0, out = 0;       /* batch tokens: a bucket index for hash maps */
+	bool first = true;
+
+	while (keys && values) {
+		__u32 n = MAP_BATCH, kept = 0;
+		int err = bpf_map_lookup_batch(fd, first ? NULL : &in, &out, keys, values, &n, &opts);
+
+		if (err && errno != ENOENT)
+			break;
+		for (__u32 i = 0; i < n; i++) {
+			unsigned int tgid;
+
+			memcpy(&tgid, keys + (size_t)i * key_size, sizeof(tgid));
+			if (tgid != (unsigned int)pid)
+				continue;
+			if (fn)
+				fn(ctx, values + (size_t)i * value_size);
+			memmove(keys + (size_t)kept++ * key_size, keys + (size_t)i * key_size, key_size);
+		}
+		if (delete)
+			delete_keys(fd, keys, key_size, kept);
+		if (err)                 /* ENOENT: that was the last batch */
+			break;
+		in = out;
+		first = false;
+	}
+	free(keys);
+	free(values);
+}
+
+static void add_event_type(void *ctx, const void *value)
+{
+	struct py_proc *p = ctx;
+	struct python_type_report *tr;
+	char name[PY_TYPE_NAME_MAX];
 	struct py_type_stats st;
 
-	while (bpf_map_get_next_key(fd, prev, &next) == 0) {
-		key = next;
-		prev = &key;
-		if (key.tgid != (unsigned int)p->pid || bpf_map_lookup_elem(fd, &key, &st))
-			continue;
-		{
-			char name[64];
-			struct python_type_report *tr;
+	memcpy(&st, value, sizeof(st));
+	st.name[sizeof(st.name) - 1] = '\0';
+	py_type_short_name(st.name, true, name, sizeof(name));
+	if (!py_type_name_valid(name))
+		return;
+	tr = find_type(p, name);
+	if (!tr && !(tr = add_type(p)))
+		return;
+	snprintf(tr->name, sizeof(tr->name), "%s", name);
+	if (st.frees_unseen)         /* named, its counts null, like a builtin's */
+		return;
+	tr->has_live = tr->has_events = true;
+	tr->created += st.created;
+	tr->destroyed += st.destroyed;
+	tr->live += st.created - st.destroyed;
+	tr->live_bytes += st.bytes_created - st.bytes_destroyed;
+}
 
-			st.name[sizeof(st.name) - 1] = '\0';
-			py_type_short_name(st.name, false, name, sizeof(name));
-			if (!py_type_name_valid(name))
-				continue;
-			tr = find_type(p, name);
-			if (!tr && !(tr = add_type(p)))
-				return;
-			snprintf(tr->name, sizeof(tr->name), "%s", name);
-			tr->has_live = tr->has_events = true;
-			tr->created += st.created;
-			tr->destroyed += st.destroyed;
-			tr->live += st.created - st.destroyed;
-			tr->live_bytes += st.bytes_created - st.bytes_destroyed;
-		}
-	}
+/* Event mode: classes from the kernel's counts, by name (those of types that died included);
+ * builtins named by the attach census with null counts. */
+static void fill_event_types(struct python_tracer *pt, struct py_proc *p)
+{
+	/* The dead first: a type dying between the two reads is missed for one report rather
+	 * than counted twice. */
+	scan_map(bpf_map__fd(pt->skel->maps.py_dead_types), sizeof(struct py_dead_type_key),
+		 sizeof(struct py_type_stats), p->pid, false, add_event_type, p);
+	scan_map(bpf_map__fd(pt->skel->maps.py_types), sizeof(struct py_type_key),
+		 sizeof(struct py_type_stats), p->pid, false, add_event_type, p);
 	for (size_t i = 0; i < p->census.count; i++) {
 		struct python_type_report *tr;
 
@@ -334,19 +433,150 @@ static void fill_event_types(struct python_tracer *pt, struct py_proc *p)
 	}
 }
 
+/* Census or event counts now, into p->report. */
+static void take_figures(struct python_tracer *pt, struct py_proc *p)
+{
+	struct python_report *r = &p->report;
+
+	if (pt->mode == PYTHON_MODE_CENSUS) {
+		r->objects_known = py_census__take(&p->target, p->mem, &p->census) == 0;
+		if (r->objects_known)
+			fill_census_types(p);
+		r->objects = p->census.objects;
+		r->object_bytes = p->census.bytes;
+		r->census_partial = p->census.partial;
+	} else {
+		remote_mem__reset(p->mem);
+		py_census__stats(&p->target, p->mem, &p->census);
+		if (p->events_probed)
+			fill_event_types(pt, p);
+	}
+	r->arenas_known = p->census.arenas_ok;
+	r->arena_bytes = p->census.arena_bytes;
+}
+
+/* The peak entry of name (added in name order when add), or NULL. */
+static struct py_peak *peak_of(struct py_proc *p, const char *name, bool add)
+{
+	size_t lo = 0, hi = p->peak_count;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(name, p->peaks[mid].name);
+
+		if (!c)
+			return &p->peaks[mid];
+		if (c < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	if (!add || grow_for_one((void **)&p->peaks, &p->peak_cap, p->peak_count, sizeof(*p->peaks)))
+		return NULL;
+	memmove(&p->peaks[lo + 1], &p->peaks[lo], (p->peak_count - lo) * sizeof(*p->peaks));
+	memset(&p->peaks[lo], 0, sizeof(p->peaks[lo]));
+	snprintf(p->peaks[lo].name, sizeof(p->peaks[lo].name), "%s", name);
+	p->peak_count++;
+	return &p->peaks[lo];
+}
+
+static void update_peaks(struct py_proc *p)
+{
+	const struct python_report *r = &p->report;
+
+	for (size_t i = 0; i < r->type_count; i++) {
+		struct py_peak *pk;
+
+		if (r->types[i].has_live && (pk = peak_of(p, r->types[i].name, true)) &&
+		    r->types[i].live > pk->live)
+			pk->live = r->types[i].live;
+	}
+	if (r->objects_known && r->objects > p->objects_peak)
+		p->objects_peak = r->objects;
+}
+
+static void apply_peaks(struct py_proc *p)
+{
+	struct python_report *r = &p->report;
+
+	for (size_t i = 0; i < r->type_count; i++) {
+		const struct py_peak *pk = r->types[i].has_live ? peak_of(p, r->types[i].name, false) : NULL;
+
+		r->types[i].peak_live = pk ? pk->live : 0;
+	}
+	r->objects_peak = p->objects_peak;
+}
+
+/* Makes room for n types in *types (of *cap). */
+static bool reserve_types(struct python_type_report **types, size_t *cap, size_t n)
+{
+	while (*cap < n)
+		if (grow_for_one((void **)types, cap, *cap, sizeof(**types)))
+			return false;
+	return true;
+}
+
+static void keep_last_running(struct py_proc *p)
+{
+	const struct python_report *r = &p->report;
+	struct py_last_running *l = &p->last;
+
+	if (!reserve_types(&l->types, &l->type_cap, r->type_count)) {
+		l->valid = false;
+		return;
+	}
+	if (r->type_count)
+		memcpy(l->types, r->types, r->type_count * sizeof(*l->types));
+	l->type_count = r->type_count;
+	l->objects_known = r->objects_known;
+	l->objects = r->objects;
+	l->object_bytes = r->object_bytes;
+	l->census_partial = r->census_partial;
+	l->arenas_known = r->arenas_known;
+	l->arena_bytes = r->arena_bytes;
+	l->stats_known = p->census.stats_ok;
+	l->stats = p->census.gc;
+	l->gc_time_total = p->gc_time_total;
+	l->valid = true;
+}
+
+static void restore_last_running(struct py_proc *p)
+{
+	const struct py_last_running *l = &p->last;
+	struct python_report *r = &p->report;
+
+	r->type_count = 0;
+	if (!reserve_types(&p->types, &p->type_cap, l->type_count))
+		return;
+	if (l->type_count)
+		memcpy(p->types, l->types, l->type_count * sizeof(*p->types));
+	r->types = p->types;
+	r->type_count = l->type_count;
+	r->last_seen = true;
+	r->objects_known = l->objects_known;
+	r->objects = l->objects;
+	r->object_bytes = l->object_bytes;
+	r->census_partial = l->census_partial;
+	r->arenas_known = l->arenas_known;
+	r->arena_bytes = l->arena_bytes;
+}
+
 static void fill_gc(struct python_tracer *pt, struct py_proc *p, bool summary)
 {
 	struct python_report *r = &p->report;
 	const struct py_gc_stats *base = summary ? &p->stats_at_attach : &p->stats_at_report;
+	const struct py_gc_stats *now = r->last_seen ? &p->last.stats : &p->census.gc;
+	bool now_known = r->last_seen ? p->last.stats_known : p->census.stats_ok;
 
-	if (p->census.stats_ok && p->stats_known) {
+	if (now_known && p->stats_known) {
 		r->gc_known = r->gc_counts_known = true;
 		for (int g = 0; g < 3; g++) {
-			r->gc_collections[g] = p->census.gc.collections[g] - base->collections[g];
-			r->gc_collected += p->census.gc.collected[g] - base->collected[g];
-			r->gc_uncollectable += p->census.gc.uncollectable[g] - base->uncollectable[g];
+			r->gc_collections[g] = now->collections[g] - base->collections[g];
+			r->gc_collected += now->collected[g] - base->collected[g];
+			r->gc_uncollectable += now->uncollectable[g] - base->uncollectable[g];
 		}
-		p->stats_at_report = p->census.gc;
+		if (!r->last_seen)
+			p->stats_at_report = p->census.gc;
 	} else if (p->gc_probed && !summary) {
 		r->gc_known = true;
 		for (size_t i = 0; i < p->event_count; i++)
@@ -355,7 +585,8 @@ static void fill_gc(struct python_tracer *pt, struct py_proc *p, bool summary)
 	}
 	if (p->gc_probed) {
 		r->gc_time_known = true;
-		r->gc_time_ns = summary ? p->gc_time_total : p->gc_time_interval;
+		r->gc_time_ns = r->last_seen ? p->last.gc_time_total :
+				summary ? p->gc_time_total : p->gc_time_interval;
 		r->gc_events_dropped = gc_tracer__dropped(pt->gc);
 	}
 	if (!summary) {
@@ -365,14 +596,57 @@ static void fill_gc(struct python_tracer *pt, struct py_proc *p, bool summary)
 	}
 }
 
+/* Detaches pid's probes and deletes its entries in the maps of python.bpf.c and gc.bpf.c. */
+static void release_kernel_state(struct python_tracer *pt, struct py_proc *p)
+{
+	__u32 tgid = (__u32)p->pid;
+	size_t kept = 0;
+
+	if (p->kernel_released)
+		return;
+	p->kernel_released = true;
+	for (size_t i = 0; i < pt->link_count; i++) {
+		if (pt->links[i].pid == p->pid)
+			bpf_link__destroy(pt->links[i].link);
+		else
+			pt->links[kept++] = pt->links[i];
+	}
+	pt->link_count = kept;
+	gc_tracer__release(pt->gc, p->pid);
+	if (!pt->skel)
+		return;
+	bpf_map_delete_elem(bpf_map__fd(pt->skel->maps.py_config), &tgid);
+	bpf_map_delete_elem(bpf_map__fd(pt->skel->maps.py_counters), &tgid);
+	scan_map(bpf_map__fd(pt->skel->maps.py_types), sizeof(struct py_type_key),
+		 sizeof(struct py_type_stats), p->pid, true, NULL, NULL);
+	scan_map(bpf_map__fd(pt->skel->maps.py_dead_types), sizeof(struct py_dead_type_key),
+		 sizeof(struct py_type_stats), p->pid, true, NULL, NULL);
+	scan_map(bpf_map__fd(pt->skel->maps.py_objects), sizeof(struct py_obj_key),
+		 sizeof(struct py_obj), p->pid, true, NULL, NULL);
+}
+
+/* Processes found gone give back their probes and map entries now, not at their summary:
+ * the object map is shared by every traced process. */
+static void release_gone(struct python_tracer *pt)
+{
+	for (size_t i = 0; i < pt->proc_count; i++) {
+		struct py_proc *p = pt->procs[i];
+
+		if (p->state == PY_ACTIVE && !p->kernel_released && kill(p->pid, 0) && errno == ESRCH)
+			release_kernel_state(pt, p);
+	}
+}
+
 const struct python_report *python_tracer__report(struct python_tracer *pt, pid_t pid,
 						  bool summary, bool exited)
 {
 	struct py_proc *p = pt ? find_proc(pt, pid) : NULL;
 	struct python_report *r;
+	bool running;
 
 	if (!p)
 		return NULL;
+	release_gone(pt);
 	if (p->state == PY_PENDING && !exited)
 		try_detect(pt, p, summary);
 	if (p->state != PY_ACTIVE)
@@ -392,31 +666,26 @@ const struct python_report *python_tracer__report(struct python_tracer *pt, pid_
 	memset(r, 0, sizeof(*r));
 	memcpy(r->version, p->target.version_str, sizeof(r->version));
 	r->version[sizeof(r->version) - 1] = '\0';
-	if (!exited) {
-		if (pt->mode == PYTHON_MODE_CENSUS)
-			py_census__take(&p->target, p->mem, &p->census);
-		else
-			py_census__stats(&p->target, p->mem, &p->census);
-	} else {
+	r->mode = pt->mode == PYTHON_MODE_CENSUS ? "census" : "events";
+	if (exited) {
+		/* Its probes and map entries are done with: the summary shows what was kept. */
+		release_kernel_state(pt, p);
 		p->census.stats_ok = false;
-	}
-	if (pt->mode == PYTHON_MODE_CENSUS) {
-		r->mode = "census";
-		if (!exited)
-			fill_census_types(p);
-		r->objects_known = !exited;
-		r->objects = p->census.objects;
-		r->object_bytes = p->census.bytes;
-		r->census_partial = p->census.partial;
 	} else {
-		r->mode = "events";
-		if (p->events_probed)
-			fill_event_types(pt, p);
+		take_figures(pt, p);
 	}
+	/* Read after the figures: a census that ended before the teardown began saw the
+	 * interpreter running. */
+	running = !exited && py_target__running(&p->target);
 	if (r->type_count)
 		qsort(p->types, r->type_count, sizeof(*p->types), compare_types);
-	r->arenas_known = p->census.arenas_ok && !exited;
-	r->arena_bytes = p->census.arena_bytes;
+	if (running && (pt->mode != PYTHON_MODE_CENSUS || r->objects_known)) {
+		update_peaks(p);
+		keep_last_running(p);
+	}
+	if (summary && !running && p->last.valid)
+		restore_last_running(p);
+	apply_peaks(p);
 	fill_gc(pt, p, summary);
 	return r;
 }
@@ -446,22 +715,43 @@ bool python_tracer__gc_runs(struct python_tracer *pt, pid_t pid, uint64_t start_
 	return true;
 }
 
+static void free_proc(struct py_proc *p)
+{
+	remote_mem__free(p->mem);
+	py_census__free(&p->census);
+	free(p->events);
+	free(p->types);
+	free(p->last.types);
+	free(p->peaks);
+	free(p);
+}
+
+void python_tracer__release(struct python_tracer *pt, pid_t pid)
+{
+	for (size_t i = 0; pt && i < pt->proc_count; i++) {
+		struct py_proc *p = pt->procs[i];
+
+		if (p->pid != pid)
+			continue;
+		release_kernel_state(pt, p);
+		free_proc(p);
+		memmove(&pt->procs[i], &pt->procs[i + 1], (pt->proc_count - i - 1) * sizeof(*pt->procs));
+		pt->proc_count--;
+		return;
+	}
+}
+
 void python_tracer__destroy(struct python_tracer *pt)
 {
 	if (!pt)
 		return;
 	for (size_t i = 0; i < pt->link_count; i++)
-		bpf_link__destroy(pt->links[i]);
+		bpf_link__destroy(pt->links[i].link);
 	free(pt->links);
 	gc_tracer__destroy(pt->gc);
 	python_bpf__destroy(pt->skel);
-	for (int i = 0; i < pt->proc_count; i++) {
-		struct py_proc *p = &pt->procs[i];
-
-		remote_mem__free(p->mem);
-		py_census__free(&p->census);
-		free(p->events);
-		free(p->types);
-	}
+	for (size_t i = 0; i < pt->proc_count; i++)
+		free_proc(pt->procs[i]);
+	free(pt->procs);
 	free(pt);
 }

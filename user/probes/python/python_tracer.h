@@ -26,7 +26,10 @@ struct python_tracer *python_tracer__new(enum python_mode mode, struct symtab_ca
  * launched command that has not started Python yet). Prints one line when there is none. */
 void python_tracer__attach(struct python_tracer *pt, pid_t pid);
 /* The Python part of pid's report: NULL when pid runs no (supported) Python. summary: the
- * GC figures since attach instead of since the previous report. Valid until the next call. */
+ * GC figures since attach instead of since the previous report; once the interpreter has
+ * ended (exited: the process is gone), the figures of the last report taken while it ran.
+ * The probes and map entries of a process found gone (at any report) are released then.
+ * Valid until the next call. */
 const struct python_report *python_tracer__report(struct python_tracer *pt, pid_t pid,
 						  bool summary, bool exited);
 /* python.bpf.c's per-process counters (--python=events loaded), for the frame probes; -1. */
@@ -35,6 +38,9 @@ int python_tracer__counters_fd(const struct python_tracer *pt);
  * among the latest 256). False when its collections are not probed. */
 bool python_tracer__gc_runs(struct python_tracer *pt, pid_t pid, uint64_t start_ns,
 			    uint64_t end_ns, uint64_t *runs);
+/* Frees pid's Python state, detaches its probes and deletes its entries in the BPF maps:
+ * for a process that exited, after its summary (whose report this invalidates). */
+void python_tracer__release(struct python_tracer *pt, pid_t pid);
 void python_tracer__destroy(struct python_tracer *pt);
 
 #endif

@@ -40,7 +40,8 @@ struct py_census {
 /* Takes a census now. Returns 0, or -ESRCH when the process is gone, -EAGAIN when the
  * interpreter is not readable (finalizing, not initialized). */
 int py_census__take(const struct py_target *t, struct remote_mem *m, struct py_census *c);
-/* Reads only the GC statistics and arena count (cheap). */
+/* Reads only the GC statistics and arena count (cheap), through m's cache: reset it first
+ * for figures fresher than the last walk. */
 int py_census__stats(const struct py_target *t, struct remote_mem *m, struct py_census *c);
 void py_census__free(struct py_census *c);
 /* type(o).__name__ from tp_name: the part after the last dot unless it is a heap type. */

@@ -14,6 +14,7 @@
 #define DEBUG_COOKIE "xdebugpy"
 #define DEBUG_VERSION 8
 #define DEBUG_FREE_THREADED 16
+#define DEBUG_FINALIZING 32
 #define DEBUG_INTERPRETERS_HEAD 40
 #define DEBUG_INTERP_GC 80
 
@@ -111,18 +112,20 @@ static void read_version(struct py_target *t)
 static void read_debug_offsets(struct py_target *t)
 {
 	unsigned char buf[96];
-	uint64_t version, free_threaded, head, gc;
+	uint64_t version, free_threaded, finalizing, head, gc;
 
 	if (!remote_read_direct(t->pid, t->runtime_addr, buf, sizeof(buf)) ||
 	    memcmp(buf, DEBUG_COOKIE, 8))
 		return;
 	memcpy(&version, buf + DEBUG_VERSION, 8);
 	memcpy(&free_threaded, buf + DEBUG_FREE_THREADED, 8);
+	memcpy(&finalizing, buf + DEBUG_FINALIZING, 8);
 	memcpy(&head, buf + DEBUG_INTERPRETERS_HEAD, 8);
 	memcpy(&gc, buf + DEBUG_INTERP_GC, 8);
 	if (free_threaded || (int)((version >> 16) & 0xff) != t->version.minor ||
-	    head > 1 << 20 || gc > 1 << 20)
+	    finalizing > 1 << 20 || head > 1 << 20 || gc > 1 << 20)
 		return;
+	t->off.runtime_finalizing = (uint32_t)finalizing;
 	t->off.runtime_interp_head = (uint32_t)head;
 	t->off.gc_state = (uint32_t)gc;
 	t->has_debug_offsets = true;
@@ -202,4 +205,12 @@ bool py_target__gc_state(const struct py_target *t, uint64_t *addr)
 		return false;
 	*addr = interp + t->off.gc_state;
 	return true;
+}
+
+bool py_target__running(const struct py_target *t)
+{
+	uint64_t finalizing;
+
+	return remote_read_direct(t->pid, t->runtime_addr + t->off.runtime_finalizing, &finalizing,
+				  sizeof(finalizing)) && !finalizing;
 }

@@ -43,6 +43,9 @@ enum py_detect py_target__detect(pid_t pid, struct symtab_cache *cache, struct p
 				 char *why, size_t why_size);
 /* The address of the GC state (_gc_runtime_state) of the main interpreter, read now. */
 bool py_target__gc_state(const struct py_target *t, uint64_t *addr);
+/* True while the interpreter runs: readable, and Py_FinalizeEx has not begun tearing it
+ * down (_PyRuntime._finalizing is set before the modules and their objects go). */
+bool py_target__running(const struct py_target *t);
 /* The run-time address of a symbol of the interpreter's file (clones count), or 0. */
 uint64_t py_target__symbol(const struct py_target *t, const char *name, bool functions_only);
 

@@ -8,22 +8,26 @@
 /* Measured on this project's build machine with offsetof() against each version's own
  * internal headers (Py_BUILD_CORE): pyenv 3.8.18, 3.9.18, 3.10.13, 3.11.7, 3.12.1, 3.13.0 and
  * Debian's 3.11.2 (same layout as 3.11.7). For 3.13 the interpreter head and the GC state
- * offsets are also read from _Py_DebugOffsets at run time, which wins when it is valid. */
+ * offsets are also read from _Py_DebugOffsets at run time, which wins when it is valid.
+ * runtime_finalizing: _PyRuntime._finalizing (3.8: finalizing), 3.8 to 3.13. */
 static const struct py_offsets tables[] = {
-	{ .minor = 8, .runtime_interp_head = 32, .gc_in_runtime = true, .gc_state = 344,
+	{ .minor = 8, .runtime_interp_head = 32, .runtime_finalizing = 16, .gc_in_runtime = true,
+	  .gc_state = 344, .gc_generations = 24, .gc_generation_size = 24, .gc_stats = 128,
+	  .gc_head_size = 16, .arena_size = 256 << 10 },
+	{ .minor = 9, .runtime_interp_head = 32, .runtime_finalizing = 16, .gc_state = 616,
 	  .gc_generations = 24, .gc_generation_size = 24, .gc_stats = 128, .gc_head_size = 16,
 	  .arena_size = 256 << 10 },
-	{ .minor = 9, .runtime_interp_head = 32, .gc_state = 616, .gc_generations = 24,
-	  .gc_generation_size = 24, .gc_stats = 128, .gc_head_size = 16, .arena_size = 256 << 10 },
-	{ .minor = 10, .runtime_interp_head = 32, .gc_state = 616, .gc_generations = 24,
-	  .gc_generation_size = 24, .gc_stats = 128, .gc_head_size = 16, .arena_size = 1 << 20 },
-	{ .minor = 11, .runtime_interp_head = 40, .gc_state = 648, .gc_generations = 24,
-	  .gc_generation_size = 24, .gc_stats = 128, .gc_head_size = 16, .arena_size = 1 << 20 },
-	{ .minor = 12, .runtime_interp_head = 40, .gc_state = 112, .gc_generations = 24,
-	  .gc_generation_size = 24, .gc_stats = 128, .gc_head_size = 16, .interp_narenas = 5024,
+	{ .minor = 10, .runtime_interp_head = 32, .runtime_finalizing = 16, .gc_state = 616,
+	  .gc_generations = 24, .gc_generation_size = 24, .gc_stats = 128, .gc_head_size = 16,
 	  .arena_size = 1 << 20 },
-	{ .minor = 13, .runtime_interp_head = 632, .gc_state = 7400, .gc_generations = 24,
-	  .gc_generation_size = 24, .gc_stats = 128, .gc_head_size = 16,
+	{ .minor = 11, .runtime_interp_head = 40, .runtime_finalizing = 24, .gc_state = 648,
+	  .gc_generations = 24, .gc_generation_size = 24, .gc_stats = 128, .gc_head_size = 16,
+	  .arena_size = 1 << 20 },
+	{ .minor = 12, .runtime_interp_head = 40, .runtime_finalizing = 24, .gc_state = 112,
+	  .gc_generations = 24, .gc_generation_size = 24, .gc_stats = 128, .gc_head_size = 16,
+	  .interp_narenas = 5024, .arena_size = 1 << 20 },
+	{ .minor = 13, .runtime_interp_head = 632, .runtime_finalizing = 608, .gc_state = 7400,
+	  .gc_generations = 24, .gc_generation_size = 24, .gc_stats = 128, .gc_head_size = 16,
 	  .interp_obmalloc_ptr = 10800, .obmalloc_narenas = 1064, .arena_size = 1 << 20 },
 };
 

@@ -15,6 +15,7 @@ struct pyversion {
 struct py_offsets {
 	int minor;                       /* 3.minor */
 	uint32_t runtime_interp_head;    /* _PyRuntime.interpreters.head */
+	uint32_t runtime_finalizing;     /* _PyRuntime._finalizing: set where Py_FinalizeEx starts */
 	bool gc_in_runtime;              /* 3.8: the GC state is _PyRuntime.gc */
 	uint32_t gc_state;               /* offset of the GC state in _PyRuntime (3.8) or the interpreter */
 	uint32_t gc_generations;         /* struct gc_generation generations[3] in the GC state */
@@ -35,6 +36,7 @@ struct py_offsets {
 #define PY_TP_BASICSIZE 32
 #define PY_TP_ITEMSIZE 40
 #define PY_TP_FLAGS 168
+#define PY_TP_FREE 320
 #define PY_TPFLAGS_HEAPTYPE (1ul << 9)
 #define PY_TPFLAGS_READY (1ul << 12)
 #define PY_TPFLAGS_TYPE_SUBCLASS (1ul << 31)
