@@ -24,7 +24,7 @@ check_eq "-- sh -c 'exit 3': exit status" "$?" 3
 check_eq "-- a command killed by SIGSEGV: exit status 128+11" "$?" 139
 "$MEMTRACE" -- true >"$WORK/true.out" 2>&1
 check_eq "-- true: exit status" "$?" 0
-"$MEMTRACE" --budget 1K --fail-on-budget -- sh -c 'x=$(seq 20000); exit 3' >"$WORK/budget.out" 2>&1
+"$MEMTRACE" -i 100ms --budget 1K --fail-on-budget -- sh -c 'sleep 0.5; exit 3' >"$WORK/budget.out" 2>&1
 check_eq "a budget exceeded by a command that exits 3: the tracer's code wins" "$?" 11
 
 # --- the state seen while running, for a process whose exit freed everything ----------

@@ -99,6 +99,7 @@ static void release_collectors(struct session *s, pid_t pid)
 {
 	alloc_tracer__release(s->tracer, pid);
 	frame_tracer__release(s->frames, pid);
+	python_tracer__release(s->python, pid);
 }
 
 static int attach_pids(struct session *s)

@@ -10,21 +10,16 @@
 #include <string.h>
 
 #include "gc.skel.h"
+#include "probes/probe_links.h"
 #include "target/usdt.h"
 #include "util/grow.h"
-
-struct gc_link {
-	pid_t pid;
-	struct bpf_link *link;
-};
 
 struct gc_tracer {
 	struct gc_bpf *skel;
 	struct ring_buffer *rb;
 	gc_event_fn fn;
 	void *ctx;
-	struct gc_link *links;
-	size_t link_count, link_cap;
+	struct probe_links links;    /* per traced process */
 	int ncpus;
 };
 
@@ -70,13 +65,10 @@ static int attach_at(struct gc_tracer *t, struct bpf_program *prog, pid_t pid, c
 	LIBBPF_OPTS(bpf_uprobe_opts, opts, .retprobe = retprobe, .ref_ctr_offset = ref_ctr_offset);
 	struct bpf_link *link;
 
-	if (grow_for_one((void **)&t->links, &t->link_cap, t->link_count, sizeof(*t->links)))
-		return -ENOMEM;
 	link = bpf_program__attach_uprobe_opts(prog, pid, path, offset, &opts);
 	if (!link)
 		return -errno;
-	t->links[t->link_count++] = (struct gc_link){ .pid = pid, .link = link };
-	return 0;
+	return probe_links__keep(&t->links, pid, link);
 }
 
 /* USDT: the probe addresses and semaphores come from the executable's own notes, so this
@@ -205,17 +197,10 @@ static void delete_pending(struct gc_tracer *t, pid_t pid)
 void gc_tracer__release(struct gc_tracer *t, pid_t pid)
 {
 	__u32 tgid = (__u32)pid;
-	size_t kept = 0;
 
 	if (!t)
 		return;
-	for (size_t i = 0; i < t->link_count; i++) {
-		if (t->links[i].pid == pid)
-			bpf_link__destroy(t->links[i].link);
-		else
-			t->links[kept++] = t->links[i];
-	}
-	t->link_count = kept;
+	probe_links__release(&t->links, pid);
 	bpf_map_delete_elem(bpf_map__fd(t->skel->maps.gc_config), &tgid);
 	delete_pending(t, pid);
 }
@@ -224,9 +209,7 @@ void gc_tracer__destroy(struct gc_tracer *t)
 {
 	if (!t)
 		return;
-	for (size_t i = 0; i < t->link_count; i++)
-		bpf_link__destroy(t->links[i].link);
-	free(t->links);
+	probe_links__destroy(&t->links);
 	ring_buffer__free(t->rb);
 	gc_bpf__destroy(t->skel);
 	free(t);

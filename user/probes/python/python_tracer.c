@@ -13,6 +13,7 @@
 #include "probes/gc/gc_tracer.h"
 #include "python.h"
 #include "python.skel.h"
+#include "probes/probe_links.h"
 #include "target/elf_symbols.h"
 #include "target/python/census.h"
 #include "target/python/detect.h"
@@ -74,11 +75,6 @@ struct py_proc {
 	bool kernel_released;            /* probes detached, map entries deleted */
 };
 
-struct py_link {
-	pid_t pid;
-	struct bpf_link *link;
-};
-
 struct python_tracer {
 	enum python_mode mode;
 	struct symtab_cache *cache;
@@ -86,8 +82,7 @@ struct python_tracer {
 	bool gc_failed;
 	struct python_bpf *skel;
 	bool events_failed;
-	struct py_link *links;
-	size_t link_count, link_cap;
+	struct probe_links links;        /* event mode's probes, per process */
 	struct py_proc **procs;          /* pointers: a report stays valid while the table grows */
 	size_t proc_count, proc_cap;
 	int ncpus;
@@ -155,17 +150,6 @@ struct python_tracer *python_tracer__new(enum python_mode mode, struct symtab_ca
 	return pt;
 }
 
-static int keep_link(struct python_tracer *pt, pid_t pid, struct bpf_link *link)
-{
-	/* A link we cannot keep is detached now rather than leaked. */
-	if (grow_for_one((void **)&pt->links, &pt->link_cap, pt->link_count, sizeof(*pt->links))) {
-		bpf_link__destroy(link);
-		return -ENOMEM;
-	}
-	pt->links[pt->link_count++] = (struct py_link){ .pid = pid, .link = link };
-	return 0;
-}
-
 static int attach_symbol(struct python_tracer *pt, struct bpf_program *prog,
 			 const struct py_target *t, const char *name, bool retprobe)
 {
@@ -179,7 +163,7 @@ static int attach_symbol(struct python_tracer *pt, struct bpf_program *prog,
 	link = bpf_program__attach_uprobe_opts(prog, t->pid, t->open_path, offset, &opts);
 	if (!link)
 		return -errno;
-	return keep_link(pt, t->pid, link);
+	return probe_links__keep(&pt->links, t->pid, link);
 }
 
 /* Event mode: tp_alloc and tp_free of every class are called through type slots, so they
@@ -600,18 +584,11 @@ static void fill_gc(struct python_tracer *pt, struct py_proc *p, bool summary)
 static void release_kernel_state(struct python_tracer *pt, struct py_proc *p)
 {
 	__u32 tgid = (__u32)p->pid;
-	size_t kept = 0;
 
 	if (p->kernel_released)
 		return;
 	p->kernel_released = true;
-	for (size_t i = 0; i < pt->link_count; i++) {
-		if (pt->links[i].pid == p->pid)
-			bpf_link__destroy(pt->links[i].link);
-		else
-			pt->links[kept++] = pt->links[i];
-	}
-	pt->link_count = kept;
+	probe_links__release(&pt->links, p->pid);
 	gc_tracer__release(pt->gc, p->pid);
 	if (!pt->skel)
 		return;
@@ -745,9 +722,7 @@ void python_tracer__destroy(struct python_tracer *pt)
 {
 	if (!pt)
 		return;
-	for (size_t i = 0; i < pt->link_count; i++)
-		bpf_link__destroy(pt->links[i].link);
-	free(pt->links);
+	probe_links__destroy(&pt->links);
 	gc_tracer__destroy(pt->gc);
 	python_bpf__destroy(pt->skel);
 	for (size_t i = 0; i < pt->proc_count; i++)
