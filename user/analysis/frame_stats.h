@@ -25,6 +25,7 @@ struct frame_stats {
 	uint64_t frames;
 	uint64_t duration_sum_ns, duration_max_ns;
 	struct frame_class_totals dropped, normal;
+	bool memory_unknown;                 /* frames came without allocator figures (--light) */
 };
 
 void frame_stats__init(struct frame_stats *s, double target_fps);

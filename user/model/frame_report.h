@@ -18,6 +18,7 @@ struct frame_report {
 	pid_t pid;
 	uint64_t seq;
 	uint64_t start_ns, end_ns;   /* CLOCK_MONOTONIC */
+	bool native_known;           /* false with --light: the allocator figures are unknown */
 	uint64_t allocs, frees, bytes_allocated, bytes_freed;
 	uint64_t live_bytes, live_allocs;
 	uint64_t lost;               /* frames lost before this one (ring buffer full) */
