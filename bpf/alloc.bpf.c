@@ -55,12 +55,46 @@ struct {
 	__type(value, struct pending_call);
 } pending SEC(".maps");
 
+/* Outstanding allocations, in levels the loader adds as they fill (alloc_tracer.c): a hash
+ * map's bucket array (16 bytes per entry of capacity) is allocated whole at creation, so one
+ * map sized for the largest workload would cost that much kernel memory for every trace.
+ * Levels are not preallocated: an entry costs its ~100 bytes only while the block is live. */
+struct outstanding_level {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);  /* hash levels may differ in max_entries */
+	__uint(max_entries, 1);          /* each level is created by the loader with its own size */
+	/* Sizes, not types: clang leaves a type seen only through __array a forward declaration. */
+	__uint(key_size, sizeof(struct outstanding_key));
+	__uint(value_size, sizeof(struct outstanding_alloc));
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
+	__uint(max_entries, OUTSTANDING_MAX_LEVELS);
+	__type(key, __u32);
+	__array(values, struct outstanding_level);
+} outstanding SEC(".maps");
+
+/* Levels in `outstanding` (set by the loader after it stored the new level). */
+volatile __u32 outstanding_levels;
+
+/* Entries in `outstanding`, per CPU (a free may count on another CPU than its allocation):
+ * the loader sums them to see when to add a level. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __s64);
+} outstanding_count SEC(".maps");
+
+/* Processes that had allocations dropped (outstanding full): their unmatched frees may be
+ * frees of dropped blocks, no longer only of blocks allocated before attach. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 262144);     /* resized by the loader (--max-entries) */
-	__type(key, struct outstanding_key);
-	__type(value, struct outstanding_alloc);
-} outstanding SEC(".maps");
+	__uint(max_entries, 1024);
+	__type(key, __u32);
+	__type(value, __u8);
+} dropping_tgids SEC(".maps");
 
 /* User stacks by id, walked and hashed here rather than by bpf_get_stackid (walk_user_stack). */
 struct {
@@ -179,22 +213,79 @@ static __always_inline enum stack_slot claim_stack_id(__u32 id, struct stack_tra
 	return known->hash == trace->hash ? SLOT_OURS : SLOT_OTHER;
 }
 
+static __always_inline void count_outstanding(__s64 delta)
+{
+	__u32 zero = 0;
+	__s64 *count = bpf_map_lookup_elem(&outstanding_count, &zero);
+
+	if (count)
+		*count += delta;
+}
+
+/* Takes the block out of the level that holds it; false if no level does. */
+static __always_inline bool take_outstanding(struct outstanding_key *key, __u64 *size,
+					     int *stack_id)
+{
+	__u32 levels = outstanding_levels;
+
+	/* The newest levels are the largest: look there first. */
+	for (__u32 i = 0; i < OUTSTANDING_MAX_LEVELS; i++) {
+		__u32 level = levels - 1 - i;
+		struct outstanding_alloc *alloc;
+		void *map;
+
+		if (i >= levels)
+			break;
+		map = bpf_map_lookup_elem(&outstanding, &level);
+		if (!map)
+			continue;
+		alloc = bpf_map_lookup_elem(map, key);
+		if (!alloc)
+			continue;
+		*size = alloc->size;
+		*stack_id = alloc->stack_id;
+		if (bpf_map_delete_elem(map, key))
+			return false;   /* another thread freed it first */
+		count_outstanding(-1);
+		return true;
+	}
+	return false;
+}
+
+/* Stores the block in the newest level, or in an older one with room; false if all are full. */
+static __always_inline bool put_outstanding(struct outstanding_key *key,
+					    struct outstanding_alloc *alloc)
+{
+	__u32 levels = outstanding_levels;
+
+	for (__u32 i = 0; i < OUTSTANDING_MAX_LEVELS; i++) {
+		__u32 level = levels - 1 - i;
+		void *map;
+
+		if (i >= levels)
+			break;
+		map = bpf_map_lookup_elem(&outstanding, &level);
+		if (map && bpf_map_update_elem(map, key, alloc, BPF_ANY) == 0) {
+			count_outstanding(1);
+			return true;
+		}
+	}
+	return false;
+}
+
 static __always_inline void record_free(struct native_stats *stats, __u32 tgid, __u64 addr)
 {
 	struct outstanding_key key = { .tgid = tgid, .addr = addr };
-	struct outstanding_alloc *alloc;
 	__u64 size;
 	int stack_id;
 
-	alloc = bpf_map_lookup_elem(&outstanding, &key);
-	if (!alloc) {
-		stats->frees_untracked++;
+	if (!take_outstanding(&key, &size, &stack_id)) {
+		if (bpf_map_lookup_elem(&dropping_tgids, &tgid))
+			stats->frees_dropped_or_untracked++;
+		else
+			stats->frees_untracked++;
 		return;
 	}
-	size = alloc->size;
-	stack_id = alloc->stack_id;
-	if (bpf_map_delete_elem(&outstanding, &key))
-		return; /* another thread freed it first */
 	stats->frees++;
 	stats->bytes_freed += size;
 	if (record_stacks && stack_id >= 0) {
@@ -286,8 +377,12 @@ static __always_inline void record_alloc(struct pt_regs *ctx, struct native_stat
 	}
 	if (record_ages)
 		alloc.timestamp_ns = bpf_ktime_get_ns();
-	if (bpf_map_update_elem(&outstanding, &key, &alloc, BPF_ANY)) {
+	if (!put_outstanding(&key, &alloc)) {
+		__u8 one = 1;
+
 		stats->dropped++;
+		stats->bytes_dropped += size;
+		bpf_map_update_elem(&dropping_tgids, &tgid, &one, BPF_ANY);
 		return;
 	}
 	if (record_stacks && st.id >= 0)

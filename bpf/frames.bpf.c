@@ -50,6 +50,8 @@ static __always_inline void read_counts(__u32 tgid, struct frame_counts *c)
 		c->frees += s->frees;
 		c->bytes_allocated += s->bytes_allocated;
 		c->bytes_freed += s->bytes_freed;
+		c->dropped += s->dropped;
+		c->bytes_dropped += s->bytes_dropped;
 	}
 }
 
@@ -109,8 +111,9 @@ int frame_end(struct pt_regs *ctx)
 		ev->end_ns = now_ns;
 		__builtin_memset(&ev->counts, 0, sizeof(ev->counts));
 		add_diff(&ev->counts, &now, &st->base);
-		ev->live_bytes = now.bytes_allocated - now.bytes_freed;
-		ev->live_allocs = now.allocs - now.frees;
+		/* Of the tracked blocks, as native_live_bytes() (report.h). */
+		ev->live_bytes = now.bytes_allocated - now.bytes_dropped - now.bytes_freed;
+		ev->live_allocs = now.allocs - now.dropped - now.frees;
 		ev->lost_before = st->lost;
 		for (int k = 0; k < FRAMES_MAX_STAGES; k++)
 			ev->stages[k] = st->stages[k];

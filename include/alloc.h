@@ -4,16 +4,21 @@
 
 #define ALLOC_SIZE_BUCKETS 48      /* log2 buckets: bucket b counts sizes in [2^b, 2^(b+1)) */
 #define ALLOC_MAX_STACK_DEPTH 32
+#define OUTSTANDING_MAX_LEVELS 16  /* levels of the outstanding map (alloc_tracer.c sizes them) */
 
 /* Per traced process, per CPU: summed by the loader. */
 struct native_stats {
 	unsigned long long allocs;          /* successful malloc-family calls */
 	unsigned long long frees;           /* frees of allocations made since attach */
-	unsigned long long frees_untracked; /* frees of blocks we never saw allocated */
+	unsigned long long frees_untracked; /* frees of blocks allocated before attach */
+	unsigned long long frees_dropped_or_untracked; /* unmatched frees once allocations were
+							 * dropped: of a dropped block or of one
+							 * allocated before attach */
 	unsigned long long failed_allocs;   /* allocator returned NULL */
 	unsigned long long bytes_allocated;
 	unsigned long long bytes_freed;
 	unsigned long long dropped;         /* allocations not recorded: outstanding map full */
+	unsigned long long bytes_dropped;   /* their requested bytes */
 	unsigned long long stack_dropped;   /* stacks not recorded: stack map full or collision */
 	unsigned long long size_hist[ALLOC_SIZE_BUCKETS];
 };

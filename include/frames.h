@@ -14,6 +14,9 @@ struct frame_counts {
 	/* --python=events: python.bpf.c's py_counters (allocs_seen, frees_seen) */
 	unsigned long long py_allocs;
 	unsigned long long py_frees;
+	/* At a frame's end only (for live_*): allocations the outstanding map dropped */
+	unsigned long long dropped;
+	unsigned long long bytes_dropped;
 };
 
 struct frame_stage {

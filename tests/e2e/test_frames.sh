@@ -88,4 +88,35 @@ stop_tracer
 check_eq "--fail-on-leak exit status on the clean target" "$TRACER_RC" 0
 check_eq "no leak events on the clean target" "$(jq -s '[.[] | select(.type == "leak")] | length' "$WORK/clean.json")" 0
 target_close
+
+# --light probes no allocator: the frames' allocation figures are unknown, never 0.
+start_target light "$TARGETS/frame_loop" || { fail "light target starts"; finish; }
+start_tracer light_tracer -p "$TARGET_PID" -i 100ms --light --frame render_frame \
+	--stage update=update_world --target-fps 100 --json="$WORK/light.json" ||
+	{ fail "tracer attaches (--light)"; finish; }
+target_send go
+wait_for_line "$WORK/light.out" '^done' 30 || fail "light target finished"
+sleep 0.3
+stop_tracer
+check_eq "--light: exit status" "$TRACER_RC" 0
+light_frames=$(jq -c --argjson pid "$TARGET_PID" 'select(.type == "frame" and .pid == $pid)' "$WORK/light.json")
+check_eq "--light: frame lines" "$(wc -l <<<"$light_frames")" "$FRAMES"
+check_eq "--light: every frame's allocator figures are null" \
+	"$(jq -s -c '[.[] | [.allocs, .frees, .bytes_allocated, .bytes_freed, .net_bytes,
+		.live_bytes, .live_allocs] | unique] | unique' <<<"$light_frames")" "[[null]]"
+check_eq "--light: stage allocator figures null, hits known" \
+	"$(jq -s -c '[.[1:][] | .stages.update | [.allocs, .bytes_allocated, .net_bytes, .hits]] | unique' \
+		<<<"$light_frames")" "[[null,null,null,1]]"
+summary=$(json_summary "$WORK/light.json" "$TARGET_PID")
+check_eq "--light: summary frame count" "$(jq .frames.count <<<"$summary")" "$FRAMES"
+check_eq "--light: summary per-class memory null" \
+	"$(jq -c '[.frames.normal_frames, .frames.dropped_frames | .allocs, .bytes_allocated,
+		.bytes_allocated_per_frame] | unique' <<<"$summary")" "[null]"
+check_eq "--light: no spike found in unknown figures" "$(jq .spikes_total <<<"$summary")" 0
+check_eq "--light: the warning, once" "$(grep -c 'frames' "$WORK/light_tracer.err")" 1
+check_eq "--light: the warning's text" "$(grep 'frames' "$WORK/light_tracer.err")" \
+	"memtrace-bpf: warning: --light does not probe malloc: the frames' allocation figures are unknown (null in JSON)"
+check_true "--light: the console summary says unknown, not 0" \
+	grep -q "allocations per frame unknown (--light)" "$WORK/light_tracer.out"
+target_close
 finish

@@ -207,13 +207,15 @@ void analysis_runner__frame(struct analysis_runner *a, struct analysis_process *
 	if (!f.start_ns)
 		f.start_ns = p->last_frame_end ? p->last_frame_end : a->start_ns;
 	p->last_frame_end = f.end_ns;
+	p->frames.memory_unknown |= !f.native_known;
 	f.dropped = frame_stats__add(&p->frames, f.start_ns, f.end_ns, f.allocs,
 				     f.bytes_allocated, &f.fps);
 	for (uint64_t g = 0; f.gc_known && g < f.gc_runs; g++)
 		frame_stats__add_gc(&p->frames, f.dropped);
 	for (int o = 0; o < a->output_count; o++)
 		output__frame(a->outputs[o], &f);
-	if (p->spikes && spike_detector__push(p->spikes, f.seq, (double)f.bytes_allocated, &spike)) {
+	if (p->spikes && f.native_known &&
+	    spike_detector__push(p->spikes, f.seq, (double)f.bytes_allocated, &spike)) {
 		struct analysis_event ev = {
 			.type = EVENT_SPIKE, .pid = f.pid,
 			.elapsed_ns = f.end_ns > a->start_ns ? f.end_ns - a->start_ns : 0,

@@ -71,8 +71,9 @@ static const struct argp_option options[] = {
 	  "Processes traced at once (default 1024): -p, -f's children; the per-process BPF "
 	  "maps are sized to it", 0 },
 	{ "max-entries", OPT_MAX_ENTRIES, "N",  0,
-	  "Outstanding allocations kept in the kernel (default 262144); beyond it allocations "
-	  "are counted as dropped", 0 },
+	  "Outstanding allocations kept in the kernel, at most (default 8388608; kernel memory "
+	  "grows with them, ~130 bytes each); beyond it allocations are counted as dropped and "
+	  "live figures become approximate", 0 },
 	{ "stack-entries", OPT_STACK_ENTRIES, "N", 0, "Distinct allocation stacks kept (default 16384)", 0 },
 	{ "no-stacks", OPT_NO_STACKS, NULL, 0, "Do not record allocation stacks (cheaper)", 0 },
 	{ "light", OPT_LIGHT, NULL, 0,
@@ -203,7 +204,7 @@ void cli__parse(int argc, char **argv, struct options *opts)
 	*opts = (struct options){
 		.interval_ns = 1000000000ull,
 		.stacks = true,
-		.max_entries = 262144,
+		.max_entries = 8388608,
 		.max_processes = 1024,
 		.stack_entries = 16384,
 		.top_stacks = 10,

@@ -18,6 +18,7 @@ struct frame_report {
 	pid_t pid;
 	uint64_t seq;
 	uint64_t start_ns, end_ns;   /* CLOCK_MONOTONIC */
+	bool native_known;           /* false with --light: the allocator figures are unknown */
 	uint64_t allocs, frees, bytes_allocated, bytes_freed;
 	uint64_t live_bytes, live_allocs;
 	uint64_t lost;               /* frames lost before this one (ring buffer full) */
@@ -53,6 +54,7 @@ struct frame_stats {
 	uint64_t frames;
 	uint64_t duration_sum_ns, duration_max_ns;
 	struct frame_class_totals dropped, normal;
+	bool memory_unknown;                 /* frames came without allocator figures (--light) */
 };
 
 #endif

@@ -9,10 +9,13 @@ void native_totals__subtract(struct native_totals *out, const struct native_tota
 	out->allocs = now->allocs - before->allocs;
 	out->frees = now->frees - before->frees;
 	out->frees_untracked = now->frees_untracked - before->frees_untracked;
+	out->frees_dropped_or_untracked =
+		now->frees_dropped_or_untracked - before->frees_dropped_or_untracked;
 	out->failed_allocs = now->failed_allocs - before->failed_allocs;
 	out->bytes_allocated = now->bytes_allocated - before->bytes_allocated;
 	out->bytes_freed = now->bytes_freed - before->bytes_freed;
 	out->dropped = now->dropped - before->dropped;
+	out->bytes_dropped = now->bytes_dropped - before->bytes_dropped;
 	out->stack_dropped = now->stack_dropped - before->stack_dropped;
 	for (int b = 0; b < ALLOC_SIZE_BUCKETS; b++)
 		out->size_hist[b] = now->size_hist[b] - before->size_hist[b];

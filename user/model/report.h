@@ -14,10 +14,12 @@
 struct system_context;
 struct analysis_summary;
 
+/* allocs and bytes_allocated count every allocation; dropped ones (outstanding map full) are
+ * not tracked, so their frees cannot be matched: frees_dropped_or_untracked. */
 struct native_totals {
-	uint64_t allocs, frees, frees_untracked, failed_allocs;
+	uint64_t allocs, frees, frees_untracked, frees_dropped_or_untracked, failed_allocs;
 	uint64_t bytes_allocated, bytes_freed;
-	uint64_t dropped, stack_dropped;
+	uint64_t dropped, bytes_dropped, stack_dropped;
 	uint64_t size_hist[ALLOC_SIZE_BUCKETS];
 };
 
@@ -63,14 +65,39 @@ struct process_report {
 	const struct analysis_summary *analysis; /* only in the summary (analysis_events.h) */
 };
 
+/* Live figures of the tracked allocations: exact while nothing was dropped; after drops a
+ * lower bound, the truth lying between them and the *_max figures below. */
 static inline uint64_t native_live_bytes(const struct native_totals *n)
 {
-	return n->bytes_allocated - n->bytes_freed;
+	return n->bytes_allocated - n->bytes_dropped - n->bytes_freed;
 }
 
 static inline uint64_t native_live_allocs(const struct native_totals *n)
 {
-	return n->allocs - n->frees;
+	return n->allocs - n->dropped - n->frees;
+}
+
+/* Live figures are approximate once an allocation was dropped (outstanding map full). */
+static inline bool native_live_approximate(const struct native_totals *n)
+{
+	return n->dropped != 0;
+}
+
+/* The bound: as if no dropped block had been freed. */
+static inline uint64_t native_live_bytes_max(const struct native_totals *n)
+{
+	return native_live_bytes(n) + n->bytes_dropped;
+}
+
+static inline uint64_t native_live_allocs_max(const struct native_totals *n)
+{
+	return native_live_allocs(n) + n->dropped;
+}
+
+/* Stack figures miss the allocations whose stack was not recorded and the dropped ones. */
+static inline bool native_stacks_partial(const struct native_totals *n)
+{
+	return n->stack_dropped != 0 || n->dropped != 0;
 }
 
 void native_totals__subtract(struct native_totals *out, const struct native_totals *now,

@@ -66,14 +66,17 @@ int map_batch__delete_process(int fd, size_t key_size, size_t value_size, unsign
 	int err = map_batch__for_each(fd, key_size, value_size, collect_if_process, &k);
 
 	/* Deleted after the walk: a batch walk over a map that shrinks under it may skip keys. */
+	size_t deleted = 0;
+
 	for (size_t done = 0; !err && done < k.count;) {
 		__u32 n = (__u32)(k.count - done);
 
 		err = bpf_map_delete_batch(fd, k.keys + done * key_size, &n, NULL);
 		done += n;
+		deleted += n;
 		if (err == -ENOENT)   /* gone already (freed meanwhile): skip it */
 			done++, err = 0;
 	}
 	free(k.keys);
-	return err;
+	return err ? err : (int)deleted;
 }

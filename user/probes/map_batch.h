@@ -13,7 +13,7 @@ typedef int (*map_entry_fn)(const void *key, const void *value, void *ctx);
 int map_batch__for_each(int fd, size_t key_size, size_t value_size, map_entry_fn each, void *ctx);
 
 /* Deletes every entry whose key begins with tgid (as the keys of the per-process maps do).
- * Returns 0, or -errno. */
+ * Returns how many, or -errno. */
 int map_batch__delete_process(int fd, size_t key_size, size_t value_size, unsigned int tgid);
 
 #endif

@@ -34,7 +34,9 @@ static void console_interval(struct output *out, const struct process_report *r)
 	struct console_output *c = (struct console_output *)out;
 	const struct native_totals *d = &r->native_delta;
 	double seconds = r->interval_ns ? r->interval_ns / 1e9 : 1;
-	char rate[32], live[32], mapped[32], rss[32];
+	/* ">=": after drops the live figures are lower bounds (DROPPED bounds the error). */
+	const char *at_least = native_live_approximate(&r->native) ? ">=" : "";
+	char rate[32], live_bytes[32], live[40], live_allocs[32], mapped[32], rss[32];
 
 	if (!c->header_printed) {
 		fprintf(c->f, "%-8s %-8s %10s %10s %12s %12s %11s %12s %10s %8s\n", "TIME(s)", "PID",
@@ -42,11 +44,13 @@ static void console_interval(struct output *out, const struct process_report *r)
 			"DROPPED");
 		c->header_printed = true;
 	}
-	fprintf(c->f, "%-8.1f %-8d %10.0f %10.0f %12s %12s %11" PRIu64 " %12s %10s %8" PRIu64 "\n",
+	snprintf(live, sizeof(live), "%s%s", at_least,
+		 console_bytes((double)native_live_bytes(&r->native), live_bytes, sizeof(live_bytes)));
+	snprintf(live_allocs, sizeof(live_allocs), "%s%" PRIu64, at_least,
+		 native_live_allocs(&r->native));
+	fprintf(c->f, "%-8.1f %-8d %10.0f %10.0f %12s %12s %11s %12s %10s %8" PRIu64 "\n",
 		r->elapsed_ns / 1e9, r->pid, d->allocs / seconds, d->frees / seconds,
-		console_bytes(d->bytes_allocated / seconds, rate, sizeof(rate)),
-		console_bytes((double)native_live_bytes(&r->native), live, sizeof(live)),
-		native_live_allocs(&r->native),
+		console_bytes(d->bytes_allocated / seconds, rate, sizeof(rate)), live, live_allocs,
 		console_bytes((double)r->mmap.bytes_mapped - (double)r->mmap.bytes_unmapped +
 			    (double)r->mmap.brk_growth, mapped, sizeof(mapped)),
 		console_bytes((double)r->rss_bytes, rss, sizeof(rss)), r->native.dropped);
@@ -75,6 +79,22 @@ static void print_histogram(FILE *f, const struct native_totals *n)
 			console_bytes(b ? (double)(1ull << b) : 0, lo, sizeof(lo)), n->size_hist[b], bar,
 			"########################################");
 	}
+}
+
+/* After drops: what is known of the live figures, and why. */
+static void print_approximate(FILE *f, const struct native_totals *n)
+{
+	char dropped[32], lo[32], hi[32];
+
+	fprintf(f, "  live figures approximate: %" PRIu64 " allocations (%s) were dropped, not "
+		"tracked (outstanding map full): live is between %" PRIu64 " allocations (%s) and %"
+		PRIu64 " allocations (%s); %" PRIu64 " frees were of dropped blocks or of blocks "
+		"allocated before attach\n", n->dropped,
+		console_bytes((double)n->bytes_dropped, dropped, sizeof(dropped)),
+		native_live_allocs(n), console_bytes((double)native_live_bytes(n), lo, sizeof(lo)),
+		native_live_allocs_max(n),
+		console_bytes((double)native_live_bytes_max(n), hi, sizeof(hi)),
+		n->frees_dropped_or_untracked);
 }
 
 static void console_summary(struct output *out, const struct process_report *r)
@@ -106,13 +126,19 @@ static void console_summary(struct output *out, const struct process_report *r)
 		fprintf(c->f, "  failed %" PRIu64 ", frees of blocks allocated before attach %" PRIu64
 			", dropped %" PRIu64 " (map full), stacks dropped %" PRIu64 "\n",
 			n->failed_allocs, n->frees_untracked, n->dropped, n->stack_dropped);
+		if (native_live_approximate(n))
+			print_approximate(c->f, n);
 	}
 	fprintf(c->f, "  mmap %" PRIu64 " (%s), munmap %" PRIu64 " (%s), mremap %" PRIu64
 		", brk growth %s\n", m->mmaps, console_bytes((double)m->bytes_mapped, a, sizeof(a)),
 		m->munmaps, console_bytes((double)m->bytes_unmapped, b, sizeof(b)), m->mremaps,
 		console_bytes((double)m->brk_growth, l, sizeof(l)));
 	print_histogram(c->f, n);
-	if (r->stack_count)
+	if (r->native_traced && native_stacks_partial(n))
+		fprintf(c->f, "  top stacks by outstanding bytes (partial: up to %" PRIu64
+			" allocations have no stack counted, see dropped):\n",
+			n->stack_dropped + n->dropped);
+	else if (r->stack_count)
 		fprintf(c->f, "  top stacks by outstanding bytes:\n");
 	for (size_t i = 0; i < r->stack_count; i++) {
 		const struct stack_report *s = &r->stacks[i];

@@ -71,7 +71,12 @@ void console_write_analysis(FILE *f, const struct process_report *r)
 			s->frames_fps,
 			fs->frames ? fs->duration_sum_ns / 1e6 / fs->frames : 0.0,
 			fs->duration_max_ns / 1e6);
-		if (fs->target_fps > 0)
+		if (fs->target_fps > 0 && fs->memory_unknown)
+			fprintf(f, "; dropped %" PRIu64 " at target %.0f FPS: allocations per frame "
+				"unknown (--light), GC runs %" PRIu64 " vs %" PRIu64 " in normal frames",
+				fs->dropped.frames, fs->target_fps, fs->dropped.gc_runs,
+				fs->normal.gc_runs);
+		else if (fs->target_fps > 0)
 			fprintf(f, "; dropped %" PRIu64 " at target %.0f FPS: %s/frame vs %s/frame "
 				"in normal frames, GC runs %" PRIu64 " vs %" PRIu64, fs->dropped.frames,
 				fs->target_fps,

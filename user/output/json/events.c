@@ -8,6 +8,28 @@
 #include "model/analysis_events.h"
 #include "target/sysctx.h"
 
+/* A figure, or null where the allocator is not probed (--light). */
+static void write_known_uint(struct json_writer *w, bool known, const char *name, uint64_t value)
+{
+	if (known)
+		jsonw_uint_field(w, name, value);
+	else
+		jsonw_null_field(w, name);
+}
+
+static void write_frame_counts(struct json_writer *w, bool known, uint64_t allocs, uint64_t frees,
+			       uint64_t bytes_allocated, uint64_t bytes_freed)
+{
+	write_known_uint(w, known, "allocs", allocs);
+	write_known_uint(w, known, "frees", frees);
+	write_known_uint(w, known, "bytes_allocated", bytes_allocated);
+	write_known_uint(w, known, "bytes_freed", bytes_freed);
+	if (known)
+		jsonw_int_field(w, "net_bytes", (int64_t)(bytes_allocated - bytes_freed));
+	else
+		jsonw_null_field(w, "net_bytes");
+}
+
 void json_write_frame(struct json_writer *w, const struct frame_report *f)
 {
 	jsonw_start_object(w);
@@ -16,13 +38,10 @@ void json_write_frame(struct json_writer *w, const struct frame_report *f)
 	jsonw_uint_field(w, "seq", f->seq);
 	jsonw_uint_field(w, "start_ns", f->start_ns);
 	jsonw_uint_field(w, "duration_ns", f->end_ns > f->start_ns ? f->end_ns - f->start_ns : 0);
-	jsonw_uint_field(w, "allocs", f->allocs);
-	jsonw_uint_field(w, "frees", f->frees);
-	jsonw_uint_field(w, "bytes_allocated", f->bytes_allocated);
-	jsonw_uint_field(w, "bytes_freed", f->bytes_freed);
-	jsonw_int_field(w, "net_bytes", frame_net_bytes(f));
-	jsonw_uint_field(w, "live_bytes", f->live_bytes);
-	jsonw_uint_field(w, "live_allocs", f->live_allocs);
+	write_frame_counts(w, f->native_known, f->allocs, f->frees, f->bytes_allocated,
+			   f->bytes_freed);
+	write_known_uint(w, f->native_known, "live_bytes", f->live_bytes);
+	write_known_uint(w, f->native_known, "live_allocs", f->live_allocs);
 	jsonw_double_field(w, "fps", f->fps);
 	jsonw_bool_field(w, "dropped", f->dropped);
 	jsonw_uint_field(w, "lost_before", f->lost);
@@ -44,11 +63,8 @@ void json_write_frame(struct json_writer *w, const struct frame_report *f)
 
 		jsonw_name(w, s->name);
 		jsonw_start_object(w);
-		jsonw_uint_field(w, "allocs", s->allocs);
-		jsonw_uint_field(w, "frees", s->frees);
-		jsonw_uint_field(w, "bytes_allocated", s->bytes_allocated);
-		jsonw_uint_field(w, "bytes_freed", s->bytes_freed);
-		jsonw_int_field(w, "net_bytes", (int64_t)(s->bytes_allocated - s->bytes_freed));
+		write_frame_counts(w, f->native_known, s->allocs, s->frees, s->bytes_allocated,
+				   s->bytes_freed);
 		jsonw_uint_field(w, "duration_ns", s->duration_ns);
 		jsonw_uint_field(w, "hits", s->hits);
 		jsonw_end_object(w);
@@ -184,15 +200,19 @@ static void write_event_list(struct json_writer *w, const char *name,
 	jsonw_end_array(w);
 }
 
-static void write_class(struct json_writer *w, const char *name, const struct frame_class_totals *c)
+static void write_class(struct json_writer *w, const char *name, const struct frame_class_totals *c,
+			bool memory_known)
 {
 	jsonw_name(w, name);
 	jsonw_start_object(w);
 	jsonw_uint_field(w, "frames", c->frames);
-	jsonw_uint_field(w, "allocs", c->allocs);
-	jsonw_uint_field(w, "bytes_allocated", c->bytes_allocated);
-	jsonw_double_field(w, "bytes_allocated_per_frame",
-			   c->frames ? (double)c->bytes_allocated / c->frames : 0);
+	write_known_uint(w, memory_known, "allocs", c->allocs);
+	write_known_uint(w, memory_known, "bytes_allocated", c->bytes_allocated);
+	if (memory_known)
+		jsonw_double_field(w, "bytes_allocated_per_frame",
+				   c->frames ? (double)c->bytes_allocated / c->frames : 0);
+	else
+		jsonw_null_field(w, "bytes_allocated_per_frame");
 	jsonw_uint_field(w, "gc_runs", c->gc_runs);
 	jsonw_end_object(w);
 }
@@ -217,8 +237,8 @@ static void write_frames_summary(struct json_writer *w, const struct analysis_su
 	else
 		jsonw_null_field(w, "target_fps");
 	jsonw_uint_field(w, "dropped", fs->dropped.frames);
-	write_class(w, "dropped_frames", &fs->dropped);
-	write_class(w, "normal_frames", &fs->normal);
+	write_class(w, "dropped_frames", &fs->dropped, !fs->memory_unknown);
+	write_class(w, "normal_frames", &fs->normal, !fs->memory_unknown);
 	jsonw_end_object(w);
 }
 

@@ -25,9 +25,14 @@ static void write_native(struct json_writer *w, const struct native_totals *coun
 	jsonw_uint_field(w, "bytes_freed", counts->bytes_freed);
 	jsonw_uint_field(w, "live_bytes", native_live_bytes(cumulative));
 	jsonw_uint_field(w, "live_allocs", native_live_allocs(cumulative));
+	jsonw_bool_field(w, "approximate", native_live_approximate(cumulative));
+	jsonw_uint_field(w, "live_bytes_max", native_live_bytes_max(cumulative));
+	jsonw_uint_field(w, "live_allocs_max", native_live_allocs_max(cumulative));
 	jsonw_uint_field(w, "frees_untracked", counts->frees_untracked);
+	jsonw_uint_field(w, "frees_dropped_or_untracked", counts->frees_dropped_or_untracked);
 	jsonw_uint_field(w, "failed_allocs", counts->failed_allocs);
 	jsonw_uint_field(w, "dropped", counts->dropped);
+	jsonw_uint_field(w, "bytes_dropped", counts->bytes_dropped);
 	jsonw_uint_field(w, "stack_dropped", counts->stack_dropped);
 	jsonw_name(w, "size_histogram");
 	jsonw_start_array(w);
@@ -141,6 +146,7 @@ static void json_summary(struct output *out, const struct process_report *r)
 	}
 	write_mmap(w, &r->mmap);
 	write_stacks(w, r);
+	jsonw_bool_field(w, "stacks_partial", r->native_traced && native_stacks_partial(&r->native));
 	json_write_python(w, r);
 	json_write_system(w, r);
 	json_write_analysis(w, r);

@@ -82,18 +82,21 @@ static int add_if_aged(const void *key, const void *value, void *ctx)
 int outstanding__aged(struct alloc_tracer *alloc, pid_t pid, uint64_t min_age_ns,
 		      struct symbolizer *sym, size_t top, struct aged_report **out, size_t *count)
 {
-	int fd = alloc_tracer__map_fd(alloc, "outstanding"), err;
+	int fds[OUTSTANDING_MAX_LEVELS], levels = alloc_tracer__outstanding_fds(alloc, fds,
+										OUTSTANDING_MAX_LEVELS);
 	struct aged_walk w = { .tgid = (unsigned int)pid, .min_age_ns = min_age_ns };
 	struct timespec ts;
+	int err = 0;
 
 	*out = NULL;
 	*count = 0;
-	if (fd < 0)
+	if (!levels)
 		return -ENOENT;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	w.now = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-	err = map_batch__for_each(fd, sizeof(struct outstanding_key), sizeof(struct outstanding_alloc),
-			     add_if_aged, &w);
+	for (int i = 0; i < levels && !err; i++)
+		err = map_batch__for_each(fds[i], sizeof(struct outstanding_key),
+				     sizeof(struct outstanding_alloc), add_if_aged, &w);
 	if (err || !w.count) {
 		free(w.groups);
 		return err;

@@ -2,11 +2,13 @@
 #include "probes/alloc/alloc_tracer.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <bpf/bpf.h>
@@ -16,6 +18,7 @@
 #include "model/exit_codes.h"
 #include "probes/map_batch.h"
 #include "probes/probe_links.h"
+#include "probes/alloc/outstanding_growth.h"
 #include "target/probe_offset.h"
 #include "target/procmaps.h"
 #include "util/grow.h"
@@ -39,6 +42,18 @@ struct alloc_tracer {
 	void *on_fork_ctx;
 	struct process_totals *totals; /* every process's counters at the last collect */
 	size_t totals_count, totals_capacity;
+	/* The outstanding map's levels (bpf/alloc.bpf.c), added by the grower thread. */
+	uint32_t max_entries;
+	pthread_mutex_t level_lock;  /* level_fds and level_count, read by the main thread */
+	int level_fds[OUTSTANDING_MAX_LEVELS];
+	uint32_t level_sizes[OUTSTANDING_MAX_LEVELS];
+	unsigned int level_count;
+	uint64_t capacity;           /* entries in all levels */
+	pthread_t grower;
+	bool grower_started;
+	bool grower_stop;
+	bool drop_warned;            /* the --max-entries hint was given */
+	uint64_t released_entries;   /* deleted for released processes: the BPF count keeps them */
 };
 
 /* --- libbpf messages ---------------------------------------------------------------- */
@@ -103,6 +118,103 @@ static void set_mapping_programs_autoload(struct alloc_bpf *skel, bool on)
 
 static int open_fork_events(struct alloc_tracer *t);
 
+/* --- the outstanding map's levels ------------------------------------------------------ */
+
+/* Creates the next level and publishes it to the BPF side; -ENOSPC at --max-entries. */
+static int add_outstanding_level(struct alloc_tracer *t)
+{
+	LIBBPF_OPTS(bpf_map_create_opts, create, .map_flags = BPF_F_NO_PREALLOC);
+	unsigned int level = t->level_count;
+	uint32_t last = level ? t->level_sizes[level - 1] : 0;
+	uint32_t size = outstanding_growth__next_size(t->capacity, last, t->max_entries);
+	char name[16];
+	int fd;
+
+	if (!size || level == OUTSTANDING_MAX_LEVELS)
+		return -ENOSPC;
+	snprintf(name, sizeof(name), "outstanding_%u", level);
+	fd = bpf_map_create(BPF_MAP_TYPE_HASH, name, sizeof(struct outstanding_key),
+			    sizeof(struct outstanding_alloc), size, &create);
+	if (fd < 0)
+		return -errno;
+	if (bpf_map__update_elem(t->skel->maps.outstanding, &level, sizeof(level), &fd, sizeof(fd),
+				 BPF_ANY)) {
+		int err = -errno;
+
+		close(fd);
+		return err;
+	}
+	pthread_mutex_lock(&t->level_lock);
+	t->level_fds[level] = fd;
+	t->level_sizes[level] = size;
+	t->level_count = level + 1;
+	pthread_mutex_unlock(&t->level_lock);
+	__atomic_store_n(&t->capacity, t->capacity + size, __ATOMIC_RELAXED);
+	__atomic_store_n(&t->skel->bss->outstanding_levels, level + 1, __ATOMIC_RELEASE);
+	return 0;
+}
+
+static int64_t outstanding_entries(struct alloc_tracer *t)
+{
+	int64_t per_cpu[t->ncpus], sum = 0;
+	__u32 zero = 0;
+
+	if (bpf_map__lookup_elem(t->skel->maps.outstanding_count, &zero, sizeof(zero), per_cpu,
+				 sizeof(per_cpu), 0))
+		return -1;
+	for (int c = 0; c < t->ncpus; c++)
+		sum += per_cpu[c];
+	return sum - (int64_t)__atomic_load_n(&t->released_entries, __ATOMIC_RELAXED);
+}
+
+/* How often the grower looks: a level half full leaves 128k or more insertions to go, over
+ * 100 ms of a tight malloc loop per CPU at ~1.5 µs a traced call. */
+#define GROWER_PERIOD_NS 10000000L
+
+static void *grow_outstanding(void *arg)
+{
+	struct alloc_tracer *t = arg;
+	const struct timespec period = { .tv_nsec = GROWER_PERIOD_NS };
+
+	while (!__atomic_load_n(&t->grower_stop, __ATOMIC_RELAXED) && t->capacity < t->max_entries) {
+		uint32_t last = t->level_sizes[t->level_count - 1];
+
+		int err;
+
+		nanosleep(&period, NULL);
+		if (outstanding_growth__due(outstanding_entries(t), t->capacity, last) &&
+		    (err = add_outstanding_level(t))) {
+			fprintf(stderr, "memtrace-bpf: warning: cannot grow the outstanding map "
+				"past %llu entries: %s\n", (unsigned long long)t->capacity,
+				strerror(-err));
+			break;
+		}
+	}
+	return NULL;
+}
+
+static int start_outstanding_levels(struct alloc_tracer *t)
+{
+	int err = add_outstanding_level(t);
+
+	if (err)
+		return err;
+	err = -pthread_create(&t->grower, NULL, grow_outstanding, t);
+	t->grower_started = !err;
+	return err;
+}
+
+int alloc_tracer__outstanding_fds(struct alloc_tracer *t, int *fds, size_t max)
+{
+	size_t n;
+
+	pthread_mutex_lock(&t->level_lock);
+	for (n = 0; n < t->level_count && n < max; n++)
+		fds[n] = t->level_fds[n];
+	pthread_mutex_unlock(&t->level_lock);
+	return (int)n;
+}
+
 int alloc_tracer__open(struct alloc_tracer **out, const struct alloc_tracer_opts *opts,
 		       struct symtab_cache *cache)
 {
@@ -112,6 +224,8 @@ int alloc_tracer__open(struct alloc_tracer **out, const struct alloc_tracer_opts
 	if (!t)
 		return EXIT_INTERNAL;
 	t->cache = cache;
+	t->max_entries = opts->max_entries;
+	pthread_mutex_init(&t->level_lock, NULL);
 	t->ncpus = libbpf_num_possible_cpus();
 	t->skel = alloc_bpf__open();
 	if (!t->skel || t->ncpus <= 0) {
@@ -124,7 +238,6 @@ int alloc_tracer__open(struct alloc_tracer **out, const struct alloc_tracer_opts
 	t->allocator_probes = opts->allocator_probes;
 	t->skel->rodata->follow_forks = opts->follow_forks;
 	bpf_program__set_autoload(t->skel->progs.on_fork, opts->follow_forks);
-	bpf_map__set_max_entries(t->skel->maps.outstanding, opts->max_entries);
 	bpf_map__set_max_entries(t->skel->maps.native_stats, opts->max_processes);
 	bpf_map__set_max_entries(t->skel->maps.mmap_stats, opts->max_processes);
 	bpf_map__set_max_entries(t->skel->maps.traced_tgids, opts->max_processes);
@@ -147,6 +260,12 @@ int alloc_tracer__open(struct alloc_tracer **out, const struct alloc_tracer_opts
 		show_kept_messages();
 		alloc_tracer__destroy(t);
 		return EXIT_BPF_LOAD;
+	}
+	if (t->allocator_probes && (err = start_outstanding_levels(t))) {
+		fprintf(stderr, "memtrace-bpf: cannot create the outstanding map: %s\n",
+			strerror(-err));
+		alloc_tracer__destroy(t);
+		return EXIT_INTERNAL;
 	}
 	if (t->mappings_traced && alloc_bpf__attach(t->skel)) {
 		fprintf(stderr, "memtrace-bpf: cannot attach the mmap/brk tracepoints: %s\n",
@@ -405,7 +524,9 @@ static void add_native(struct native_totals *n, const struct native_stats *s)
 	n->failed_allocs += s->failed_allocs;
 	n->bytes_allocated += s->bytes_allocated;
 	n->bytes_freed += s->bytes_freed;
+	n->frees_dropped_or_untracked += s->frees_dropped_or_untracked;
 	n->dropped += s->dropped;
+	n->bytes_dropped += s->bytes_dropped;
 	n->stack_dropped += s->stack_dropped;
 	for (int b = 0; b < ALLOC_SIZE_BUCKETS; b++)
 		n->size_hist[b] += s->size_hist[b];
@@ -460,6 +581,18 @@ static int sum_mmap(const void *key, const void *value, void *ctx)
 	return 0;
 }
 
+/* Once per trace: the live figures are approximate from the first allocation not kept. */
+static void warn_dropped(struct alloc_tracer *t)
+{
+	if (__atomic_load_n(&t->capacity, __ATOMIC_RELAXED) < t->max_entries)
+		fprintf(stderr, "memtrace-bpf: warning: allocations came faster than the "
+			"outstanding map grew: live figures are approximate from now on\n");
+	else
+		fprintf(stderr, "memtrace-bpf: warning: more than %u allocations outstanding: live "
+			"figures are approximate from now on; raise --max-entries\n", t->max_entries);
+	t->drop_warned = true;
+}
+
 int alloc_tracer__collect(struct alloc_tracer *t)
 {
 	int err;
@@ -470,6 +603,9 @@ int alloc_tracer__collect(struct alloc_tracer *t)
 	if (!err)
 		err = map_batch__for_each(bpf_map__fd(t->skel->maps.mmap_stats), sizeof(__u32),
 					  t->ncpus * sizeof(struct mmap_stats), sum_mmap, t);
+	for (size_t i = 0; i < t->totals_count && !t->drop_warned; i++)
+		if (t->totals[i].native.dropped)
+			warn_dropped(t);
 	return err;
 }
 
@@ -496,11 +632,23 @@ void alloc_tracer__release(struct alloc_tracer *t, pid_t pid)
 	bpf_map__delete_elem(t->skel->maps.native_stats, &tgid, sizeof(tgid), 0);
 	bpf_map__delete_elem(t->skel->maps.mmap_stats, &tgid, sizeof(tgid), 0);
 	bpf_map__delete_elem(t->skel->maps.last_brk, &tgid, sizeof(tgid), 0);
-	map_batch__delete_process(bpf_map__fd(t->skel->maps.outstanding),
-				  sizeof(struct outstanding_key), sizeof(struct outstanding_alloc),
-				  tgid);
+	int fds[OUTSTANDING_MAX_LEVELS], levels = alloc_tracer__outstanding_fds(t, fds,
+										  OUTSTANDING_MAX_LEVELS);
+
+	for (int i = 0; i < levels; i++) {
+		int deleted = map_batch__delete_process(fds[i], sizeof(struct outstanding_key),
+							sizeof(struct outstanding_alloc), tgid);
+
+		if (deleted > 0)
+			__atomic_add_fetch(&t->released_entries, (uint64_t)deleted, __ATOMIC_RELAXED);
+	}
 	map_batch__delete_process(bpf_map__fd(t->skel->maps.stack_stats), sizeof(struct stack_key),
 				  sizeof(struct stack_stats), tgid);
+}
+
+bool alloc_tracer__allocator_probed(const struct alloc_tracer *t)
+{
+	return t->allocator_probes;
 }
 
 int alloc_tracer__map_fd(struct alloc_tracer *t, const char *name)
@@ -514,6 +662,13 @@ void alloc_tracer__destroy(struct alloc_tracer *t)
 {
 	if (!t)
 		return;
+	if (t->grower_started) {
+		__atomic_store_n(&t->grower_stop, true, __ATOMIC_RELAXED);
+		pthread_join(t->grower, NULL);
+	}
+	for (unsigned int i = 0; i < t->level_count; i++)
+		close(t->level_fds[i]);
+	pthread_mutex_destroy(&t->level_lock);
 	ring_buffer__free(t->forks);
 	bpf_link__destroy(t->fork_link);
 	probe_links__destroy(&t->links);

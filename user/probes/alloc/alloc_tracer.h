@@ -11,7 +11,7 @@
 #include "target/symtab_cache.h"
 
 struct alloc_tracer_opts {
-	uint32_t max_entries;        /* outstanding allocations kept in the kernel */
+	uint32_t max_entries;        /* outstanding allocations kept in the kernel, at most */
 	uint32_t stack_entries;      /* distinct allocation stacks */
 	bool stacks;                 /* record a user stack per allocation */
 	bool ages;                   /* timestamp each allocation (--leak-age) */
@@ -44,9 +44,14 @@ void alloc_tracer__read(const struct alloc_tracer *t, pid_t pid, struct native_t
 /* pid is gone and summarized: its probes detached, its entries deleted from every map
  * (counters, outstanding allocations, stack counts). */
 void alloc_tracer__release(struct alloc_tracer *t, pid_t pid);
-/* The fd of one of the BPF maps (native_stats, outstanding, stacks, stack_stats), for the
- * frames tracer and alloc_stacks.c; -1 if there is no such map. */
+/* The fd of one of the BPF maps (native_stats, stacks, stack_stats), for the frames tracer
+ * and alloc_stacks.c; -1 if there is no such map. */
 int alloc_tracer__map_fd(struct alloc_tracer *t, const char *name);
+/* The levels of the outstanding map (struct outstanding_key -> struct outstanding_alloc
+ * hash maps) now: up to max fds; returns how many. */
+int alloc_tracer__outstanding_fds(struct alloc_tracer *t, int *fds, size_t max);
+/* Whether the malloc family is probed (not --light). */
+bool alloc_tracer__allocator_probed(const struct alloc_tracer *t);
 void alloc_tracer__destroy(struct alloc_tracer *t);
 
 /* Sets up libbpf's message callback: everything with verbose, else only the last warnings,

@@ -27,6 +27,7 @@ struct frame_tracer {
 	frame_cb cb;
 	void *cb_ctx;
 	bool python_counters;        /* --python=events: objects per frame */
+	bool native_known;           /* the malloc family is probed (not --light) */
 };
 
 int frame_tracer__open(struct frame_tracer **out, const struct analysis_options *opts,
@@ -43,6 +44,10 @@ int frame_tracer__open(struct frame_tracer **out, const struct analysis_options 
 		return EXIT_INTERNAL;
 	t->cache = cache;
 	t->opts = opts;
+	t->native_known = alloc_tracer__allocator_probed(alloc);
+	if (!t->native_known)
+		fprintf(stderr, "memtrace-bpf: warning: --light does not probe malloc: the frames' "
+			"allocation figures are unknown (null in JSON)\n");
 	t->skel = frames_bpf__open();
 	if (!t->skel || ncpus <= 0) {
 		fprintf(stderr, "memtrace-bpf: cannot open the frames BPF object: %s\n",
@@ -129,6 +134,7 @@ static int on_frame_event(void *ctx, void *data, size_t size)
 	f.seq = ev->seq;
 	f.start_ns = ev->start_ns;
 	f.end_ns = ev->end_ns;
+	f.native_known = t->native_known;
 	f.allocs = ev->counts.allocs;
 	f.frees = ev->counts.frees;
 	f.bytes_allocated = ev->counts.bytes_allocated;
