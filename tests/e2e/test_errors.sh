@@ -81,7 +81,7 @@ MEMTRACE=$MEMTRACE_AS_ROOT
 # BPF load failure: maps that do not fit in a 64 MiB memory cgroup. The first line says
 # so, the next ones are libbpf's last words.
 if cgroup=$("$ROOT/tests/e2e/memory-cgroup.sh" create 64M); then
-	sh -c "echo \$\$ > $cgroup/cgroup.procs && exec $MEMTRACE -p $! --max-entries 4000000 --python=off" \
+	sh -c "echo \$\$ > $cgroup/cgroup.procs && exec $MEMTRACE -p $! --stack-entries 1048576 --python=off" \
 		>"$WORK/out" 2>"$WORK/err" 7>&-
 	rc=$?
 	"$ROOT/tests/e2e/memory-cgroup.sh" remove "$cgroup"

@@ -4,17 +4,17 @@
 # kernel maps), -f over recycled workers, many PIDs with frames, the state seen running.
 source "$(dirname "$0")/lib.sh"
 
-# tracer_map_entries NAME: entries in the tracer's own BPF map NAME (found through the maps
-# its fds hold: other tracers on the machine have maps of that name too).
+# tracer_map_entries REGEX: entries in the tracer's own BPF maps whose names match (found
+# through the maps its fds hold: other tracers on the machine have maps of those names too).
 tracer_map_entries() {
-	local id
+	local id total=0 found=0
 	for id in $(sed -n 's/^map_id:\t*//p' /proc/"$TRACER_PID"/fdinfo/* 2>/dev/null | sort -u); do
-		if [ "$(bpftool map show id "$id" -j | jq -r .name)" = "$1" ]; then
-			bpftool map dump id "$id" -j | jq length
-			return
+		if [[ "$(bpftool map show id "$id" -j | jq -r .name)" =~ ^($1)$ ]]; then
+			total=$((total + $(bpftool map dump id "$id" -j | jq length)))
+			found=1
 		fi
 	done
-	echo "no map $1"
+	[ $found = 1 ] && echo "$total" || echo "no map $1"
 }
 
 # --- a launched command's exit status is the tracer's, unless the tracer says more ------
@@ -54,7 +54,7 @@ target_send go
 wait_for_line "$WORK/forks.out" '^done' 60 || fail "the workers ran"
 sleep 0.6   # the last workers' exits are seen at the next interval
 check_eq "outstanding entries in the kernel once every worker exited (released)" \
-	"$(tracer_map_entries outstanding)" 0
+	"$(tracer_map_entries 'outstanding_[0-9]+')" 0
 check_eq "per-process counters in the kernel: none (workers released, the parent allocates nothing)" \
 	"$(tracer_map_entries native_stats)" 0
 check_eq "traced processes in the kernel: the parent alone" \
