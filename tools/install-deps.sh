@@ -7,7 +7,9 @@ packages=(
 	clang llvm make gcc pkg-config
 	libbpf-dev bpftool libelf-dev zlib1g-dev libcapstone-dev
 	libiberty-dev libjson-c-dev   # C++ demangling for --frame; --baseline files
+	libmicrohttpd-dev   # the --prometheus endpoint's HTTP server
 	libcmocka-dev jq    # unit tests; jq reads the JSON in end-to-end tests
+	prometheus curl     # test_prometheus.sh: a real Prometheus scrapes the endpoint; promtool
 	python3-dbg      # build-id debug file for Debian's python3.11 (symbols for the Python collector)
 	libjemalloc2     # the reliability test traces a target with jemalloc LD_PRELOADed
 	libc6-dbg        # glibc's full symbol table: e2e tests name libc-internal frames (__libc_start_call_main)

@@ -9,6 +9,7 @@
 
 #include "cli/analysis_cli.h"
 #include "cli/parse.h"
+#include "cli/prometheus_cli.h"
 #include "model/exit_codes.h"
 #include "probes/python/python_tracer.h"
 #include "util/grow.h"
@@ -46,7 +47,9 @@ static const char doc[] =
 "or the target's memory map unreadable, 5 kernel lacks BTF, uprobes or a\n"
 "BPF helper, 6 no allocator to probe in the target (stripped static, Go),\n"
 "7 BPF load failed, 8 attach failed, 9 command could not be started,\n"
-"10 a leak (--fail-on-leak), 11 a budget exceeded (--fail-on-budget).";
+"10 a leak (--fail-on-leak), 11 a budget exceeded (--fail-on-budget),\n"
+"12, 13, 14 a --prometheus address that does not parse, a port out of range,\n"
+"an address that cannot be listened on (port in use).";
 
 enum {
 	OPT_JSON = 0x100,
@@ -57,6 +60,8 @@ enum {
 	OPT_TOP,
 	OPT_PYTHON,
 	OPT_MAX_PROCESSES,
+	OPT_PROMETHEUS,
+	OPT_PROMETHEUS_TOP,
 };
 
 static const struct argp_option options[] = {
@@ -87,6 +92,11 @@ static const struct argp_option options[] = {
 	{ "follow-forks", 'f', NULL, 0,
 	  "Also trace the processes that traced ones fork, from the fork on (each gets its own "
 	  "report; allocations in the first milliseconds after the fork may be missed)", 0 },
+	{ "prometheus", OPT_PROMETHEUS, "[ADDR:]PORT", 0,
+	  "Serve /metrics for Prometheus on PORT (ADDR default 127.0.0.1; [::1]:PORT for IPv6); "
+	  "see docs/prometheus.md", 0 },
+	{ "prometheus-top", OPT_PROMETHEUS_TOP, "N", 0,
+	  "Python types served per process, by live count (default 20)", 0 },
 	{ "verbose", 'v', NULL, 0, "Show libbpf's messages", 0 },
 	{ 0 },
 };
@@ -174,6 +184,13 @@ static error_t parse_option(int key, char *arg, struct argp_state *state)
 	case 'v':
 		opts->verbose = true;
 		break;
+	case OPT_PROMETHEUS:
+		prometheus_cli__parse(arg, &opts->prometheus);   /* exits on a bad address */
+		break;
+	case OPT_PROMETHEUS_TOP:
+		if (!parse_uint32_range(arg, 1, 1000, &opts->prometheus_top))
+			cli__usage_error("invalid --prometheus-top: %s (1 to 1000)", arg);
+		break;
 	case ARGP_KEY_INIT:
 		state->child_inputs[0] = &opts->analysis;
 		/* getopt's own line names a bad flag; argp's "Try --help" hint would be a second
@@ -209,6 +226,7 @@ void cli__parse(int argc, char **argv, struct options *opts)
 		.stack_entries = 16384,
 		.top_stacks = 10,
 		.python_mode = PYTHON_MODE_CENSUS,
+		.prometheus_top = 20,
 	};
 	/* Everything after the first "--" is the command, never our flags. */
 	for (int i = 1; i < argc; i++) {

@@ -7,6 +7,7 @@
 #include <sys/types.h>
 
 #include "analysis/options.h"
+#include "output/prometheus/listen.h"
 
 struct options {
 	pid_t *pids;                 /* -p, as many as given */
@@ -25,6 +26,8 @@ struct options {
 	uint32_t top_stacks;
 	int python_mode;             /* enum python_mode (python_tracer.h): census, events, off */
 	struct analysis_options analysis; /* frames and analysis (analysis_cli.c) */
+	struct prom_listen prometheus;    /* --prometheus; .on false without it */
+	uint32_t prometheus_top;          /* Python types per process served */
 	char **command;              /* after "--": launched and traced; NULL otherwise */
 };
 

@@ -15,6 +15,9 @@ enum exit_code {
 	EXIT_LAUNCH = 9,        /* the command after -- could not be started */
 	EXIT_LEAK = 10,         /* --fail-on-leak: a leak of that severity or worse was found */
 	EXIT_BUDGET = 11,       /* --fail-on-budget: a budget was exceeded */
+	EXIT_PROMETHEUS_ADDRESS = 12, /* --prometheus: the address does not parse */
+	EXIT_PROMETHEUS_PORT = 13,    /* --prometheus: the port is not 1 to 65535 */
+	EXIT_PROMETHEUS_LISTEN = 14,  /* --prometheus: cannot listen there (port in use) */
 };
 
 #endif

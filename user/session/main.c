@@ -14,6 +14,7 @@
 #include "cli/cli.h"
 #include "model/exit_codes.h"
 #include "output/output.h"
+#include "output/prometheus/prometheus.h"
 #include "probes/alloc/alloc_stacks.h"
 #include "probes/alloc/alloc_tracer.h"
 #include "probes/frames/frame_tracer.h"
@@ -32,7 +33,7 @@ struct session {
 	struct analysis_runner *analysis;
 	struct registry registry;
 	struct stack_snapshot stacks;         /* every process's stacks, read once per poll */
-	struct output *outputs[2];
+	struct output *outputs[3];
 	int output_count;
 	uint64_t start_ns;
 	bool launched;                        /* -- COMMAND: our exit status follows its */
@@ -393,6 +394,14 @@ static int open_outputs(struct session *s)
 			return EXIT_USAGE;
 		}
 		s->outputs[s->output_count++] = json_output__new(f, f != stdout);
+	}
+	if (s->opts.prometheus.on) {
+		int code = prometheus_output__open(&s->opts.prometheus, s->opts.prometheus_top,
+						   s->opts.analysis.frame_symbol != NULL,
+						   s->opts.max_processes,
+						   &s->outputs[s->output_count++]);
+		if (code)
+			return code;
 	}
 	for (int o = 0; o < s->output_count; o++)
 		if (!s->outputs[o])
