@@ -8,6 +8,7 @@ packages=(
 	libbpf-dev bpftool libelf-dev zlib1g-dev libcapstone-dev
 	libiberty-dev libjson-c-dev   # C++ demangling for --frame; --baseline files
 	libcmocka-dev jq    # unit tests; jq reads the JSON in end-to-end tests
+	golang-go        # `go tool pprof` reads the --pprof profiles back in end-to-end tests
 	python3-dbg      # build-id debug file for Debian's python3.11 (symbols for the Python collector)
 	libjemalloc2     # the reliability test traces a target with jemalloc LD_PRELOADed
 	libc6-dbg        # glibc's full symbol table: e2e tests name libc-internal frames (__libc_start_call_main)

@@ -51,27 +51,41 @@ static const char *base_name(const char *path)
 	return slash ? slash + 1 : path;
 }
 
-void symbolizer__frame(struct symbolizer *s, uint64_t ip, char *buf, size_t size)
+void symbolizer__resolve(struct symbolizer *s, uint64_t ip, struct frame_site *site)
 {
 	const struct mapping *m = procmaps__find(&s->maps, ip);
 	const struct elf_symbol *sym = NULL;
 	const struct elf_symtab *tab;
-	uint64_t offset, vaddr;
+	uint64_t vaddr;
 
-	if (!m || m->path[0] != '/') {
+	*site = (struct frame_site){ .mapping = m };
+	if (!m || m->path[0] != '/')
+		return;
+	site->offset = ip - m->start + m->file_offset;
+	tab = mapping_symbols(s, m);
+	if (tab && elf_symtab__offset_to_vaddr(tab, site->offset, &vaddr))
+		sym = elf_symtab__symbolize(tab, vaddr);
+	if (sym) {
+		site->function = sym->name;
+		site->offset = vaddr - sym->vaddr;
+	}
+}
+
+void symbolizer__frame(struct symbolizer *s, uint64_t ip, char *buf, size_t size)
+{
+	struct frame_site site;
+	const struct mapping *m;
+
+	symbolizer__resolve(s, ip, &site);
+	m = site.mapping;
+	if (!m || m->path[0] != '/')
 		snprintf(buf, size, "0x%" PRIx64 "%s%s", ip, m && m->path[0] ? " " : "",
 			 m ? m->path : "");
-		return;
-	}
-	offset = ip - m->start + m->file_offset;
-	tab = mapping_symbols(s, m);
-	if (tab && elf_symtab__offset_to_vaddr(tab, offset, &vaddr))
-		sym = elf_symtab__symbolize(tab, vaddr);
-	if (sym)
-		snprintf(buf, size, "%s+0x%" PRIx64 " (%s)", sym->name, vaddr - sym->vaddr,
+	else if (site.function)
+		snprintf(buf, size, "%s+0x%" PRIx64 " (%s)", site.function, site.offset,
 			 base_name(m->path));
 	else
-		snprintf(buf, size, "%s+0x%" PRIx64, base_name(m->path), offset);
+		snprintf(buf, size, "%s+0x%" PRIx64, base_name(m->path), site.offset);
 }
 
 void symbolizer__release(struct symbolizer *s)

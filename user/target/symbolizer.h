@@ -19,7 +19,15 @@ struct symbolizer {
 void symbolizer__init(struct symbolizer *s, pid_t pid, struct symtab_cache *cache);
 /* Re-reads the mappings; keeps the previous ones if the process is gone. */
 int symbolizer__refresh(struct symbolizer *s);
-/* Writes a readable frame for ip into buf. */
+/* What ip is in the process: the parts of a frame (pprof's Location wants them apart). */
+struct frame_site {
+	const struct mapping *mapping;  /* NULL: in no mapping; else borrowed from s->maps */
+	const char *function;           /* NULL: no symbol covers ip; else borrowed from the cache */
+	uint64_t offset;                /* from the function's start; without one, in the file */
+};
+
+void symbolizer__resolve(struct symbolizer *s, uint64_t ip, struct frame_site *site);
+/* Writes a readable frame for ip into buf: "function+0xoff (module)". */
 void symbolizer__frame(struct symbolizer *s, uint64_t ip, char *buf, size_t size);
 void symbolizer__release(struct symbolizer *s);
 
