@@ -50,8 +50,7 @@ static void encodes_varints_packed_and_nested_fields(void **state)
 static struct stack_frame part(uint64_t ip, const char *function, const char *module)
 {
 	return (struct stack_frame){
-		.ip = ip, .function = function ? strdup(function) : NULL,
-		.module = module ? strdup(module) : NULL,
+		.ip = ip, .function = function, .module = module,
 		.module_start = module ? 0x1000 : 0, .module_limit = module ? 0x9000 : 0,
 		.module_offset = module ? 0x1000 : 0,
 	};

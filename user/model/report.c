@@ -35,13 +35,8 @@ void process_report__free_stacks(struct process_report *report)
 	for (size_t i = 0; i < report->stack_count; i++) {
 		struct stack_report *s = &report->stacks[i];
 
-		for (size_t f = 0; f < s->depth; f++) {
+		for (size_t f = 0; f < s->depth; f++)
 			free(s->frames[f]);
-			if (s->parts) {
-				free(s->parts[f].function);
-				free(s->parts[f].module);
-			}
-		}
 		free(s->frames);
 		free(s->parts);
 	}

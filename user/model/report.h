@@ -33,11 +33,12 @@ struct native_peak {
 	uint64_t elapsed_ns;         /* when, since attach */
 };
 
-/* One frame of a stack in parts, for the formats that keep them apart (pprof). */
+/* One frame of a stack in parts, for the formats that keep them apart (pprof). Its strings
+ * are borrowed from the symbolizer: valid while the report is being written. */
 struct stack_frame {
 	uint64_t ip;
-	char *function;              /* NULL: no symbol covers ip */
-	char *module;                /* the file's path as mapped; NULL: ip is in no file */
+	const char *function;        /* NULL: no symbol covers ip */
+	const char *module;          /* the file's path as mapped; NULL: ip is in no file */
 	uint64_t module_start, module_limit, module_offset;  /* its mapping */
 };
 

@@ -18,9 +18,13 @@ static const struct elf_symtab *mapping_symbols(struct symbolizer *s, const stru
 {
 	char path[4096], key[4160];
 
+	if (m == s->last_mapping)
+		return s->last_symbols;
 	snprintf(key, sizeof(key), "%s#%llu", m->path, (unsigned long long)m->inode);
 	process_file_path(s->pid, m->path, path, sizeof(path));
-	return symtab_cache__get_keyed(s->cache, key, path, s->root);
+	s->last_mapping = m;
+	s->last_symbols = symtab_cache__get_keyed(s->cache, key, path, s->root);
+	return s->last_symbols;
 }
 
 int symbolizer__refresh(struct symbolizer *s)
@@ -37,6 +41,7 @@ int symbolizer__refresh(struct symbolizer *s)
 	}
 	procmaps__free(&s->maps);
 	s->maps = fresh;
+	s->last_mapping = NULL;
 	/* Open every code file now: once the process exits they can no longer be reached. */
 	for (size_t i = 0; i < s->maps.count; i++)
 		if (s->maps.mappings[i].executable && s->maps.mappings[i].path[0] == '/')
@@ -71,24 +76,30 @@ void symbolizer__resolve(struct symbolizer *s, uint64_t ip, struct frame_site *s
 	}
 }
 
-void symbolizer__frame(struct symbolizer *s, uint64_t ip, char *buf, size_t size)
+void frame_site__format(const struct frame_site *site, uint64_t ip, char *buf, size_t size)
 {
-	struct frame_site site;
-	const struct mapping *m;
+	const struct mapping *m = site->mapping;
 
-	symbolizer__resolve(s, ip, &site);
-	m = site.mapping;
 	if (!m || m->path[0] != '/')
 		snprintf(buf, size, "0x%" PRIx64 "%s%s", ip, m && m->path[0] ? " " : "",
 			 m ? m->path : "");
-	else if (site.function)
-		snprintf(buf, size, "%s+0x%" PRIx64 " (%s)", site.function, site.offset,
+	else if (site->function)
+		snprintf(buf, size, "%s+0x%" PRIx64 " (%s)", site->function, site->offset,
 			 base_name(m->path));
 	else
-		snprintf(buf, size, "%s+0x%" PRIx64, base_name(m->path), site.offset);
+		snprintf(buf, size, "%s+0x%" PRIx64, base_name(m->path), site->offset);
+}
+
+void symbolizer__frame(struct symbolizer *s, uint64_t ip, char *buf, size_t size)
+{
+	struct frame_site site;
+
+	symbolizer__resolve(s, ip, &site);
+	frame_site__format(&site, ip, buf, size);
 }
 
 void symbolizer__release(struct symbolizer *s)
 {
 	procmaps__free(&s->maps);
+	s->last_mapping = NULL;
 }

@@ -14,6 +14,10 @@ struct symbolizer {
 	struct procmaps maps;        /* the latest mappings seen; kept after the process exits */
 	struct symtab_cache *cache;  /* borrowed */
 	char root[64];               /* /proc/PID/root: files as the process sees them */
+	/* The symbols of the mapping the last frame was in: a stack's frames come in runs of
+	 * one file, and finding a file's symbols costs a path lookup. Reset by a refresh. */
+	const struct mapping *last_mapping;
+	const struct elf_symtab *last_symbols;
 };
 
 void symbolizer__init(struct symbolizer *s, pid_t pid, struct symtab_cache *cache);
@@ -29,6 +33,8 @@ struct frame_site {
 void symbolizer__resolve(struct symbolizer *s, uint64_t ip, struct frame_site *site);
 /* Writes a readable frame for ip into buf: "function+0xoff (module)". */
 void symbolizer__frame(struct symbolizer *s, uint64_t ip, char *buf, size_t size);
+/* The same from a site already resolved. */
+void frame_site__format(const struct frame_site *site, uint64_t ip, char *buf, size_t size);
 void symbolizer__release(struct symbolizer *s);
 
 #endif

@@ -134,20 +134,30 @@ static void tables_free(struct profile_tables *t)
 	free(t->functions);
 }
 
+/* The locations first (every frame, by ip); the rest from the distinct locations only: a
+ * profile of every stack has millions of frames and a few thousand addresses. */
 static int tables_build(struct profile_tables *t, const struct process_report *r,
 			const char *comment)
 {
-	size_t frames = 0, strings = 0;
+	size_t frames = 0, n, strings = 0;
 
 	*t = (struct profile_tables){ 0 };
 	for (size_t i = 0; i < r->stack_count; i++)
 		if (r->stacks[i].parts)
 			frames += r->stacks[i].depth;
 	t->locations = calloc(frames + 1, sizeof(*t->locations));
-	t->mappings = calloc(frames + 1, sizeof(*t->mappings));
-	t->functions = calloc(frames + 1, sizeof(*t->functions));
-	t->strings = calloc(2 * frames + 2 * SAMPLE_TYPES + 4, sizeof(*t->strings));
-	if (!t->locations || !t->mappings || !t->functions || !t->strings)
+	if (!t->locations)
+		return -ENOMEM;
+	for (size_t i = 0; i < r->stack_count; i++)
+		for (size_t f = 0; r->stacks[i].parts && f < r->stacks[i].depth; f++)
+			t->locations[t->location_count++] = &r->stacks[i].parts[f];
+	t->location_count = sort_unique((const void **)t->locations, t->location_count, by_ip);
+	n = t->location_count;
+	t->mappings = calloc(n + 1, sizeof(*t->mappings));
+	t->mapping_named = calloc(n + 1, sizeof(*t->mapping_named));
+	t->functions = calloc(n + 1, sizeof(*t->functions));
+	t->strings = calloc(2 * n + 2 * SAMPLE_TYPES + 3, sizeof(*t->strings));
+	if (!t->mappings || !t->mapping_named || !t->functions || !t->strings)
 		return -ENOMEM;
 	t->strings[strings++] = "";
 	for (size_t i = 0; i < SAMPLE_TYPES; i++) {
@@ -156,36 +166,27 @@ static int tables_build(struct profile_tables *t, const struct process_report *r
 	}
 	t->strings[strings++] = "space";   /* the period's type */
 	t->strings[strings++] = comment;
-	for (size_t i = 0; i < r->stack_count; i++) {
-		const struct stack_report *st = &r->stacks[i];
+	for (size_t l = 0; l < n; l++) {
+		const struct stack_frame *loc = t->locations[l];
 
-		for (size_t f = 0; st->parts && f < st->depth; f++) {
-			const struct stack_frame *part = &st->parts[f];
-
-			t->locations[t->location_count++] = part;
-			if (part->module) {
-				t->mappings[t->mapping_count++] = part;
-				t->strings[strings++] = part->module;
-			}
-			if (part->function) {
-				t->functions[t->function_count++] = part->function;
-				t->strings[strings++] = part->function;
-			}
+		if (loc->module) {
+			t->mappings[t->mapping_count++] = loc;
+			t->strings[strings++] = loc->module;
+		}
+		if (loc->function) {
+			t->functions[t->function_count++] = loc->function;
+			t->strings[strings++] = loc->function;
 		}
 	}
-	t->location_count = sort_unique((const void **)t->locations, t->location_count, by_ip);
 	t->mapping_count = sort_unique((const void **)t->mappings, t->mapping_count,
 				       by_module_start);
 	t->function_count = sort_unique((const void **)t->functions, t->function_count,
 					by_string);
 	t->string_count = 1 + sort_unique((const void **)t->strings + 1, strings - 1, by_string);
-	t->mapping_named = malloc((t->mapping_count + 1) * sizeof(*t->mapping_named));
-	if (!t->mapping_named)
-		return -ENOMEM;
 	for (size_t m = 0; m < t->mapping_count; m++)
 		t->mapping_named[m] = true;
 	/* A mapping with an address we could not name is left to pprof's own symbolizer. */
-	for (size_t l = 0; l < t->location_count; l++)
+	for (size_t l = 0; l < n; l++)
 		if (t->locations[l]->module && !t->locations[l]->function)
 			t->mapping_named[mapping_id(t, t->locations[l]) - 1] = false;
 	return 0;

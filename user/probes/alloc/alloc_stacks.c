@@ -18,23 +18,6 @@
 
 /* --- stacks by id --------------------------------------------------------------------- */
 
-/* The frame at ip in parts, its strings copied: the report outlives the symbolizer's maps. */
-static void resolve_parts(struct symbolizer *sym, uint64_t ip, struct stack_frame *part)
-{
-	struct frame_site site;
-
-	symbolizer__resolve(sym, ip, &site);
-	*part = (struct stack_frame){ .ip = ip };
-	if (site.function)
-		part->function = strdup(site.function);
-	if (site.mapping && site.mapping->path[0] == '/') {
-		part->module = strdup(site.mapping->path);
-		part->module_start = site.mapping->start;
-		part->module_limit = site.mapping->end;
-		part->module_offset = site.mapping->file_offset;
-	}
-}
-
 void alloc_stacks__symbolize(struct alloc_tracer *alloc, struct symbolizer *sym, int stack_id,
 			     char ***frames, struct stack_frame **parts, size_t *depth)
 {
@@ -44,18 +27,33 @@ void alloc_stacks__symbolize(struct alloc_tracer *alloc, struct symbolizer *sym,
 	char frame[512];
 
 	*depth = 0;
-	if (stack_id < 0 || fd < 0 || bpf_map_lookup_elem(fd, &id, &trace))
+	if (stack_id < 0 || fd < 0 || bpf_map_lookup_elem(fd, &id, &trace) || !trace.depth)
 		return;
-	*frames = calloc(ALLOC_MAX_STACK_DEPTH, sizeof(char *));
+	if (trace.depth > ALLOC_MAX_STACK_DEPTH)
+		trace.depth = ALLOC_MAX_STACK_DEPTH;
+	*frames = calloc(trace.depth, sizeof(char *));
 	if (!*frames)
 		return;
-	if (parts && !(*parts = calloc(ALLOC_MAX_STACK_DEPTH, sizeof(**parts))))
+	if (parts && !(*parts = calloc(trace.depth, sizeof(**parts))))
 		return;
-	for (; *depth < trace.depth && *depth < ALLOC_MAX_STACK_DEPTH; ++*depth) {
-		symbolizer__frame(sym, trace.ips[*depth], frame, sizeof(frame));
+	for (; *depth < trace.depth; ++*depth) {
+		struct frame_site site;
+		struct stack_frame *part;
+		uint64_t ip = trace.ips[*depth];
+
+		symbolizer__resolve(sym, ip, &site);
+		frame_site__format(&site, ip, frame, sizeof(frame));
 		(*frames)[*depth] = strdup(frame);
-		if (parts)
-			resolve_parts(sym, trace.ips[*depth], &(*parts)[*depth]);
+		if (!parts)
+			continue;
+		part = &(*parts)[*depth];
+		*part = (struct stack_frame){ .ip = ip, .function = site.function };
+		if (site.mapping && site.mapping->path[0] == '/') {
+			part->module = site.mapping->path;
+			part->module_start = site.mapping->start;
+			part->module_limit = site.mapping->end;
+			part->module_offset = site.mapping->file_offset;
+		}
 	}
 }
 

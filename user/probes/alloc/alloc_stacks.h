@@ -31,7 +31,8 @@ int alloc_stacks__top(struct alloc_tracer *alloc, const struct stack_snapshot *s
 		      struct symbolizer *sym, size_t top, struct stack_report **stacks,
 		      size_t *count);
 /* The frames of a stack id (stack_report, aged_report), symbolized; *frames (and *parts,
- * unless parts is NULL) are malloc'ed, *depth is 0 when the stack is unknown. */
+ * unless parts is NULL) are malloc'ed, *depth is 0 when the stack is unknown. The strings of
+ * *parts are sym's and its cache's: valid until sym's next refresh. */
 void alloc_stacks__symbolize(struct alloc_tracer *alloc, struct symbolizer *sym, int stack_id,
 			     char ***frames, struct stack_frame **parts, size_t *depth);
 
