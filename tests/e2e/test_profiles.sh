@@ -101,6 +101,21 @@ check_eq "two: folded leak_half of both" \
 exec 8>&-
 target_close
 
+# --- a launched command: FILE; with -f, FILE.PID (its children could come) ---------------
+# The target reads "go", allocates, then exits at the end of its stdin.
+echo go | "$MEMTRACE" --pprof "$WORK/launched.pb.gz" -- "$TARGETS/heap_profile" \
+	>/dev/null 2>"$WORK/launched.err"
+check_eq "launched: exit status (the command's)" "$?" 0
+check_eq "launched: FILE, leak_half" "$(pprof_flat "$WORK/launched.pb.gz" inuse_space leak_half)" \
+	"$half_live"
+echo go | "$MEMTRACE" -f --pprof "$WORK/forks.pb.gz" -- "$TARGETS/heap_profile" \
+	>/dev/null 2>"$WORK/forks.err"
+forks=("$WORK"/forks.pb.gz.*)
+check_eq "launched with -f: one FILE.PID" "${#forks[@]} $(basename "${forks[0]}" | sed 's/[0-9]*$/N/')" \
+	"1 forks.pb.gz.N"
+check_eq "launched with -f: its leak_half" "$(pprof_flat "${forks[0]}" inuse_space leak_half)" \
+	"$half_live"
+
 # --- bad values ---------------------------------------------------------------------------
 sleep 30 7>&- &
 E2E_PIDS+=($!)
