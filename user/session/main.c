@@ -305,9 +305,7 @@ static void report_summary(struct session *s, struct traced_process *p, uint64_t
 {
 	struct process_report r;
 	struct aged_report *aged = NULL;
-	size_t aged_count = 0;
-
-	size_t every, top = 0;
+	size_t aged_count = 0, every, top = 0;
 
 	fill_report(s, p, &r, now);
 	alloc_stacks__top(s->tracer, &s->stacks, p->pid, &p->sym,

@@ -90,14 +90,6 @@ void frame_site__format(const struct frame_site *site, uint64_t ip, char *buf, s
 		snprintf(buf, size, "%s+0x%" PRIx64, base_name(m->path), site->offset);
 }
 
-void symbolizer__frame(struct symbolizer *s, uint64_t ip, char *buf, size_t size)
-{
-	struct frame_site site;
-
-	symbolizer__resolve(s, ip, &site);
-	frame_site__format(&site, ip, buf, size);
-}
-
 void symbolizer__release(struct symbolizer *s)
 {
 	procmaps__free(&s->maps);

@@ -31,9 +31,7 @@ struct frame_site {
 };
 
 void symbolizer__resolve(struct symbolizer *s, uint64_t ip, struct frame_site *site);
-/* Writes a readable frame for ip into buf: "function+0xoff (module)". */
-void symbolizer__frame(struct symbolizer *s, uint64_t ip, char *buf, size_t size);
-/* The same from a site already resolved. */
+/* Writes site, ip's, as a readable frame into buf: "function+0xoff (module)". */
 void frame_site__format(const struct frame_site *site, uint64_t ip, char *buf, size_t size);
 void symbolizer__release(struct symbolizer *s);
 
