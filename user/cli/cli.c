@@ -62,6 +62,8 @@ enum {
 	OPT_MAX_PROCESSES,
 	OPT_PROMETHEUS,
 	OPT_PROMETHEUS_TOP,
+	OPT_PPROF,
+	OPT_FOLDED,
 };
 
 static const struct argp_option options[] = {
@@ -72,6 +74,12 @@ static const struct argp_option options[] = {
 	{ "json", OPT_JSON, "FILE", OPTION_ARG_OPTIONAL,
 	  "Write NDJSON to FILE (or stdout with plain --json): one line per interval and a "
 	  "summary", 0 },
+	{ "pprof", OPT_PPROF, "FILE", 0,
+	  "Write a heap profile of every stack (gzip'd pprof: go tool pprof FILE) at each "
+	  "process's summary; FILE.PID each with several -p or -f (docs/outputs.md)", 0 },
+	{ "folded", OPT_FOLDED, "FILE", 0,
+	  "Write the live bytes per stack as collapsed stacks (flamegraph.pl, inferno, "
+	  "speedscope) to FILE at the end (docs/outputs.md)", 0 },
 	{ "max-processes", OPT_MAX_PROCESSES, "N", 0,
 	  "Processes traced at once (default 1024): -p, -f's children; the per-process BPF "
 	  "maps are sized to it", 0 },
@@ -144,6 +152,13 @@ static error_t parse_option(int key, char *arg, struct argp_state *state)
 		if (arg && !*arg)
 			cli__usage_error("invalid --json file: empty name");
 		opts->json_path = arg;
+		break;
+	case OPT_PPROF:
+	case OPT_FOLDED:
+		if (!*arg)
+			cli__usage_error("invalid --%s file: empty name",
+					 key == OPT_PPROF ? "pprof" : "folded");
+		*(key == OPT_PPROF ? &opts->pprof_path : &opts->folded_path) = arg;
 		break;
 	case OPT_MAX_ENTRIES:
 		if (!parse_uint32_range(arg, 1024, 1u << 26, &opts->max_entries))
@@ -253,6 +268,9 @@ void cli__parse(int argc, char **argv, struct options *opts)
 	if (opts->pid_count && opts->command) {
 		cli__usage_error("give either -p PID or -- COMMAND, not both");
 	}
+	if ((opts->pprof_path || opts->folded_path) && !opts->stacks)
+		cli__usage_error("--%s needs allocation stacks (not with --no-stacks or --light)",
+				 opts->pprof_path ? "pprof" : "folded");
 	if (opts->pid_count > opts->max_processes)
 		cli__usage_error("%zu PIDs given, more than --max-processes %u", opts->pid_count,
 				 opts->max_processes);

@@ -17,6 +17,8 @@ struct options {
 	uint64_t duration_ns;        /* 0: until Ctrl-C or the targets exit */
 	bool json;
 	const char *json_path;       /* NULL: stdout */
+	const char *pprof_path;      /* --pprof: heap profiles; NULL: none */
+	const char *folded_path;     /* --folded: collapsed stacks; NULL: none */
 	bool verbose;
 	bool stacks;
 	bool light;                  /* no malloc-family probes: mappings, Python census, GC */

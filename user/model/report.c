@@ -36,9 +36,12 @@ void mmap_totals__subtract(struct mmap_totals *out, const struct mmap_totals *no
 void process_report__free_stacks(struct process_report *report)
 {
 	for (size_t i = 0; i < report->stack_count; i++) {
-		for (size_t f = 0; f < report->stacks[i].depth; f++)
-			free(report->stacks[i].frames[f]);
-		free(report->stacks[i].frames);
+		struct stack_report *s = &report->stacks[i];
+
+		for (size_t f = 0; f < s->depth; f++)
+			free(s->frames[f]);
+		free(s->frames);
+		free(s->parts);
 	}
 	free(report->stacks);
 	report->stacks = NULL;

@@ -35,14 +35,30 @@ struct native_peak {
 	uint64_t elapsed_ns;         /* when, since attach */
 };
 
-/* Outstanding allocations made from one user stack. */
+/* One frame of a stack in parts, for the formats that keep them apart (pprof). Its strings
+ * are borrowed from the symbolizer: valid while the report is being written. */
+struct stack_frame {
+	uint64_t ip;
+	const char *function;        /* NULL: no symbol covers ip */
+	const char *module;          /* the file's path as mapped; NULL: ip is in no file */
+	uint64_t module_start, module_limit, module_offset;  /* its mapping */
+};
+
+/* Allocations made from one user stack (in the summary: outstanding ones, or also stacks
+ * whose blocks were all freed when an output asks for every stack). */
 struct stack_report {
 	int stack_id;
 	uint64_t live_allocs, live_bytes;
 	uint64_t allocs, bytes_allocated;
 	size_t depth;
 	char **frames;               /* symbolized, innermost first */
+	struct stack_frame *parts;   /* the same frames in parts; only in the summary (or NULL) */
 };
+
+static inline bool stack_report__live(const struct stack_report *s)
+{
+	return s->live_bytes || s->live_allocs;
+}
 
 struct process_report {
 	pid_t pid;
@@ -58,7 +74,8 @@ struct process_report {
 	/* A process that exited: the counts at its last report while it ran (an interpreter's
 	 * shutdown frees what it held); NULL while it runs or when no report saw it run. */
 	const struct native_totals *last_running;
-	struct stack_report *stacks; /* only in the summary: top stacks by live bytes */
+	struct stack_report *stacks; /* only in the summary: top stacks by live bytes (every
+				      * stack for an output with all_stacks, output.h) */
 	size_t stack_count;
 	const struct python_report *python; /* NULL: no (supported) Python, or --python=off */
 	const struct system_context *system;     /* PSS, cgroup (sysctx.h); NULL: not read */

@@ -16,12 +16,20 @@ struct output {
 	/* Optional (NULL: not shown): a frame ended; an analysis event (output_events.h). */
 	void (*frame)(struct output *out, const struct frame_report *frame);
 	void (*event)(struct output *out, const struct analysis_event *event);
+	/* The summary it is given carries every stack that allocated, not the --top ones. */
+	bool all_stacks;
 };
 
 /* A table on f: a line per process and interval, then a summary per process. */
 struct output *console_output__new(FILE *f);
 /* NDJSON on f (closed by destroy when owns_file): schema in docs/json.md. */
 struct output *json_output__new(FILE *f, bool owns_file);
+/* A gzip'd pprof heap profile per process, written at its summary: to path, or with
+ * per_process to path.PID (docs/outputs.md). NULL with errno if path cannot be written. */
+struct output *pprof_output__new(const char *path, bool per_process);
+/* Collapsed stacks of live bytes (flamegraph.pl, inferno, speedscope) written to path when
+ * the session ends (docs/outputs.md). NULL with errno if path cannot be written. */
+struct output *folded_output__new(const char *path);
 
 static inline void output__interval(struct output *out, const struct process_report *r)
 {

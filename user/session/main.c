@@ -33,12 +33,13 @@ struct session {
 	struct analysis_runner *analysis;
 	struct registry registry;
 	struct stack_snapshot stacks;         /* every process's stacks, read once per poll */
-	struct output *outputs[3];
+	struct output *outputs[5];             /* console or json, json file, prometheus, pprof, folded */
 	int output_count;
 	uint64_t start_ns;
 	bool launched;                        /* -- COMMAND: our exit status follows its */
 	int command_status;                   /* its waitpid status, once reaped */
 	bool command_reaped;
+	bool all_stacks;                      /* an output wants every stack in the summary */
 };
 
 static volatile sig_atomic_t stop_requested;
@@ -306,18 +307,27 @@ static void report_summary(struct session *s, struct traced_process *p, uint64_t
 {
 	struct process_report r;
 	struct aged_report *aged = NULL;
-	size_t aged_count = 0;
+	size_t aged_count = 0, every, top = 0;
 
 	fill_report(s, p, &r, now);
-	alloc_stacks__top(s->tracer, &s->stacks, p->pid, &p->sym, s->opts.top_stacks, &r.stacks,
+	alloc_stacks__top(s->tracer, &s->stacks, p->pid, &p->sym,
+			  s->all_stacks ? ALLOC_STACKS_EVERY : s->opts.top_stacks, &r.stacks,
 			  &r.stack_count);
+	/* Every stack for the outputs that asked; the --top live ones (first) for the rest. */
+	every = r.stack_count;
+	while (top < every && top < s->opts.top_stacks && stack_report__live(&r.stacks[top]))
+		top++;
+	r.stack_count = top;
 	r.python = python_tracer__report(s->python, p->pid, true, p->exited);
 	if (s->opts.analysis.leak_age_ns)
 		outstanding__aged(s->tracer, p->pid, s->opts.analysis.leak_age_ns, &p->sym,
 				  s->opts.top_stacks, &aged, &aged_count);
 	analysis_runner__summary(s->analysis, p->analysis, &r, aged, aged_count);
-	for (int o = 0; o < s->output_count; o++)
+	for (int o = 0; o < s->output_count; o++) {
+		r.stack_count = s->outputs[o]->all_stacks ? every : top;
 		output__summary(s->outputs[o], &r);
+	}
+	r.stack_count = every;
 	process_report__free_stacks(&r);
 	aged_reports__free(aged, aged_count);
 }
@@ -379,9 +389,19 @@ static bool all_exited(struct session *s)
 	return true;
 }
 
+static int cannot_write(const char *path)
+{
+	if (errno == ENOMEM)
+		return EXIT_INTERNAL;
+	fprintf(stderr, "memtrace-bpf: cannot write %s: %s\n", path, strerror(errno));
+	return EXIT_USAGE;
+}
+
 static int open_outputs(struct session *s)
 {
 	bool json_on_stdout = s->opts.json && !s->opts.json_path;
+	/* Several processes (or -f's children to come): a profile each, FILE.PID. */
+	bool per_process = s->opts.pid_count > 1 || s->opts.follow_forks;
 
 	if (!json_on_stdout)
 		s->outputs[s->output_count++] = console_output__new(stdout);
@@ -403,9 +423,17 @@ static int open_outputs(struct session *s)
 		if (code)
 			return code;
 	}
-	for (int o = 0; o < s->output_count; o++)
+	if (s->opts.pprof_path &&
+	    !(s->outputs[s->output_count++] = pprof_output__new(s->opts.pprof_path, per_process)))
+		return cannot_write(s->opts.pprof_path);
+	if (s->opts.folded_path &&
+	    !(s->outputs[s->output_count++] = folded_output__new(s->opts.folded_path)))
+		return cannot_write(s->opts.folded_path);
+	for (int o = 0; o < s->output_count; o++) {
 		if (!s->outputs[o])
 			return EXIT_INTERNAL;
+		s->all_stacks |= s->outputs[o]->all_stacks;
+	}
 	return EXIT_OK;
 }
 

@@ -171,7 +171,7 @@ struct output *console_output__new(FILE *f)
 	if (!c)
 		return NULL;
 	c->base = (struct output){ console_interval, console_summary, console_destroy, NULL,
-				   console_event };
+				   console_event, false };
 	c->f = f;
 	return &c->base;
 }

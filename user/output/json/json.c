@@ -184,7 +184,8 @@ struct output *json_output__new(FILE *f, bool owns_file)
 		free(j);
 		return NULL;
 	}
-	j->base = (struct output){ json_interval, json_summary, json_destroy, json_frame, json_event };
+	j->base = (struct output){ json_interval, json_summary, json_destroy, json_frame, json_event,
+				   false };
 	j->f = f;
 	j->owns_file = owns_file;
 	return &j->base;

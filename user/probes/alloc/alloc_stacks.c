@@ -19,7 +19,7 @@
 /* --- stacks by id --------------------------------------------------------------------- */
 
 void alloc_stacks__symbolize(struct alloc_tracer *alloc, struct symbolizer *sym, int stack_id,
-			     char ***frames, size_t *depth)
+			     char ***frames, struct stack_frame **parts, size_t *depth)
 {
 	int fd = alloc_tracer__map_fd(alloc, "stacks");
 	struct stack_trace trace;
@@ -27,14 +27,33 @@ void alloc_stacks__symbolize(struct alloc_tracer *alloc, struct symbolizer *sym,
 	char frame[512];
 
 	*depth = 0;
-	if (stack_id < 0 || fd < 0 || bpf_map_lookup_elem(fd, &id, &trace))
+	if (stack_id < 0 || fd < 0 || bpf_map_lookup_elem(fd, &id, &trace) || !trace.depth)
 		return;
-	*frames = calloc(ALLOC_MAX_STACK_DEPTH, sizeof(char *));
+	if (trace.depth > ALLOC_MAX_STACK_DEPTH)
+		trace.depth = ALLOC_MAX_STACK_DEPTH;
+	*frames = calloc(trace.depth, sizeof(char *));
 	if (!*frames)
 		return;
-	for (; *depth < trace.depth && *depth < ALLOC_MAX_STACK_DEPTH; ++*depth) {
-		symbolizer__frame(sym, trace.ips[*depth], frame, sizeof(frame));
+	if (parts && !(*parts = calloc(trace.depth, sizeof(**parts))))
+		return;
+	for (; *depth < trace.depth; ++*depth) {
+		struct frame_site site;
+		struct stack_frame *part;
+		uint64_t ip = trace.ips[*depth];
+
+		symbolizer__resolve(sym, ip, &site);
+		frame_site__format(&site, ip, frame, sizeof(frame));
 		(*frames)[*depth] = strdup(frame);
+		if (!parts)
+			continue;
+		part = &(*parts)[*depth];
+		*part = (struct stack_frame){ .ip = ip, .function = site.function };
+		if (site.mapping && site.mapping->path[0] == '/') {
+			part->module = site.mapping->path;
+			part->module_start = site.mapping->start;
+			part->module_limit = site.mapping->end;
+			part->module_offset = site.mapping->file_offset;
+		}
 	}
 }
 
@@ -106,7 +125,7 @@ int outstanding__aged(struct alloc_tracer *alloc, pid_t pid, uint64_t min_age_ns
 		w.count = top;
 	for (size_t i = 0; i < w.count; i++)
 		alloc_stacks__symbolize(alloc, sym, w.groups[i].stack_id, &w.groups[i].frames,
-					&w.groups[i].depth);
+					NULL, &w.groups[i].depth);
 	*out = w.groups;
 	*count = w.count;
 	return 0;
@@ -246,6 +265,8 @@ static int by_live_bytes_desc(const void *a, const void *b)
 
 	if (x->live_bytes != y->live_bytes)
 		return x->live_bytes < y->live_bytes ? 1 : -1;
+	if (x->live_allocs != y->live_allocs)   /* malloc(0) blocks before freed stacks */
+		return x->live_allocs < y->live_allocs ? 1 : -1;
 	return (x->stack_id > y->stack_id) - (x->stack_id < y->stack_id);
 }
 
@@ -285,8 +306,8 @@ static size_t keep_top(struct stack_report *v, size_t n, size_t top)
 	return kept;
 }
 
-/* The top stacks of all that hold live allocations, into live (room for n), most live bytes
- * first; returns how many. */
+/* The top stacks of all that hold live allocations (with ALLOC_STACKS_EVERY: every stack,
+ * freed ones last), into live (room for n), most live bytes first; returns how many. */
 static size_t live_stacks(const struct stack_entry *all, size_t n, size_t top,
 			  struct stack_report *live)
 {
@@ -295,7 +316,8 @@ static size_t live_stacks(const struct stack_entry *all, size_t n, size_t top,
 	for (size_t i = 0; i < n; i++) {
 		const struct stack_stats *s = &all[i].stats;
 
-		if (s->bytes_allocated == s->bytes_freed && s->allocs == s->frees)
+		if (top != ALLOC_STACKS_EVERY && s->bytes_allocated == s->bytes_freed &&
+		    s->allocs == s->frees)
 			continue;
 		live[k++] = (struct stack_report){
 			.stack_id = all[i].stack_id,
@@ -358,7 +380,7 @@ int alloc_stacks__top(struct alloc_tracer *alloc, const struct stack_snapshot *s
 	}
 	for (size_t i = 0; i < k; i++)
 		alloc_stacks__symbolize(alloc, sym, live[i].stack_id, &live[i].frames,
-					&live[i].depth);
+					&live[i].parts, &live[i].depth);
 	*stacks = live;
 	*count = k;
 	return 0;
@@ -385,7 +407,7 @@ void stack_report__symbolize(struct alloc_tracer *alloc, struct symbolizer *sym,
 {
 	if (r->depth)
 		return;
-	alloc_stacks__symbolize(alloc, sym, r->stack_id, &r->frames, &r->depth);
+	alloc_stacks__symbolize(alloc, sym, r->stack_id, &r->frames, NULL, &r->depth);
 }
 
 void stack_marks__free(struct stack_marks *marks)

@@ -22,14 +22,19 @@ struct stack_snapshot {
 int stack_snapshot__read(struct stack_snapshot *snap, struct alloc_tracer *alloc);
 void stack_snapshot__free(struct stack_snapshot *snap);
 
-/* The top stacks of pid by live bytes, symbolized. */
+/* top: every stack that allocated, those whose blocks were all freed too (after the live
+ * ones): a heap profile's alloc_* figures. */
+#define ALLOC_STACKS_EVERY SIZE_MAX
+
+/* The top stacks of pid by live bytes, symbolized, with their frames in parts. */
 int alloc_stacks__top(struct alloc_tracer *alloc, const struct stack_snapshot *snap, pid_t pid,
 		      struct symbolizer *sym, size_t top, struct stack_report **stacks,
 		      size_t *count);
-/* The frames of a stack id (stack_report, aged_report), symbolized; *frames is malloc'ed,
- * *depth is 0 when the stack is unknown. */
+/* The frames of a stack id (stack_report, aged_report), symbolized; *frames (and *parts,
+ * unless parts is NULL) are malloc'ed, *depth is 0 when the stack is unknown. The strings of
+ * *parts are sym's and its cache's: valid until sym's next refresh. */
 void alloc_stacks__symbolize(struct alloc_tracer *alloc, struct symbolizer *sym, int stack_id,
-			     char ***frames, size_t *depth);
+			     char ***frames, struct stack_frame **parts, size_t *depth);
 
 /* Outstanding allocations of pid older than min_age_ns, grouped by allocating stack. */
 int outstanding__aged(struct alloc_tracer *alloc, pid_t pid, uint64_t min_age_ns,
