@@ -6,34 +6,49 @@
 #define ALLOC_MAX_STACK_DEPTH 32
 #define OUTSTANDING_MAX_LEVELS 16  /* levels of the outstanding map (alloc_tracer.c sizes them) */
 
+/* The native counters, defined once: X(name, what it counts). This list makes the BPF
+ * struct below, the loader's totals, their sums and differences and the JSON keys
+ * (docs/json.md): a new counter is one line here and its update in bpf/alloc.bpf.c. */
+#define NATIVE_COUNTERS(X) \
+	X(allocs, "successful malloc-family calls") \
+	X(frees, "frees of allocations made since attach") \
+	X(frees_untracked, "frees of blocks allocated before attach") \
+	X(frees_dropped_or_untracked, "unmatched frees once allocations were dropped: of a " \
+	  "dropped block or of one allocated before attach") \
+	X(failed_allocs, "allocator returned NULL") \
+	X(bytes_allocated, "requested bytes of the allocations") \
+	X(bytes_freed, "requested bytes of the frees matched") \
+	X(dropped, "allocations not recorded: outstanding map full") \
+	X(bytes_dropped, "their requested bytes") \
+	X(stack_dropped, "stacks not recorded: stack map full or collision")
+
 /* Per traced process, per CPU: summed by the loader. */
 struct native_stats {
-	unsigned long long allocs;          /* successful malloc-family calls */
-	unsigned long long frees;           /* frees of allocations made since attach */
-	unsigned long long frees_untracked; /* frees of blocks allocated before attach */
-	unsigned long long frees_dropped_or_untracked; /* unmatched frees once allocations were
-							 * dropped: of a dropped block or of one
-							 * allocated before attach */
-	unsigned long long failed_allocs;   /* allocator returned NULL */
-	unsigned long long bytes_allocated;
-	unsigned long long bytes_freed;
-	unsigned long long dropped;         /* allocations not recorded: outstanding map full */
-	unsigned long long bytes_dropped;   /* their requested bytes */
-	unsigned long long stack_dropped;   /* stacks not recorded: stack map full or collision */
+#define NATIVE_FIELD(name, doc) unsigned long long name;
+	NATIVE_COUNTERS(NATIVE_FIELD)
+#undef NATIVE_FIELD
 	unsigned long long size_hist[ALLOC_SIZE_BUCKETS];
 };
 
 /* Per traced process, per CPU: memory-mapping syscalls, counted in the kernel at the syscall. */
-struct mmap_stats {
-	unsigned long long mmaps;
-	unsigned long long munmaps;
-	unsigned long long mremaps;
-	unsigned long long brks;
-	unsigned long long bytes_mapped;
-	unsigned long long bytes_unmapped;
-	long long brk_growth;               /* net heap growth through brk since attach */
-};
+/* The mapping counters, likewise: X(sign, name), sign u or s (brk_growth: the net heap
+ * growth through brk since attach, may be negative). */
+#define MMAP_COUNTERS(X) \
+	X(u, mmaps) \
+	X(u, munmaps) \
+	X(u, mremaps) \
+	X(u, brks) \
+	X(u, bytes_mapped) \
+	X(u, bytes_unmapped) \
+	X(s, brk_growth)
+#define MMAP_STAT_u unsigned long long
+#define MMAP_STAT_s long long
 
+struct mmap_stats {
+#define MMAP_FIELD(sign, name) MMAP_STAT_##sign name;
+	MMAP_COUNTERS(MMAP_FIELD)
+#undef MMAP_FIELD
+};
 struct outstanding_key {
 	unsigned int tgid;
 	unsigned int pad;

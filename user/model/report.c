@@ -6,31 +6,35 @@
 void native_totals__subtract(struct native_totals *out, const struct native_totals *now,
 			     const struct native_totals *before)
 {
-	out->allocs = now->allocs - before->allocs;
-	out->frees = now->frees - before->frees;
-	out->frees_untracked = now->frees_untracked - before->frees_untracked;
-	out->frees_dropped_or_untracked =
-		now->frees_dropped_or_untracked - before->frees_dropped_or_untracked;
-	out->failed_allocs = now->failed_allocs - before->failed_allocs;
-	out->bytes_allocated = now->bytes_allocated - before->bytes_allocated;
-	out->bytes_freed = now->bytes_freed - before->bytes_freed;
-	out->dropped = now->dropped - before->dropped;
-	out->bytes_dropped = now->bytes_dropped - before->bytes_dropped;
-	out->stack_dropped = now->stack_dropped - before->stack_dropped;
+#define SUBTRACT(name, doc) out->name = now->name - before->name;
+	NATIVE_COUNTERS(SUBTRACT)
+#undef SUBTRACT
 	for (int b = 0; b < ALLOC_SIZE_BUCKETS; b++)
 		out->size_hist[b] = now->size_hist[b] - before->size_hist[b];
+}
+
+void native_totals__add(struct native_totals *n, const struct native_stats *cpu)
+{
+#define ADD(name, doc) n->name += cpu->name;
+	NATIVE_COUNTERS(ADD)
+#undef ADD
+	for (int b = 0; b < ALLOC_SIZE_BUCKETS; b++)
+		n->size_hist[b] += cpu->size_hist[b];
 }
 
 void mmap_totals__subtract(struct mmap_totals *out, const struct mmap_totals *now,
 			   const struct mmap_totals *before)
 {
-	out->mmaps = now->mmaps - before->mmaps;
-	out->munmaps = now->munmaps - before->munmaps;
-	out->mremaps = now->mremaps - before->mremaps;
-	out->brks = now->brks - before->brks;
-	out->bytes_mapped = now->bytes_mapped - before->bytes_mapped;
-	out->bytes_unmapped = now->bytes_unmapped - before->bytes_unmapped;
-	out->brk_growth = now->brk_growth - before->brk_growth;
+#define SUBTRACT(sign, name) out->name = now->name - before->name;
+	MMAP_COUNTERS(SUBTRACT)
+#undef SUBTRACT
+}
+
+void mmap_totals__add(struct mmap_totals *m, const struct mmap_stats *cpu)
+{
+#define ADD(sign, name) m->name += cpu->name;
+	MMAP_COUNTERS(ADD)
+#undef ADD
 }
 
 void process_report__free_stacks(struct process_report *report)

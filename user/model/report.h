@@ -16,17 +16,21 @@ struct analysis_summary;
 
 /* allocs and bytes_allocated count every allocation; dropped ones (outstanding map full) are
  * not tracked, so their frees cannot be matched: frees_dropped_or_untracked. */
+/* The counters of include/alloc.h's NATIVE_COUNTERS, summed over CPUs. */
 struct native_totals {
-	uint64_t allocs, frees, frees_untracked, frees_dropped_or_untracked, failed_allocs;
-	uint64_t bytes_allocated, bytes_freed;
-	uint64_t dropped, bytes_dropped, stack_dropped;
+#define NATIVE_TOTAL(name, doc) uint64_t name;
+	NATIVE_COUNTERS(NATIVE_TOTAL)
+#undef NATIVE_TOTAL
 	uint64_t size_hist[ALLOC_SIZE_BUCKETS];
 };
 
+#define MMAP_TOTAL_u uint64_t
+#define MMAP_TOTAL_s int64_t
+
 struct mmap_totals {
-	uint64_t mmaps, munmaps, mremaps, brks;
-	uint64_t bytes_mapped, bytes_unmapped;
-	int64_t brk_growth;
+#define MMAP_TOTAL(sign, name) MMAP_TOTAL_##sign name;
+	MMAP_COUNTERS(MMAP_TOTAL)
+#undef MMAP_TOTAL
 };
 
 /* The most live native memory a report saw (sampled at each report, not at each call). */
@@ -119,6 +123,9 @@ static inline bool native_stacks_partial(const struct native_totals *n)
 
 void native_totals__subtract(struct native_totals *out, const struct native_totals *now,
 			     const struct native_totals *before);
+/* Adds one CPU's counters (as the kernel keeps them) to n. */
+void native_totals__add(struct native_totals *n, const struct native_stats *cpu);
+void mmap_totals__add(struct mmap_totals *m, const struct mmap_stats *cpu);
 void mmap_totals__subtract(struct mmap_totals *out, const struct mmap_totals *now,
 			   const struct mmap_totals *before);
 void process_report__free_stacks(struct process_report *report);

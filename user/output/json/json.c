@@ -19,21 +19,14 @@ static void write_native(struct json_writer *w, const struct native_totals *coun
 {
 	jsonw_name(w, "native");
 	jsonw_start_object(w);
-	jsonw_uint_field(w, "allocs", counts->allocs);
-	jsonw_uint_field(w, "frees", counts->frees);
-	jsonw_uint_field(w, "bytes_allocated", counts->bytes_allocated);
-	jsonw_uint_field(w, "bytes_freed", counts->bytes_freed);
+#define COUNTER_FIELD(name, doc) jsonw_uint_field(w, #name, counts->name);
+	NATIVE_COUNTERS(COUNTER_FIELD)
+#undef COUNTER_FIELD
 	jsonw_uint_field(w, "live_bytes", native_live_bytes(cumulative));
 	jsonw_uint_field(w, "live_allocs", native_live_allocs(cumulative));
 	jsonw_bool_field(w, "approximate", native_live_approximate(cumulative));
 	jsonw_uint_field(w, "live_bytes_max", native_live_bytes_max(cumulative));
 	jsonw_uint_field(w, "live_allocs_max", native_live_allocs_max(cumulative));
-	jsonw_uint_field(w, "frees_untracked", counts->frees_untracked);
-	jsonw_uint_field(w, "frees_dropped_or_untracked", counts->frees_dropped_or_untracked);
-	jsonw_uint_field(w, "failed_allocs", counts->failed_allocs);
-	jsonw_uint_field(w, "dropped", counts->dropped);
-	jsonw_uint_field(w, "bytes_dropped", counts->bytes_dropped);
-	jsonw_uint_field(w, "stack_dropped", counts->stack_dropped);
 	jsonw_name(w, "size_histogram");
 	jsonw_start_array(w);
 	for (int b = 0; b < ALLOC_SIZE_BUCKETS; b++) {
@@ -53,13 +46,9 @@ static void write_mmap(struct json_writer *w, const struct mmap_totals *m)
 {
 	jsonw_name(w, "mmap");
 	jsonw_start_object(w);
-	jsonw_uint_field(w, "mmaps", m->mmaps);
-	jsonw_uint_field(w, "munmaps", m->munmaps);
-	jsonw_uint_field(w, "mremaps", m->mremaps);
-	jsonw_uint_field(w, "bytes_mapped", m->bytes_mapped);
-	jsonw_uint_field(w, "bytes_unmapped", m->bytes_unmapped);
-	jsonw_uint_field(w, "brks", m->brks);
-	jsonw_int_field(w, "brk_growth", m->brk_growth);
+#define COUNTER_FIELD(sign, name) jsonw_int_field(w, #name, (int64_t)m->name);
+	MMAP_COUNTERS(COUNTER_FIELD)
+#undef COUNTER_FIELD
 	jsonw_end_object(w);
 }
 

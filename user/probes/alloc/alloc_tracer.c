@@ -37,7 +37,6 @@ struct alloc_tracer {
 	bool mappings_traced;        /* the syscall tracepoints are attached */
 	bool allocator_probes;       /* malloc-family uprobes (off with --light) */
 	struct ring_buffer *forks;   /* -f: fork events */
-	struct bpf_link *fork_link;  /* -f without the tracepoints above */
 	alloc_fork_fn on_fork;
 	void *on_fork_ctx;
 	struct process_totals *totals; /* every process's counters at the last collect */
@@ -215,6 +214,26 @@ int alloc_tracer__outstanding_fds(struct alloc_tracer *t, int *fds, size_t max)
 	return (int)n;
 }
 
+/* The mapping tracepoints (and -f's fork tracepoint), kept with the uprobes so that they are
+ * detached with them, in the background: each costs a grace period (~100 ms) to remove. */
+static int attach_tracepoints(struct alloc_tracer *t)
+{
+	struct bpf_program *prog;
+
+	bpf_object__for_each_program(prog, t->skel->obj) {
+		const char *sec = bpf_program__section_name(prog);
+		struct bpf_link *link;
+
+		if (!bpf_program__autoload(prog) || (strncmp(sec, "tracepoint/", 11) &&
+						      strncmp(sec, "tp_btf/", 7)))
+			continue;
+		link = bpf_program__attach(prog);
+		if (!link || probe_links__keep(&t->links, 0, link))
+			return -1;
+	}
+	return 0;
+}
+
 int alloc_tracer__open(struct alloc_tracer **out, const struct alloc_tracer_opts *opts,
 		       struct symtab_cache *cache)
 {
@@ -267,7 +286,7 @@ int alloc_tracer__open(struct alloc_tracer **out, const struct alloc_tracer_opts
 		alloc_tracer__destroy(t);
 		return EXIT_INTERNAL;
 	}
-	if (t->mappings_traced && alloc_bpf__attach(t->skel)) {
+	if (t->mappings_traced && attach_tracepoints(t)) {
 		fprintf(stderr, "memtrace-bpf: cannot attach the mmap/brk tracepoints: %s\n",
 			strerror(errno));
 		alloc_tracer__destroy(t);
@@ -296,9 +315,10 @@ static int handle_fork_event(void *ctx, void *data, size_t size)
 
 static int open_fork_events(struct alloc_tracer *t)
 {
-	if (!t->mappings_traced) {   /* alloc_bpf__attach() did not run: attach on_fork alone */
-		t->fork_link = bpf_program__attach(t->skel->progs.on_fork);
-		if (!t->fork_link)
+	if (!t->mappings_traced) {   /* attach_tracepoints() did not run: attach on_fork alone */
+		struct bpf_link *link = bpf_program__attach(t->skel->progs.on_fork);
+
+		if (!link || probe_links__keep(&t->links, 0, link))
 			return -errno;
 	}
 	t->forks = ring_buffer__new(bpf_map__fd(t->skel->maps.forks), handle_fork_event, t, NULL);
@@ -476,7 +496,8 @@ static int attach_allocators(struct alloc_tracer *t, pid_t pid, const char *cons
 	err = procmaps__files_to_probe(pid, modules, &paths, &count);
 	if (err) {
 		fprintf(stderr, "memtrace-bpf: cannot read /proc/%d/maps: %s\n", pid, strerror(-err));
-		return err == -ENOENT ? EXIT_NO_PROCESS : EXIT_INTERNAL;
+		return err == -ENOENT ? EXIT_NO_PROCESS :
+		       err == -EACCES || err == -EPERM ? EXIT_PERMISSION : EXIT_INTERNAL;
 	}
 	for (size_t i = 0; i < count; i++) {
 		const struct elf_symtab *tab = symtab_cache__get(t->cache, paths[i], NULL);
@@ -516,33 +537,6 @@ int alloc_tracer__attach(struct alloc_tracer *t, pid_t pid, const char *const *m
 
 /* --- read --------------------------------------------------------------------------- */
 
-static void add_native(struct native_totals *n, const struct native_stats *s)
-{
-	n->allocs += s->allocs;
-	n->frees += s->frees;
-	n->frees_untracked += s->frees_untracked;
-	n->failed_allocs += s->failed_allocs;
-	n->bytes_allocated += s->bytes_allocated;
-	n->bytes_freed += s->bytes_freed;
-	n->frees_dropped_or_untracked += s->frees_dropped_or_untracked;
-	n->dropped += s->dropped;
-	n->bytes_dropped += s->bytes_dropped;
-	n->stack_dropped += s->stack_dropped;
-	for (int b = 0; b < ALLOC_SIZE_BUCKETS; b++)
-		n->size_hist[b] += s->size_hist[b];
-}
-
-static void add_mmap(struct mmap_totals *m, const struct mmap_stats *s)
-{
-	m->mmaps += s->mmaps;
-	m->munmaps += s->munmaps;
-	m->mremaps += s->mremaps;
-	m->brks += s->brks;
-	m->bytes_mapped += s->bytes_mapped;
-	m->bytes_unmapped += s->bytes_unmapped;
-	m->brk_growth += s->brk_growth;
-}
-
 static struct process_totals *totals_slot(struct alloc_tracer *t, __u32 tgid)
 {
 	for (size_t i = 0; i < t->totals_count; i++)
@@ -564,7 +558,7 @@ static int sum_native(const void *key, const void *value, void *ctx)
 	if (!p)
 		return -ENOMEM;
 	for (int c = 0; c < t->ncpus; c++)
-		add_native(&p->native, &cpu[c]);
+		native_totals__add(&p->native, &cpu[c]);
 	return 0;
 }
 
@@ -577,7 +571,7 @@ static int sum_mmap(const void *key, const void *value, void *ctx)
 	if (!p)
 		return -ENOMEM;
 	for (int c = 0; c < t->ncpus; c++)
-		add_mmap(&p->mmap, &cpu[c]);
+		mmap_totals__add(&p->mmap, &cpu[c]);
 	return 0;
 }
 
@@ -670,7 +664,6 @@ void alloc_tracer__destroy(struct alloc_tracer *t)
 		close(t->level_fds[i]);
 	pthread_mutex_destroy(&t->level_lock);
 	ring_buffer__free(t->forks);
-	bpf_link__destroy(t->fork_link);
 	probe_links__destroy(&t->links);
 	free(t->totals);
 	alloc_bpf__destroy(t->skel);

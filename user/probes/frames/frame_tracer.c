@@ -111,7 +111,8 @@ int frame_tracer__attach(struct frame_tracer *t, pid_t pid, const char *const *m
 	err = procmaps__files_to_probe(pid, modules, &paths, &count);
 	if (err) {
 		fprintf(stderr, "memtrace-bpf: cannot read /proc/%d/maps: %s\n", pid, strerror(-err));
-		return err == -ENOENT ? EXIT_NO_PROCESS : EXIT_INTERNAL;
+		return err == -ENOENT ? EXIT_NO_PROCESS :
+		       err == -EACCES || err == -EPERM ? EXIT_PERMISSION : EXIT_INTERNAL;
 	}
 	code = attach_symbol(t, t->skel->progs.frame_end, pid, paths, count,
 			     t->opts->frame_symbol, t->opts->frame_lib, 0);

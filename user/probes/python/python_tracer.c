@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "probes/gc/gc_tracer.h"
 #include "python.h"
@@ -73,6 +74,8 @@ struct py_proc {
 	size_t peak_count, peak_cap;
 	uint64_t objects_peak;
 	bool kernel_released;            /* probes detached, map entries deleted */
+	struct py_gc_fingerprint census_fingerprint; /* at the last census walked */
+	uint64_t census_walked_ns;       /* CLOCK_MONOTONIC */
 };
 
 struct python_tracer {
@@ -417,13 +420,46 @@ static void fill_event_types(struct python_tracer *pt, struct py_proc *p)
 	}
 }
 
+/* A census is walked again at least this often, even of an interpreter that looks idle. */
+#define CENSUS_REUSE_MAX_NS (10 * 1000000000ull)
+
+static uint64_t monotonic_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* The census now: walked again only when the interpreter's GC lists or counters moved since
+ * the last walk (or 10 s passed), else the last one stands, with fresh GC statistics. An
+ * idle interpreter then costs two small reads a poll instead of a walk over every object
+ * (100 idle interpreters of 20k objects: 13% of a CPU at 1 s polling before). What it can
+ * miss, for at most 10 s: old objects freed while the young generation's count is 0. */
+static int take_census(struct py_proc *p)
+{
+	struct py_gc_fingerprint now;
+	uint64_t t = monotonic_ns();
+	int err;
+
+	py_census__fingerprint(&p->target, &now);
+	if (py_gc_fingerprint__same(&now, &p->census_fingerprint) &&
+	    t - p->census_walked_ns < CENSUS_REUSE_MAX_NS)
+		return py_census__stats(&p->target, p->mem, &p->census);
+	err = py_census__take(&p->target, p->mem, &p->census);
+	p->census_fingerprint = now;
+	p->census_fingerprint.valid &= !err && !p->census.partial;
+	p->census_walked_ns = t;
+	return err;
+}
+
 /* Census or event counts now, into p->report. */
 static void take_figures(struct python_tracer *pt, struct py_proc *p)
 {
 	struct python_report *r = &p->report;
 
 	if (pt->mode == PYTHON_MODE_CENSUS) {
-		r->objects_known = py_census__take(&p->target, p->mem, &p->census) == 0;
+		r->objects_known = take_census(p) == 0;
 		if (r->objects_known)
 			fill_census_types(p);
 		r->objects = p->census.objects;

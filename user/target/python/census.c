@@ -260,6 +260,27 @@ int py_census__stats(const struct py_target *t, struct remote_mem *m, struct py_
 	return 0;
 }
 
+void py_census__fingerprint(const struct py_target *t, struct py_gc_fingerprint *fp)
+{
+	size_t size = 3 * (size_t)t->off.gc_generation_size;
+	uint64_t gc, raw[9];
+
+	memset(fp, 0, sizeof(*fp));
+	if (size > sizeof(fp->generations) || !py_target__gc_state(t, &gc) ||
+	    !remote_read_direct(t->pid, gc + t->off.gc_generations, fp->generations, size) ||
+	    !remote_read_direct(t->pid, gc + t->off.gc_stats, raw, sizeof(raw)))
+		return;
+	for (int g = 0; g < 3; g++)
+		fp->collections[g] = raw[g * 3];
+	fp->valid = true;
+}
+
+bool py_gc_fingerprint__same(const struct py_gc_fingerprint *a, const struct py_gc_fingerprint *b)
+{
+	return a->valid && b->valid && !memcmp(a->generations, b->generations, sizeof(a->generations)) &&
+	       !memcmp(a->collections, b->collections, sizeof(a->collections));
+}
+
 int py_census__take(const struct py_target *t, struct remote_mem *m, struct py_census *c)
 {
 	struct walk w = { .t = t, .m = m, .c = c };

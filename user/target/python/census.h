@@ -37,6 +37,21 @@ struct py_census {
 	size_t syscalls;
 };
 
+/* What tells cheaply that a census would find what the last one found: the generation
+ * lists' heads (first and last object) and counters (the young generation's counts every
+ * GC-tracked allocation and free), and the GC statistics. */
+#define PY_GC_FINGERPRINT_BYTES 128
+struct py_gc_fingerprint {
+	unsigned char generations[PY_GC_FINGERPRINT_BYTES];
+	uint64_t collections[3];
+	bool valid;
+};
+
+/* Reads it now (two reads of the target's memory, uncached). */
+void py_census__fingerprint(const struct py_target *t, struct py_gc_fingerprint *fp);
+/* Both valid and alike. */
+bool py_gc_fingerprint__same(const struct py_gc_fingerprint *a, const struct py_gc_fingerprint *b);
+
 /* Takes a census now. Returns 0, or -ESRCH when the process is gone, -EAGAIN when the
  * interpreter is not readable (finalizing, not initialized). */
 int py_census__take(const struct py_target *t, struct remote_mem *m, struct py_census *c);
