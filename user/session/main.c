@@ -92,7 +92,7 @@ static int attach_collectors(struct session *s, pid_t pid, const char *const *mo
 	if (!code)
 		code = frame_tracer__attach(s->frames, pid, modules);
 	if (!code && !modules)   /* a launched command: once it has exec'ed */
-		python_tracer__attach(s->python, pid);
+		python_tracer__attach(s->python, pid, false);
 	return code;
 }
 
@@ -191,7 +191,7 @@ static int launch_command(struct session *s)
 	procinfo__comm(child.pid, p->comm, sizeof(p->comm));
 	await_mappings(&p->sym, executable, libc);
 	p->start_time = procinfo__start_time(child.pid);
-	python_tracer__attach(s->python, child.pid);
+	python_tracer__attach(s->python, child.pid, true);
 	return EXIT_OK;
 }
 
@@ -230,7 +230,11 @@ static void fill_report(struct session *s, struct traced_process *p, struct proc
 	mmap_totals__subtract(&r->mmap_delta, &r->mmap, &p->mmap);
 	if (!p->exited) {
 		r->rss_bytes = procinfo__rss_bytes(p->pid);
-		symbolizer__refresh(&p->sym);
+		/* Its mappings change only through the syscalls counted in the kernel: no need to
+		 * re-read /proc/PID/maps at every poll when none was made. */
+		if (!alloc_tracer__mappings_traced(s->tracer) || r->mmap_delta.mmaps ||
+		    r->mmap_delta.munmaps || r->mmap_delta.mremaps)
+			symbolizer__refresh(&p->sym);
 		p->last_running = r->native;
 		p->seen_running = true;
 	} else if (p->seen_running) {

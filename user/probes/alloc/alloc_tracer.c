@@ -640,6 +640,11 @@ void alloc_tracer__release(struct alloc_tracer *t, pid_t pid)
 				  sizeof(struct stack_stats), tgid);
 }
 
+bool alloc_tracer__mappings_traced(const struct alloc_tracer *t)
+{
+	return t->mappings_traced;
+}
+
 bool alloc_tracer__allocator_probed(const struct alloc_tracer *t)
 {
 	return t->allocator_probes;

@@ -50,6 +50,8 @@ int alloc_tracer__map_fd(struct alloc_tracer *t, const char *name);
 /* The levels of the outstanding map (struct outstanding_key -> struct outstanding_alloc
  * hash maps) now: up to max fds; returns how many. */
 int alloc_tracer__outstanding_fds(struct alloc_tracer *t, int *fds, size_t max);
+/* Whether the mapping syscalls are counted (tracefs was there). */
+bool alloc_tracer__mappings_traced(const struct alloc_tracer *t);
 /* Whether the malloc family is probed (not --light). */
 bool alloc_tracer__allocator_probed(const struct alloc_tracer *t);
 void alloc_tracer__destroy(struct alloc_tracer *t);

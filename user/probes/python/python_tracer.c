@@ -53,6 +53,7 @@ struct py_proc {
 	pid_t pid;
 	enum py_state state;
 	int attempts;
+	bool may_start_later;            /* a launched command: its interpreter may come later */
 	struct py_target target;
 	struct remote_mem *mem;
 	struct py_census census;
@@ -215,7 +216,7 @@ static void activate(struct python_tracer *pt, struct py_proc *p)
 		return;
 	}
 	py_target__gc_state(&p->target, &p->gc_state);
-	if (!py_census__stats(&p->target, p->mem, &p->census) && p->census.stats_ok) {
+	if (!py_census__stats(&p->target, &p->census) && p->census.stats_ok) {
 		p->stats_known = true;
 		p->stats_at_attach = p->census.gc;
 		p->stats_at_report = p->census.gc;
@@ -243,9 +244,14 @@ static void try_detect(struct python_tracer *pt, struct py_proc *p, bool last_ch
 	case PY_DETECT_OK:
 		activate(pt, p);
 		return;
-	case PY_DETECT_NOT_READY:
 	case PY_DETECT_NOT_PYTHON:
-		/* A launched command may not have exec'd its interpreter yet. */
+		/* A running process that has no interpreter now will not get one: one look is
+		 * enough (a host's idle processes would each cost a read of its mappings at every
+		 * report). A launched command may not have exec'd its interpreter yet. */
+		if (!p->may_start_later)
+			last_chance = true;
+		/* fall through */
+	case PY_DETECT_NOT_READY:
 		if (!last_chance && ++p->attempts < DETECT_ATTEMPTS)
 			return;
 		fprintf(stderr, "memtrace-bpf: python: PID %d: %s; native tracing only\n", (int)p->pid,
@@ -261,7 +267,7 @@ static void try_detect(struct python_tracer *pt, struct py_proc *p, bool last_ch
 	p->state = PY_OFF;
 }
 
-void python_tracer__attach(struct python_tracer *pt, pid_t pid)
+void python_tracer__attach(struct python_tracer *pt, pid_t pid, bool may_start_later)
 {
 	struct py_proc *p;
 
@@ -276,6 +282,7 @@ void python_tracer__attach(struct python_tracer *pt, pid_t pid)
 	pt->procs[pt->proc_count++] = p;
 	p->pid = pid;
 	p->state = PY_PENDING;
+	p->may_start_later = may_start_later;
 	try_detect(pt, p, false);
 }
 
@@ -445,7 +452,7 @@ static int take_census(struct py_proc *p)
 	py_census__fingerprint(&p->target, &now);
 	if (py_gc_fingerprint__same(&now, &p->census_fingerprint) &&
 	    t - p->census_walked_ns < CENSUS_REUSE_MAX_NS)
-		return py_census__stats(&p->target, p->mem, &p->census);
+		return py_census__stats(&p->target, &p->census);
 	err = py_census__take(&p->target, p->mem, &p->census);
 	p->census_fingerprint = now;
 	p->census_fingerprint.valid &= !err && !p->census.partial;
@@ -467,7 +474,7 @@ static void take_figures(struct python_tracer *pt, struct py_proc *p)
 		r->census_partial = p->census.partial;
 	} else {
 		remote_mem__reset(p->mem);
-		py_census__stats(&p->target, p->mem, &p->census);
+		py_census__stats(&p->target, &p->census);
 		if (p->events_probed)
 			fill_event_types(pt, p);
 	}

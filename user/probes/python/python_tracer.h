@@ -22,9 +22,10 @@ struct python_tracer;
 /* Never fails the trace: a Python part that cannot load says why on stderr and stays off.
  * Returns NULL only for PYTHON_MODE_OFF or out of memory. */
 struct python_tracer *python_tracer__new(enum python_mode mode, struct symtab_cache *cache);
-/* Looks for an interpreter in pid now (and again at each report until it is found, for a
- * launched command that has not started Python yet). Prints one line when there is none. */
-void python_tracer__attach(struct python_tracer *pt, pid_t pid);
+/* Looks for an interpreter in pid now; with may_start_later (a launched command that has not
+ * exec'd its interpreter yet) again at each report until it is found, for a while. Prints
+ * one line when there is none. */
+void python_tracer__attach(struct python_tracer *pt, pid_t pid, bool may_start_later);
 /* The Python part of pid's report: NULL when pid runs no (supported) Python. summary: the
  * GC figures since attach instead of since the previous report; once the interpreter has
  * ended (exited: the process is gone), the figures of the last report taken while it ran.

@@ -229,7 +229,14 @@ static void merge_by_name(struct py_census *c)
 	qsort(c->types, c->count, sizeof(*c->types), compare_live);
 }
 
-int py_census__stats(const struct py_target *t, struct remote_mem *m, struct py_census *c)
+/* A small fresh value: one read, not through the walk's cache of 64 KiB chunks (a poll of
+ * an idle interpreter would copy 64 KiB to read 8 bytes). */
+static bool read_u64(const struct py_target *t, uint64_t addr, uint64_t *out)
+{
+	return remote_read_direct(t->pid, addr, out, sizeof(*out));
+}
+
+int py_census__stats(const struct py_target *t, struct py_census *c)
 {
 	uint64_t gc, raw[9], narenas, obm;
 
@@ -237,7 +244,7 @@ int py_census__stats(const struct py_target *t, struct remote_mem *m, struct py_
 	c->arenas_ok = false;
 	if (!py_target__gc_state(t, &gc))
 		return -EAGAIN;
-	if (remote_mem__read(m, gc + t->off.gc_stats, raw, sizeof(raw))) {
+	if (remote_read_direct(t->pid, gc + t->off.gc_stats, raw, sizeof(raw))) {
 		for (int g = 0; g < 3; g++) {
 			c->gc.collections[g] = raw[g * 3];
 			c->gc.collected[g] = raw[g * 3 + 1];
@@ -246,14 +253,13 @@ int py_census__stats(const struct py_target *t, struct remote_mem *m, struct py_
 		c->stats_ok = true;
 	}
 	if (t->narenas_addr) {
-		c->arenas_ok = remote_mem__read_u64(m, t->narenas_addr, &narenas);
+		c->arenas_ok = read_u64(t, t->narenas_addr, &narenas);
 	} else if (t->off.interp_narenas) {
-		c->arenas_ok = remote_mem__read_u64(m, gc - t->off.gc_state + t->off.interp_narenas,
-						    &narenas);
+		c->arenas_ok = read_u64(t, gc - t->off.gc_state + t->off.interp_narenas, &narenas);
 	} else if (t->off.interp_obmalloc_ptr) {
-		c->arenas_ok = remote_mem__read_u64(m, gc - t->off.gc_state + t->off.interp_obmalloc_ptr,
-						    &obm) && obm &&
-			       remote_mem__read_u64(m, obm + t->off.obmalloc_narenas, &narenas);
+		c->arenas_ok = read_u64(t, gc - t->off.gc_state + t->off.interp_obmalloc_ptr,
+					&obm) && obm &&
+			       read_u64(t, obm + t->off.obmalloc_narenas, &narenas);
 	}
 	if (c->arenas_ok)
 		c->arena_bytes = narenas * t->off.arena_size;
@@ -295,7 +301,7 @@ int py_census__take(const struct py_target *t, struct remote_mem *m, struct py_c
 		return kill(t->pid, 0) && errno == ESRCH ? -ESRCH : -EAGAIN;
 	for (int g = 0; g < 3; g++)
 		walk_list(&w, gc + t->off.gc_generations + (uint64_t)g * t->off.gc_generation_size);
-	err = py_census__stats(t, m, c);
+	err = py_census__stats(t, c);
 	merge_by_name(c);
 	free(w.slots);
 	c->syscalls = remote_mem__syscalls(m);

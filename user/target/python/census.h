@@ -57,7 +57,7 @@ bool py_gc_fingerprint__same(const struct py_gc_fingerprint *a, const struct py_
 int py_census__take(const struct py_target *t, struct remote_mem *m, struct py_census *c);
 /* Reads only the GC statistics and arena count (cheap), through m's cache: reset it first
  * for figures fresher than the last walk. */
-int py_census__stats(const struct py_target *t, struct remote_mem *m, struct py_census *c);
+int py_census__stats(const struct py_target *t, struct py_census *c);
 void py_census__free(struct py_census *c);
 /* type(o).__name__ from tp_name: the part after the last dot unless it is a heap type. */
 void py_type_short_name(const char *tp_name, bool heap_type, char *out, size_t size);
