@@ -10,7 +10,7 @@ struct prom_listen {
 	bool on;
 	struct sockaddr_storage addr;
 	socklen_t addr_len;
-	char shown[64];              /* ADDR:PORT as messages show it */
+	char shown[80];              /* ADDR:PORT as messages show it */
 };
 
 enum prom_listen_error {
