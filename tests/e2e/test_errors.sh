@@ -78,8 +78,9 @@ MEMTRACE="unshare -m $ROOT/tests/e2e/deny-read.sh /proc/$!/maps $MEMTRACE_AS_ROO
 expect_error "maps unreadable" 4 "cannot read /proc/$!/maps: permission denied" -p $!
 MEMTRACE=$MEMTRACE_AS_ROOT
 
-# BPF load failure: maps that do not fit in a 64 MiB memory cgroup. The first line says
-# so, the next ones are libbpf's last words.
+# BPF load failure: maps that do not fit in a 64 MiB memory cgroup (the stack maps are
+# preallocated: 2^20 stacks of 272 bytes; the outstanding map no longer is). The first line
+# says so, the next ones are libbpf's last words.
 if cgroup=$("$ROOT/tests/e2e/memory-cgroup.sh" create 64M); then
 	sh -c "echo \$\$ > $cgroup/cgroup.procs && exec $MEMTRACE -p $! --stack-entries 1048576 --python=off" \
 		>"$WORK/out" 2>"$WORK/err" 7>&-
