@@ -73,6 +73,44 @@ wait_for_line() {
 	return 1
 }
 
+# wait_done NAME N: until target NAME has answered N commands with "done" (60 s at most);
+# a check that fails, naming it, when it has not.
+wait_done() {
+	local deadline=$((SECONDS + 60))
+	while [ $SECONDS -lt $deadline ]; do
+		[ "$(grep -c '^done' "$WORK/$1.out" 2>/dev/null)" -ge "$2" ] && return 0
+		sleep 0.02
+	done
+	fail "$1 answered $2 commands" "$(grep -c '^done' "$WORK/$1.out" 2>/dev/null) answered"
+	return 1
+}
+
+# find_pythons: the Pythons to test, into the array pythons: Debian's python3.11 and pyenv's
+# newest 3.8 to 3.13 (a version not installed is a skip that says so).
+find_pythons() {
+	local v found
+	pythons=(/usr/bin/python3.11)
+	for v in 3.8 3.9 3.10 3.11 3.12 3.13; do
+		found=$(ls -d /root/.pyenv/versions/$v.*/bin/python3 2>/dev/null | sort -V | tail -n1)
+		if [ -n "$found" ]; then pythons+=("$found"); else skip "python $v" "not installed under /root/.pyenv/versions"; fi
+	done
+}
+
+# expect_error NAME CODE PATTERN ARGS...: memtrace-bpf ARGS ($MEMTRACE may carry a wrapper
+# command) exits CODE with exactly one line on stderr, matching PATTERN.
+expect_error() {
+	local name=$1 code=$2 pattern=$3 rc lines
+	shift 3
+	timeout 20 $MEMTRACE "$@" >"$WORK/err.out" 2>"$WORK/err" </dev/null
+	rc=$?
+	lines=$(wc -l <"$WORK/err")
+	if [ "$rc" -eq "$code" ] && [ "$lines" -eq 1 ] && grep -q -- "$pattern" "$WORK/err"; then
+		ok "$name: exit $code, '$(cat "$WORK/err")'"
+	else
+		fail "$name" "exit $rc ($lines stderr lines: $(head -c 300 "$WORK/err"))"
+	fi
+}
+
 # start_target NAME CMD...: starts CMD with stdin on a fifo we hold open (fd 7) and
 # stdout in $WORK/NAME.out; waits for its "ready" line. Sets TARGET_PID.
 # Writing a line to fd 7 (target_send) releases it; closing fd 7 (target_close) ends it.

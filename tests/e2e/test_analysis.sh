@@ -7,16 +7,6 @@ source "$(dirname "$0")/lib.sh"
 MiB=1048576
 PY=/usr/bin/python3.11
 
-# wait_done NAME N: until the target has answered N commands.
-wait_done() {
-	local deadline=$((SECONDS + 20))
-	while [ $SECONDS -lt $deadline ]; do
-		[ "$(grep -c '^done' "$WORK/$1.out" 2>/dev/null)" -ge "$2" ] && return 0
-		sleep 0.02
-	done
-	fail "$1 answered $2 commands"
-	return 1
-}
 # events FILE TYPE: the event lines of that type.
 events() { jq -c --arg t "$2" 'select(.type == $t)' "$1"; }
 # budget_event FILE BUDGET LIMIT STATE: that budget's event line.

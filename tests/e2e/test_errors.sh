@@ -2,21 +2,6 @@
 # Every bad input: one line on stderr and its own exit code (README: "Exit codes").
 source "$(dirname "$0")/lib.sh"
 
-# expect_error NAME CODE PATTERN ARGS...: memtrace-bpf ARGS exits CODE with one stderr line
-# matching PATTERN (within 20 s: a tracer that wrongly attaches would trace on).
-expect_error() {
-	local name=$1 code=$2 pattern=$3 rc lines
-	shift 3
-	timeout 20 $MEMTRACE "$@" >"$WORK/out" 2>"$WORK/err" </dev/null
-	rc=$?
-	lines=$(wc -l <"$WORK/err")
-	if [ "$rc" -eq "$code" ] && [ "$lines" -eq 1 ] && grep -q -- "$pattern" "$WORK/err"; then
-		ok "$name: exit $code, '$(cat "$WORK/err")'"
-	else
-		fail "$name" "exit $rc ($lines stderr lines: $(head -c 300 "$WORK/err"))"
-	fi
-}
-
 # A PID that does not exist: the highest possible one, checked free.
 missing_pid=4194303
 while kill -0 "$missing_pid" 2>/dev/null; do missing_pid=$((missing_pid - 1)); done

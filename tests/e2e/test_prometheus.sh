@@ -209,19 +209,6 @@ check_eq "exited process: the next scrape has none of its series" \
 	"$(grep -c "pid=\"$TARGET_PID\"" "$WORK/metrics.txt")" 0
 check_true "the other process is still served" grep -q "^memtrace_native_live_allocations{pid=\"$sleeper\"" "$WORK/metrics.txt"
 
-# --- bad input: the port in use, an address that does not parse, a port out of range ------
-expect_error() {
-	local name=$1 code=$2 pattern=$3 rc lines
-	shift 3
-	"$MEMTRACE" "$@" >"$WORK/err.out" 2>"$WORK/err" </dev/null
-	rc=$?
-	lines=$(wc -l <"$WORK/err")
-	if [ "$rc" -eq "$code" ] && [ "$lines" -eq 1 ] && grep -q -- "$pattern" "$WORK/err"; then
-		ok "$name: exit $code, '$(cat "$WORK/err")'"
-	else
-		fail "$name" "exit $rc ($lines stderr lines: $(head -c 300 "$WORK/err"))"
-	fi
-}
 expect_error "--prometheus on a port in use" 14 \
 	"^memtrace-bpf: cannot listen on 127.0.0.1:$port for --prometheus: Address already in use$" \
 	-p "$sleeper" -d 1 --prometheus "$port"

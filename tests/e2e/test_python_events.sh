@@ -9,21 +9,8 @@ source "$(dirname "$0")/python_console.sh"
 
 EPHEMERAL=20
 PER_CLASS=100
-pythons=(/usr/bin/python3.11)
-for v in 3.8 3.9 3.10 3.11 3.12 3.13; do
-	found=$(ls -d /root/.pyenv/versions/$v.*/bin/python3 2>/dev/null | sort -V | tail -n1)
-	if [ -n "$found" ]; then pythons+=("$found"); else skip "python $v" "not installed under /root/.pyenv/versions"; fi
-done
+find_pythons
 
-# wait_done NAME N: until the target has answered N commands.
-wait_done() {
-	local deadline=$((SECONDS + 60))
-	while [ $SECONDS -lt $deadline ]; do
-		[ "$(grep -c '^done' "$WORK/$1.out" 2>/dev/null)" -ge "$2" ] && return 0
-		sleep 0.05
-	done
-	return 1
-}
 
 # class_mismatches TRUTH SUMMARY: classes of the workload whose created/live the tracer
 # got wrong (epoll aside: event mode cannot count it).
@@ -50,7 +37,7 @@ for py in "${pythons[@]}"; do
 	target_send "ephemeral $EPHEMERAL $PER_CLASS"
 	target_send "run 3"
 	target_send "truth $WORK/$name.truth"
-	wait_done "$name" 3 || fail "$tag: workload answered"
+	wait_done "$name" 3
 	sleep 0.3
 	stop_tracer
 	target_close

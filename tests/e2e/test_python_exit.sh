@@ -7,11 +7,7 @@ source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/python_console.sh"
 
 N=12345
-pythons=(/usr/bin/python3.11)
-for v in 3.8 3.9 3.10 3.11 3.12 3.13; do
-	found=$(ls -d /root/.pyenv/versions/$v.*/bin/python3 2>/dev/null | sort -V | tail -n1)
-	if [ -n "$found" ]; then pythons+=("$found"); else skip "python $v" "not installed under /root/.pyenv/versions"; fi
-done
+find_pythons
 
 # await_tracer_exit: the tracer ends by itself once its targets are gone; TRACER_RC.
 await_tracer_exit() {

@@ -25,6 +25,7 @@
 
 struct process_totals {
 	__u32 tgid;
+	bool from_mmap_stats;        /* before merge_totals: which map the entry came from */
 	struct native_totals native;
 	struct mmap_totals mmap;
 };
@@ -537,11 +538,10 @@ int alloc_tracer__attach(struct alloc_tracer *t, pid_t pid, const char *const *m
 
 /* --- read --------------------------------------------------------------------------- */
 
+/* A new entry for tgid: each map lists a process once, so the native and the mapping entries
+ * of one process are paired after both reads (merge_totals), not searched for. */
 static struct process_totals *totals_slot(struct alloc_tracer *t, __u32 tgid)
 {
-	for (size_t i = 0; i < t->totals_count; i++)
-		if (t->totals[i].tgid == tgid)
-			return &t->totals[i];
 	if (grow_for_one((void **)&t->totals, &t->totals_capacity, t->totals_count,
 			 sizeof(*t->totals)))
 		return NULL;
@@ -570,9 +570,39 @@ static int sum_mmap(const void *key, const void *value, void *ctx)
 
 	if (!p)
 		return -ENOMEM;
+	p->from_mmap_stats = true;
 	for (int c = 0; c < t->ncpus; c++)
 		mmap_totals__add(&p->mmap, &cpu[c]);
 	return 0;
+}
+
+static int by_tgid(const void *a, const void *b)
+{
+	const struct process_totals *x = a, *y = b;
+
+	return (x->tgid > y->tgid) - (x->tgid < y->tgid);
+}
+
+/* Sorted by process, its native and its mapping entry made one. */
+static void merge_totals(struct alloc_tracer *t)
+{
+	size_t out = 0;
+
+	if (t->totals_count > 1)
+		qsort(t->totals, t->totals_count, sizeof(*t->totals), by_tgid);
+	for (size_t i = 0; i < t->totals_count; i++) {
+		struct process_totals *last = out ? &t->totals[out - 1] : NULL;
+
+		if (last && last->tgid == t->totals[i].tgid) {
+			if (t->totals[i].from_mmap_stats)
+				last->mmap = t->totals[i].mmap;
+			else
+				last->native = t->totals[i].native;
+			continue;
+		}
+		t->totals[out++] = t->totals[i];
+	}
+	t->totals_count = out;
 }
 
 /* Once per trace: the live figures are approximate from the first allocation not kept. */
@@ -597,6 +627,7 @@ int alloc_tracer__collect(struct alloc_tracer *t)
 	if (!err)
 		err = map_batch__for_each(bpf_map__fd(t->skel->maps.mmap_stats), sizeof(__u32),
 					  t->ncpus * sizeof(struct mmap_stats), sum_mmap, t);
+	merge_totals(t);
 	for (size_t i = 0; i < t->totals_count && !t->drop_warned; i++)
 		if (t->totals[i].native.dropped)
 			warn_dropped(t);
@@ -606,14 +637,15 @@ int alloc_tracer__collect(struct alloc_tracer *t)
 void alloc_tracer__read(const struct alloc_tracer *t, pid_t pid, struct native_totals *native,
 			struct mmap_totals *mmap)
 {
+	struct process_totals key = { .tgid = (__u32)pid };
+	const struct process_totals *p = t->totals_count ?
+		bsearch(&key, t->totals, t->totals_count, sizeof(*t->totals), by_tgid) : NULL;
+
 	memset(native, 0, sizeof(*native));
 	memset(mmap, 0, sizeof(*mmap));
-	for (size_t i = 0; i < t->totals_count; i++) {
-		if (t->totals[i].tgid == (__u32)pid) {
-			*native = t->totals[i].native;
-			*mmap = t->totals[i].mmap;
-			return;
-		}
+	if (p) {
+		*native = p->native;
+		*mmap = p->mmap;
 	}
 }
 
