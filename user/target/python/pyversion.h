@@ -11,6 +11,39 @@ struct pyversion {
 	int major, minor, micro;
 };
 
+/* How a version encodes the line of an instruction in its code objects. */
+enum py_line_table {
+	PY_LINE_TABLE_LNOTAB,        /* 3.8, 3.9: co_lnotab, (byte delta, line delta) pairs */
+	PY_LINE_TABLE_PEP626,        /* 3.10: co_linetable, (byte delta, line delta) entries */
+	PY_LINE_TABLE_LOCATIONS,     /* 3.11+: co_linetable, the location table */
+};
+
+/* What walking a thread's Python stack and naming its frames reads. Offsets in bytes. */
+struct py_stack_offsets {
+	uint32_t interp_threads_head;    /* PyInterpreterState.tstate_head / .threads.head */
+	uint32_t thread_next;            /* PyThreadState.next */
+	uint32_t thread_id;              /* PyThreadState.thread_id: pthread_self() of the thread */
+	uint32_t thread_frame;           /* .frame (<= 3.10), .cframe (3.11, 3.12), .current_frame (3.13) */
+	int32_t cframe_current_frame;    /* 3.11, 3.12: _PyCFrame.current_frame; -1: no cframe */
+	bool interpreter_frames;         /* 3.11+: _PyInterpreterFrame, else PyFrameObject */
+	uint32_t frame_back;             /* f_back / previous */
+	uint32_t frame_code;             /* f_code / f_executable */
+	uint32_t frame_instr;            /* f_lasti (int) / prev_instr, instr_ptr (a pointer) */
+	int32_t frame_owner;             /* 3.11+: owner (char); -1 before */
+	int32_t frame_owner_cstack;      /* 3.12+: FRAME_OWNED_BY_CSTACK, a shim frame; -1: none */
+	uint32_t lasti_unit;             /* f_lasti counts bytes (1) or code units (2, 3.10) */
+	uint32_t code_filename;          /* PyCodeObject.co_filename */
+	uint32_t code_name;              /* co_name */
+	int32_t code_qualname;           /* co_qualname (3.11+); -1 before */
+	uint32_t code_firstlineno;       /* co_firstlineno (int) */
+	uint32_t code_linetable;         /* co_lnotab / co_linetable (a bytes object) */
+	int32_t code_code;               /* co_code (a bytes object, <= 3.10); -1 after */
+	int32_t code_adaptive;           /* co_code_adaptive (3.11+: the bytecode inline); -1 before */
+	enum py_line_table line_table;
+	uint32_t unicode_ascii_size;     /* sizeof(PyASCIIObject): a compact ASCII str's data follows */
+	uint32_t unicode_compact_size;   /* sizeof(PyCompactUnicodeObject): other compact str */
+};
+
 /* Offsets in bytes, 64-bit builds without Py_DEBUG / free threading. */
 struct py_offsets {
 	int minor;                       /* 3.minor */
@@ -27,6 +60,7 @@ struct py_offsets {
 	uint32_t interp_obmalloc_ptr;    /* 3.13: interp->obmalloc is a pointer; 0 otherwise */
 	uint32_t obmalloc_narenas;       /* offset of the counter behind that pointer */
 	uint64_t arena_size;
+	struct py_stack_offsets stack;
 };
 
 /* Offsets inside objects, the same in every supported version. */
@@ -37,6 +71,8 @@ struct py_offsets {
 #define PY_TP_ITEMSIZE 40
 #define PY_TP_FLAGS 168
 #define PY_TP_FREE 320
+#define PY_BYTES_DATA 32           /* PyBytesObject.ob_sval */
+#define PY_UNICODE_STATE 32        /* PyASCIIObject.state: kind bits 2-4, compact 5, ascii 6 */
 #define PY_TPFLAGS_HEAPTYPE (1ul << 9)
 #define PY_TPFLAGS_READY (1ul << 12)
 #define PY_TPFLAGS_TYPE_SUBCLASS (1ul << 31)
