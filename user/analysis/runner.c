@@ -32,6 +32,7 @@ struct series {
 	char name[256];
 	char **frames;
 	size_t depth;
+	struct python_stack python;    /* of a native series whose stack ran Python code */
 	struct trend_point *points;
 	size_t count;
 	struct leak_result result;
@@ -180,6 +181,7 @@ static void name_stack(struct analysis_runner *a, pid_t pid, int stack_id, char 
 	for (size_t f = 0; f < st.depth; f++)
 		free(st.frames[f]);
 	free(st.frames);
+	free(st.python.frames);
 }
 
 /* What dominated a spike: the stack that allocated most over it (see analysis_hooks). */
@@ -289,6 +291,7 @@ static void copy_frames(struct series *s, const struct stack_report *st)
 		s->frames[f] = strdup(st->frames[f] ? st->frames[f] : "?");
 	s->depth = st->depth;
 	snprintf(s->name, sizeof(s->name), "%s", s->frames[0]);
+	python_stack__copy(&s->python, &st->python);
 }
 
 /* A native series is named (symbolized) when something is reported about it. */
@@ -303,6 +306,7 @@ static void name_series(struct analysis_runner *a, pid_t pid, struct series *s)
 	for (size_t f = 0; f < st.depth; f++)
 		free(st.frames[f]);
 	free(st.frames);
+	free(st.python.frames);
 }
 
 static void leak_event(struct series *s, pid_t pid, uint64_t elapsed, struct analysis_event *ev)
@@ -310,6 +314,7 @@ static void leak_event(struct series *s, pid_t pid, uint64_t elapsed, struct ana
 	*ev = (struct analysis_event){
 		.type = EVENT_LEAK, .pid = pid, .elapsed_ns = elapsed,
 		.python_type = s->python_type, .stack = s->frames, .depth = s->depth,
+		.python_stack = s->python.depth ? &s->python : NULL,
 		.severity = s->last_leak.severity, .growth_per_s = s->last_leak.growth_per_s,
 		.live = s->last_leak.last, .samples = s->last_leak.samples,
 	};
@@ -684,6 +689,7 @@ void analysis_process__free(struct analysis_process *p)
 		for (size_t f = 0; f < p->series[s].depth; f++)
 			free(p->series[s].frames[f]);
 		free(p->series[s].frames);
+		free(p->series[s].python.frames);
 		free(p->series[s].points);
 	}
 	free(p->series);

@@ -11,6 +11,7 @@
 #include "cli/parse.h"
 #include "cli/prometheus_cli.h"
 #include "model/exit_codes.h"
+#include "python_stack.h"
 #include "probes/python/python_tracer.h"
 #include "util/grow.h"
 
@@ -64,6 +65,7 @@ enum {
 	OPT_PROMETHEUS_TOP,
 	OPT_PPROF,
 	OPT_FOLDED,
+	OPT_PY_STACK_DEPTH,
 };
 
 static const struct argp_option options[] = {
@@ -97,6 +99,9 @@ static const struct argp_option options[] = {
 	  "CPython targets: census (default: live objects per type read from the target's "
 	  "memory at each report, no cost to the target), events (probes count instances of "
 	  "classes as they are made and freed: ~2-3 us per object), or off. See docs/python.md", 0 },
+	{ "py-stack-depth", OPT_PY_STACK_DEPTH, "N", 0,
+	  "Python frames recorded per stack, innermost first (default 32, at most 64; deeper "
+	  "stacks are cut and marked python_stack_truncated)", 0 },
 	{ "follow-forks", 'f', NULL, 0,
 	  "Also trace the processes that traced ones fork, from the fork on (each gets its own "
 	  "report; allocations in the first milliseconds after the fork may be missed)", 0 },
@@ -193,6 +198,11 @@ static error_t parse_option(int key, char *arg, struct argp_state *state)
 		else
 			cli__usage_error("invalid --python: %s (census, events or off)", arg);
 		break;
+	case OPT_PY_STACK_DEPTH:
+		if (!parse_uint32_range(arg, 1, PY_STACK_MAX_DEPTH, &opts->py_stack_depth))
+			cli__usage_error("invalid --py-stack-depth: %s (1 to %d)", arg,
+					 PY_STACK_MAX_DEPTH);
+		break;
 	case 'f':
 		opts->follow_forks = true;
 		break;
@@ -240,6 +250,7 @@ void cli__parse(int argc, char **argv, struct options *opts)
 		.max_processes = 1024,
 		.stack_entries = 16384,
 		.top_stacks = 10,
+		.py_stack_depth = PY_STACK_DEFAULT_DEPTH,
 		.python_mode = PYTHON_MODE_CENSUS,
 		.prometheus_top = 20,
 	};

@@ -19,6 +19,9 @@
 #include "probes/alloc/alloc_tracer.h"
 #include "probes/frames/frame_tracer.h"
 #include "probes/python/python_tracer.h"
+#include "session/growth_report.h"
+#include "session/python_attribution.h"
+#include "python_stack.h"
 #include "session/launch.h"
 #include "session/preflight.h"
 #include "session/registry.h"
@@ -33,6 +36,7 @@ struct session {
 	struct analysis_runner *analysis;
 	struct registry registry;
 	struct stack_snapshot stacks;         /* every process's stacks, read once per poll */
+	struct heap_growth_snapshot growth;   /* every process's heap growth, likewise */
 	struct output *outputs[5];             /* console or json, json file, prometheus, pprof, folded */
 	int output_count;
 	uint64_t start_ns;
@@ -257,8 +261,10 @@ static void symbolize_for_analysis(void *ctx, pid_t pid, struct stack_report *st
 	struct session *s = ctx;
 	struct traced_process *p = registry__find(&s->registry, pid);
 
-	if (p)
-		stack_report__symbolize(s->tracer, &p->sym, st);
+	if (!p)
+		return;
+	stack_report__symbolize(s->tracer, &p->sym, st);
+	python_attribution__fill(s->python, s->tracer, pid, st);
 }
 
 static bool top_stack_for_analysis(void *ctx, pid_t pid, bool in_frame, int *stack_id,
@@ -301,6 +307,10 @@ static void report_interval(struct session *s, struct traced_process *p, uint64_
 		stack_walk__interval(&s->stacks, p->pid, ANALYSIS_STACKS, &p->marks, &r.stacks,
 				     &r.stack_count);
 	r.python = python_tracer__report(s->python, p->pid, false, false);
+	if (r.python && (r.mmap_delta.brks || r.mmap_delta.mmaps))
+		growth_report__name_new(s->python, &s->growth, p->pid);
+	if (r.python)
+		python_attribution__name(s->python, s->tracer, p->pid, r.stacks, r.stack_count);
 	analysis_runner__interval(s->analysis, p->analysis, &r);
 	for (int o = 0; o < s->output_count; o++)
 		output__interval(s->outputs[o], &r);
@@ -322,7 +332,10 @@ static void report_summary(struct session *s, struct traced_process *p, uint64_t
 	while (top < every && top < s->opts.top_stacks && stack_report__live(&r.stacks[top]))
 		top++;
 	r.stack_count = top;
+	for (size_t i = 0; i < every; i++)
+		python_attribution__fill(s->python, s->tracer, p->pid, &r.stacks[i]);
 	r.python = python_tracer__report(s->python, p->pid, true, p->exited);
+	growth_report__fill(&r, &s->growth, s->tracer, s->python, &p->sym, s->opts.top_stacks);
 	if (s->opts.analysis.leak_age_ns)
 		outstanding__aged(s->tracer, p->pid, s->opts.analysis.leak_age_ns, &p->sym,
 				  s->opts.top_stacks, &aged, &aged_count);
@@ -333,6 +346,7 @@ static void report_summary(struct session *s, struct traced_process *p, uint64_t
 	}
 	r.stack_count = every;
 	process_report__free_stacks(&r);
+	process_report__free_growth(&r);
 	aged_reports__free(aged, aged_count);
 }
 
@@ -343,6 +357,7 @@ static void collect(struct session *s)
 	alloc_tracer__collect(s->tracer);
 	if (s->opts.stacks)
 		stack_snapshot__read(&s->stacks, s->tracer);
+	heap_growth__read(s->tracer, &s->growth);
 }
 
 static void summarize_and_release(struct session *s, struct traced_process *p, uint64_t now)
@@ -573,6 +588,9 @@ int main(int argc, char **argv)
 		goto cleanup;
 	/* Before the frames: their probes read the event-mode Python counters. */
 	s.python = python_tracer__new(s.opts.python_mode, s.cache);
+	python_tracer__set_stack_maps(s.python, alloc_tracer__map_fd(s.tracer, "py_stack_configs"),
+				      alloc_tracer__map_fd(s.tracer, "py_stacks"),
+				      s.opts.py_stack_depth);
 	code = frame_tracer__open(&s.frames, &s.opts.analysis, s.tracer,
 				  python_tracer__counters_fd(s.python), s.cache);
 	if (code)
@@ -607,6 +625,7 @@ cleanup:
 	registry__free(&s.registry);
 	stack_snapshot__free(&s.stacks);
 	python_tracer__destroy(s.python);
+	heap_growth__free(&s.growth);
 	analysis_runner__free(s.analysis);
 	frame_tracer__destroy(s.frames);
 	alloc_tracer__destroy(s.tracer);

@@ -148,7 +148,9 @@ static void console_summary(struct output *out, const struct process_report *r)
 			s->allocs);
 		for (size_t f = 0; f < s->depth; f++)
 			fprintf(c->f, "      %s\n", s->frames[f]);
+		console_write_python_stack(c->f, &s->python, "      ");
 	}
+	console_write_heap_growth(c->f, r);
 	console_write_python_summary(c->f, r);
 	console_write_analysis(c->f, r);
 	fflush(c->f);

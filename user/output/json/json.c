@@ -94,6 +94,8 @@ static void write_stacks(struct json_writer *w, const struct process_report *r)
 		jsonw_uint_field(w, "allocs", s->allocs);
 		jsonw_uint_field(w, "bytes_allocated", s->bytes_allocated);
 		jsonw_string_array_field(w, "frames", s->frames, s->depth);
+		if (s->python.depth)
+			json_write_python_stack(w, &s->python);
 		jsonw_end_object(w);
 	}
 	jsonw_end_array(w);
@@ -136,6 +138,7 @@ static void json_summary(struct output *out, const struct process_report *r)
 	write_mmap(w, &r->mmap);
 	write_stacks(w, r);
 	jsonw_bool_field(w, "stacks_partial", r->native_traced && native_stacks_partial(&r->native));
+	json_write_heap_growth(w, r);
 	json_write_python(w, r);
 	json_write_system(w, r);
 	json_write_analysis(w, r);

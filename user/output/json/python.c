@@ -75,6 +75,7 @@ void json_write_python(struct json_writer *w, const struct process_report *r)
 	else
 		jsonw_null_field(w, "native_live_bytes");
 	jsonw_end_object(w);
+	json_write_python_growth(w, r);
 	jsonw_end_object(w);
 }
 

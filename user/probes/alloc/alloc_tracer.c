@@ -262,6 +262,8 @@ int alloc_tracer__open(struct alloc_tracer **out, const struct alloc_tracer_opts
 	bpf_map__set_max_entries(t->skel->maps.mmap_stats, opts->max_processes);
 	bpf_map__set_max_entries(t->skel->maps.traced_tgids, opts->max_processes);
 	bpf_map__set_max_entries(t->skel->maps.last_brk, opts->max_processes);
+	bpf_map__set_max_entries(t->skel->maps.py_stack_configs, opts->max_processes);
+	bpf_map__set_max_entries(t->skel->maps.brk_high, opts->max_processes);
 	bpf_map__set_max_entries(t->skel->maps.stacks, opts->stack_entries);
 	bpf_map__set_max_entries(t->skel->maps.stack_stats, opts->stack_entries);
 	if (!opts->stacks)
@@ -670,6 +672,10 @@ void alloc_tracer__release(struct alloc_tracer *t, pid_t pid)
 	}
 	map_batch__delete_process(bpf_map__fd(t->skel->maps.stack_stats), sizeof(struct stack_key),
 				  sizeof(struct stack_stats), tgid);
+	map_batch__delete_process(bpf_map__fd(t->skel->maps.heap_growth),
+				  sizeof(struct heap_growth_key), sizeof(struct heap_growth_stats), tgid);
+	bpf_map__delete_elem(t->skel->maps.py_stack_configs, &tgid, sizeof(tgid), 0);
+	bpf_map__delete_elem(t->skel->maps.brk_high, &tgid, sizeof(tgid), 0);
 }
 
 bool alloc_tracer__mappings_traced(const struct alloc_tracer *t)
