@@ -7,6 +7,7 @@
 #include <cmocka.h>
 
 #include "analysis/exact_windows.h"
+#include "analysis/window_leaks.h"
 
 #define S 1000000000ull
 #define MIB (1024ull * 1024)
@@ -123,6 +124,51 @@ static void next_tick_is_the_window_end_or_a_full_balance(void **state)
 	assert_int_equal(w.count, 1);
 }
 
+struct found {
+	int stack_id[8];
+	unsigned int windows[8];
+	size_t count;
+};
+
+static void on_found(void *ctx, int stack_id, uint64_t grown, uint64_t live, unsigned int n)
+{
+	struct found *f = ctx;
+
+	(void)grown;
+	(void)live;
+	if (f->count < 8) {
+		f->stack_id[f->count] = stack_id;
+		f->windows[f->count++] = n;
+	}
+}
+
+/* Stack 1 keeps 1 MiB a window; stack 2 churns (nothing survives); stack 3 fills a cache in
+ * one window then frees part of it; stack 4 grows, skips a window, grows again. */
+static void a_stack_growing_two_windows_running_leaks(void **state)
+{
+	static const struct window_stack_live w1[] = { { 1, 1 * MIB }, { 2, 0 }, { 3, 8 * MIB },
+						       { 4, 1 * MIB } };
+	static const struct window_stack_live w2[] = { { 1, 2 * MIB }, { 2, 4096 },
+						       { 3, 6 * MIB } };
+	static const struct window_stack_live w3[] = { { 1, 3 * MIB }, { 3, 6 * MIB },
+						       { 4, 2 * MIB } };
+	struct window_leaks w = { 0 };
+	struct found f = { 0 };
+
+	(void)state;
+	assert_int_equal(window_leaks__close(&w, w1, 4, 256 * 1024, on_found, &f), 0);
+	assert_int_equal(f.count, 0);   /* one window is not a trend */
+	assert_int_equal(window_leaks__close(&w, w2, 3, 256 * 1024, on_found, &f), 0);
+	assert_int_equal(f.count, 1);
+	assert_int_equal(f.stack_id[0], 1);
+	assert_int_equal(f.windows[0], 2);
+	assert_int_equal(window_leaks__close(&w, w3, 3, 256 * 1024, on_found, &f), 0);
+	assert_int_equal(f.count, 2);   /* 4 was out of the list in window 2: not running */
+	assert_int_equal(f.stack_id[1], 1);
+	assert_int_equal(f.windows[1], 3);
+	window_leaks__free(&w);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -132,6 +178,7 @@ int main(void)
 		cmocka_unit_test(zero_budget_never_opens),
 		cmocka_unit_test(coarse_ticks_stay_within_budget),
 		cmocka_unit_test(next_tick_is_the_window_end_or_a_full_balance),
+		cmocka_unit_test(a_stack_growing_two_windows_running_leaks),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
