@@ -16,7 +16,8 @@
 
 struct exact_window_opts {
 	double budget;               /* share of wall time with probes attached, 0 to 1 */
-	uint64_t window_ns;          /* how long a window stays open */
+	uint64_t window_ns;          /* how long a window stays open (closed at the first tick
+				      * past nine tenths of it) */
 	uint64_t growth_bytes;       /* footprint growth since the last window that opens one */
 };
 
@@ -45,8 +46,5 @@ void exact_windows__closed_at(struct exact_windows *w, uint64_t footprint);
 /* Attached time so far (the open window's up to now), and its share of the elapsed time. */
 uint64_t exact_windows__attached_ns(const struct exact_windows *w, uint64_t now_ns);
 double exact_windows__share(const struct exact_windows *w, uint64_t now_ns);
-/* When the next tick may have something to do (the open window's end, else the balance
- * full); UINT64_MAX with a zero budget. */
-uint64_t exact_windows__next_ns(const struct exact_windows *w);
 
 #endif
