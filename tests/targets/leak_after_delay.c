@@ -62,10 +62,10 @@ int main(int argc, char **argv)
 	delay_us = strtoull(argv[1], NULL, 10) * 1000;
 	block = strtoull(argv[2], NULL, 10);
 	period_us = strtoull(argv[3], NULL, 10);
-	if (pthread_create(&watcher, NULL, watch_stdin, NULL))
-		return 1;
 	say_ready();
 	wait_line();
+	if (pthread_create(&watcher, NULL, watch_stdin, NULL))   /* after "go": both read stdin */
+		return 1;
 	start = now_us();
 	next_leak = start + delay_us;
 	for (;;) {
