@@ -532,8 +532,12 @@ int alloc_tracer__attach(struct alloc_tracer *t, pid_t pid, const char *const *m
 	__u8 one = 1;
 	int code;
 
-	if (t->allocator_probes && !t->windowed && (code = attach_allocators(t, pid, modules)))
+	if (t->allocator_probes && (code = attach_allocators(t, pid, modules)))
 		return code;
+	/* Windowed: attached only to learn now, not at the first window, that they attach;
+	 * what they saw in that moment is forgotten. */
+	if (t->windowed)
+		alloc_tracer__window_close(t, pid, 0);
 	if (!modules)
 		seed_brk(t, pid);
 	bpf_map__update_elem(t->skel->maps.traced_tgids, &tgid, sizeof(tgid), &one, sizeof(one),
