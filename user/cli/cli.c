@@ -109,7 +109,7 @@ static const struct argp_option options[] = {
 	{ "no-stacks", OPT_NO_STACKS, NULL, 0, "Do not record allocation stacks (cheaper)", 0 },
 	{ "exact", OPT_EXACT, NULL, 0,
 	  "Probe every malloc-family call for the whole trace: exact counts (valgrind's), at "
-	  "~0.4-1.5 us per call (the default with -- COMMAND)", 0 },
+	  "~0.4-1.5 us per call (the default with -- COMMAND and with --frame)", 0 },
 	{ "overhead-budget", OPT_OVERHEAD_BUDGET, "PCT", 0,
 	  "The default mode (-p): malloc/free are probed only in exact windows of 2 s, at most "
 	  "PCT% of wall time (default 10); 0 = no malloc probes at all", 0 },
@@ -303,8 +303,9 @@ void cli__parse(int argc, char **argv, struct options *opts)
 	}
 	if (opts->exact && opts->overhead_budget_given)
 		cli__usage_error("--exact probes every call: not with --overhead-budget or --light");
-	/* A launched command is traced whole and exactly unless a budget is asked for. */
-	if (opts->command && !opts->overhead_budget_given)
+	/* A launched command is traced whole and exactly unless a budget is asked for; so are
+	 * frames, whose allocation figures are per call. */
+	if ((opts->command || opts->analysis.frame_symbol) && !opts->overhead_budget_given)
 		opts->exact = true;
 	if (!opts->exact && !opts->overhead_budget) {
 		opts->light = true;
