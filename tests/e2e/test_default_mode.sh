@@ -6,8 +6,8 @@
 # attached must stay within the budget (plus the two windows the balance may hold).
 source "$(dirname "$0")/lib.sh"
 
-BUDGET=10
-WINDOW_S=2
+BUDGET=5
+WINDOW_S=1
 start_target leak "$TARGETS/leak_after_delay" 5000 4096 2000 || { fail "target starts"; finish; }
 start_tracer default -p "$TARGET_PID" --json="$WORK/default.json" ||
 	{ fail "tracer attaches (default mode)"; finish; }

@@ -82,7 +82,7 @@ enum {
 
 /* The default mode's share of wall time in exact windows: ~+4% on make bench's workloads
  * (docs/performance.md). */
-#define DEFAULT_OVERHEAD_BUDGET 10
+#define DEFAULT_OVERHEAD_BUDGET 5
 
 static const struct argp_option options[] = {
 	{ "pid", 'p', "PID", 0, "Trace this process (repeatable)", 0 },
@@ -111,8 +111,8 @@ static const struct argp_option options[] = {
 	  "Probe every malloc-family call for the whole trace: exact counts (valgrind's), at "
 	  "~0.4-1.5 us per call (the default with -- COMMAND and with --frame)", 0 },
 	{ "overhead-budget", OPT_OVERHEAD_BUDGET, "PCT", 0,
-	  "The default mode (-p): malloc/free are probed only in exact windows of 2 s, at most "
-	  "PCT% of wall time (default 10); 0 = no malloc probes at all", 0 },
+	  "The default mode (-p): malloc/free are probed only in exact windows of 1 s, at most "
+	  "PCT% of wall time (default 5); 0 = no malloc probes at all", 0 },
 	{ "light", OPT_LIGHT, NULL, 0,
 	  "Same as --overhead-budget 0: no probe on malloc/free; mmap/munmap/brk, the Python "
 	  "census and GC only. Native counts are then null", 0 },

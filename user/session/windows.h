@@ -11,10 +11,10 @@
 #include "probes/alloc/alloc_tracer.h"
 #include "session/registry.h"
 
-/* Windows stay open this long; the blocks of their last second are forgotten at the close
+/* Windows stay open this long; the blocks of their last half are forgotten at the close
  * (their free would not be seen), and a stack must keep this much a window to leak. */
-#define EXACT_WINDOW_NS 2000000000ull
-#define EXACT_WINDOW_YOUNG_NS 1000000000ull
+#define EXACT_WINDOW_NS 1000000000ull
+#define EXACT_WINDOW_YOUNG_NS 500000000ull
 #define WINDOW_GROWTH_TRIGGER (4ull << 20)
 #define WINDOW_LEAK_MIN_BYTES (256ull << 10)
 
