@@ -374,6 +374,30 @@ static void check_leaks(struct analysis_runner *a, struct analysis_process *p, u
 	}
 }
 
+void analysis_runner__window_leak(struct analysis_runner *a, struct analysis_process *p,
+				  int stack_id, double growth_per_s, double live, size_t windows,
+				  uint64_t elapsed_ns)
+{
+	struct series *s = series_of(p, false, stack_id, "");
+	struct analysis_event ev;
+
+	if (!s)
+		return;
+	s->last_leak = (struct leak_result){
+		.is_leak = true, .verdict = LEAK_VERDICT_LEAK, .growth_per_s = growth_per_s,
+		.severity = leak_severity_classify(&leak_thresholds_bytes, growth_per_s, live),
+		.last = live, .samples = windows,
+	};
+	if (a->opts->fail_on_leak && (int)s->last_leak.severity >= a->opts->fail_on_leak_severity)
+		a->leak_tripped = true;
+	if (s->last_leak.severity <= s->reported)
+		return;
+	s->reported = s->last_leak.severity;
+	name_series(a, p->pid, s);
+	leak_event(s, p->pid, elapsed_ns, &ev);
+	emit(a, &ev);
+}
+
 static void feed_series(struct analysis_runner *a, struct analysis_process *p,
 			struct process_report *r, double t)
 {

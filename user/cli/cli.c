@@ -23,9 +23,21 @@ static const char args_doc[] = "[-- COMMAND [ARGS...]]";
 static const char doc[] =
 "Watch the memory of a running process from outside, with BPF: no restart,\n"
 "nothing imported into the target.\v"
-"Every malloc-family call (malloc, calloc, realloc, reallocarray,\n"
-"posix_memalign, aligned_alloc, memalign, valloc, pvalloc, free) and every\n"
-"mmap/munmap/mremap/brk of the target is counted in the kernel. Each interval\n"
+"Every mmap/munmap/mremap/brk of the target is counted in the kernel; the\n"
+"malloc family (malloc, calloc, realloc, reallocarray, posix_memalign,\n"
+"aligned_alloc, memalign, valloc, pvalloc, free) as the mode says:\n"
+"\n"
+"  MODE                    SEES                               COSTS (make bench)\n"
+"  -p PID (default)        mappings, Python, GC, RSS always;  +2-4%\n"
+"                          malloc/free in exact windows\n"
+"                          (--overhead-budget, 5% of time)\n"
+"  --exact, -- COMMAND,    every malloc/free call: exact      +37% C loop,\n"
+"  --frame                 counts, live bytes by stack        +56% Python mix\n"
+"  --light                 mappings, Python, GC, RSS only     +1-3%\n"
+"  (= --overhead-budget 0)\n"
+"\n"
+"Native figures of the default mode are windowed: what the windows saw,\n"
+"with exact_share (their share of the run) in every report. Each interval\n"
 "prints one line per process; the end (Ctrl-C, -d, or the target's exit)\n"
 "prints a summary with the stacks that hold the most outstanding memory\n"
 "(walked along frame pointers: build with -fno-omit-frame-pointer for whole\n"
@@ -66,7 +78,13 @@ enum {
 	OPT_PPROF,
 	OPT_FOLDED,
 	OPT_PY_STACK_DEPTH,
+	OPT_EXACT,
+	OPT_OVERHEAD_BUDGET,
 };
+
+/* The default mode's share of wall time in exact windows: ~+4% on make bench's workloads
+ * (docs/performance.md). */
+#define DEFAULT_OVERHEAD_BUDGET 5
 
 static const struct argp_option options[] = {
 	{ "pid", 'p', "PID", 0, "Trace this process (repeatable)", 0 },
@@ -91,9 +109,15 @@ static const struct argp_option options[] = {
 	  "live figures become approximate", 0 },
 	{ "stack-entries", OPT_STACK_ENTRIES, "N", 0, "Distinct allocation stacks kept (default 16384)", 0 },
 	{ "no-stacks", OPT_NO_STACKS, NULL, 0, "Do not record allocation stacks (cheaper)", 0 },
+	{ "exact", OPT_EXACT, NULL, 0,
+	  "Probe every malloc-family call for the whole trace: exact counts (valgrind's), at "
+	  "~0.4-1.5 us per call (the default with -- COMMAND and with --frame)", 0 },
+	{ "overhead-budget", OPT_OVERHEAD_BUDGET, "PCT", 0,
+	  "The default mode (-p): malloc/free are probed only in exact windows of 1 s, at most "
+	  "PCT% of wall time (default 5); 0 = no malloc probes at all", 0 },
 	{ "light", OPT_LIGHT, NULL, 0,
-	  "Always-on mode: no probe on malloc/free; counts mmap/munmap/brk (pymalloc arenas, "
-	  "large blocks), the Python census and GC. Native counts are then null", 0 },
+	  "Same as --overhead-budget 0: no probe on malloc/free; mmap/munmap/brk, the Python "
+	  "census and GC only. Native counts are then null", 0 },
 	{ "top", OPT_TOP, "N", 0, "Stacks listed in the summary (default 10)", 0 },
 	{ "python", OPT_PYTHON, "MODE", 0,
 	  "CPython targets: census (default: live objects per type read from the target's "
@@ -181,8 +205,16 @@ static error_t parse_option(int key, char *arg, struct argp_state *state)
 		opts->stacks = false;
 		break;
 	case OPT_LIGHT:
-		opts->light = true;
-		opts->stacks = false;
+		opts->overhead_budget = 0;
+		opts->overhead_budget_given = true;
+		break;
+	case OPT_EXACT:
+		opts->exact = true;
+		break;
+	case OPT_OVERHEAD_BUDGET:
+		if (!parse_uint32_range(arg, 0, 100, &opts->overhead_budget))
+			cli__usage_error("invalid --overhead-budget: %s (0 to 100, percent)", arg);
+		opts->overhead_budget_given = true;
 		break;
 	case OPT_TOP:
 		if (!parse_uint32_range(arg, 0, 1000, &opts->top_stacks))
@@ -253,6 +285,7 @@ void cli__parse(int argc, char **argv, struct options *opts)
 		.py_stack_depth = PY_STACK_DEFAULT_DEPTH,
 		.python_mode = PYTHON_MODE_CENSUS,
 		.prometheus_top = 20,
+		.overhead_budget = DEFAULT_OVERHEAD_BUDGET,
 	};
 	/* Everything after the first "--" is the command, never our flags. */
 	for (int i = 1; i < argc; i++) {
@@ -278,6 +311,16 @@ void cli__parse(int argc, char **argv, struct options *opts)
 	}
 	if (opts->pid_count && opts->command) {
 		cli__usage_error("give either -p PID or -- COMMAND, not both");
+	}
+	if (opts->exact && opts->overhead_budget_given)
+		cli__usage_error("--exact probes every call: not with --overhead-budget or --light");
+	/* A launched command is traced whole and exactly unless a budget is asked for; so are
+	 * frames, whose allocation figures are per call. */
+	if ((opts->command || opts->analysis.frame_symbol) && !opts->overhead_budget_given)
+		opts->exact = true;
+	if (!opts->exact && !opts->overhead_budget) {
+		opts->light = true;
+		opts->stacks = false;
 	}
 	if ((opts->pprof_path || opts->folded_path) && !opts->stacks)
 		cli__usage_error("--%s needs allocation stacks (not with --no-stacks or --light)",

@@ -22,6 +22,9 @@ struct options {
 	bool verbose;
 	bool stacks;
 	bool light;                  /* no malloc-family probes: mappings, Python census, GC */
+	bool exact;                  /* every malloc-family call (--exact; -- COMMAND's default) */
+	uint32_t overhead_budget;    /* the default mode: % of wall time in exact windows */
+	bool overhead_budget_given;
 	bool follow_forks;           /* -f: trace the new processes that traced ones fork */
 	uint32_t max_entries;
 	uint32_t stack_entries;

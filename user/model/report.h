@@ -82,6 +82,11 @@ struct process_report {
 	char comm[32];
 	bool exited;
 	bool native_traced;          /* false with --light: the native counts are not known */
+	/* The default mode: the native figures are what exact windows saw (not every call). */
+	bool native_windowed;
+	double exact_share;          /* share of the elapsed time with the allocator probed */
+	unsigned int exact_windows;  /* windows opened so far */
+	bool window_open;            /* one is open now */
 	uint64_t elapsed_ns;         /* since attach */
 	uint64_t interval_ns;        /* since the previous report */
 	struct native_totals native, native_delta;

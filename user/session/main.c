@@ -25,6 +25,7 @@
 #include "session/launch.h"
 #include "session/preflight.h"
 #include "session/registry.h"
+#include "session/windows.h"
 #include "target/procinfo.h"
 
 struct session {
@@ -77,6 +78,7 @@ static struct traced_process *track_process(struct session *s, pid_t pid, bool i
 		return NULL;
 	p->is_child = is_child;
 	p->attach_ns = p->last_report_ns = now_ns();
+	session_windows__init(p, s->opts.overhead_budget, p->attach_ns);
 	symbolizer__init(&p->sym, pid, s->cache);
 	symbolizer__refresh(&p->sym);
 	p->analysis = analysis_process__new(s->analysis, pid);
@@ -227,6 +229,8 @@ static void fill_report(struct session *s, struct traced_process *p, struct proc
 	snprintf(r->comm, sizeof(r->comm), "%s", p->comm);
 	r->exited = p->exited;
 	r->native_traced = !s->opts.light;
+	if (r->native_traced && alloc_tracer__windowed(s->tracer))
+		session_windows__report(p, now, r);
 	r->elapsed_ns = (p->exited ? p->exit_ns : now) - p->attach_ns;
 	r->interval_ns = now - p->last_report_ns;
 	alloc_tracer__read(s->tracer, p->pid, &r->native, &r->mmap);
@@ -352,12 +356,22 @@ static void report_summary(struct session *s, struct traced_process *p, uint64_t
 
 /* One read of every map for all processes, then a report each: an interval line for those
  * that run, the summary for those that exited since (then released, here and in the kernel). */
-static void collect(struct session *s)
+static void collect(struct session *s, uint64_t now, bool last)
 {
+	bool windowed = alloc_tracer__windowed(s->tracer);
+
+	for (size_t i = 0; windowed && i < s->registry.count; i++) {
+		struct traced_process *p = s->registry.procs[i];
+
+		if (!p->exited)
+			session_windows__tick(s->tracer, p, now, procinfo__rss_bytes(p->pid), last);
+	}
 	alloc_tracer__collect(s->tracer);
 	if (s->opts.stacks)
 		stack_snapshot__read(&s->stacks, s->tracer);
 	heap_growth__read(s->tracer, &s->growth);
+	for (size_t i = 0; windowed && i < s->registry.count; i++)
+		session_windows__judge(s->analysis, &s->stacks, s->registry.procs[i], now);
 }
 
 static void summarize_and_release(struct session *s, struct traced_process *p, uint64_t now)
@@ -373,7 +387,7 @@ static void report_intervals(struct session *s)
 
 	for (size_t i = 0; i < s->registry.count; i++)
 		update_exited(s, s->registry.procs[i]);
-	collect(s);
+	collect(s, now, false);
 	for (size_t i = 0; i < s->registry.count;) {
 		struct traced_process *p = s->registry.procs[i];
 
@@ -392,7 +406,7 @@ static void report_summaries(struct session *s)
 
 	for (size_t i = 0; i < s->registry.count; i++)
 		update_exited(s, s->registry.procs[i]);
-	collect(s);
+	collect(s, now, true);
 	/* Not released one by one: the tracers' teardown detaches everything at once. */
 	for (size_t i = 0; i < s->registry.count; i++)
 		report_summary(s, s->registry.procs[i], now);
@@ -580,6 +594,7 @@ int main(int argc, char **argv)
 		.stacks = s.opts.stacks,
 		.ages = s.opts.analysis.leak_age_ns != 0,
 		.allocator_probes = !s.opts.light,
+		.windowed = !s.opts.exact,
 		.follow_forks = s.opts.follow_forks,
 		.max_processes = s.opts.max_processes,
 	};

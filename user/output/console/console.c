@@ -54,6 +54,9 @@ static void console_interval(struct output *out, const struct process_report *r)
 		console_bytes((double)r->mmap.bytes_mapped - (double)r->mmap.bytes_unmapped +
 			    (double)r->mmap.brk_growth, mapped, sizeof(mapped)),
 		console_bytes((double)r->rss_bytes, rss, sizeof(rss)), r->native.dropped);
+	if (r->native_windowed)   /* after the columns: the native ones are windowed */
+		fprintf(c->f, "%-8s windowed: %u windows, exact %.1f%% of the time%s\n", "",
+			r->exact_windows, r->exact_share * 100, r->window_open ? ", one open" : "");
 	console_write_python_interval(c->f, r);
 	fflush(c->f);
 }
@@ -109,6 +112,10 @@ static void console_summary(struct output *out, const struct process_report *r)
 	if (!r->native_traced) {
 		fprintf(c->f, "  malloc/free not traced (--light)\n");
 	} else {
+		if (r->native_windowed)
+			fprintf(c->f, "  native figures windowed: %u exact windows, %.1f%% of the "
+				"run seen exactly (--exact for every call)\n", r->exact_windows,
+				r->exact_share * 100);
 		fprintf(c->f, "  allocations %" PRIu64 " (%s), frees %" PRIu64 " (%s), live %" PRIu64
 			" allocations (%s)\n", n->allocs,
 			console_bytes((double)n->bytes_allocated, a, sizeof(a)), n->frees,

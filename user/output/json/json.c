@@ -61,6 +61,11 @@ static void write_header(struct json_writer *w, const char *type, const struct p
 	jsonw_uint_field(w, "elapsed_ns", r->elapsed_ns);
 	jsonw_bool_field(w, "exited", r->exited);
 	jsonw_uint_field(w, "rss_bytes", r->rss_bytes);
+	jsonw_string_field(w, "native_mode", !r->native_traced ? "off" :
+			   r->native_windowed ? "windowed" : "exact");
+	jsonw_double_field(w, "exact_share", !r->native_traced ? 0 :
+			   r->native_windowed ? r->exact_share : 1);
+	jsonw_uint_field(w, "exact_windows", r->native_windowed ? r->exact_windows : 0);
 }
 
 static void json_interval(struct output *out, const struct process_report *r)
