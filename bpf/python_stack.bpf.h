@@ -39,6 +39,7 @@ struct py_walk {
 	struct py_stack_config cfg;
 	__u64 frame;
 	__u64 hash;
+	__u8 chunk[128];             /* the frame being read */
 };
 
 struct {
@@ -113,41 +114,48 @@ static __always_inline __u64 current_frame(const struct py_stack_config *cfg, __
 	return frame;
 }
 
+/* The fields the walk reads of a frame all lie in its first PY_FRAME_SPAN bytes (3.8-3.10:
+ * f_lasti at 96-104; 3.11+: owner at 69-70): one read per frame, not four. */
+#define PY_FRAME_SPAN 112
+
+static __always_inline __u64 frame_u64(const struct py_walk *w, __u32 off)
+{
+	__u64 v;
+
+	off &= 127;
+	if (off > PY_FRAME_SPAN - 8)
+		return 0;
+	__builtin_memcpy(&v, &w->chunk[off], sizeof(v));
+	return v;
+}
+
 /* One frame: recorded (or skipped, a shim), then its caller. 1 ends the walk. */
 static long python_frame_step(__u32 index, void *unused)
 {
 	__u32 zero = 0;
 	struct py_walk *w = bpf_map_lookup_elem(&py_walk_scratch, &zero);
-	struct py_stack_config *cfg;
-	__u64 code, instr, frame;
-	__u32 depth;
+	__u64 code, instr;
+	__u32 depth, off;
 
 	if (!w || !w->frame)
 		return 1;
-	cfg = &w->cfg;
-	frame = w->frame;
-	w->frame = read_user_u64(frame + cfg->frame_back);
-	if (cfg->frame_owner >= 0) {
-		__u8 owner = 0;
-
-		bpf_probe_read_user(&owner, 1, (void *)(frame + (__u32)cfg->frame_owner));
-		if (owner == cfg->frame_owner_cstack)
+	if (bpf_probe_read_user(w->chunk, PY_FRAME_SPAN, (void *)w->frame))
+		return 1;
+	w->frame = frame_u64(w, w->cfg.frame_back);
+	if (w->cfg.frame_owner >= 0) {
+		off = (__u32)w->cfg.frame_owner & 127;
+		if (off < PY_FRAME_SPAN && w->chunk[off] == (__u8)w->cfg.frame_owner_cstack)
 			return 0;
 	}
 	depth = w->stack.depth;
-	if (depth >= cfg->max_depth || depth >= PY_STACK_MAX_DEPTH) {
+	if (depth >= w->cfg.max_depth || depth >= PY_STACK_MAX_DEPTH) {
 		w->stack.truncated = 1;
 		return 1;
 	}
-	code = read_user_u64(frame + cfg->frame_code);
-	if (cfg->interpreter_frames) {
-		instr = read_user_u64(frame + cfg->frame_instr);
-	} else {
-		__s32 lasti = -1;
-
-		bpf_probe_read_user(&lasti, sizeof(lasti), (void *)(frame + cfg->frame_instr));
-		instr = (__u64)(__s64)lasti;
-	}
+	code = frame_u64(w, w->cfg.frame_code);
+	instr = frame_u64(w, w->cfg.frame_instr);
+	if (!w->cfg.interpreter_frames)
+		instr = (__u64)(__s64)(__s32)instr;       /* f_lasti is an int */
 	w->stack.frames[depth & (PY_STACK_MAX_DEPTH - 1)].code = code;
 	w->stack.frames[depth & (PY_STACK_MAX_DEPTH - 1)].instr = instr;
 	w->hash = (w->hash ^ code) * 0x100000001b3ULL;
