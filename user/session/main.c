@@ -159,6 +159,7 @@ static int attach_scope(struct session *s)
 {
 	int code = scope__open(&s->scope, &s->opts.scope);
 
+	python_tracer__quiet_not_python(s->python);
 	if (!code)
 		scope__scan(s->scope, trace_scope_process, s);
 	return code;
