@@ -140,6 +140,8 @@ static void trace_scope_process(void *ctx, pid_t pid, bool exec)
 		}
 		return;
 	}
+	if (!scope__wanted(s->scope, pid))
+		return;
 	if (s->registry.count >= s->registry.limit) {
 		if (!s->scope_full_warned)
 			fprintf(stderr, "memtrace-bpf: warning: not tracing PID %d and others of the "

@@ -185,8 +185,7 @@ static bool listed(const char *const *list, size_t count, const char *value)
 	return false;
 }
 
-/* --comm, --exe; never ourselves, never a kernel thread (no executable). */
-static bool wanted(const struct scope *s, pid_t pid)
+bool scope__wanted(const struct scope *s, pid_t pid)
 {
 	const struct scope_options *o = s->opts;
 	char link[32], exe[PATH_MAX], comm[32];
@@ -211,7 +210,7 @@ static bool wanted(const struct scope *s, pid_t pid)
 	       listed(o->exes, o->exe_count, base);
 }
 
-static void scan_procs_file(struct scope *s, const char *dir, scope_add_fn fn, void *ctx)
+static void scan_procs_file(const char *dir, scope_add_fn fn, void *ctx)
 {
 	char path[PATH_MAX + 16];
 	FILE *f;
@@ -221,28 +220,28 @@ static void scan_procs_file(struct scope *s, const char *dir, scope_add_fn fn, v
 	if (!(f = fopen(path, "re")))
 		return;
 	while (fscanf(f, "%d", &pid) == 1)
-		if (pid > 0 && wanted(s, pid))
+		if (pid > 0)
 			fn(ctx, pid, false);
 	fclose(f);
 }
 
-static void scan_tree(struct scope *s, const char *dir, int depth, scope_add_fn fn, void *ctx)
+static void scan_tree(const char *dir, int depth, scope_add_fn fn, void *ctx)
 {
 	char child[PATH_MAX];
 	struct dirent *e;
 	DIR *d;
 
-	scan_procs_file(s, dir, fn, ctx);
+	scan_procs_file(dir, fn, ctx);
 	if (depth > SCOPE_MAX_DEPTH || !(d = opendir(dir)))
 		return;
 	while ((e = readdir(d)))
 		if (e->d_type == DT_DIR && e->d_name[0] != '.' &&
 		    snprintf(child, sizeof(child), "%s/%s", dir, e->d_name) < (int)sizeof(child))
-			scan_tree(s, child, depth + 1, fn, ctx);
+			scan_tree(child, depth + 1, fn, ctx);
 	closedir(d);
 }
 
-static void scan_host(struct scope *s, scope_add_fn fn, void *ctx)
+static void scan_host(scope_add_fn fn, void *ctx)
 {
 	DIR *d = opendir("/proc");
 	struct dirent *e;
@@ -250,7 +249,7 @@ static void scan_host(struct scope *s, scope_add_fn fn, void *ctx)
 	if (!d)
 		return;
 	while ((e = readdir(d)))
-		if (isdigit((unsigned char)e->d_name[0]) && wanted(s, atoi(e->d_name)))
+		if (isdigit((unsigned char)e->d_name[0]))
 			fn(ctx, atoi(e->d_name), false);
 	closedir(d);
 }
@@ -258,32 +257,16 @@ static void scan_host(struct scope *s, scope_add_fn fn, void *ctx)
 void scope__scan(struct scope *s, scope_add_fn fn, void *ctx)
 {
 	if (s->opts->all) {
-		scan_host(s, fn, ctx);
+		scan_host(fn, ctx);
 		return;
 	}
 	for (size_t i = 0; i < s->count; i++)
-		scan_tree(s, s->dirs[i], 0, fn, ctx);
-}
-
-struct poll_ctx {
-	struct scope *s;
-	scope_add_fn fn;
-	void *ctx;
-};
-
-static void on_process(void *ctx, pid_t pid, bool exec)
-{
-	struct poll_ctx *p = ctx;
-
-	if (wanted(p->s, pid))
-		p->fn(p->ctx, pid, exec);
+		scan_tree(s->dirs[i], 0, fn, ctx);
 }
 
 void scope__poll(struct scope *s, scope_add_fn fn, void *ctx)
 {
-	struct poll_ctx p = { s, fn, ctx };
-
-	scope_tracer__drain(s->tracer, on_process, &p);
+	scope_tracer__drain(s->tracer, fn, ctx);
 	/* A process written into cgroup.procs neither forks nor execs there: the rescan sees it
 	 * (a file per cgroup; the host scope needs none, its processes all fork). */
 	if (!s->opts->all)
