@@ -30,6 +30,7 @@ struct scope {
 	size_t count;
 	struct scope_tracer *tracer;
 	char self_exe[PATH_MAX];      /* our own executable: never traced */
+	uint64_t dropped_seen;        /* ring buffer drops already warned of */
 };
 
 static bool is_cgroup2(const char *dir)
@@ -266,7 +267,17 @@ void scope__scan(struct scope *s, scope_add_fn fn, void *ctx)
 
 void scope__poll(struct scope *s, scope_add_fn fn, void *ctx)
 {
+	uint64_t dropped;
+
 	scope_tracer__drain(s->tracer, fn, ctx);
+	dropped = scope_tracer__dropped(s->tracer);
+	if (dropped > s->dropped_seen) {
+		fprintf(stderr, "memtrace-bpf: warning: %llu fork/exec events of the scope lost (ring "
+			"buffer full)%s\n", (unsigned long long)(dropped - s->dropped_seen),
+			s->opts->all ? ": processes started then are not traced" :
+			"; the rescan of cgroup.procs finds those processes");
+		s->dropped_seen = dropped;
+	}
 	/* A process written into cgroup.procs neither forks nor execs there: the rescan sees it
 	 * (a file per cgroup; the host scope needs none, its processes all fork). */
 	if (!s->opts->all)
