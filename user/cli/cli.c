@@ -53,6 +53,9 @@ static const char doc[] =
 "                                   start ./myprog, trace it to its exit\n"
 "  memtrace-bpf -p 1234 --frame SDL_GL_SwapWindow --target-fps 60\n"
 "                                   memory per game frame, dropped frames\n"
+"  memtrace-bpf --cgroup /system.slice/docker-ID.scope --prometheus 9464\n"
+"                                   every process of a container, scraped\n"
+"  memtrace-bpf --all --comm gunicorn   every gunicorn of the host\n"
 "  memtrace-bpf --fail-on-leak=medium -- pytest tests/\n"
 "                                   a CI job that fails on a leak\n"
 "\n"
@@ -62,7 +65,8 @@ static const char doc[] =
 "7 BPF load failed, 8 attach failed, 9 command could not be started,\n"
 "10 a leak (--fail-on-leak), 11 a budget exceeded (--fail-on-budget),\n"
 "12, 13, 14 a --prometheus address that does not parse, a port out of range,\n"
-"an address that cannot be listened on (port in use).";
+"an address that cannot be listened on (port in use), 15 no such --cgroup\n"
+"path, 16 not a cgroup v2 directory, 17 no container or pod with that id.";
 
 enum {
 	OPT_JSON = 0x100,
@@ -250,6 +254,7 @@ static error_t parse_option(int key, char *arg, struct argp_state *state)
 		break;
 	case ARGP_KEY_INIT:
 		state->child_inputs[0] = &opts->analysis;
+		state->child_inputs[1] = &opts->scope;
 		/* getopt's own line names a bad flag; argp's "Try --help" hint would be a second
 		 * one. Without an error stream argp returns the error to cli__parse instead. */
 		state->err_stream = NULL;
@@ -267,6 +272,7 @@ void cli__parse(int argc, char **argv, struct options *opts)
 {
 	static const struct argp_child children[] = {
 		{ &analysis_argp, 0, "Frames and analysis:", 0 },
+		{ &scope_argp, 0, "Scopes (containers, the host):", 0 },
 		{ 0 },
 	};
 	static const struct argp argp = { options, parse_option, args_doc, doc, children, NULL,
@@ -306,8 +312,20 @@ void cli__parse(int argc, char **argv, struct options *opts)
 		}
 		opts->command = &argv[split + 1];
 	}
-	if (!opts->pid_count && !opts->command) {
-		cli__usage_error("nothing to trace: give -p PID or -- COMMAND (see --help)");
+	if (scope_options__on(&opts->scope)) {
+		if (opts->pid_count || opts->command)
+			cli__usage_error("give --cgroup/--all, -p PID or -- COMMAND, not several");
+		if (opts->scope.all && opts->scope.cgroup_count)
+			cli__usage_error("give either --cgroup or --all, not both");
+		/* A scope is a host's worth of processes: the production-safe collectors. */
+		opts->light = true;
+		opts->stacks = false;
+	} else if (opts->scope.comm_count || opts->scope.exe_count) {
+		cli__usage_error("--comm and --exe filter a scope: give --cgroup or --all");
+	}
+	if (!opts->pid_count && !opts->command && !scope_options__on(&opts->scope)) {
+		cli__usage_error("nothing to trace: give -p PID, --cgroup, --all or -- COMMAND "
+				 "(see --help)");
 	}
 	if (opts->pid_count && opts->command) {
 		cli__usage_error("give either -p PID or -- COMMAND, not both");
@@ -334,4 +352,5 @@ void cli__free(struct options *opts)
 {
 	free(opts->pids);
 	analysis_options__free(&opts->analysis);
+	scope_options__free(&opts->scope);
 }

@@ -7,6 +7,7 @@
 #include <sys/types.h>
 
 #include "analysis/options.h"
+#include "cli/scope_cli.h"
 #include "output/prometheus/listen.h"
 
 struct options {
@@ -34,6 +35,7 @@ struct options {
 	struct analysis_options analysis; /* frames and analysis (analysis_cli.c) */
 	struct prom_listen prometheus;    /* --prometheus; .on false without it */
 	uint32_t prometheus_top;          /* Python types per process served */
+	struct scope_options scope;  /* --cgroup, --all (scope_cli.c) */
 	char **command;              /* after "--": launched and traced; NULL otherwise */
 };
 

@@ -26,6 +26,7 @@
 #include "session/preflight.h"
 #include "session/registry.h"
 #include "session/windows.h"
+#include "session/scope.h"
 #include "target/procinfo.h"
 
 struct session {
@@ -34,6 +35,8 @@ struct session {
 	struct alloc_tracer *tracer;
 	struct python_tracer *python;
 	struct frame_tracer *frames;          /* NULL without --frame */
+	struct scope *scope;                  /* --cgroup, --all; NULL otherwise */
+	bool scope_full_warned;
 	struct analysis_runner *analysis;
 	struct registry registry;
 	struct stack_snapshot stacks;         /* every process's stacks, read once per poll */
@@ -125,6 +128,49 @@ static int attach_pids(struct session *s)
 			return code;
 	}
 	return EXIT_OK;
+}
+
+/* A process of the scope: traced from now on; one that ran a new program is looked at again
+ * (its Python, its name, its mappings). */
+static void trace_scope_process(void *ctx, pid_t pid, bool exec)
+{
+	struct session *s = ctx;
+	struct traced_process *p = registry__find(&s->registry, pid);
+
+	if (p) {
+		if (exec && !p->exited) {
+			procinfo__comm(pid, p->comm, sizeof(p->comm));
+			symbolizer__refresh(&p->sym);
+			python_tracer__release(s->python, pid);
+			python_tracer__attach(s->python, pid, false);
+		}
+		return;
+	}
+	if (!scope__wanted(s->scope, pid))
+		return;
+	if (s->registry.count >= s->registry.limit) {
+		if (!s->scope_full_warned)
+			fprintf(stderr, "memtrace-bpf: warning: not tracing PID %d and others of the "
+				"scope: %zu processes traced already (--max-processes)\n", pid,
+				s->registry.count);
+		s->scope_full_warned = true;
+		return;
+	}
+	p = track_process(s, pid, false);
+	if (p && attach_collectors(s, pid, NULL)) {
+		p->exited = true;   /* gone meanwhile, or unreadable: summarized, then released */
+		p->exit_ns = now_ns();
+	}
+}
+
+static int attach_scope(struct session *s)
+{
+	int code = scope__open(&s->scope, &s->opts.scope);
+
+	python_tracer__quiet_not_python(s->python);
+	if (!code)
+		scope__scan(s->scope, trace_scope_process, s);
+	return code;
 }
 
 static bool maps_contain(const struct procmaps *maps, const char *path)
@@ -385,6 +431,8 @@ static void report_intervals(struct session *s)
 {
 	uint64_t now = now_ns();
 
+	if (s->scope)
+		scope__poll(s->scope, trace_scope_process, s);
 	for (size_t i = 0; i < s->registry.count; i++)
 		update_exited(s, s->registry.procs[i]);
 	collect(s, now, false);
@@ -434,7 +482,8 @@ static int open_outputs(struct session *s)
 {
 	bool json_on_stdout = s->opts.json && !s->opts.json_path;
 	/* Several processes (or -f's children to come): a profile each, FILE.PID. */
-	bool per_process = s->opts.pid_count > 1 || s->opts.follow_forks;
+	bool per_process = s->opts.pid_count > 1 || s->opts.follow_forks ||
+			   scope_options__on(&s->opts.scope);
 
 	if (!json_on_stdout)
 		s->outputs[s->output_count++] = console_output__new(stdout);
@@ -515,7 +564,8 @@ static void poll_until_done(struct session *s)
 	uint64_t deadline = s->opts.duration_ns ? s->start_ns + s->opts.duration_ns : 0;
 	uint64_t next = s->start_ns + s->opts.interval_ns;
 
-	while (!stop_requested && s->registry.count && !all_exited(s)) {
+	/* A scope goes on while empty: its processes may come later. */
+	while (!stop_requested && (s->scope || (s->registry.count && !all_exited(s)))) {
 		uint64_t now = now_ns();
 		uint64_t wake = deadline && deadline < next ? deadline : next;
 
@@ -549,6 +599,12 @@ static void describe_start(const struct session *s)
 	enum { NAMED = 8 };   /* a host's worth of PIDs is not one line */
 
 	fprintf(stderr, "memtrace-bpf: tracing");
+	if (s->scope) {
+		char scope[1024];
+
+		scope__describe(s->scope, scope, sizeof(scope));
+		fprintf(stderr, " %s (%zu processes now)", scope, s->registry.count);
+	}
 	for (size_t i = 0; i < s->registry.count && i < NAMED; i++)
 		fprintf(stderr, " PID %d (%s)", s->registry.procs[i]->pid,
 			s->registry.procs[i]->comm);
@@ -622,7 +678,8 @@ int main(int argc, char **argv)
 		.ctx = &s, .symbolize = symbolize_for_analysis,
 		.top_stack = top_stack_for_analysis,
 	});
-	code = s.opts.command ? launch_command(&s) : attach_pids(&s);
+	code = s.opts.command ? launch_command(&s) :
+	       scope_options__on(&s.opts.scope) ? attach_scope(&s) : attach_pids(&s);
 	if (code)
 		goto cleanup;
 	s.start_ns = now_ns();
@@ -638,6 +695,7 @@ cleanup:
 	for (int o = 0; o < s.output_count; o++)
 		output__destroy(s.outputs[o]);
 	registry__free(&s.registry);
+	scope__free(s.scope);
 	stack_snapshot__free(&s.stacks);
 	python_tracer__destroy(s.python);
 	heap_growth__free(&s.growth);

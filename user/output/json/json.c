@@ -5,6 +5,8 @@
 #include "output/json/json_sections.h"
 #include "output/json_writer.h"
 #include "output/output.h"
+#include "target/cgroup_labels.h"
+#include "target/sysctx.h"
 
 struct json_output {
 	struct output base;
@@ -52,12 +54,34 @@ static void write_mmap(struct json_writer *w, const struct mmap_totals *m)
 	jsonw_end_object(w);
 }
 
+static void string_or_null(struct json_writer *w, const char *name, const char *value)
+{
+	if (value && value[0])
+		jsonw_string_field(w, name, value);
+	else
+		jsonw_null_field(w, name);
+}
+
+/* The process's cgroup v2 path and what it names (null where unknown, or named by none). */
+static void write_cgroup_labels(struct json_writer *w, const struct process_report *r)
+{
+	struct cgroup_labels labels = { 0 };
+	const char *cgroup = r->system ? r->system->cgroup : NULL;
+
+	if (cgroup)
+		cgroup_labels__parse(cgroup, &labels);
+	string_or_null(w, "cgroup", cgroup);
+	string_or_null(w, "container", labels.container);
+	string_or_null(w, "pod", labels.pod);
+}
+
 static void write_header(struct json_writer *w, const char *type, const struct process_report *r)
 {
 	jsonw_start_object(w);
 	jsonw_string_field(w, "type", type);
 	jsonw_int_field(w, "pid", r->pid);
 	jsonw_string_field(w, "comm", r->comm);
+	write_cgroup_labels(w, r);
 	jsonw_uint_field(w, "elapsed_ns", r->elapsed_ns);
 	jsonw_bool_field(w, "exited", r->exited);
 	jsonw_uint_field(w, "rss_bytes", r->rss_bytes);

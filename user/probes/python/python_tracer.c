@@ -102,7 +102,14 @@ struct python_tracer {
 	struct py_proc **procs;          /* pointers: a report stays valid while the table grows */
 	size_t proc_count, proc_cap;
 	int ncpus;
+	bool quiet_not_python;           /* a scope: most processes are not Python */
 };
+
+void python_tracer__quiet_not_python(struct python_tracer *pt)
+{
+	if (pt)
+		pt->quiet_not_python = true;
+}
 
 static struct py_proc *find_proc(struct python_tracer *pt, pid_t pid)
 {
@@ -272,6 +279,8 @@ static void try_detect(struct python_tracer *pt, struct py_proc *p, bool last_ch
 	case PY_DETECT_NOT_READY:
 		if (!last_chance && ++p->attempts < DETECT_ATTEMPTS)
 			return;
+		if (r == PY_DETECT_NOT_PYTHON && pt->quiet_not_python)
+			break;
 		fprintf(stderr, "memtrace-bpf: python: PID %d: %s; native tracing only\n", (int)p->pid,
 			why);
 		break;

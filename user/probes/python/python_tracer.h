@@ -23,6 +23,8 @@ struct python_tracer;
 /* Never fails the trace: a Python part that cannot load says why on stderr and stays off.
  * Returns NULL only for PYTHON_MODE_OFF or out of memory. */
 struct python_tracer *python_tracer__new(enum python_mode mode, struct symtab_cache *cache);
+/* No line for a process found to run no Python (a scope: most do not). */
+void python_tracer__quiet_not_python(struct python_tracer *pt);
 /* Looks for an interpreter in pid now; with may_start_later (a launched command that has not
  * exec'd its interpreter yet) again at each report until it is found, for a while. Prints
  * one line when there is none. */
