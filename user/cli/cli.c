@@ -317,9 +317,12 @@ void cli__parse(int argc, char **argv, struct options *opts)
 			cli__usage_error("give --cgroup/--all, -p PID or -- COMMAND, not several");
 		if (opts->scope.all && opts->scope.cgroup_count)
 			cli__usage_error("give either --cgroup or --all, not both");
-		/* A scope is a host's worth of processes: the production-safe collectors. */
-		opts->light = true;
-		opts->stacks = false;
+		/* A scope is a host's worth of processes: the always-on collectors, unless exact
+		 * windows (--overhead-budget) or --exact are asked for. */
+		if (!opts->exact && !opts->overhead_budget_given) {
+			opts->light = true;
+			opts->stacks = false;
+		}
 	} else if (opts->scope.comm_count || opts->scope.exe_count) {
 		cli__usage_error("--comm and --exe filter a scope: give --cgroup or --all");
 	}
