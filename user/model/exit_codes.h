@@ -18,6 +18,7 @@ enum exit_code {
 	EXIT_PROMETHEUS_ADDRESS = 12, /* --prometheus: the address does not parse */
 	EXIT_PROMETHEUS_PORT = 13,    /* --prometheus: the port is not 1 to 65535 */
 	EXIT_PROMETHEUS_LISTEN = 14,  /* --prometheus: cannot listen there (port in use) */
+	EXIT_SQLITE_OPEN = 15,        /* --sqlite: the file cannot be created or opened as SQLite */
 };
 
 #endif
