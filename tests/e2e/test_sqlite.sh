@@ -117,8 +117,8 @@ db_rows=$(sqlite3 "$db" "SELECT live_bytes FROM intervals ORDER BY seq")
 check_eq "after kill -9: the JSON saw several intervals" "$(($(wc -l <<<"$json_rows") >= 5))" 1
 check_eq "after kill -9: all intervals but at most the last" \
 	"$(($(wc -l <<<"$db_rows") >= $(wc -l <<<"$json_rows") - 1))" 1
-check_eq "after kill -9: the kept intervals are the JSON's" \
-	"$db_rows" "$(head -n "$(wc -l <<<"$db_rows")" <<<"$json_rows")"
+check_eq "after kill -9: the kept intervals' live bytes are the JSON's" \
+	"$(tr '\n' ' ' <<<"$db_rows")" "$(head -n "$(wc -l <<<"$db_rows")" <<<"$json_rows" | tr '\n' ' ')"
 target_close
 
 # A path that cannot be created: one line, exit 15.
