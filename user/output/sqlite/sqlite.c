@@ -69,7 +69,7 @@ struct sqlite_output {
 	sqlite3_stmt *stmt[ST_COUNT];
 	bool failed;                 /* a write failed: said once, then the rest is skipped */
 	struct interval_seq { pid_t pid; uint64_t seq; } *seqs;
-	size_t seq_count;
+	size_t seq_count, seq_next;  /* a poll reports its processes in the order of the last */
 };
 
 static void fail(struct sqlite_output *o, const char *what)
@@ -121,12 +121,18 @@ static void insert(struct sqlite_output *o, enum stmt s, const char *types, ...)
 	sqlite3_clear_bindings(st);
 }
 
-/* The interval number of pid: 1 for its first report, counted per process. */
+/* The interval number of pid: 1 for its first report, counted per process. The search starts
+ * after the last one found, so a poll in the usual order finds each at once. */
 static uint64_t next_seq(struct sqlite_output *o, pid_t pid)
 {
-	for (size_t i = 0; i < o->seq_count; i++)
-		if (o->seqs[i].pid == pid)
+	for (size_t n = 0; n < o->seq_count; n++) {
+		size_t i = (o->seq_next + n) % o->seq_count;
+
+		if (o->seqs[i].pid == pid) {
+			o->seq_next = i + 1;
 			return ++o->seqs[i].seq;
+		}
+	}
 	struct interval_seq *grown = realloc(o->seqs, (o->seq_count + 1) * sizeof(*grown));
 
 	if (!grown) {
@@ -136,6 +142,7 @@ static uint64_t next_seq(struct sqlite_output *o, pid_t pid)
 	}
 	o->seqs = grown;
 	o->seqs[o->seq_count++] = (struct interval_seq){ pid, 1 };
+	o->seq_next = o->seq_count;
 	return 1;
 }
 
