@@ -83,6 +83,8 @@ if [ -x "$py" ]; then
 	wait_done pyc 1
 	target_send "census $WORK/census.json"
 	wait_done pyc 2
+	target_send "gc 7"
+	wait_done pyc 3
 	sleep 1
 	stop_tracer
 	db=$WORK/py.db
@@ -93,6 +95,11 @@ if [ -x "$py" ]; then
 		"$(query top_growing_types "$db" | awk -F'|' '$2 == "Keeper" { print $3 }')" "$got"
 	check_eq "python_types: a row per type per census" \
 		"$(sqlite3 "$db" "SELECT count(*) = count(DISTINCT seq || name) FROM python_types")" 1
+	# gc: the 7 full collections of "gc 7", inside the window the workload printed.
+	read -r _ gc_from gc_to < <(grep '^gcwindow' "$WORK/pyc.out")
+	check_eq "gc: gen-2 rows in the gc.collect(2) window" \
+		"$(sqlite3 "$db" "SELECT count(*) FROM gc WHERE generation = 2
+			AND start_ns BETWEEN ${gc_from:-0} AND ${gc_to:-0}")" 7
 	check_eq "processes: the Python version" \
 		"$(sqlite3 "$db" "SELECT python_version LIKE '3.11%' FROM processes")" 1
 	target_close
