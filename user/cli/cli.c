@@ -84,6 +84,7 @@ enum {
 	OPT_PY_STACK_DEPTH,
 	OPT_EXACT,
 	OPT_OVERHEAD_BUDGET,
+	OPT_SQLITE,
 };
 
 /* The default mode's share of wall time in exact windows: ~+4% on make bench's workloads
@@ -104,6 +105,9 @@ static const struct argp_option options[] = {
 	{ "folded", OPT_FOLDED, "FILE", 0,
 	  "Write the live bytes per stack as collapsed stacks (flamegraph.pl, inferno, "
 	  "speedscope) to FILE at the end (docs/outputs.md)", 0 },
+	{ "sqlite", OPT_SQLITE, "FILE", 0,
+	  "Write every interval, frame, Python type census, collection, event and stack as rows "
+	  "of an SQLite database (WAL, committed each interval; queries in docs/sql.md)", 0 },
 	{ "max-processes", OPT_MAX_PROCESSES, "N", 0,
 	  "Processes traced at once (default 1024): -p, -f's children; the per-process BPF "
 	  "maps are sized to it", 0 },
@@ -192,6 +196,11 @@ static error_t parse_option(int key, char *arg, struct argp_state *state)
 			cli__usage_error("invalid --%s file: empty name",
 					 key == OPT_PPROF ? "pprof" : "folded");
 		*(key == OPT_PPROF ? &opts->pprof_path : &opts->folded_path) = arg;
+		break;
+	case OPT_SQLITE:
+		if (!*arg)
+			cli__usage_error("invalid --sqlite file: empty name");
+		opts->sqlite_path = arg;
 		break;
 	case OPT_MAX_ENTRIES:
 		if (!parse_uint32_range(arg, 1024, 1u << 26, &opts->max_entries))

@@ -20,6 +20,7 @@ struct options {
 	const char *json_path;       /* NULL: stdout */
 	const char *pprof_path;      /* --pprof: heap profiles; NULL: none */
 	const char *folded_path;     /* --folded: collapsed stacks; NULL: none */
+	const char *sqlite_path;     /* --sqlite: an SQLite database; NULL: none */
 	bool verbose;
 	bool stacks;
 	bool light;                  /* no malloc-family probes: mappings, Python census, GC */

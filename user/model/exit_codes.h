@@ -21,6 +21,7 @@ enum exit_code {
 	EXIT_NO_CGROUP = 15,          /* --cgroup: no such path */
 	EXIT_NOT_CGROUP2 = 16,        /* --cgroup: not a cgroup v2 directory (or none mounted) */
 	EXIT_NO_CONTAINER = 17,       /* --cgroup: no container or pod with that id (or several) */
+	EXIT_SQLITE_OPEN = 18,        /* --sqlite: the file cannot be created or opened as SQLite */
 };
 
 #endif

@@ -30,6 +30,9 @@ struct output *pprof_output__new(const char *path, bool per_process);
 /* Collapsed stacks of live bytes (flamegraph.pl, inferno, speedscope) written to path when
  * the session ends (docs/outputs.md). NULL with errno if path cannot be written. */
 struct output *folded_output__new(const char *path);
+/* Every report as rows of an SQLite database at path (docs/sql.md). NULL, with a line said on
+ * stderr, if path cannot be created or opened as one. */
+struct output *sqlite_output__new(const char *path);
 
 static inline void output__interval(struct output *out, const struct process_report *r)
 {

@@ -41,7 +41,7 @@ struct session {
 	struct registry registry;
 	struct stack_snapshot stacks;         /* every process's stacks, read once per poll */
 	struct heap_growth_snapshot growth;   /* every process's heap growth, likewise */
-	struct output *outputs[5];             /* console or json, json file, prometheus, pprof, folded */
+	struct output *outputs[6];             /* console or json, json file, prometheus, pprof, folded, sqlite */
 	int output_count;
 	uint64_t start_ns;
 	bool launched;                        /* -- COMMAND: our exit status follows its */
@@ -511,6 +511,9 @@ static int open_outputs(struct session *s)
 	if (s->opts.folded_path &&
 	    !(s->outputs[s->output_count++] = folded_output__new(s->opts.folded_path)))
 		return cannot_write(s->opts.folded_path);
+	if (s->opts.sqlite_path &&
+	    !(s->outputs[s->output_count++] = sqlite_output__new(s->opts.sqlite_path)))
+		return EXIT_SQLITE_OPEN;
 	for (int o = 0; o < s->output_count; o++) {
 		if (!s->outputs[o])
 			return EXIT_INTERNAL;
