@@ -26,4 +26,16 @@ E2E_PIDS+=($!)
 timeout 30 "$MEMTRACE" --live -i 200ms -- "$TARGETS/hold_blocks" <"$WORK/cmd.in" >"$WORK/plain" 2>/dev/null
 check_eq "plain lines off a terminal: no escape bytes" "$(grep -c $'\033' "$WORK/plain")" 0
 check_true "plain lines carry the figures" grep -qE 'hold_blocks +400\.0 KiB +100 ' "$WORK/plain"
+
+# -p: keys from the terminal. s switches the sort; Ctrl-C (typed: the terminal signals it)
+# ends the trace, and the terminal's settings are back as they were (stty -g before/after).
+start_target held "$TARGETS/hold_blocks" || { fail "target starts"; finish; }
+mkfifo "$WORK/keys"
+( sleep 2.5; printf s; sleep 1.5; printf '\003'; sleep 2 ) >"$WORK/keys" &
+E2E_PIDS+=($!)
+timeout 30 script -qfc "trap '' INT; stty -g >$WORK/before; $MEMTRACE --live -i 300ms -p $TARGET_PID; \
+	echo rc=\$? >$WORK/rc; stty -g >$WORK/after" "$WORK/keyscreen" <"$WORK/keys" >/dev/null 2>&1
+check_eq "Ctrl-C typed on the terminal: exit status" "$(cat "$WORK/rc")" rc=0
+check_true "key s: sorted by growth" grep -qF 'sorted by growth' "$WORK/keyscreen"
+check_true "terminal settings restored" cmp -s "$WORK/before" "$WORK/after"
 finish
