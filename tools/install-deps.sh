@@ -11,6 +11,7 @@ packages=(
 	libsqlite3-dev sqlite3   # --sqlite; the sqlite3 shell runs docs/sql.md's queries in e2e tests
 	libcmocka-dev jq    # unit tests; jq reads the JSON in end-to-end tests
 	prometheus curl     # test_prometheus.sh: a real Prometheus scrapes the endpoint; promtool
+	bsdutils         # script(1): test_live.sh runs --live under a pseudo-terminal
 	golang-go        # `go tool pprof` reads the --pprof profiles back in end-to-end tests
 	python3-dbg      # build-id debug file for Debian's python3.11 (symbols for the Python collector)
 	libjemalloc2     # the reliability test traces a target with jemalloc LD_PRELOADed

@@ -85,6 +85,8 @@ enum {
 	OPT_EXACT,
 	OPT_OVERHEAD_BUDGET,
 	OPT_SQLITE,
+	OPT_JSON_TYPES,
+	OPT_LIVE,
 };
 
 /* The default mode's share of wall time in exact windows: ~+4% on make bench's workloads
@@ -99,6 +101,14 @@ static const struct argp_option options[] = {
 	{ "json", OPT_JSON, "FILE", OPTION_ARG_OPTIONAL,
 	  "Write NDJSON to FILE (or stdout with plain --json): one line per interval and a "
 	  "summary", 0 },
+	{ "json-types", OPT_JSON_TYPES, "N", 0,
+	  "Python types per JSON interval line, at most (default 10): those whose live count "
+	  "changed most since the line before, plus types_total; a process's first line and its "
+	  "summary list every type; 'all' for the whole census in every line (docs/json.md)", 0 },
+	{ "live", OPT_LIVE, NULL, 0,
+	  "A live full-screen view, redrawn every interval, like top: live bytes, growth, RSS, "
+	  "Python objects, top types and stacks, leaks and spikes per process (key s: sort by "
+	  "live bytes or growth; q: end). Plain lines when stdout is not a terminal", 0 },
 	{ "pprof", OPT_PPROF, "FILE", 0,
 	  "Write a heap profile of every stack (gzip'd pprof: go tool pprof FILE) at each "
 	  "process's summary; FILE.PID each with several -p or -f (docs/outputs.md)", 0 },
@@ -189,6 +199,15 @@ static error_t parse_option(int key, char *arg, struct argp_state *state)
 		if (arg && !*arg)
 			cli__usage_error("invalid --json file: empty name");
 		opts->json_path = arg;
+		break;
+	case OPT_JSON_TYPES:
+		if (!strcmp(arg, "all"))
+			opts->json_types = UINT32_MAX;
+		else if (!parse_uint32_range(arg, 0, 100000, &opts->json_types))
+			cli__usage_error("invalid --json-types: %s (0 to 100000, or all)", arg);
+		break;
+	case OPT_LIVE:
+		opts->live = true;
 		break;
 	case OPT_PPROF:
 	case OPT_FOLDED:
@@ -301,6 +320,7 @@ void cli__parse(int argc, char **argv, struct options *opts)
 		.python_mode = PYTHON_MODE_CENSUS,
 		.prometheus_top = 20,
 		.overhead_budget = DEFAULT_OVERHEAD_BUDGET,
+		.json_types = 10,
 	};
 	/* Everything after the first "--" is the command, never our flags. */
 	for (int i = 1; i < argc; i++) {
@@ -355,6 +375,8 @@ void cli__parse(int argc, char **argv, struct options *opts)
 	if ((opts->pprof_path || opts->folded_path) && !opts->stacks)
 		cli__usage_error("--%s needs allocation stacks (not with --no-stacks or --light)",
 				 opts->pprof_path ? "pprof" : "folded");
+	if (opts->live && opts->json && !opts->json_path)
+		cli__usage_error("--live and plain --json both write to stdout: give --json=FILE");
 	if (opts->pid_count > opts->max_processes)
 		cli__usage_error("%zu PIDs given, more than --max-processes %u", opts->pid_count,
 				 opts->max_processes);

@@ -18,6 +18,8 @@ struct options {
 	uint64_t duration_ns;        /* 0: until Ctrl-C or the targets exit */
 	bool json;
 	const char *json_path;       /* NULL: stdout */
+	uint32_t json_types;         /* --json-types: per interval line; UINT32_MAX: all */
+	bool live;                   /* --live: the full-screen view instead of the console lines */
 	const char *pprof_path;      /* --pprof: heap profiles; NULL: none */
 	const char *folded_path;     /* --folded: collapsed stacks; NULL: none */
 	const char *sqlite_path;     /* --sqlite: an SQLite database; NULL: none */

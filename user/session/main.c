@@ -48,6 +48,7 @@ struct session {
 	int command_status;                   /* its waitpid status, once reaped */
 	bool command_reaped;
 	bool all_stacks;                      /* an output wants every stack in the summary */
+	size_t interval_stack_names;          /* interval stacks an output wants symbolized */
 };
 
 static volatile sig_atomic_t stop_requested;
@@ -356,6 +357,8 @@ static void report_interval(struct session *s, struct traced_process *p, uint64_
 	if (s->opts.stacks)
 		stack_walk__interval(&s->stacks, p->pid, ANALYSIS_STACKS, &p->marks, &r.stacks,
 				     &r.stack_count);
+	for (size_t i = 0; i < r.stack_count && i < s->interval_stack_names; i++)
+		stack_report__symbolize(s->tracer, &p->sym, &r.stacks[i]);
 	r.python = python_tracer__report(s->python, p->pid, false, false);
 	if (r.python && (r.mmap_delta.brks || r.mmap_delta.mmaps))
 		growth_report__name_new(s->python, &s->growth, p->pid);
@@ -446,6 +449,8 @@ static void report_intervals(struct session *s)
 		report_interval(s, p, now);
 		i++;
 	}
+	for (int o = 0; o < s->output_count; o++)
+		output__poll_done(s->outputs[o]);
 }
 
 static void report_summaries(struct session *s)
@@ -485,8 +490,9 @@ static int open_outputs(struct session *s)
 	bool per_process = s->opts.pid_count > 1 || s->opts.follow_forks ||
 			   scope_options__on(&s->opts.scope);
 
-	if (!json_on_stdout)
-		s->outputs[s->output_count++] = console_output__new(stdout);
+	if (!json_on_stdout)   /* --live: keys from stdin unless a launched command shares it */
+		s->outputs[s->output_count++] = s->opts.live ?
+			top_output__new(stdout, !s->opts.command) : console_output__new(stdout);
 	if (s->opts.json) {
 		FILE *f = stdout;
 
@@ -495,7 +501,7 @@ static int open_outputs(struct session *s)
 				strerror(errno));
 			return EXIT_USAGE;
 		}
-		s->outputs[s->output_count++] = json_output__new(f, f != stdout);
+		s->outputs[s->output_count++] = json_output__new(f, f != stdout, s->opts.json_types);
 	}
 	if (s->opts.prometheus.on) {
 		int code = prometheus_output__open(&s->opts.prometheus, s->opts.prometheus_top,
@@ -518,6 +524,8 @@ static int open_outputs(struct session *s)
 		if (!s->outputs[o])
 			return EXIT_INTERNAL;
 		s->all_stacks |= s->outputs[o]->all_stacks;
+		if (s->outputs[o]->interval_stack_names > s->interval_stack_names)
+			s->interval_stack_names = s->outputs[o]->interval_stack_names;
 	}
 	return EXIT_OK;
 }

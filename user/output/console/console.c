@@ -179,8 +179,8 @@ struct output *console_output__new(FILE *f)
 
 	if (!c)
 		return NULL;
-	c->base = (struct output){ console_interval, console_summary, console_destroy, NULL,
-				   console_event, false };
+	c->base = (struct output){ .interval = console_interval, .summary = console_summary,
+				   .destroy = console_destroy, .event = console_event };
 	c->f = f;
 	return &c->base;
 }
