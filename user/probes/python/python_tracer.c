@@ -17,6 +17,7 @@
 #include "probes/probe_links.h"
 #include "target/elf_symbols.h"
 #include "target/python/census.h"
+#include "target/python/retainers.h"
 #include "target/python/detect.h"
 #include "util/grow.h"
 
@@ -744,6 +745,16 @@ static void free_proc(struct py_proc *p)
 	free(p->last.types);
 	free(p->peaks);
 	free(p);
+}
+
+void python_tracer__retained_by(struct python_tracer *pt, pid_t pid, const char *type_name,
+				struct retainer_report *out)
+{
+	struct py_proc *p = pt ? find_proc(pt, pid) : NULL;
+
+	*out = (struct retainer_report){ 0 };
+	if (p && p->state == PY_ACTIVE && pt->mode == PYTHON_MODE_CENSUS && p->mem)
+		py_retainers__find(&p->target, p->mem, type_name, out);
 }
 
 void python_tracer__release(struct python_tracer *pt, pid_t pid)
