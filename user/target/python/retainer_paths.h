@@ -9,7 +9,7 @@
 
 #include "model/retainer_report.h"
 
-/* The distinct paths one lookup tallies: more are counted under the last row's "other". */
+/* The distinct paths one lookup tallies; instances on further paths are counted in dropped. */
 #define RETAINER_TALLY_MAX 256
 #define RETAINER_UNRESOLVED "(no module global found)"
 
