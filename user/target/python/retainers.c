@@ -25,11 +25,15 @@
 #define MAX_ITEMS (16ll << 20)        /* a container claiming more is taken as corrupt */
 #define MAX_GC_OBJECTS (64ull << 20)
 
+#define TPFLAGS_INLINE_VALUES (1ul << 2)   /* 3.13+ */
+#define TPFLAGS_MANAGED_DICT (1ul << 4)    /* 3.11+ */
 #define TPFLAGS_LIST_SUBCLASS (1ul << 25)
 #define TPFLAGS_TUPLE_SUBCLASS (1ul << 26)
 #define TPFLAGS_DICT_SUBCLASS (1ul << 29)
 
-enum kind { KIND_OTHER, KIND_TARGET, KIND_LIST, KIND_TUPLE, KIND_DICT, KIND_MODULE };
+enum kind { KIND_OTHER, KIND_TARGET, KIND_LIST, KIND_TUPLE, KIND_DICT, KIND_MODULE,
+	    KIND_INSTANCE /* of a class whose instances have attributes */ };
+#define MAX_ATTRS (1 << 16)
 
 /* An address -> value map, open addressing; address 0 marks an empty slot. */
 struct addr_map {
@@ -39,6 +43,8 @@ struct addr_map {
 
 struct type_info {
 	enum kind kind;
+	uint64_t addr, flags;
+	int64_t basicsize, dictoffset;
 	char name[PY_TYPE_NAME_MAX];
 };
 
@@ -61,7 +67,7 @@ struct lookup {
 	struct remote_mem *m;
 	const char *type_name;
 	struct retainer_report *r;
-	struct addr_map type_index, node_index, module_of_dict;
+	struct addr_map type_index, node_index, module_of_dict, instance_of_dict;
 	struct type_info *types;
 	size_t type_count, type_cap;
 	struct node *nodes;
@@ -182,6 +188,8 @@ static enum kind classify(struct lookup *l, uint64_t type_addr, struct type_info
 	    !py_type_name_valid(tp_name))
 		return KIND_OTHER;
 	py_type_short_name(tp_name, flags & PY_TPFLAGS_HEAPTYPE, ti->name, sizeof(ti->name));
+	ti->addr = type_addr;
+	ti->flags = flags;
 	if (!strcmp(ti->name, l->type_name))
 		return KIND_TARGET;
 	if (flags & TPFLAGS_LIST_SUBCLASS)
@@ -192,7 +200,13 @@ static enum kind classify(struct lookup *l, uint64_t type_addr, struct type_info
 		return KIND_DICT;
 	if (!strcmp(tp_name, "module") && !(flags & PY_TPFLAGS_HEAPTYPE))
 		return KIND_MODULE;
-	return KIND_OTHER;
+	if (!(flags & PY_TPFLAGS_HEAPTYPE) ||
+	    !remote_mem__read(l->m, type_addr + PY_TP_BASICSIZE, &ti->basicsize, 8) ||
+	    !remote_mem__read(l->m, type_addr + l->co->type_dictoffset, &ti->dictoffset, 8))
+		return KIND_OTHER;
+	if (l->co->attrs != PY_ATTRS_DICTOFFSET && (flags & TPFLAGS_MANAGED_DICT))
+		return KIND_INSTANCE;
+	return ti->dictoffset > 0 && ti->dictoffset < ti->basicsize ? KIND_INSTANCE : KIND_OTHER;
 }
 
 /* The index of an object's type in l->types, or -1. */
@@ -230,10 +244,78 @@ static void sample_instance(struct lookup *l, uint64_t obj)
 		l->sample[j] = obj;
 }
 
+/* The number of values a class's instances share keys for (3.11, 3.12: ht_cached_keys). */
+static uint64_t shared_keys_count(struct lookup *l, const struct type_info *ti)
+{
+	uint64_t keys;
+	int64_t n;
+
+	if (!remote_mem__read_u64(l->m, ti->addr + l->co->heap_cached_keys, &keys) || !keys ||
+	    !remote_mem__read(l->m, keys + l->co->keys_nentries, &n, sizeof(n)) || n < 0 ||
+	    n > MAX_ATTRS)
+		return 0;
+	return (uint64_t)n;
+}
+
+/* Where an instance's attributes are, by version: its __dict__ (*dict), or an array of
+ * values (*values, *count) that no dict object owns (3.11+). */
+static void instance_attrs(struct lookup *l, uint64_t obj, const struct type_info *ti,
+			   uint64_t *dict, uint64_t *values, uint64_t *count)
+{
+	uint64_t word;
+	uint8_t header[4];
+
+	*dict = *values = *count = 0;
+	if (!(ti->flags & TPFLAGS_MANAGED_DICT) || l->co->attrs == PY_ATTRS_DICTOFFSET) {
+		remote_mem__read_u64(l->m, obj + (uint64_t)ti->dictoffset, dict);
+		return;
+	}
+	switch (l->co->attrs) {
+	case PY_ATTRS_PREHEADER_311:
+		remote_mem__read_u64(l->m, obj - 24, dict);
+		if (!*dict && remote_mem__read_u64(l->m, obj - 32, values) && *values)
+			*count = shared_keys_count(l, ti);
+		return;
+	case PY_ATTRS_TAGGED_312:
+		if (!remote_mem__read_u64(l->m, obj - 24, &word))
+			return;
+		if (!(word & 1)) {
+			*dict = word;
+			return;
+		}
+		*values = word + 1;    /* stored as values - 1 */
+		*count = shared_keys_count(l, ti);
+		return;
+	case PY_ATTRS_INLINE_313:
+		remote_mem__read_u64(l->m, obj - 24, dict);
+		/* PyDictValues: capacity, size, embedded, valid; then the values. */
+		if (!*dict && (ti->flags & TPFLAGS_INLINE_VALUES) &&
+		    remote_mem__read(l->m, obj + (uint64_t)ti->basicsize, header, sizeof(header)) &&
+		    header[3]) {
+			*values = obj + (uint64_t)ti->basicsize;
+			*count = header[0];
+		}
+		return;
+	default:
+		return;
+	}
+}
+
+static void add_container(struct lookup *l, uint64_t obj, enum kind kind)
+{
+	if (l->container_count == MAX_CONTAINERS ||
+	    !grow((void **)&l->containers, &l->container_cap, l->container_count,
+		  sizeof(*l->containers))) {
+		l->r->partial = true;
+		return;
+	}
+	l->containers[l->container_count++] = (struct container){ .addr = obj, .kind = kind };
+}
+
 static void note_object(struct lookup *l, uint64_t obj)
 {
 	long ti = type_of(l, obj);
-	uint64_t dict;
+	uint64_t dict, values, count;
 
 	if (ti < 0)
 		return;
@@ -246,17 +328,18 @@ static void note_object(struct lookup *l, uint64_t obj)
 		    !map_put(&l->module_of_dict, dict, obj))
 			l->r->partial = true;
 		return;
+	case KIND_INSTANCE:
+		/* Its __dict__'s entries are its own references (the path skips the dict). */
+		instance_attrs(l, obj, &l->types[ti], &dict, &values, &count);
+		if (dict && !map_put(&l->instance_of_dict, dict, obj))
+			l->r->partial = true;
+		if (values && count)
+			add_container(l, obj, KIND_INSTANCE);
+		return;
 	case KIND_LIST:
 	case KIND_TUPLE:
 	case KIND_DICT:
-		if (l->container_count == MAX_CONTAINERS ||
-		    !grow((void **)&l->containers, &l->container_cap, l->container_count,
-			  sizeof(*l->containers))) {
-			l->r->partial = true;
-			return;
-		}
-		l->containers[l->container_count++] =
-			(struct container){ .addr = obj, .kind = l->types[ti].kind };
+		add_container(l, obj, l->types[ti].kind);
 		return;
 	default:
 		return;
@@ -351,6 +434,10 @@ static void scan_dict(struct lookup *l, uint64_t dict)
 	int64_t nentries, size;
 	uint8_t log2_index_bytes, kind;
 	bool module_dict = map_get(&l->module_of_dict, dict, &idx);
+	uint64_t holder = dict;
+
+	if (!module_dict)
+		map_get(&l->instance_of_dict, dict, &holder);
 
 	if (!remote_mem__read_u64(l->m, dict + co->dict_keys, &keys) ||
 	    !remote_mem__read_u64(l->m, dict + co->dict_values, &values) ||
@@ -385,11 +472,25 @@ static void scan_dict(struct lookup *l, uint64_t dict)
 		if (!values)
 			value = entry[key_at / 8 + 1];
 		if (value)
-			visit(l, dict, module_dict, value, entry[key_at / 8]);
+			visit(l, holder, module_dict, value, entry[key_at / 8]);
 	}
 	return;
 bad:
 	l->r->partial = true;
+}
+
+static void scan_instance(struct lookup *l, uint64_t obj)
+{
+	long ti = type_of(l, obj);
+	uint64_t dict, values, count, value;
+
+	if (ti < 0)
+		return;
+	instance_attrs(l, obj, &l->types[ti], &dict, &values, &count);
+	for (uint64_t i = 0; values && i < count && i < MAX_ATTRS; i++) {
+		if (remote_mem__read_u64(l->m, values + l->co->values_items + i * 8, &value) && value)
+			visit(l, obj, false, value, 0);
+	}
 }
 
 static void search_level(struct lookup *l)
@@ -400,6 +501,8 @@ static void search_level(struct lookup *l)
 
 		if (c->kind == KIND_DICT) {
 			scan_dict(l, c->addr);
+		} else if (c->kind == KIND_INSTANCE) {
+			scan_instance(l, c->addr);
 		} else if (c->kind == KIND_TUPLE) {
 			scan_sequence(l, c->addr, c->addr + l->co->tuple_items);
 		} else if (remote_mem__read_u64(l->m, c->addr + l->co->list_items, &items)) {
@@ -498,6 +601,7 @@ int py_retainers__find(const struct py_target *t, struct remote_mem *m, const ch
 	map_free(&l->type_index);
 	map_free(&l->node_index);
 	map_free(&l->module_of_dict);
+	map_free(&l->instance_of_dict);
 	free(l->types);
 	free(l->nodes);
 	free(l->containers);
