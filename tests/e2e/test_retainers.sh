@@ -51,7 +51,9 @@ check_held() {
 		"$(jq .registry <<<"$truth")" 5
 	check_within "$tag: Orders held by BY_ID's tuples vs the workload's count just after" \
 		"$(path_count "$ev" "__main__.BY_ID (dict)${arrow}tuple${arrow}Order")" "$(jq .by_id <<<"$truth")" 10
-	check_eq "$tag: Orders held by LAST" "$(path_count "$ev" "__main__.LAST${arrow}Order")" 1
+	# LAST is rebound at every leak: the lookup can read it after it moved to an Order
+	# newer than its walk of the GC lists (that one then counts under no module global).
+	check_between "$tag: Orders held by LAST" "$(path_count "$ev" "__main__.LAST${arrow}Order")" 0 1
 	check_within "$tag: Orders held by a frame's local only: no module global" \
 		"$(path_count "$ev" "(no module global found)")" "$(jq .local <<<"$truth")" 10
 }
@@ -77,7 +79,7 @@ for py in "${pythons[@]}"; do
 	check_within "$tag: instances held by _SESSIONS vs len(_SESSIONS) just after" "$count" "$truth" 5
 	check_true "$tag: no more held than len(_SESSIONS) just after ($count <= $truth)" \
 		test "$count" -le "$truth"
-	check_eq "$tag: lookup complete" "$(jq -r '.retained_partial' <<<"$ev")" false
+	check_eq "$tag: retained_partial (a bound hit, a list changed)" "$(jq -r '.retained_partial' <<<"$ev")" false
 	check_true "$tag: console line 'retained by leaky_module._SESSIONS (list) → Session ×N'" \
 		grep -q "^  retained by leaky_module._SESSIONS (list) → Session ×[0-9]" "$WORK/t$name.out"
 
