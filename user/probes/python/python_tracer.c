@@ -23,6 +23,8 @@
 
 #define DETECT_ATTEMPTS 50           /* reports to wait for a launched command's interpreter */
 #define CENSUS_CACHE_BYTES (1ul << 30)
+/* Retainer lookups of one process per report (each bounded in retainers.c). */
+#define RETAINER_LOOKUPS_PER_REPORT 4
 
 enum py_state { PY_PENDING, PY_ACTIVE, PY_OFF };
 
@@ -78,6 +80,7 @@ struct py_proc {
 	bool kernel_released;            /* probes detached, map entries deleted */
 	struct py_gc_fingerprint census_fingerprint; /* at the last census walked */
 	uint64_t census_walked_ns;       /* CLOCK_MONOTONIC */
+	int retainer_lookups;            /* since the last report */
 };
 
 struct python_tracer {
@@ -673,6 +676,7 @@ const struct python_report *python_tracer__report(struct python_tracer *pt, pid_
 	if (p->state != PY_ACTIVE)
 		return NULL;
 	r = &p->report;
+	p->retainer_lookups = 0;
 	/* The collections reported last time are done with; those polled since (for frames)
 	 * go in this report. */
 	for (size_t i = 0; i < p->events_reported; i++)
@@ -753,8 +757,11 @@ void python_tracer__retained_by(struct python_tracer *pt, pid_t pid, const char 
 	struct py_proc *p = pt ? find_proc(pt, pid) : NULL;
 
 	*out = (struct retainer_report){ 0 };
-	if (p && p->state == PY_ACTIVE && pt->mode == PYTHON_MODE_CENSUS && p->mem)
+	if (p && p->state == PY_ACTIVE && pt->mode == PYTHON_MODE_CENSUS && p->mem &&
+	    p->retainer_lookups < RETAINER_LOOKUPS_PER_REPORT) {
+		p->retainer_lookups++;
 		py_retainers__find(&p->target, p->mem, type_name, out);
+	}
 }
 
 void python_tracer__release(struct python_tracer *pt, pid_t pid)

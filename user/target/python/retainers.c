@@ -6,7 +6,7 @@
  * (the next level), a module's dict ends the path there, under the key that refers to it.
  * All reads go through the remote cache, so later passes see the heap as the first read it.
  * Bounds: SAMPLE_MAX instances, MAX_DEPTH levels, MAX_CONTAINERS containers, MAX_REFS
- * references read in all; reaching one marks the report partial. */
+ * references read in all, MAX_LOOKUP_NS of time; reaching one marks the report partial. */
 #include "target/python/retainers.h"
 
 #include <errno.h>
@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "target/python/census.h"
 #include "target/python/retainer_paths.h"
@@ -24,6 +25,7 @@
 #define MAX_REFS (64ull << 20)
 #define MAX_ITEMS (16ll << 20)        /* a container claiming more is taken as corrupt */
 #define MAX_GC_OBJECTS (64ull << 20)
+#define MAX_LOOKUP_NS 500000000ull
 
 #define TPFLAGS_INLINE_VALUES (1ul << 2)   /* 3.13+ */
 #define TPFLAGS_MANAGED_DICT (1ul << 4)    /* 3.11+ */
@@ -76,9 +78,31 @@ struct lookup {
 	size_t container_count, container_cap;
 	uint64_t sample[SAMPLE_MAX];
 	uint64_t instances, refs, rng;
+	uint64_t deadline_ns, checks;
+	bool spent;                  /* a bound of work was reached: stop, partial */
 	int level;                   /* the level being searched for */
 	size_t found;                /* parents found in this pass */
 };
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* False once MAX_REFS references were read or MAX_LOOKUP_NS passed (the clock is read
+ * every 1024 calls). */
+static bool budget_left(struct lookup *l)
+{
+	if (!l->spent &&
+	    (l->refs >= MAX_REFS || (!(++l->checks & 1023) && now_ns() > l->deadline_ns))) {
+		l->spent = true;
+		l->r->partial = true;
+	}
+	return !l->spent;
+}
 
 static size_t slot_of(const struct addr_map *map, uint64_t key)
 {
@@ -356,7 +380,7 @@ static void walk_generation(struct lookup *l, uint64_t head)
 		return;
 	}
 	node = links[0] & ~PY_GC_NEXT_MASK_UNREACHABLE;
-	while (node != head) {
+	while (node != head && budget_left(l)) {
 		if (!node || ++steps > MAX_GC_OBJECTS ||
 		    !remote_mem__read(l->m, node, links, sizeof(links)) || (links[1] & ~3ull) != prev) {
 			l->r->partial = true;
@@ -416,7 +440,7 @@ static void scan_sequence(struct lookup *l, uint64_t obj, uint64_t items)
 		l->r->partial = true;
 		return;
 	}
-	for (int64_t i = 0; i < size && l->refs < MAX_REFS; i++) {
+	for (int64_t i = 0; i < size && budget_left(l); i++) {
 		if (!remote_mem__read_u64(l->m, items + (uint64_t)i * 8, &item)) {
 			l->r->partial = true;
 			return;
@@ -461,7 +485,7 @@ static void scan_dict(struct lookup *l, uint64_t dict)
 	}
 	if (nentries < 0 || nentries > MAX_ITEMS)
 		goto bad;
-	for (int64_t i = 0; i < nentries && l->refs < MAX_REFS; i++) {
+	for (int64_t i = 0; i < nentries && budget_left(l); i++) {
 		uint64_t at = keys + co->keys_indices + index_bytes + (uint64_t)i * entry_size;
 
 		if (!remote_mem__read(l->m, at, entry, entry_size))
@@ -487,7 +511,7 @@ static void scan_instance(struct lookup *l, uint64_t obj)
 	if (ti < 0)
 		return;
 	instance_attrs(l, obj, &l->types[ti], &dict, &values, &count);
-	for (uint64_t i = 0; values && i < count && i < MAX_ATTRS; i++) {
+	for (uint64_t i = 0; values && i < count && i < MAX_ATTRS && budget_left(l); i++) {
 		if (remote_mem__read_u64(l->m, values + l->co->values_items + i * 8, &value) && value)
 			visit(l, obj, false, value, 0);
 	}
@@ -495,7 +519,7 @@ static void scan_instance(struct lookup *l, uint64_t obj)
 
 static void search_level(struct lookup *l)
 {
-	for (size_t i = 0; i < l->container_count && l->refs < MAX_REFS; i++) {
+	for (size_t i = 0; i < l->container_count && budget_left(l); i++) {
 		const struct container *c = &l->containers[i];
 		uint64_t items;
 
@@ -509,8 +533,6 @@ static void search_level(struct lookup *l)
 			scan_sequence(l, c->addr, items);
 		}
 	}
-	if (l->refs >= MAX_REFS)
-		l->r->partial = true;
 }
 
 /* The path of one sampled instance, from the global down, into out. */
@@ -577,7 +599,7 @@ static int run(struct lookup *l)
 	for (l->level = 1; l->level <= MAX_DEPTH; l->level++) {
 		l->found = 0;
 		search_level(l);
-		if (!l->found)
+		if (!l->found || l->spent)
 			break;
 	}
 	return tally_paths(l);
@@ -593,7 +615,8 @@ int py_retainers__find(const struct py_target *t, struct remote_mem *m, const ch
 	if (!l)
 		return -ENOMEM;
 	*l = (struct lookup){ .t = t, .co = &t->off.containers, .m = m, .type_name = type_name,
-			      .r = r, .rng = 0x853c49e6748fea9bull };
+			      .r = r, .rng = 0x853c49e6748fea9bull,
+			      .deadline_ns = now_ns() + MAX_LOOKUP_NS };
 	remote_mem__reset(m);
 	err = run(l);
 	r->known = !err;
