@@ -405,7 +405,8 @@ static bool add_node(struct lookup *l, uint64_t addr, int level)
 }
 
 /* container refers to ref (under key, for a dict): the parent of ref if ref is on the
- * frontier and has none yet. */
+ * frontier and has none yet, and container is new or found in this pass (one already lower
+ * in the tree would close a cycle). */
 static void visit(struct lookup *l, uint64_t container, bool module_dict, uint64_t ref,
 		  uint64_t key)
 {
@@ -418,16 +419,21 @@ static void visit(struct lookup *l, uint64_t container, bool module_dict, uint64
 	n = &l->nodes[idx];
 	if (n->parent || n->level != l->level - 1)
 		return;
-	n->parent = container;
 	if (module_dict) {
+		n->parent = container;
 		n->rooted = true;
 		n->key = key;
 		return;
 	}
-	if (!map_get(&l->node_index, container, &known) && !add_node(l, container, l->level))
+	if (map_get(&l->node_index, container, &known)) {
+		if (l->nodes[known].level != l->level)
+			return;
+	} else if (!add_node(l, container, l->level)) {
 		l->r->partial = true;
-	else
-		l->found++;
+		return;
+	}
+	l->nodes[idx].parent = container;   /* add_node may have moved the nodes */
+	l->found++;
 }
 
 static void scan_sequence(struct lookup *l, uint64_t obj, uint64_t items)
