@@ -370,6 +370,8 @@ static void check_leaks(struct analysis_runner *a, struct analysis_process *p, u
 		s->reported = s->result.severity;
 		name_series(a, p->pid, s);
 		leak_event(s, p->pid, elapsed, &ev);
+		if (s->python_type && a->hooks.retained_by)
+			a->hooks.retained_by(a->hooks.ctx, p->pid, ev.name, &ev.retained_by);
 		emit(a, &ev);
 	}
 }

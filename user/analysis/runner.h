@@ -24,6 +24,10 @@ struct analysis_hooks {
 	/* The stack that allocated most in the interval just reported (in_frame false), or
 	 * since that interval's report (in_frame: at a frame's spike). False when unknown. */
 	bool (*top_stack)(void *ctx, pid_t pid, bool in_frame, int *stack_id, uint64_t *bytes);
+	/* What holds the instances of the Python type named type_name, for its leak event
+	 * (out->known stays false when it cannot be told). */
+	void (*retained_by)(void *ctx, pid_t pid, const char *type_name,
+			    struct retainer_report *out);
 };
 
 void analysis_runner__set_hooks(struct analysis_runner *a, const struct analysis_hooks *hooks);

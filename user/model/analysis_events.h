@@ -10,6 +10,7 @@
 
 #include "model/frame_report.h"
 #include "model/python_stack.h"
+#include "model/retainer_report.h"
 #include "model/severity.h"
 
 enum analysis_event_type { EVENT_SPIKE, EVENT_LEAK, EVENT_DRIFT, EVENT_BUDGET };
@@ -36,6 +37,7 @@ struct analysis_event {
 	enum leak_severity severity;
 	double growth_per_s, live;
 	size_t samples;
+	struct retainer_report retained_by; /* python_type, census mode: what holds them */
 	/* drift */
 	char metric[96];
 	double baseline, current, change, rel;

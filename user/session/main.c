@@ -336,6 +336,14 @@ static bool top_stack_for_analysis(void *ctx, pid_t pid, bool in_frame, int *sta
 	return *stack_id >= 0 && *bytes;
 }
 
+static void retained_by_for_analysis(void *ctx, pid_t pid, const char *type_name,
+				     struct retainer_report *out)
+{
+	struct session *s = ctx;
+
+	python_tracer__retained_by(s->python, pid, type_name, out);
+}
+
 static void on_frame(void *ctx, const struct frame_report *in)
 {
 	struct session *s = ctx;
@@ -687,7 +695,7 @@ int main(int argc, char **argv)
 	}
 	analysis_runner__set_hooks(s.analysis, &(struct analysis_hooks){
 		.ctx = &s, .symbolize = symbolize_for_analysis,
-		.top_stack = top_stack_for_analysis,
+		.top_stack = top_stack_for_analysis, .retained_by = retained_by_for_analysis,
 	});
 	code = s.opts.command ? launch_command(&s) :
 	       scope_options__on(&s.opts.scope) ? attach_scope(&s) : attach_pids(&s);

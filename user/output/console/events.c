@@ -35,17 +35,21 @@ void console_write_event(FILE *f, const struct analysis_event *ev)
 			ev->top, ev->top_type[0] ? "; type growing most: " : "", ev->top_type);
 		break;
 	case EVENT_LEAK:
-		if (ev->python_type)
-			fprintf(f, "leak (%s): %s grows %.1f objects/s, %.0f live\n",
-				leak_severity_name(ev->severity), ev->name, ev->growth_per_s, ev->live);
-		else
+		if (!ev->python_type) {
 			fprintf(f, "leak (%s): stack %s grows %s/s, %s live\n",
 				leak_severity_name(ev->severity), ev->name,
 				console_bytes(ev->growth_per_s, a, sizeof(a)), console_bytes(ev->live, b, sizeof(b)));
-		if (ev->python_stack) {
-			fprintf(f, "    from Python:\n");
-			console_write_python_stack(f, ev->python_stack, "      ");
+			if (ev->python_stack) {
+				fprintf(f, "    from Python:\n");
+				console_write_python_stack(f, ev->python_stack, "      ");
+			}
+			break;
 		}
+		fprintf(f, "leak (%s): %s grows %.1f objects/s, %.0f live\n",
+			leak_severity_name(ev->severity), ev->name, ev->growth_per_s, ev->live);
+		for (size_t i = 0; i < ev->retained_by.count; i++)   /* \xc3\x97: U+00D7 × */
+			fprintf(f, "  retained by %s \xc3\x97%" PRIu64 "%s\n", ev->retained_by.paths[i].path,
+				ev->retained_by.paths[i].count, ev->retained_by.partial ? " (partial)" : "");
 		break;
 	case EVENT_DRIFT:
 		fprintf(f, "drift: %s %.0f -> %.0f (%+.0f%%)\n", ev->metric, ev->baseline, ev->current,

@@ -84,6 +84,23 @@ static const char *event_type_name(enum analysis_event_type t)
 	return "?";
 }
 
+
+/* What holds a leaking Python type's instances (census mode): the top paths. */
+static void retained_by(struct json_writer *w, const struct retainer_report *r)
+{
+	jsonw_name(w, "retained_by");
+	jsonw_start_array(w);
+	for (size_t i = 0; i < r->count; i++) {
+		jsonw_start_object(w);
+		jsonw_string_field(w, "path", r->paths[i].path);
+		jsonw_uint_field(w, "count", r->paths[i].count);
+		jsonw_end_object(w);
+	}
+	jsonw_end_array(w);
+	jsonw_uint_field(w, "retained_instances", r->instances);
+	jsonw_uint_field(w, "retained_sampled", r->sampled);
+	jsonw_bool_field(w, "retained_partial", r->partial);
+}
 static void write_event_fields(struct json_writer *w, const struct analysis_event *ev)
 {
 	switch (ev->type) {
@@ -129,6 +146,8 @@ static void write_event_fields(struct json_writer *w, const struct analysis_even
 		jsonw_double_field(w, "live", ev->live);
 		jsonw_string_field(w, "unit", ev->python_type ? "objects" : "bytes");
 		jsonw_uint_field(w, "samples", ev->samples);
+		if (ev->python_type && ev->retained_by.known)
+			retained_by(w, &ev->retained_by);
 		break;
 	case EVENT_DRIFT:
 		jsonw_string_field(w, "metric", ev->metric);

@@ -17,12 +17,15 @@
 #include "probes/probe_links.h"
 #include "target/elf_symbols.h"
 #include "target/python/census.h"
+#include "target/python/retainers.h"
 #include "target/python/detect.h"
 #include "probes/python/python_stacks.h"
 #include "util/grow.h"
 
 #define DETECT_ATTEMPTS 50           /* reports to wait for a launched command's interpreter */
 #define CENSUS_CACHE_BYTES (1ul << 30)
+/* Retainer lookups of one process per report (each bounded in retainers.c). */
+#define RETAINER_LOOKUPS_PER_REPORT 4
 
 enum py_state { PY_PENDING, PY_ACTIVE, PY_OFF };
 
@@ -78,6 +81,7 @@ struct py_proc {
 	bool kernel_released;            /* probes detached, map entries deleted */
 	struct py_gc_fingerprint census_fingerprint; /* at the last census walked */
 	uint64_t census_walked_ns;       /* CLOCK_MONOTONIC */
+	int retainer_lookups;            /* since the last report */
 	struct pycode_cache *code_names; /* Python stacks' frames, named */
 	struct named_stack *stacks;      /* Python stacks named so far: a process that exited
 					  * can no longer be read */
@@ -699,6 +703,7 @@ const struct python_report *python_tracer__report(struct python_tracer *pt, pid_
 	if (p->state != PY_ACTIVE)
 		return NULL;
 	r = &p->report;
+	p->retainer_lookups = 0;
 	/* The collections reported last time are done with; those polled since (for frames)
 	 * go in this report. */
 	for (size_t i = 0; i < p->events_reported; i++)
@@ -808,6 +813,19 @@ static void free_proc(struct py_proc *p)
 	free(p->last.types);
 	free(p->peaks);
 	free(p);
+}
+
+void python_tracer__retained_by(struct python_tracer *pt, pid_t pid, const char *type_name,
+				struct retainer_report *out)
+{
+	struct py_proc *p = pt ? find_proc(pt, pid) : NULL;
+
+	*out = (struct retainer_report){ 0 };
+	if (p && p->state == PY_ACTIVE && pt->mode == PYTHON_MODE_CENSUS && p->mem &&
+	    p->retainer_lookups < RETAINER_LOOKUPS_PER_REPORT) {
+		p->retainer_lookups++;
+		py_retainers__find(&p->target, p->mem, type_name, out);
+	}
 }
 
 void python_tracer__release(struct python_tracer *pt, pid_t pid)

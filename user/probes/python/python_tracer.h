@@ -10,6 +10,7 @@
 
 #include "model/python_report.h"
 #include "model/python_stack.h"
+#include "model/retainer_report.h"
 #include "target/symtab_cache.h"
 
 enum python_mode {
@@ -50,6 +51,10 @@ int python_tracer__counters_fd(const struct python_tracer *pt);
  * among the latest 256). False when its collections are not probed. */
 bool python_tracer__gc_runs(struct python_tracer *pt, pid_t pid, uint64_t start_ns,
 			    uint64_t end_ns, uint64_t *runs);
+/* Census mode: what holds the instances of the type named type_name in pid, looked up in
+ * its memory now (target/python/retainers.h); out->known false otherwise. */
+void python_tracer__retained_by(struct python_tracer *pt, pid_t pid, const char *type_name,
+				struct retainer_report *out);
 /* Frees pid's Python state, detaches its probes and deletes its entries in the BPF maps:
  * for a process that exited, after its summary (whose report this invalidates). */
 void python_tracer__release(struct python_tracer *pt, pid_t pid);

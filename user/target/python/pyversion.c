@@ -11,7 +11,10 @@
  * offsets are also read from _Py_DebugOffsets at run time, which wins when it is valid.
  * runtime_finalizing: _PyRuntime._finalizing (3.8: finalizing), 3.8 to 3.13. The stack
  * offsets (.stack) likewise, read with gdb from each pyenv build's DWARF (ptype /o); 3.13's
- * are checked against _Py_DebugOffsets at run time (detect.c). */
+ * are checked against _Py_DebugOffsets at run time (detect.c). The container offsets
+ * (.containers: list, tuple, dict, dict keys and values, module, where instances keep their
+ * attributes) likewise with gdb's ptype /o
+ * on each pyenv build; Debian's 3.11.2 has the same (its DWARF is in python3-dbg). */
 static const struct py_offsets tables[] = {
 	{ .minor = 8, .runtime_interp_head = 32, .runtime_finalizing = 16, .gc_in_runtime = true,
 	  .gc_state = 344, .gc_generations = 24, .gc_generation_size = 24, .gc_stats = 128,
@@ -21,7 +24,11 @@ static const struct py_offsets tables[] = {
 	    .frame_owner = -1, .frame_owner_cstack = -1, .lasti_unit = 1, .code_filename = 104,
 	    .code_name = 112, .code_qualname = -1, .code_firstlineno = 40, .code_linetable = 120,
 	    .code_code = 48, .code_adaptive = -1, .line_table = PY_LINE_TABLE_LNOTAB,
-	    .unicode_ascii_size = 48, .unicode_compact_size = 72 } },
+	    .unicode_ascii_size = 48, .unicode_compact_size = 72 },
+	  .containers = { .list_items = 24, .tuple_items = 24, .dict_keys = 32, .dict_values = 40,
+	    .keys_size = 8, .keys_kind = -1, .keys_nentries = 32, .keys_indices = 40,
+	    .values_items = 0, .module_dict = 16, .module_name = 48,
+	    .attrs = PY_ATTRS_DICTOFFSET, .type_dictoffset = 288, .heap_cached_keys = 872 } },
 	{ .minor = 9, .runtime_interp_head = 32, .runtime_finalizing = 16, .gc_state = 616,
 	  .gc_generations = 24, .gc_generation_size = 24, .gc_stats = 128, .gc_head_size = 16,
 	  .arena_size = 256 << 10,
@@ -30,7 +37,11 @@ static const struct py_offsets tables[] = {
 	    .frame_owner = -1, .frame_owner_cstack = -1, .lasti_unit = 1, .code_filename = 104,
 	    .code_name = 112, .code_qualname = -1, .code_firstlineno = 40, .code_linetable = 120,
 	    .code_code = 48, .code_adaptive = -1, .line_table = PY_LINE_TABLE_LNOTAB,
-	    .unicode_ascii_size = 48, .unicode_compact_size = 72 } },
+	    .unicode_ascii_size = 48, .unicode_compact_size = 72 },
+	  .containers = { .list_items = 24, .tuple_items = 24, .dict_keys = 32, .dict_values = 40,
+	    .keys_size = 8, .keys_kind = -1, .keys_nentries = 32, .keys_indices = 40,
+	    .values_items = 0, .module_dict = 16, .module_name = 48,
+	    .attrs = PY_ATTRS_DICTOFFSET, .type_dictoffset = 288, .heap_cached_keys = 864 } },
 	{ .minor = 10, .runtime_interp_head = 32, .runtime_finalizing = 16, .gc_state = 616,
 	  .gc_generations = 24, .gc_generation_size = 24, .gc_stats = 128, .gc_head_size = 16,
 	  .arena_size = 1 << 20,
@@ -39,7 +50,11 @@ static const struct py_offsets tables[] = {
 	    .frame_owner = -1, .frame_owner_cstack = -1, .lasti_unit = 2, .code_filename = 104,
 	    .code_name = 112, .code_qualname = -1, .code_firstlineno = 40, .code_linetable = 120,
 	    .code_code = 48, .code_adaptive = -1, .line_table = PY_LINE_TABLE_PEP626,
-	    .unicode_ascii_size = 48, .unicode_compact_size = 72 } },
+	    .unicode_ascii_size = 48, .unicode_compact_size = 72 },
+	  .containers = { .list_items = 24, .tuple_items = 24, .dict_keys = 32, .dict_values = 40,
+	    .keys_size = 8, .keys_kind = -1, .keys_nentries = 32, .keys_indices = 40,
+	    .values_items = 0, .module_dict = 16, .module_name = 48,
+	    .attrs = PY_ATTRS_DICTOFFSET, .type_dictoffset = 288, .heap_cached_keys = 872 } },
 	{ .minor = 11, .runtime_interp_head = 40, .runtime_finalizing = 24, .gc_state = 648,
 	  .gc_generations = 24, .gc_generation_size = 24, .gc_stats = 128, .gc_head_size = 16,
 	  .arena_size = 1 << 20,
@@ -49,7 +64,11 @@ static const struct py_offsets tables[] = {
 	    .frame_owner_cstack = -1, .code_filename = 112, .code_name = 120,
 	    .code_qualname = 128, .code_firstlineno = 72, .code_linetable = 136, .code_code = -1,
 	    .code_adaptive = 184, .line_table = PY_LINE_TABLE_LOCATIONS,
-	    .unicode_ascii_size = 48, .unicode_compact_size = 72 } },
+	    .unicode_ascii_size = 48, .unicode_compact_size = 72 },
+	  .containers = { .list_items = 24, .tuple_items = 24, .dict_keys = 32, .dict_values = 40,
+	    .keys_log2 = true, .keys_size = 9, .keys_kind = 10, .keys_nentries = 24,
+	    .keys_indices = 32, .values_items = 0, .module_dict = 16, .module_name = 48,
+	    .attrs = PY_ATTRS_PREHEADER_311, .type_dictoffset = 288, .heap_cached_keys = 872 } },
 	{ .minor = 12, .runtime_interp_head = 40, .runtime_finalizing = 24, .gc_state = 112,
 	  .gc_generations = 24, .gc_generation_size = 24, .gc_stats = 128, .gc_head_size = 16,
 	  .interp_narenas = 5024, .arena_size = 1 << 20,
@@ -59,7 +78,11 @@ static const struct py_offsets tables[] = {
 	    .frame_owner_cstack = 3, .code_filename = 112, .code_name = 120,
 	    .code_qualname = 128, .code_firstlineno = 68, .code_linetable = 136, .code_code = -1,
 	    .code_adaptive = 192, .line_table = PY_LINE_TABLE_LOCATIONS,
-	    .unicode_ascii_size = 40, .unicode_compact_size = 56 } },
+	    .unicode_ascii_size = 40, .unicode_compact_size = 56 },
+	  .containers = { .list_items = 24, .tuple_items = 24, .dict_keys = 32, .dict_values = 40,
+	    .keys_log2 = true, .keys_size = 9, .keys_kind = 10, .keys_nentries = 24,
+	    .keys_indices = 32, .values_items = 0, .module_dict = 16, .module_name = 48,
+	    .attrs = PY_ATTRS_TAGGED_312, .type_dictoffset = 288, .heap_cached_keys = 880 } },
 	{ .minor = 13, .runtime_interp_head = 632, .runtime_finalizing = 608, .gc_state = 7400,
 	  .gc_generations = 24, .gc_generation_size = 24, .gc_stats = 128, .gc_head_size = 16,
 	  .interp_obmalloc_ptr = 10800, .obmalloc_narenas = 1064, .arena_size = 1 << 20,
@@ -69,7 +92,11 @@ static const struct py_offsets tables[] = {
 	    .frame_owner_cstack = 3, .code_filename = 112, .code_name = 120,
 	    .code_qualname = 128, .code_firstlineno = 68, .code_linetable = 136, .code_code = -1,
 	    .code_adaptive = 200, .line_table = PY_LINE_TABLE_LOCATIONS,
-	    .unicode_ascii_size = 40, .unicode_compact_size = 56 } },
+	    .unicode_ascii_size = 40, .unicode_compact_size = 56 },
+	  .containers = { .list_items = 24, .tuple_items = 24, .dict_keys = 32, .dict_values = 40,
+	    .keys_log2 = true, .keys_size = 9, .keys_kind = 10, .keys_nentries = 24,
+	    .keys_indices = 32, .values_items = 8, .module_dict = 16, .module_name = 48,
+	    .attrs = PY_ATTRS_INLINE_313, .type_dictoffset = 288, .heap_cached_keys = 880 } },
 };
 
 static bool parse_int(const char **s, int *out)

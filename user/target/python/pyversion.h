@@ -44,6 +44,33 @@ struct py_stack_offsets {
 	uint32_t unicode_compact_size;   /* sizeof(PyCompactUnicodeObject): other compact str */
 };
 
+/* Where an instance of a class keeps its attributes. */
+enum py_attrs {
+	PY_ATTRS_DICTOFFSET,     /* <= 3.10: a dict at obj + tp_dictoffset */
+	PY_ATTRS_PREHEADER_311,  /* 3.11 managed dict: values at obj - 32, or a dict at obj - 24 */
+	PY_ATTRS_TAGGED_312,     /* 3.12: at obj - 24 a dict, or values - 1 (odd) */
+	PY_ATTRS_INLINE_313,     /* 3.13: values inline at obj + tp_basicsize, or a dict at obj - 24 */
+};
+
+/* What following references between containers reads (retainers.c). Offsets in bytes. */
+struct py_container_offsets {
+	uint32_t list_items;             /* PyListObject.ob_item (a pointer to the items) */
+	uint32_t tuple_items;            /* PyTupleObject.ob_item[] (inline) */
+	uint32_t dict_keys;              /* PyDictObject.ma_keys */
+	uint32_t dict_values;            /* .ma_values: split table's values, or NULL */
+	bool keys_log2;                  /* 3.11+: dk_log2_size, dk_log2_index_bytes, dk_kind */
+	uint32_t keys_size;              /* dk_size (<= 3.10) / dk_log2_index_bytes (uint8, 3.11+) */
+	int32_t keys_kind;               /* dk_kind (uint8, 3.11+): 0 general, else str keys; -1 */
+	uint32_t keys_nentries;          /* dk_nentries */
+	uint32_t keys_indices;           /* dk_indices[]: the entries follow the index table */
+	uint32_t values_items;           /* PyDictValues.values[] (3.13 has a 4-byte header) */
+	uint32_t module_dict;            /* PyModuleObject.md_dict */
+	uint32_t module_name;            /* .md_name (a str) */
+	enum py_attrs attrs;             /* where an instance keeps its attributes */
+	uint32_t type_dictoffset;        /* PyTypeObject.tp_dictoffset */
+	uint32_t heap_cached_keys;       /* PyHeapTypeObject.ht_cached_keys (shared keys) */
+};
+
 /* Offsets in bytes, 64-bit builds without Py_DEBUG / free threading. */
 struct py_offsets {
 	int minor;                       /* 3.minor */
@@ -61,6 +88,7 @@ struct py_offsets {
 	uint32_t obmalloc_narenas;       /* offset of the counter behind that pointer */
 	uint64_t arena_size;
 	struct py_stack_offsets stack;
+	struct py_container_offsets containers;
 };
 
 /* Offsets inside objects, the same in every supported version. */
