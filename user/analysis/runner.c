@@ -489,9 +489,15 @@ static void check_budgets(struct analysis_runner *a, struct analysis_process *p,
 		return;
 	for (int b = 0; b < a->opts->budget_count; b++) {
 		struct budget_report rep;
-		enum budget_event e = budget_watch__feed(&p->watches[b], t,
-							 budget_value(p, &a->opts->budgets[b], r), &rep);
+		enum budget_event e;
 		struct analysis_event ev;
+
+		/* No RSS (a process exiting: a zombie has none) and no native counts: no value,
+		 * not a value of 0 under the limit. */
+		if (!a->opts->budgets[b].name && !r->rss_bytes && !r->native_traced)
+			continue;
+		e = budget_watch__feed(&p->watches[b], t, budget_value(p, &a->opts->budgets[b], r),
+				       &rep);
 
 		if (e == BUDGET_OK || e == BUDGET_STILL_OVER)
 			continue;
