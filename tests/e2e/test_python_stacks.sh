@@ -30,7 +30,7 @@ for py in "${pythons[@]}"; do
 	pid=$!
 	E2E_PIDS+=("$pid")
 	wait_for_line "$WORK/leak$ver.out" '^ready' || { fail "$tag: leak workload starts"; continue; }
-	timeout 90 "$MEMTRACE" -p "$pid" -d 16 --overhead-budget 30 --json="$WORK/leak$ver.json" >/dev/null \
+	timeout 90 "$MEMTRACE" -p "$pid" -d 16 --overhead-budget 30 --json="$WORK/leak$ver.json" --sqlite="$WORK/leak$ver.db" >/dev/null \
 		2>"$WORK/leak$ver.err"
 	check_eq "$tag: default-mode trace exits 0" "$?" 0
 	kill "$pid" 2>/dev/null
@@ -45,6 +45,8 @@ for py in "${pythons[@]}"; do
 	check_eq "$tag: top stack's innermost Python frame" "$top" "leaky_module.py:$leak_line make_leak"
 	outer=$(jq -r ".stacks[0] | $frames_jq | .[-1]" <<<"$summary")
 	check_eq "$tag: top stack's outermost Python frame" "$outer" "leak_service.py:33 <module>"
+	check_eq "$tag: sqlite stacks carry the leak's Python frame" \
+		"$(sqlite3 "$WORK/leak$ver.db" "SELECT DISTINCT line FROM stacks WHERE kind = 'python' AND function = 'make_leak'")" "$leak_line"
 	growth=$(jq -r ".python.growth | length" <<<"$summary")
 	check_between "$tag: python.growth entries" "$growth" 1 100
 	bad=$(jq -r ".python.growth[] | $frames_jq | .[]" <<<"$summary" |

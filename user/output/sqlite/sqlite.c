@@ -36,7 +36,8 @@ static const char schema[] =
 	" seq INTEGER, kind TEXT, name TEXT, bytes REAL, ratio REAL, severity TEXT,"
 	" growth_per_s REAL, live REAL, metric TEXT, budget TEXT, state TEXT, value REAL,"
 	" \"limit\" REAL);"
-	/* A frame row per stack frame: kind "native" now; Python frames fill file and line. */
+	/* A frame row per stack frame: kind "native" (function, module, address), then "python"
+	 * (function, file, line), innermost first within each. */
 	"CREATE TABLE IF NOT EXISTS stacks (pid INTEGER NOT NULL, stack_id INTEGER NOT NULL,"
 	" frame_index INTEGER NOT NULL, kind TEXT NOT NULL, function TEXT, file TEXT,"
 	" line INTEGER, module TEXT, address INTEGER, PRIMARY KEY (pid, stack_id, frame_index));"
@@ -215,6 +216,14 @@ static void write_stack(struct sqlite_output *o, pid_t pid, const struct stack_r
 		       (int64_t)st->stack_id, (int64_t)f, "native",
 		       function ? function : st->frames[f], p ? p->module : NULL,
 		       p ? (int64_t)p->ip : 0);
+	}
+	/* The Python frames the allocating thread ran, after the native ones (docs/sql.md). */
+	for (size_t f = 0; f < st->python.depth; f++) {
+		const struct python_frame *py = &st->python.frames[f];
+
+		insert(o, ST_STACK, py->line >= 0 ? "iiisssiSI" : "iiisssISI", (int64_t)pid,
+		       (int64_t)st->stack_id, (int64_t)(st->depth + f), "python", py->function,
+		       py->file, (int64_t)py->line, (const char *)NULL, (int64_t)0);
 	}
 }
 
