@@ -98,6 +98,26 @@ for t in a1 a2 a3; do
 	fi
 done
 
+# --- --cgroup A --exact: every malloc of A's processes, counted exactly ----------------------
+start_tracer cgx --cgroup "$A" --exact --json -i 200ms
+for t in a1 a2; do
+	pid_var=PID_$t
+	wait_interval "$WORK/cgx.out" "${!pid_var}" || fail "$t traced with --exact"
+done
+for t in a1 a2 b1; do send $t "hold 5 4096"; done
+for t in a1 a2 b1; do wait_done $t 2; done
+sleep 0.6
+stop_tracer
+for t in a1 a2; do
+	pid_var=PID_$t
+	s=$(json_summary "$WORK/cgx.out" "${!pid_var}")
+	check_eq "$t --exact: allocations and live bytes (hold 5 4096)" \
+		"$(jq -r '"\(.native.allocs) \(.native.live_bytes)"' <<<"$s")" "5 20480"
+done
+check_eq "--exact: still exactly A's live processes" \
+	"$(jq -r 'select(.pid) | .pid' "$WORK/cgx.out" | sort -u | tr '\n' ' ')" \
+	"$(printf '%s\n' "$PID_a1" "$PID_a2" | sort -u | tr '\n' ' ')"
+
 # --- --cgroup ID: a container id's prefix resolves to its cgroup ------------------------------
 "$MEMTRACE" --cgroup "${ID:0:12}" --json -d 1 -i 200ms >"$WORK/id.out" 2>"$WORK/id.err"
 check_eq "--cgroup ${ID:0:12}: PIDs" "$(jq -r 'select(.pid) | .pid' "$WORK/id.out" | sort -u | tr '\n' ' ')" "$PID_a2 "
