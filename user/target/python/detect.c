@@ -162,6 +162,7 @@ enum py_detect py_target__detect(pid_t pid, struct symtab_cache *cache, struct p
 	}
 	t->runtime_addr = py_target__symbol(t, "_PyRuntime", false);
 	t->type_type_addr = py_target__symbol(t, "PyType_Type", false);
+	t->code_type_addr = py_target__symbol(t, "PyCode_Type", false);
 	read_version(t);
 	snprintf(t->version_str, sizeof(t->version_str), t->version.micro >= 0 ? "%d.%d.%d" : "%d.%d",
 		 t->version.major, t->version.minor, t->version.micro);
