@@ -108,6 +108,10 @@ $(OUTPUT)/tests/%: tests/unit/%.c $(CORE_LIB)
 	$(Q)$(CC) $(CFLAGS) $(DEPFLAGS) $(INCLUDES) -DFIXTURE_DIR='"$(abspath $(OUTPUT)/tests)"' $< $(CORE_LIB) \
 		$(LIBS) -lcmocka -o $@
 
+# Line tables captured from each CPython (tests/unit/fixtures/pycode/capture.py).
+$(OUTPUT)/tests/test_pycode: private CFLAGS += -DPYCODE_FIXTURES='"$(abspath tests/unit/fixtures/pycode)"'
+$(OUTPUT)/tests/test_pycode: $(wildcard tests/unit/fixtures/pycode/*.txt)
+
 $(OUTPUT)/tests/%.so: tests/unit/fixtures/%.c
 	$(call msg,FIXTURE,$@)
 	$(Q)mkdir -p $(@D)

@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Naming Python frames (user/target/python/pycode.c): fake code, str and bytes objects laid
- * out in this process with a version's offsets, resolved through remote_mem on getpid(). */
+/* Naming Python frames (user/target/python/pycode.c): line tables captured from each real
+ * interpreter (tests/unit/fixtures/pycode/, with the line the interpreter itself gives every
+ * offset), and fake code, str and bytes objects laid out in this process with a version's
+ * offsets, resolved through remote_mem on getpid(). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -13,6 +16,60 @@
 #include "target/python/pycode.h"
 
 static uint64_t fake_code_type[64];
+
+static size_t parse_hex(const char *hex, uint8_t *out, size_t room)
+{
+	size_t n = 0;
+	unsigned int byte;
+
+	if (!strcmp(hex, "-"))
+		return 0;
+	while (n < room && sscanf(hex + 2 * n, "%2x", &byte) == 1)
+		out[n++] = (uint8_t)byte;
+	return n;
+}
+
+/* Every offset of every code object in py3.MINOR.txt gets the interpreter's own line. */
+static void check_fixture(int minor)
+{
+	static char line[1 << 17];
+	static uint8_t table[1 << 16];
+	enum py_line_table kind = py_offsets__get(3, minor)->stack.line_table;
+	char path[512], name[256], hex[sizeof(line)];
+	size_t size = 0, codes = 0, offsets = 0;
+	int first = 0, a, b, want;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/py3.%d.txt", PYCODE_FIXTURES, minor);
+	f = fopen(path, "r");
+	assert_non_null(f);
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "code %*s %d %255s", &first, name) == 2) {
+			codes++;
+		} else if (sscanf(line, "table %s", hex) == 1) {
+			size = parse_hex(hex, table, sizeof(table));
+		} else if (sscanf(line, "at %d %d %d", &a, &b, &want) == 3) {
+			for (int off = a; off <= b; off++, offsets++) {
+				int got = pycode__line_of(kind, table, size, first, off);
+
+				if (got != want)
+					fail_msg("3.%d %s offset %d: line %d, the interpreter says %d",
+						 minor, name, off, got, want);
+			}
+		}
+	}
+	fclose(f);
+	/* samples.py, textwrap and json.decoder: dozens of code objects, thousands of offsets. */
+	assert_true(codes >= 40);
+	assert_true(offsets >= 2000);
+}
+
+static void test_real_tables(void **state)
+{
+	(void)state;
+	for (int minor = PY_MIN_MINOR; minor <= PY_MAX_MINOR; minor++)
+		check_fixture(minor);
+}
 static uint64_t fake_str_type[64];
 
 struct fake {
@@ -240,6 +297,7 @@ static void test_cache_bound(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_real_tables),
 		cmocka_unit_test(test_resolve_311),
 		cmocka_unit_test(test_resolve_38_310),
 		cmocka_unit_test(test_cache_bound),
