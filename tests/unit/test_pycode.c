@@ -294,6 +294,44 @@ static void test_cache_bound(void **state)
 	pycode_cache__free(c);
 }
 
+/* Long line tables: the bytes held stay within PYCODE_TABLE_BYTES_MAX, the newest are kept. */
+static void test_table_bytes_bound(void **state)
+{
+	enum { N = 200, TABLE = 60000 };
+	size_t keep = PYCODE_TABLE_BYTES_MAX / TABLE;
+	struct pycode_cache *c = pycode_cache__new();
+	struct remote_mem *m = remote_mem__new(getpid(), 8 << 20);
+	struct fake *f = calloc(1, sizeof(*f));
+	uint8_t (*codes)[256] = aligned_alloc(16, (size_t)N * 256);
+	uint8_t *table = aligned_alloc(16, PY_BYTES_DATA + TABLE);
+	struct py_frame_loc loc;
+	struct py_target t;
+
+	(void)state;
+	target_for(&t, 13);
+	ascii_str(&t.off.stack, f->name, "f");
+	memset(table, 0, PY_BYTES_DATA);
+	for (size_t i = 0; i < TABLE; i++)      /* 1-unit entries, no columns, line + 0 */
+		table[PY_BYTES_DATA + i] = i % 2 ? 0x00 : 0xe8;
+	put64(table, PY_OB_SIZE, TABLE);
+	for (int i = 0; i < N; i++)
+		code_obj(&t.off.stack, codes[i], f->name, f->name, f->name, table, i);
+	for (int i = 0; i < N; i++) {
+		assert_true(pycode__resolve_offset(c, m, &t, (uintptr_t)codes[i], 2 * 1000, &loc));
+		assert_int_equal(loc.line, i);
+		assert_true(pycode_cache__entries(c) <= keep);
+	}
+	assert_int_equal(pycode_cache__entries(c), keep);
+	assert_true(pycode__resolve_offset(c, m, &t, (uintptr_t)codes[N - 1], 0, &loc));
+	assert_int_equal(pycode_cache__decodes(c), N);
+
+	free(table);
+	free(codes);
+	free(f);
+	remote_mem__free(m);
+	pycode_cache__free(c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -301,6 +339,7 @@ int main(void)
 		cmocka_unit_test(test_resolve_311),
 		cmocka_unit_test(test_resolve_38_310),
 		cmocka_unit_test(test_cache_bound),
+		cmocka_unit_test(test_table_bytes_bound),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

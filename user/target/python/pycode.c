@@ -34,7 +34,10 @@ struct pycode_entry {
 
 struct pycode_cache {
 	struct pycode_entry *entries;
-	size_t used;
+	size_t used;                 /* slots handed out so far */
+	size_t held;                 /* of those, holding a code object */
+	size_t table_bytes;          /* line tables held, at most PYCODE_TABLE_BYTES_MAX */
+	int32_t free_head;           /* evicted slots, chained through hash_next */
 	int32_t buckets[PYCODE_BUCKETS];
 	int32_t lru_head, lru_tail;
 	size_t decodes;
@@ -52,7 +55,7 @@ struct pycode_cache *pycode_cache__new(void)
 		return NULL;
 	}
 	memset(c->buckets, 0xff, sizeof(c->buckets));
-	c->lru_head = c->lru_tail = -1;
+	c->lru_head = c->lru_tail = c->free_head = -1;
 	return c;
 }
 
@@ -68,7 +71,7 @@ void pycode_cache__free(struct pycode_cache *c)
 
 size_t pycode_cache__entries(const struct pycode_cache *c)
 {
-	return c->used;
+	return c->held;
 }
 
 size_t pycode_cache__decodes(const struct pycode_cache *c)
@@ -128,19 +131,40 @@ static int32_t cache_find(struct pycode_cache *c, pid_t pid, uint64_t code)
 	return -1;
 }
 
-/* A slot for a new entry: a fresh one while there is room, else the least recently used. */
+static void cache_evict(struct pycode_cache *c, int32_t i)
+{
+	struct pycode_entry *e = &c->entries[i];
+
+	lru_unlink(c, i);
+	hash_unlink(c, i);
+	c->table_bytes -= e->table_size;
+	free(e->table);
+	*e = (struct pycode_entry){ .table = NULL, .hash_next = c->free_head };
+	c->free_head = i;
+	c->held--;
+}
+
+/* A slot for a new entry: an evicted one, a fresh one while there is room, else the least
+ * recently used one's. */
 static int32_t cache_slot(struct pycode_cache *c)
 {
 	int32_t i;
 
-	if (c->used < PYCODE_CACHE_MAX)
-		return (int32_t)c->used++;
-	i = c->lru_tail;
-	lru_unlink(c, i);
-	hash_unlink(c, i);
-	free(c->entries[i].table);
-	c->entries[i].table = NULL;
-	return i;
+	if (c->free_head < 0 && c->used >= PYCODE_CACHE_MAX)
+		cache_evict(c, c->lru_tail);
+	if (c->free_head >= 0) {
+		i = c->free_head;
+		c->free_head = c->entries[i].hash_next;
+		return i;
+	}
+	return (int32_t)c->used++;
+}
+
+/* Least recently used entries out until the line tables fit their budget (keep one). */
+static void cache_trim(struct pycode_cache *c)
+{
+	while (c->table_bytes > PYCODE_TABLE_BYTES_MAX && c->lru_tail != c->lru_head)
+		cache_evict(c, c->lru_tail);
 }
 
 static void cache_insert(struct pycode_cache *c, int32_t i)
@@ -150,6 +174,7 @@ static void cache_insert(struct pycode_cache *c, int32_t i)
 	c->entries[i].hash_next = c->buckets[b];
 	c->buckets[b] = i;
 	lru_push_front(c, i);
+	c->held++;
 }
 
 /* --- Line tables ------------------------------------------------------------------------- */
@@ -412,6 +437,7 @@ static bool decode(struct pycode_cache *c, struct remote_mem *m, const struct py
 	if (!read_bytes(m, id->linetable, &table, &size))
 		return false;
 	free(e->table);
+	c->table_bytes += size - e->table_size;
 	e->pid = t->pid;
 	e->code = code;
 	e->id = *id;
@@ -447,6 +473,7 @@ bool pycode__resolve_offset(struct pycode_cache *c, struct remote_mem *m, const 
 		lru_unlink(c, i);
 		lru_push_front(c, i);
 	}
+	cache_trim(c);
 	e = &c->entries[i];
 	snprintf(out->function, sizeof(out->function), "%s", e->function);
 	snprintf(out->file, sizeof(out->file), "%s", e->file);

@@ -2,8 +2,9 @@
  * qualified name, file and the line of an instruction, read from the target's memory with
  * the version's offsets. Decoded code objects are cached per address; every resolve
  * re-reads the object's identifying fields, so a freed code object whose address is reused
- * by another one is decoded afresh. The cache holds at most PYCODE_CACHE_MAX entries (least
- * recently used out first), each with a line table of at most PYCODE_LINETABLE_MAX bytes. */
+ * by another one is decoded afresh (those reads are as fresh as the remote_mem's last reset).
+ * Bounded: at most PYCODE_CACHE_MAX entries and PYCODE_TABLE_BYTES_MAX bytes of line tables
+ * (least recently used out first); a table longer than PYCODE_LINETABLE_MAX is cut. */
 #ifndef MEMTRACE_PYCODE_H
 #define MEMTRACE_PYCODE_H
 
@@ -17,6 +18,7 @@
 
 #define PYCODE_CACHE_MAX 4096
 #define PYCODE_LINETABLE_MAX 65536
+#define PYCODE_TABLE_BYTES_MAX (8u << 20)
 
 struct py_frame_loc {
 	char function[160];
