@@ -1,5 +1,6 @@
 /* --pprof and --folded from synthetic summaries: the protobuf encoder's exact bytes, the
- * folded lines (escapes, merging, order), and a pprof file decoded back field by field. */
+ * folded lines (escapes, merging, order), and pprof files (native and Python frames) decoded
+ * back field by field. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -198,8 +199,10 @@ struct decoded {
 	char *strings[64];
 	size_t string_count;
 	uint64_t location_function[64];  /* by location id: its function id (0: no line) */
+	uint64_t location_line[64], location_mapping[64], location_count;
 	uint64_t function_name[64];      /* by function id: its name's string */
-	uint64_t values[8][4], leaf_location[8], depth[8];
+	uint64_t function_system_name[64], function_file[64], function_count;
+	uint64_t values[8][4], leaf_location[8], depth[8], locations[8][16];
 	size_t sample_count;
 	uint64_t mapping_file, mapping_named, mapping_count, default_type;
 };
@@ -211,9 +214,24 @@ static void decode_location(struct decoded *d, const struct field *f)
 	struct field g;
 
 	assert_true(id > 0 && id < 64);
+	d->location_count++;
+	d->location_mapping[id] = uint_field(f->data, f->value, 2);
 	while (next_field(&p, f->data + f->value, &g))
-		if (g.number == 4)
+		if (g.number == 4) {
 			d->location_function[id] = uint_field(g.data, g.value, 1);
+			d->location_line[id] = uint_field(g.data, g.value, 2);
+		}
+}
+
+static void decode_function(struct decoded *d, const struct field *f)
+{
+	uint64_t id = uint_field(f->data, f->value, 1);
+
+	assert_true(id > 0 && id < 64);
+	d->function_count++;
+	d->function_name[id] = uint_field(f->data, f->value, 2);
+	d->function_system_name[id] = uint_field(f->data, f->value, 3);
+	d->function_file[id] = uint_field(f->data, f->value, 4);
 }
 
 static void decode_sample(struct decoded *d, const struct field *f)
@@ -230,6 +248,8 @@ static void decode_sample(struct decoded *d, const struct field *f)
 
 			if (g.number == 1 && i == 0)
 				d->leaf_location[s] = v;
+			if (g.number == 1 && d->depth[s] < 16)
+				d->locations[s][d->depth[s]] = v;
 			if (g.number == 1)
 				d->depth[s]++;
 			else if (i < 4)
@@ -254,7 +274,7 @@ static void decode(struct decoded *d, const uint8_t *data, size_t len)
 		} else if (f.number == 4)
 			decode_location(d, &f);
 		else if (f.number == 5)
-			d->function_name[uint_field(f.data, f.value, 1)] = uint_field(f.data, f.value, 2);
+			decode_function(d, &f);
 		else if (f.number == 6)
 			d->strings[d->string_count++] = strndup((const char *)f.data, f.value);
 		else if (f.number == 14)
@@ -322,6 +342,109 @@ static void pprof_profile_decodes_to_the_summary(void **state)
 	unlink(path);
 }
 
+/* The profile of r, decoded. */
+static void write_and_decode(struct process_report *r, struct decoded *d)
+{
+	char path[] = "/tmp/memtrace-pprof-XXXXXX";
+	uint8_t data[1 << 16];
+	struct output *out;
+	gzFile gz;
+	int len, fd = mkstemp(path);
+
+	assert_true(fd >= 0);
+	close(fd);
+	out = pprof_output__new(path, false);
+	assert_non_null(out);
+	output__summary(out, r);
+	output__destroy(out);
+	gz = gzopen(path, "rb");
+	assert_non_null(gz);
+	len = gzread(gz, data, sizeof(data));
+	gzclose(gz);
+	assert_true(len > 0);
+	decode(d, data, (size_t)len);
+	unlink(path);
+}
+
+static void set_python(struct stack_report *s, size_t depth, const struct python_frame *frames)
+{
+	s->python.frames = calloc(depth, sizeof(*s->python.frames));
+	memcpy(s->python.frames, frames, depth * sizeof(*frames));
+	s->python.depth = depth;
+}
+
+/* Python frames follow the native ones, innermost first; a (function, file, line) is one
+ * location, a (function, file) one function with its file, no system name, no mapping. */
+static void pprof_python_frames_follow_the_native_ones(void **state)
+{
+	static const uint64_t ips_a[] = { 0x1100, 0x1500 }, ips_b[] = { 0x1120 };
+	static const char *const names_a[] = { "PyObject_Malloc", "main" };
+	static const char *const names_b[] = { "PyObject_Malloc" };
+	static const struct python_frame at_13[] = {
+		{ "make_leak", "/app/mod.py", 13 }, { "<module>", "/app/svc.py", 40 },
+	}, at_14[] = {
+		{ "make_leak", "/app/mod.py", 14 }, { "make_leak", "/app/other.py", -1 },
+		{ "<module>", "/app/svc.py", 40 },
+	};
+	struct process_report r;
+	struct decoded d;
+	const uint64_t *a, *b;
+
+	(void)state;
+	r = (struct process_report){ .pid = 7, .elapsed_ns = 1000000000ull };
+	snprintf(r.comm, sizeof(r.comm), "python3");
+	r.stacks = calloc(3, sizeof(*r.stacks));
+	add_stack(&r, 4096, 1, 4096, 1, 2, ips_a, names_a);
+	set_python(&r.stacks[0], 2, at_13);
+	add_stack(&r, 8192, 2, 8192, 2, 1, ips_b, names_b);
+	set_python(&r.stacks[1], 2, at_13);
+	add_stack(&r, 100, 1, 100, 1, 1, ips_b, names_b);
+	set_python(&r.stacks[2], 3, at_14);
+	write_and_decode(&r, &d);
+
+	assert_int_equal(d.sample_count, 3);
+	/* 3 native addresses, 4 distinct Python (function, file, line). */
+	assert_int_equal(d.location_count, 7);
+	/* PyObject_Malloc, main; make_leak twice (two files), <module>. */
+	assert_int_equal(d.function_count, 5);
+	a = d.locations[0];
+	b = d.locations[1];
+	assert_int_equal(d.depth[0], 4);
+	assert_int_equal(d.depth[1], 3);
+	assert_int_equal(d.depth[2], 4);
+	assert_string_equal(d.strings[d.function_name[d.location_function[a[0]]]], "PyObject_Malloc");
+	assert_string_equal(d.strings[d.function_name[d.location_function[a[1]]]], "main");
+	assert_int_not_equal(d.location_mapping[a[0]], 0);
+	/* The Python frames after the native ones, and one location for both stacks. */
+	assert_int_equal(a[2], b[1]);
+	assert_int_equal(a[3], b[2]);
+	for (size_t i = 2; i < 4; i++) {
+		uint64_t fn = d.location_function[a[i]];
+
+		assert_int_equal(d.location_mapping[a[i]], 0);
+		assert_int_equal(d.location_line[a[i]], at_13[i - 2].line);
+		assert_string_equal(d.strings[d.function_name[fn]], at_13[i - 2].function);
+		assert_string_equal(d.strings[d.function_file[fn]], at_13[i - 2].file);
+		assert_int_equal(d.function_system_name[fn], 0);
+	}
+	/* Line 14 of make_leak: a location of its own, the same function as line 13's. */
+	assert_int_not_equal(d.locations[2][1], a[2]);
+	assert_int_equal(d.location_line[d.locations[2][1]], 14);
+	assert_int_equal(d.location_function[d.locations[2][1]], d.location_function[a[2]]);
+	/* An unknown line is pprof's 0; make_leak of another file is another function. */
+	assert_int_equal(d.location_line[d.locations[2][2]], 0);
+	assert_string_equal(d.strings[d.function_file[d.location_function[d.locations[2][2]]]],
+			    "/app/other.py");
+	assert_int_equal(d.locations[2][3], a[3]);
+	/* Native functions keep their system name and have no file. */
+	assert_int_equal(d.function_system_name[d.location_function[a[0]]],
+			 d.function_name[d.location_function[a[0]]]);
+	assert_int_equal(d.function_file[d.location_function[a[0]]], 0);
+	for (size_t i = 0; i < d.string_count; i++)
+		free(d.strings[i]);
+	process_report__free_stacks(&r);
+}
+
 static void pprof_file_without_a_summary_is_removed(void **state)
 {
 	char path[] = "/tmp/memtrace-pprof-XXXXXX";
@@ -342,6 +465,7 @@ int main(void)
 		cmocka_unit_test(encodes_varints_packed_and_nested_fields),
 		cmocka_unit_test(folded_merges_escapes_and_skips_freed_stacks),
 		cmocka_unit_test(pprof_profile_decodes_to_the_summary),
+		cmocka_unit_test(pprof_python_frames_follow_the_native_ones),
 		cmocka_unit_test(pprof_file_without_a_summary_is_removed),
 	};
 

@@ -13,6 +13,7 @@
 
 #include "output/output.h"
 #include "output/pprof/protobuf.h"
+#include "python_stack.h"
 
 /* Field numbers of profile.proto. */
 enum {
@@ -27,8 +28,8 @@ enum {
 	MAPPING_FILENAME, MAPPING_HAS_FUNCTIONS = 7,
 };
 enum { LOCATION_ID = 1, LOCATION_MAPPING_ID, LOCATION_ADDRESS, LOCATION_LINE };
-enum { LINE_FUNCTION_ID = 1 };
-enum { FUNCTION_ID = 1, FUNCTION_NAME, FUNCTION_SYSTEM_NAME };
+enum { LINE_FUNCTION_ID = 1, LINE_LINE };
+enum { FUNCTION_ID = 1, FUNCTION_NAME, FUNCTION_SYSTEM_NAME, FUNCTION_FILENAME };
 
 /* The sample types of Go's heap profiles, in its order: pprof shows the last by default. */
 static const char *const sample_types[][2] = {
@@ -45,17 +46,26 @@ struct pprof_output {
 				      * summary */
 };
 
+/* A function of the profile: a native one has no file (""), a Python one has. */
+struct profile_function {
+	const char *name;
+	const char *file;
+};
+
 /* A profile's tables, each sorted and without duplicates: an entry's id is its index + 1
- * (strings: the index, "" first). */
+ * (strings: the index, "" first). The Python locations' ids follow the native ones'. */
 struct profile_tables {
 	const char **strings;
 	size_t string_count;
 	const struct stack_frame **locations;    /* by ip */
 	size_t location_count;
+	const struct python_frame **python_locations;   /* by function, file, line */
+	size_t python_location_count;
 	const struct stack_frame **mappings;     /* by module_start */
 	bool *mapping_named;                     /* every location in it has a function */
 	size_t mapping_count;
-	const char **functions;                  /* by name */
+	struct profile_function *functions;      /* by name, file */
+	const struct profile_function **function_order;
 	size_t function_count;
 };
 
@@ -70,6 +80,26 @@ static int by_ip(const void *a, const void *b)
 	const struct stack_frame *y = *(const struct stack_frame *const *)b;
 
 	return (x->ip > y->ip) - (x->ip < y->ip);
+}
+
+static int by_python_frame(const void *a, const void *b)
+{
+	const struct python_frame *x = *(const struct python_frame *const *)a;
+	const struct python_frame *y = *(const struct python_frame *const *)b;
+	int c = strcmp(x->function, y->function);
+
+	if (!c)
+		c = strcmp(x->file, y->file);
+	return c ? c : (x->line > y->line) - (x->line < y->line);
+}
+
+static int by_function(const void *a, const void *b)
+{
+	const struct profile_function *x = *(const struct profile_function *const *)a;
+	const struct profile_function *y = *(const struct profile_function *const *)b;
+	int c = strcmp(x->name, y->name);
+
+	return c ? c : strcmp(x->file, y->file);
 }
 
 static int by_module_start(const void *a, const void *b)
@@ -114,50 +144,101 @@ static uint64_t location_id(const struct profile_tables *t, const struct stack_f
 	return id_of(f, (const void **)t->locations, t->location_count, by_ip);
 }
 
+static uint64_t python_location_id(const struct profile_tables *t,
+				   const struct python_frame *f)
+{
+	uint64_t id = id_of(f, (const void **)t->python_locations, t->python_location_count,
+			    by_python_frame);
+
+	return id ? t->location_count + id : 0;
+}
+
 static uint64_t mapping_id(const struct profile_tables *t, const struct stack_frame *f)
 {
 	return f->module ? id_of(f, (const void **)t->mappings, t->mapping_count,
 				 by_module_start) : 0;
 }
 
-static uint64_t function_id(const struct profile_tables *t, const char *name)
+static uint64_t function_id(const struct profile_tables *t, const char *name, const char *file)
 {
-	return id_of(name, (const void **)t->functions, t->function_count, by_string);
+	const struct profile_function key = { name, file };
+
+	return id_of(&key, (const void **)t->function_order, t->function_count, by_function);
 }
 
 static void tables_free(struct profile_tables *t)
 {
 	free(t->strings);
 	free(t->locations);
+	free(t->python_locations);
 	free(t->mappings);
 	free(t->mapping_named);
 	free(t->functions);
+	free(t->function_order);
 }
 
-/* The locations first (every frame, by ip); the rest from the distinct locations only: a
- * profile of every stack has millions of frames and a few thousand addresses. */
+/* Every frame of the stacks into the location tables (native by ip, Python by function, file,
+ * line), sorted and deduplicated. */
+static int collect_locations(struct profile_tables *t, const struct process_report *r)
+{
+	size_t frames = 0, python_frames = 0;
+
+	for (size_t i = 0; i < r->stack_count; i++) {
+		if (r->stacks[i].parts)
+			frames += r->stacks[i].depth;
+		python_frames += r->stacks[i].python.depth;
+	}
+	t->locations = calloc(frames + 1, sizeof(*t->locations));
+	t->python_locations = calloc(python_frames + 1, sizeof(*t->python_locations));
+	if (!t->locations || !t->python_locations)
+		return -ENOMEM;
+	for (size_t i = 0; i < r->stack_count; i++) {
+		const struct stack_report *st = &r->stacks[i];
+
+		for (size_t f = 0; st->parts && f < st->depth; f++)
+			t->locations[t->location_count++] = &st->parts[f];
+		for (size_t f = 0; f < st->python.depth; f++)
+			t->python_locations[t->python_location_count++] = &st->python.frames[f];
+	}
+	t->location_count = sort_unique((const void **)t->locations, t->location_count, by_ip);
+	t->python_location_count = sort_unique((const void **)t->python_locations,
+					       t->python_location_count, by_python_frame);
+	return 0;
+}
+
+static void add_function(struct profile_tables *t, size_t *strings, const char *name,
+			 const char *file)
+{
+	t->functions[t->function_count] = (struct profile_function){ name, file };
+	t->function_order[t->function_count] = &t->functions[t->function_count];
+	t->function_count++;
+	if (*name)
+		t->strings[(*strings)++] = name;
+	if (*file)
+		t->strings[(*strings)++] = file;
+}
+
+/* The locations first (every frame); the rest from the distinct locations only: a profile of
+ * every stack has millions of frames and a few thousand addresses. */
 static int tables_build(struct profile_tables *t, const struct process_report *r,
 			const char *comment)
 {
-	size_t frames = 0, n, strings = 0;
+	size_t n, py, strings = 0;
+	int err;
 
 	*t = (struct profile_tables){ 0 };
-	for (size_t i = 0; i < r->stack_count; i++)
-		if (r->stacks[i].parts)
-			frames += r->stacks[i].depth;
-	t->locations = calloc(frames + 1, sizeof(*t->locations));
-	if (!t->locations)
-		return -ENOMEM;
-	for (size_t i = 0; i < r->stack_count; i++)
-		for (size_t f = 0; r->stacks[i].parts && f < r->stacks[i].depth; f++)
-			t->locations[t->location_count++] = &r->stacks[i].parts[f];
-	t->location_count = sort_unique((const void **)t->locations, t->location_count, by_ip);
+	err = collect_locations(t, r);
+	if (err)
+		return err;
 	n = t->location_count;
+	py = t->python_location_count;
 	t->mappings = calloc(n + 1, sizeof(*t->mappings));
 	t->mapping_named = calloc(n + 1, sizeof(*t->mapping_named));
-	t->functions = calloc(n + 1, sizeof(*t->functions));
-	t->strings = calloc(2 * n + 2 * SAMPLE_TYPES + 3, sizeof(*t->strings));
-	if (!t->mappings || !t->mapping_named || !t->functions || !t->strings)
+	t->functions = calloc(n + py + 1, sizeof(*t->functions));
+	t->function_order = calloc(n + py + 1, sizeof(*t->function_order));
+	t->strings = calloc(2 * (n + py) + 2 * SAMPLE_TYPES + 3, sizeof(*t->strings));
+	if (!t->mappings || !t->mapping_named || !t->functions || !t->function_order ||
+	    !t->strings)
 		return -ENOMEM;
 	t->strings[strings++] = "";
 	for (size_t i = 0; i < SAMPLE_TYPES; i++) {
@@ -173,15 +254,16 @@ static int tables_build(struct profile_tables *t, const struct process_report *r
 			t->mappings[t->mapping_count++] = loc;
 			t->strings[strings++] = loc->module;
 		}
-		if (loc->function) {
-			t->functions[t->function_count++] = loc->function;
-			t->strings[strings++] = loc->function;
-		}
+		if (loc->function)
+			add_function(t, &strings, loc->function, "");
 	}
+	for (size_t l = 0; l < py; l++)
+		add_function(t, &strings, t->python_locations[l]->function,
+			     t->python_locations[l]->file);
 	t->mapping_count = sort_unique((const void **)t->mappings, t->mapping_count,
 				       by_module_start);
-	t->function_count = sort_unique((const void **)t->functions, t->function_count,
-					by_string);
+	t->function_count = sort_unique((const void **)t->function_order, t->function_count,
+					by_function);
 	t->string_count = 1 + sort_unique((const void **)t->strings + 1, strings - 1, by_string);
 	for (size_t m = 0; m < t->mapping_count; m++)
 		t->mapping_named[m] = true;
@@ -207,7 +289,7 @@ static void write_samples(struct pb_message *out, const struct profile_tables *t
 			  const struct process_report *r)
 {
 	struct pb_message m = { 0 };
-	uint64_t ids[ALLOC_MAX_STACK_DEPTH];
+	uint64_t ids[ALLOC_MAX_STACK_DEPTH + PY_STACK_MAX_DEPTH];
 
 	for (size_t i = 0; i < r->stack_count; i++) {
 		const struct stack_report *st = &r->stacks[i];
@@ -215,9 +297,12 @@ static void write_samples(struct pb_message *out, const struct profile_tables *t
 							st->live_allocs, st->live_bytes };
 		size_t depth = 0;
 
-		/* Innermost first, as pprof wants its leaf at location_id[0]. */
+		/* Innermost first, as pprof wants its leaf at location_id[0]; the Python code
+		 * called the native frames: its frames come after them. */
 		for (; st->parts && depth < st->depth && depth < ALLOC_MAX_STACK_DEPTH; depth++)
 			ids[depth] = location_id(t, &st->parts[depth]);
+		for (size_t f = 0; f < st->python.depth && f < PY_STACK_MAX_DEPTH; f++)
+			ids[depth++] = python_location_id(t, &st->python.frames[f]);
 		pb_clear(&m);
 		pb_packed(&m, SAMPLE_LOCATION_ID, ids, depth);
 		pb_packed(&m, SAMPLE_VALUE, values, SAMPLE_TYPES);
@@ -258,9 +343,22 @@ static void write_locations(struct pb_message *out, const struct profile_tables 
 		pb_uint(&m, LOCATION_ADDRESS, f->ip);
 		if (f->function) {
 			pb_clear(&line);
-			pb_uint(&line, LINE_FUNCTION_ID, function_id(t, f->function));
+			pb_uint(&line, LINE_FUNCTION_ID, function_id(t, f->function, ""));
 			pb_submessage(&m, LOCATION_LINE, &line);
 		}
+		pb_submessage(out, PROFILE_LOCATION, &m);
+	}
+	/* A Python frame: no mapping, no address, one line of its function. */
+	for (size_t i = 0; i < t->python_location_count; i++) {
+		const struct python_frame *f = t->python_locations[i];
+
+		pb_clear(&m);
+		pb_uint(&m, LOCATION_ID, t->location_count + i + 1);
+		pb_clear(&line);
+		pb_uint(&line, LINE_FUNCTION_ID, function_id(t, f->function, f->file));
+		if (f->line > 0)   /* -1, unknown: 0, pprof's "no line" */
+			pb_uint(&line, LINE_LINE, (uint64_t)f->line);
+		pb_submessage(&m, LOCATION_LINE, &line);
 		pb_submessage(out, PROFILE_LOCATION, &m);
 	}
 	pb_free(&m);
@@ -272,12 +370,17 @@ static void write_functions(struct pb_message *out, const struct profile_tables 
 	struct pb_message m = { 0 };
 
 	for (size_t i = 0; i < t->function_count; i++) {
-		uint64_t name = string_id(t, t->functions[i]);
+		const struct profile_function *fn = t->function_order[i];
+		uint64_t name = string_id(t, fn->name);
 
 		pb_clear(&m);
 		pb_uint(&m, FUNCTION_ID, i + 1);
 		pb_uint(&m, FUNCTION_NAME, name);
-		pb_uint(&m, FUNCTION_SYSTEM_NAME, name);
+		/* Python code has no system name; pprof, seeing one equal to the name, would take
+		 * "<module>" for a demangled C++ template and strip it to nothing. */
+		if (!*fn->file)
+			pb_uint(&m, FUNCTION_SYSTEM_NAME, name);
+		pb_uint(&m, FUNCTION_FILENAME, string_id(t, fn->file));
 		pb_submessage(out, PROFILE_FUNCTION, &m);
 	}
 	pb_free(&m);
