@@ -15,7 +15,7 @@ INCLUDES := -I$(OUTPUT) -Iinclude -Iuser
 DEPFLAGS = -MMD -MP -MF $@.d
 # Recursive (=) so that a fresh machine evaluates them after `deps` installed libbpf-dev.
 LIBBPF_LIBS = $(shell pkg-config --libs libbpf 2>/dev/null || echo -lbpf)
-LIBS = $(LIBBPF_LIBS) -lelf -lz -lm -ljson-c -liberty -lcapstone -lmicrohttpd -lpthread
+LIBS = $(LIBBPF_LIBS) -lelf -lz -lm -ljson-c -liberty -lcapstone -lmicrohttpd -lsqlite3 -lpthread
 BPF_CFLAGS := -g -O2 -Wall -target bpf -D__TARGET_ARCH_$(ARCH) -I$(VMLINUX_DIR) -Iinclude
 
 BPF_SRCS := $(wildcard bpf/*.bpf.c)

@@ -8,6 +8,7 @@
 #include "maps.bpf.h"
 #include "native_stats_map.bpf.h"
 #include "stack_walk.bpf.h"
+#include "python_stack.bpf.h"
 
 /* Set by the loader before load. */
 const volatile bool record_stacks = true;
@@ -119,13 +120,26 @@ struct {
 	__type(value, __u8);
 } traced_tgids SEC(".maps");
 
-/* mmap/mremap length between syscall entry and exit, per thread. */
+/* An mmap/munmap/mremap between syscall entry and exit, per thread. */
+struct mapping_call {
+	__u64 len;
+	__u32 growth_kind;          /* HEAP_GROWTH_KINDS: not heap growth */
+	__u32 pad;
+};
+
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 16384);
 	__type(key, __u32);
-	__type(value, __u64);
+	__type(value, struct mapping_call);
 } mapping_len SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 16384);      /* resized by the loader */
+	__type(key, struct heap_growth_key);
+	__type(value, struct heap_growth_stats);
+} heap_growth SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -133,6 +147,15 @@ struct {
 	__type(key, __u32);
 	__type(value, __u64);
 } last_brk SEC(".maps");
+
+/* The highest brk seen: heap growth is the heap's top passing it. A heap that glibc trims and
+ * grows again over the same range (a loop allocating and freeing at the top) grew it once. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1024);
+	__type(key, __u32);
+	__type(value, __u64);
+} brk_high SEC(".maps");
 
 static __always_inline struct native_stats *native_stats_of(__u32 tgid)
 {
@@ -307,6 +330,19 @@ struct allocation_stack {
 	struct stack_stats *sstats;
 };
 
+/* Joins the thread's Python stack to a native one, in its identity too. */
+static __always_inline void with_python_stack(struct stack_trace *trace, __u32 tgid)
+{
+	__u64 hash = trace->hash;
+
+	trace->py_stack_id = walk_python_stack(tgid);
+	if (trace->py_stack_id < 0)
+		return;
+	hash ^= (__u64)trace->py_stack_id * 0x9e3779b97f4a7c15ULL;
+	hash ^= hash >> 29;
+	trace->hash = hash;
+}
+
 static __always_inline void find_allocation_stack(struct pt_regs *ctx, __u32 tgid,
 						  struct allocation_stack *st)
 {
@@ -315,6 +351,7 @@ static __always_inline void find_allocation_stack(struct pt_regs *ctx, __u32 tgi
 
 	if (!trace)
 		return;
+	with_python_stack(trace, tgid);
 	for (__u32 probe = 0; probe < STACK_ID_PROBES; probe++) {
 		skey.stack_id = (trace->hash + probe) & 0x7fffffff;
 		/* Known to this process: one lookup, the entry carries the stack's hash. */
@@ -493,15 +530,81 @@ static __always_inline bool traced(__u32 tgid)
 	return bpf_map_lookup_elem(&traced_tgids, &tgid) != NULL;
 }
 
-static __always_inline int remember_len(__u64 len)
+static __always_inline int remember_call(__u64 len, __u32 growth_kind)
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	struct mapping_call call = { .len = len, .growth_kind = growth_kind };
 	__u32 tid = (__u32)pid_tgid;
 
 	if (!traced(pid_tgid >> 32))
 		return 0;
-	bpf_map_update_elem(&mapping_len, &tid, &len, BPF_ANY);
+	bpf_map_update_elem(&mapping_len, &tid, &call, BPF_ANY);
 	return 0;
+}
+
+static __always_inline int remember_len(__u64 len)
+{
+	return remember_call(len, HEAP_GROWTH_KINDS);
+}
+
+/* The native stack of the thread in a syscall, stored in `stacks`: its id, or -1. */
+static __always_inline int syscall_native_stack(void)
+{
+	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
+	struct stack_trace *trace = walk_user_stack(regs);
+
+	if (!trace)
+		return -1;
+	for (__u32 probe = 0; probe < STACK_ID_PROBES; probe++) {
+		__u32 id = (trace->hash + probe) & 0x7fffffff;
+		enum stack_slot slot = claim_stack_id(id, trace);
+
+		if (slot == SLOT_OURS)
+			return id;
+		if (slot == SLOT_FULL)
+			return -1;
+	}
+	return -1;
+}
+
+/* Heap growth, against the stacks of the thread that made it. Global, verified once. */
+__noinline int count_heap_growth(__u32 tgid, __u32 kind, __u64 bytes)
+{
+	struct heap_growth_key key = { .tgid = tgid, .kind = kind, .native_stack_id = -1 };
+	static const struct heap_growth_stats zero;
+	struct heap_growth_stats *growth;
+
+	key.py_stack_id = walk_python_stack(tgid);
+	if (record_stacks)
+		key.native_stack_id = syscall_native_stack();
+	growth = lookup_or_init(&heap_growth, &key, &zero);
+	if (!growth) {
+		struct mmap_stats *stats = mmap_stats_of(tgid);
+
+		if (stats)
+			stats->growth_dropped++;
+		return 0;
+	}
+	__sync_fetch_and_add(&growth->bytes, bytes);
+	__sync_fetch_and_add(&growth->events, 1);
+	return 0;
+}
+
+#define MAP_ANONYMOUS_FLAG 0x20
+#define MAP_STACK_FLAG 0x20000
+
+/* Whether an mmap grows the heap: anonymous, accessible, not a thread stack, large. */
+static __always_inline __u32 mmap_growth_kind(__u32 tgid, __u64 len, __u64 prot, __u64 flags)
+{
+	struct py_stack_config *cfg;
+
+	if (!(flags & MAP_ANONYMOUS_FLAG) || (flags & MAP_STACK_FLAG) || !prot ||
+	    len < HEAP_GROWTH_MMAP_MIN)
+		return HEAP_GROWTH_KINDS;
+	cfg = bpf_map_lookup_elem(&py_stack_configs, &tgid);
+	if (cfg && cfg->arena_size == len)
+		return HEAP_GROWTH_ARENA;
+	return HEAP_GROWTH_MMAP;
 }
 
 static __always_inline bool syscall_failed(long ret)
@@ -509,37 +612,52 @@ static __always_inline bool syscall_failed(long ret)
 	return ret < 0 && ret > -4096;
 }
 
-static __always_inline bool take_len(__u32 tid, __u64 *len)
+static __always_inline bool take_call(__u32 tid, struct mapping_call *call)
 {
-	__u64 *stored = bpf_map_lookup_elem(&mapping_len, &tid);
+	struct mapping_call *stored = bpf_map_lookup_elem(&mapping_len, &tid);
 
 	if (!stored)
 		return false;
-	*len = *stored;
+	*call = *stored;
 	bpf_map_delete_elem(&mapping_len, &tid);
+	return true;
+}
+
+static __always_inline bool take_len(__u32 tid, __u64 *len)
+{
+	struct mapping_call call;
+
+	if (!take_call(tid, &call))
+		return false;
+	*len = call.len;
 	return true;
 }
 
 SEC("tracepoint/syscalls/sys_enter_mmap")
 int mmap_enter(struct trace_event_raw_sys_enter *ctx)
 {
-	return remember_len(ctx->args[1]);
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+
+	return remember_call(ctx->args[1],
+			     mmap_growth_kind(tgid, ctx->args[1], ctx->args[2], ctx->args[3]));
 }
 
 SEC("tracepoint/syscalls/sys_exit_mmap")
 int mmap_exit(struct trace_event_raw_sys_exit *ctx)
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	struct mapping_call call;
 	struct mmap_stats *stats;
-	__u64 len;
 
-	if (!take_len((__u32)pid_tgid, &len) || syscall_failed(ctx->ret))
+	if (!take_call((__u32)pid_tgid, &call) || syscall_failed(ctx->ret))
 		return 0;
 	stats = mmap_stats_of(pid_tgid >> 32);
 	if (stats) {
 		stats->mmaps++;
-		stats->bytes_mapped += len;
+		stats->bytes_mapped += call.len;
 	}
+	if (call.growth_kind < HEAP_GROWTH_KINDS)
+		count_heap_growth(pid_tgid >> 32, call.growth_kind, call.len);
 	return 0;
 }
 
@@ -614,6 +732,15 @@ int brk_exit(struct trace_event_raw_sys_exit *ctx)
 	if (stats) {
 		stats->brks++;
 		stats->brk_growth += (long long)(new_brk - *prev);
+	}
+	if (new_brk > *prev) {
+		__u64 *high = bpf_map_lookup_elem(&brk_high, &tgid);
+		__u64 floor = high && *high > *prev ? *high : *prev;
+
+		if (new_brk > floor) {
+			count_heap_growth(tgid, HEAP_GROWTH_BRK, new_brk - floor);
+			bpf_map_update_elem(&brk_high, &tgid, &new_brk, BPF_ANY);
+		}
 	}
 	*prev = new_brk;
 	return 0;

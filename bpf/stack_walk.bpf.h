@@ -233,6 +233,7 @@ static __always_inline struct stack_trace *walk_user_stack(struct pt_regs *ctx)
 		fp = frame.next_fp;
 	}
 	trace->depth = depth;   /* ips past it are a previous walk's: never read */
+	trace->py_stack_id = -1;   /* with_python_stack (alloc.bpf.c) may join one */
 	/* FNV-1a over whole words mixes the high bits poorly: finish with a 64-bit mixer. */
 	hash ^= hash >> 33;
 	hash *= 0xff51afd7ed558ccdULL;

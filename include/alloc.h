@@ -40,7 +40,8 @@ struct native_stats {
 	X(u, brks) \
 	X(u, bytes_mapped) \
 	X(u, bytes_unmapped) \
-	X(s, brk_growth)
+	X(s, brk_growth) \
+	X(u, growth_dropped)
 #define MMAP_STAT_u unsigned long long
 #define MMAP_STAT_s long long
 
@@ -49,6 +50,29 @@ struct mmap_stats {
 	MMAP_COUNTERS(MMAP_FIELD)
 #undef MMAP_FIELD
 };
+/* What made the heap grow (heap_growth): brk moved up, a pymalloc arena or another large
+ * anonymous mapping was made. Rare events, attributed to the native and Python stacks of the
+ * thread that made them, in every mode. */
+enum heap_growth_kind {
+	HEAP_GROWTH_BRK,
+	HEAP_GROWTH_ARENA,          /* an anonymous mapping of the interpreter's arena size */
+	HEAP_GROWTH_MMAP,           /* another anonymous mapping of HEAP_GROWTH_MMAP_MIN or more */
+	HEAP_GROWTH_KINDS,
+};
+#define HEAP_GROWTH_MMAP_MIN (64ul << 10)
+
+struct heap_growth_key {
+	unsigned int tgid;
+	unsigned int kind;
+	int native_stack_id;        /* in `stacks`; < 0: none */
+	int py_stack_id;            /* in `py_stacks`; < 0: none */
+};
+
+struct heap_growth_stats {
+	unsigned long long bytes;
+	unsigned long long events;
+};
+
 struct outstanding_key {
 	unsigned int tgid;
 	unsigned int pad;
@@ -62,11 +86,13 @@ struct outstanding_alloc {
 	unsigned int pad;
 };
 
-/* A user stack as walked by the BPF side: depth return addresses, innermost first. */
+/* A user stack as walked by the BPF side: depth return addresses, innermost first, and in a
+ * Python thread the Python stack it ran (part of the stack's identity: the same native
+ * frames under two Python lines are two stacks). */
 struct stack_trace {
 	unsigned long long hash;
 	unsigned int depth;
-	unsigned int pad;
+	int py_stack_id;                    /* in `py_stacks`; < 0: none */
 	unsigned long long ips[ALLOC_MAX_STACK_DEPTH];
 };
 

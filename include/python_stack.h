@@ -24,6 +24,8 @@ struct py_stack_config {
 	int frame_owner;                         /* -1: none */
 	int frame_owner_cstack;                  /* -1: none */
 	unsigned int max_depth;                  /* <= PY_STACK_MAX_DEPTH */
+	unsigned int pad;
+	unsigned long long arena_size;           /* pymalloc's: an arena's mapping is heap growth */
 };
 
 /* One Python frame as read: the code object, and f_lasti (<= 3.10) or the instruction

@@ -8,8 +8,10 @@ packages=(
 	libbpf-dev bpftool libelf-dev zlib1g-dev libcapstone-dev
 	libiberty-dev libjson-c-dev   # C++ demangling for --frame; --baseline files
 	libmicrohttpd-dev   # the --prometheus endpoint's HTTP server
+	libsqlite3-dev sqlite3   # --sqlite; the sqlite3 shell runs docs/sql.md's queries in e2e tests
 	libcmocka-dev jq    # unit tests; jq reads the JSON in end-to-end tests
 	prometheus curl     # test_prometheus.sh: a real Prometheus scrapes the endpoint; promtool
+	bsdutils         # script(1): test_live.sh runs --live under a pseudo-terminal
 	golang-go        # `go tool pprof` reads the --pprof profiles back in end-to-end tests
 	python3-dbg      # build-id debug file for Debian's python3.11 (symbols for the Python collector)
 	libjemalloc2     # the reliability test traces a target with jemalloc LD_PRELOADed

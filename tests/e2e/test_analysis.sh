@@ -21,7 +21,7 @@ stop_target() { target_close; wait "$TARGET_PID" 2>/dev/null; }
 # (a burst), the RSS budget at that one or the next; all recover when it is freed.
 mkdir -p "$WORK/on_event"
 start_target hold "$TARGETS/hold_blocks" || { fail "hold_blocks starts"; finish; }
-start_tracer budget -p "$TARGET_PID" -i 100ms --budget 32M \
+start_tracer budget --exact -p "$TARGET_PID" -i 100ms --budget 32M \
 	--budget stack:hold_blocks=16M --budget stack:main=16M \
 	--budget lib:hold_blocks=16M --budget lib:libc.so=16M --budget stack:hold_blocks=32M \
 	--budget stack:main=32M --budget lib:hold_blocks=32M \
@@ -89,7 +89,7 @@ check_eq "target exits over its budget: no recovery on the console" \
 # --- a Python type's budget, and a growing class found leaking --------------------------
 if [ -x "$PY" ]; then
 	start_target py "$PY" "$WORKLOADS/py_grow.py" || { fail "py_grow starts"; finish; }
-	start_tracer pytrace -p "$TARGET_PID" -i 200ms --budget Widget=3000 --fail-on-budget \
+	start_tracer pytrace --exact -p "$TARGET_PID" -i 200ms --budget Widget=3000 --fail-on-budget \
 		--fail-on-leak --json="$WORK/py.json" || { fail "tracer attaches (python)"; finish; }
 	target_send "grow 5000"
 	wait_done py 1
@@ -127,7 +127,7 @@ drift_run() {
 	local name=$1 first=$2 later=$3
 	shift 3
 	start_target "$name" "$TARGETS/hold_blocks" || { fail "$name: target starts"; return 1; }
-	start_tracer "${name}_trace" -p "$TARGET_PID" -i 100ms "$@" --json="$WORK/$name.json" ||
+	start_tracer "${name}_trace" --exact -p "$TARGET_PID" -i 100ms "$@" --json="$WORK/$name.json" ||
 		{ fail "$name: tracer attaches"; return 1; }
 	target_send "hold $first $MiB"
 	wait_done "$name" 1

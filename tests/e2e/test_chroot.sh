@@ -13,7 +13,7 @@ for lib in $(ldd "$TARGETS/alloc_exact" | grep -o '/[^ ]*'); do
 done
 
 start_target jailed chroot "$jail" /bin/alloc_exact || { fail "chrooted target starts"; finish; }
-start_tracer tracer -p "$TARGET_PID" -i 200ms --python=off --json="$WORK/trace.json" ||
+start_tracer tracer --exact -p "$TARGET_PID" -i 200ms --python=off --json="$WORK/trace.json" ||
 	{ fail "tracer attaches to a chrooted target: $(cat "$WORK/tracer.err")"; finish; }
 target_send go
 wait_for_line "$WORK/jailed.out" '^done' || fail "target finished its allocations"

@@ -67,7 +67,7 @@ MEMTRACE=$MEMTRACE_AS_ROOT
 # preallocated: 2^20 stacks of 272 bytes; the outstanding map no longer is). The first line
 # says so, the next ones are libbpf's last words.
 if cgroup=$("$ROOT/tests/e2e/memory-cgroup.sh" create 64M); then
-	sh -c "echo \$\$ > $cgroup/cgroup.procs && exec $MEMTRACE -p $! --stack-entries 1048576 --python=off" \
+	sh -c "echo \$\$ > $cgroup/cgroup.procs && exec $MEMTRACE --exact -p $! --stack-entries 1048576 --python=off" \
 		>"$WORK/out" 2>"$WORK/err" 7>&-
 	rc=$?
 	"$ROOT/tests/e2e/memory-cgroup.sh" remove "$cgroup"
@@ -100,7 +100,7 @@ target_close
 # With cgo a Go program maps libc: its C code's malloc is traced, and a warning says so.
 objcopy --add-section .note.go.buildid="$WORK/go-payload" "$TARGETS/alloc_exact" "$WORK/cgo-go"
 start_target cgo_go "$WORK/cgo-go" || fail "cgo Go-like target starts"
-start_tracer cgo_go_tracer -p "$TARGET_PID" --json="$WORK/cgo.json" -i 100ms ||
+start_tracer cgo_go_tracer --exact -p "$TARGET_PID" --json="$WORK/cgo.json" -i 100ms ||
 	fail "tracer attaches to a cgo program"
 target_send go
 wait_for_line "$WORK/cgo_go.out" '^done'
@@ -154,7 +154,7 @@ done
 
 # The target exits while traced: a summary, then exit 0.
 start_target exiting "$TARGETS/alloc_exact" || fail "target starts"
-start_tracer exiting_tracer -p "$TARGET_PID" --json="$WORK/exit.json" -i 100ms || fail "tracer attaches"
+start_tracer exiting_tracer --exact -p "$TARGET_PID" --json="$WORK/exit.json" -i 100ms || fail "tracer attaches"
 target_send go
 wait_for_line "$WORK/exiting.out" '^done'
 target_close

@@ -13,7 +13,7 @@ frame_bytes=$((TEMP_BLOCKS * TEMP_SIZE + LEAK_SIZE + DRAW_BLOCKS * DRAW_SIZE))
 spike_seq=$((SPIKE_FRAME + 1))
 
 start_target frames "$TARGETS/frame_loop" || { fail "target starts"; finish; }
-start_tracer tracer -p "$TARGET_PID" -i 100ms --frame render_frame \
+start_tracer tracer --exact -p "$TARGET_PID" -i 100ms --frame render_frame \
 	--stage update=update_world --stage draw=draw_scene --leak-age 300ms \
 	--fail-on-leak --json="$WORK/trace.json" || { fail "tracer attaches"; finish; }
 target_send go
@@ -79,7 +79,7 @@ target_close
 
 # The same loop without the leak passes the gate.
 start_target clean "$TARGETS/frame_loop" clean || { fail "clean target starts"; finish; }
-start_tracer clean_tracer -p "$TARGET_PID" -i 100ms --frame render_frame --fail-on-leak \
+start_tracer clean_tracer --exact -p "$TARGET_PID" -i 100ms --frame render_frame --fail-on-leak \
 	--json="$WORK/clean.json" || { fail "tracer attaches (clean)"; finish; }
 target_send go
 wait_for_line "$WORK/clean.out" '^done' 30 || fail "clean target finished"

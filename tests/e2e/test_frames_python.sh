@@ -8,7 +8,7 @@ PY=/usr/bin/python3.11
 ITERATIONS=40
 
 start_target game "$PY" "$WORKLOADS/game_loop.py" "$ITERATIONS" || { fail "workload starts"; finish; }
-start_tracer tracer -p "$TARGET_PID" -i 200ms --frame clock_nanosleep:libc --target-fps 100 \
+start_tracer tracer --exact -p "$TARGET_PID" -i 200ms --frame clock_nanosleep:libc --target-fps 100 \
 	--json="$WORK/trace.json" || { fail "tracer attaches"; finish; }
 target_send go
 wait_for_line "$WORK/game.out" '^done' 30 || fail "workload finished its loop"
@@ -47,7 +47,7 @@ wait "$TARGET_PID" 2>/dev/null
 # --python=events: the probes' object counts per frame. Each iteration makes 200 Entity
 # instances (PyType_GenericAlloc); the world's cycle is freed by the collections.
 start_target game_ev "$PY" "$WORKLOADS/game_loop.py" "$ITERATIONS" || { fail "workload starts (events)"; finish; }
-start_tracer tracer_ev -p "$TARGET_PID" -i 200ms --frame clock_nanosleep:libc --python=events \
+start_tracer tracer_ev --exact -p "$TARGET_PID" -i 200ms --frame clock_nanosleep:libc --python=events \
 	--json="$WORK/events.json" || { fail "tracer attaches (events)"; finish; }
 target_send go
 wait_for_line "$WORK/game_ev.out" '^done' 30 || fail "workload finished its loop (events)"

@@ -22,7 +22,7 @@ python=$(python3 -c 'import sys; print(sys.executable)')
 app=$!
 E2E_PIDS+=("$app")
 wait_for_line "$WORK/demo.out" '^ready' || fail "demo workload starts"
-"$MEMTRACE" -p "$app" -d 3 --json="$WORK/demo.json" >"$WORK/demo-console.out" 2>"$WORK/demo.err"
+"$MEMTRACE" --exact -p "$app" -d 3 --json="$WORK/demo.json" >"$WORK/demo-console.out" 2>"$WORK/demo.err"
 check_eq "demo traced for 3 s: exit status" "$?" 0
 valid_json() { jq -e . "$1" >/dev/null; }
 check_true "demo: every line is valid JSON" valid_json "$WORK/demo.json"

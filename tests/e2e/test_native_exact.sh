@@ -15,7 +15,7 @@ frees=$((5000 + 50))
 bytes_freed=$((5000 * 4096 + 50 * 256))
 
 start_target exact "$TARGETS/alloc_exact" || { fail "target starts"; finish; }
-start_tracer tracer -p "$TARGET_PID" -i 200ms --json="$WORK/trace.json" || { fail "tracer attaches"; finish; }
+start_tracer tracer --exact -p "$TARGET_PID" -i 200ms --json="$WORK/trace.json" || { fail "tracer attaches"; finish; }
 target_send go
 wait_for_line "$WORK/exact.out" '^done' || fail "target finished its allocations"
 sleep 0.3
@@ -53,7 +53,7 @@ check_eq "lines without a pid" "$(jq -s '[.[] | select(has("pid") | not)] | leng
 
 # The console view names the leaking function too.
 start_target exact2 "$TARGETS/alloc_exact" || { fail "second target starts"; finish; }
-start_tracer console -p "$TARGET_PID" -i 200ms || { fail "tracer attaches (console)"; finish; }
+start_tracer console --exact -p "$TARGET_PID" -i 200ms || { fail "tracer attaches (console)"; finish; }
 target_send go
 wait_for_line "$WORK/exact2.out" '^done'
 sleep 0.3
@@ -79,7 +79,7 @@ target_close
 # Attaching while malloc calls are in flight: a call whose entry was seen but not its return
 # must not stop the thread from being counted (every later call used to look nested in it).
 start_target churn "$TARGETS/churn" || { fail "churn target starts"; finish; }
-"$MEMTRACE" -p "$TARGET_PID" -d 1 -i 250ms --no-stacks --python=off --json="$WORK/churn.json" \
+"$MEMTRACE" --exact -p "$TARGET_PID" -d 1 -i 250ms --no-stacks --python=off --json="$WORK/churn.json" \
 	>/dev/null 2>&1 7>&-
 summary=$(json_summary "$WORK/churn.json" "$TARGET_PID")
 allocs=$(jq -r .native.allocs <<<"$summary")

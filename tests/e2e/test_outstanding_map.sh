@@ -13,7 +13,7 @@ run() {
 	local name=$1 n=$2
 	shift 2
 	start_target "$name-target" "$TARGETS/hold_many" "$n" || { fail "$name: target starts"; return 1; }
-	start_tracer "$name" -p "$TARGET_PID" -i 200ms --json="$WORK/$name.json" "$@" ||
+	start_tracer "$name" --exact -p "$TARGET_PID" -i 200ms --json="$WORK/$name.json" "$@" ||
 		{ fail "$name: tracer attaches"; return 1; }
 	target_send go
 	wait_for_line "$WORK/$name-target.out" '^done' 120 || fail "$name: target allocates"

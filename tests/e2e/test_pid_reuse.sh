@@ -6,7 +6,7 @@ source "$(dirname "$0")/lib.sh"
 
 start_target first "$TARGETS/alloc_exact" || { fail "target starts"; finish; }
 pid=$TARGET_PID
-start_tracer tracer -p "$pid" -i 2s --python=off --json="$WORK/reuse.json" ||
+start_tracer tracer --exact -p "$pid" -i 2s --python=off --json="$WORK/reuse.json" ||
 	{ fail "tracer attaches"; finish; }
 target_send go
 wait_for_line "$WORK/first.out" '^done'

@@ -28,7 +28,7 @@ pprof_cum() {
 
 # --- one process: FILE itself ------------------------------------------------------------
 start_target one "$TARGETS/heap_profile" || { fail "target starts"; finish; }
-start_tracer tracer -p "$TARGET_PID" -i 200ms --top 1 --json="$WORK/trace.json" \
+start_tracer tracer --exact -p "$TARGET_PID" -i 200ms --top 1 --json="$WORK/trace.json" \
 	--pprof "$WORK/heap.pb.gz" --folded "$WORK/heap.folded" || { fail "tracer attaches"; finish; }
 target_send go
 wait_for_line "$WORK/one.out" '^done' || fail "target finished its allocations"
@@ -82,7 +82,7 @@ first=$TARGET_PID
 exec 8>&7
 start_target second "$TARGETS/heap_profile" || { fail "second target starts"; finish; }
 second=$TARGET_PID
-start_tracer two -p "$first" -p "$second" -i 200ms --pprof "$WORK/two.pb.gz" \
+start_tracer two --exact -p "$first" -p "$second" -i 200ms --pprof "$WORK/two.pb.gz" \
 	--folded "$WORK/two.folded" || { fail "tracer attaches (two)"; finish; }
 echo go >&8
 target_send go

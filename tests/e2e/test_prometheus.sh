@@ -79,7 +79,7 @@ E2E_PIDS+=("$sleeper")
 
 port=$(free_port)
 interval_ms=200
-start_tracer trace -p "$TARGET_PID" -p "$sleeper" -i ${interval_ms}ms --json="$WORK/trace.json" \
+start_tracer trace --exact -p "$TARGET_PID" -p "$sleeper" -i ${interval_ms}ms --json="$WORK/trace.json" \
 	--prometheus "127.0.0.1:$port" || { fail "tracer starts with --prometheus"; finish; }
 target_send "hold 250 1024"
 wait_for_line "$WORK/hold.out" '^done' || fail "target held its blocks"
@@ -244,7 +244,7 @@ stop_tracer
 target_close
 start_target py /usr/bin/python3.11 "$WORKLOADS/py_census.py" || { fail "python workload starts"; finish; }
 port=$(free_port)
-start_tracer py_trace -p "$TARGET_PID" -i 200ms --prometheus "$port" --prometheus-top 3 ||
+start_tracer py_trace --exact -p "$TARGET_PID" -i 200ms --prometheus "$port" --prometheus-top 3 ||
 	{ fail "tracer attaches to python"; finish; }
 target_send make
 target_send "gc 7"

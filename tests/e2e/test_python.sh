@@ -34,7 +34,7 @@ for py in "${pythons[@]}"; do
 
 	# Census mode (the default).
 	start_target "c$ver" "$py" "$WORKLOADS/py_census.py" || { fail "$tag: workload starts"; continue; }
-	start_tracer "tc$ver" -p "$TARGET_PID" -i 200ms --json="$WORK/c$ver.json" ||
+	start_tracer "tc$ver" --exact -p "$TARGET_PID" -i 200ms --json="$WORK/c$ver.json" ||
 		{ fail "$tag: tracer attaches"; stop_target; continue; }
 	target_send make
 	target_send churn
@@ -75,7 +75,7 @@ for py in "${pythons[@]}"; do
 
 	# Event mode: a fresh target, traced before it makes anything.
 	start_target "e$ver" "$py" "$WORKLOADS/py_census.py" || { fail "$tag: workload starts"; continue; }
-	start_tracer "te$ver" -p "$TARGET_PID" -i 200ms --python=events --json="$WORK/e$ver.json" ||
+	start_tracer "te$ver" --exact -p "$TARGET_PID" -i 200ms --python=events --json="$WORK/e$ver.json" ||
 		{ fail "$tag: tracer attaches (events)"; stop_target; continue; }
 	target_send make
 	target_send churn
@@ -102,7 +102,7 @@ done
 
 # Not Python: the Python part says so in one line, native tracing goes on.
 start_target notpy "$TARGETS/alloc_exact" || fail "native target starts"
-start_tracer notpy -p "$TARGET_PID" -i 200ms --json="$WORK/notpy.json" || fail "tracer attaches to native target"
+start_tracer notpy --exact -p "$TARGET_PID" -i 200ms --json="$WORK/notpy.json" || fail "tracer attaches to native target"
 target_send go
 wait_for_line "$WORK/notpy.out" '^done' || true
 stop_tracer

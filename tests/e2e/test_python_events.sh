@@ -32,7 +32,7 @@ for py in "${pythons[@]}"; do
 	name=ev$ver
 	[ "$py" = /usr/bin/python3.11 ] && name=evdeb$ver
 	start_target "$name" "$py" "$WORKLOADS/py_classes.py" || { fail "$tag: workload starts"; continue; }
-	start_tracer "t$name" -p "$TARGET_PID" -i 200ms --python=events --json="$WORK/$name.json" ||
+	start_tracer "t$name" --exact -p "$TARGET_PID" -i 200ms --python=events --json="$WORK/$name.json" ||
 		{ fail "$tag: tracer attaches"; target_close; continue; }
 	target_send "ephemeral $EPHEMERAL $PER_CLASS"
 	target_send "run 3"

@@ -24,7 +24,7 @@ run_exit() {
 	name="$mode$(basename "$(dirname "$(dirname "$py")")")"
 	ver=$("$py" -c 'import sys; print("%d.%d.%d" % sys.version_info[:3])')
 	start_target "$name" "$py" "$WORKLOADS/py_exit.py" || { fail "$tag: workload starts"; return; }
-	start_tracer "t$name" -p "$TARGET_PID" -i 200ms --python="$mode" --json="$WORK/$name.json" ||
+	start_tracer "t$name" --exact -p "$TARGET_PID" -i 200ms --python="$mode" --json="$WORK/$name.json" ||
 		{ fail "$tag: tracer attaches"; target_close; return; }
 	target_send "hold $N"
 	wait_for_line "$WORK/$name.out" '^done' || fail "$tag: workload answered"
@@ -102,7 +102,7 @@ if [ -n "$py" ] && command -v bpftool >/dev/null; then
 	exec 8>&7
 	start_target stays "$py" "$WORKLOADS/py_exit.py" || fail "release: second workload starts"
 	stays=$TARGET_PID
-	start_tracer release -p "$gone" -p "$stays" -i 200ms --python=events --json="$WORK/release.json" ||
+	start_tracer release --exact -p "$gone" -p "$stays" -i 200ms --python=events --json="$WORK/release.json" ||
 		fail "release: tracer attaches"
 	echo "hold 3000" >&8
 	target_send "hold 2000"
@@ -146,7 +146,7 @@ if [ -n "$py" ]; then
 		fds+=("$fd")
 		wait_for_line "$WORK/many$i.out" '^ready' || fail "many: workload $i starts"
 	done
-	start_tracer many $(printf -- '-p %s ' "${many[@]}") -i 200ms --json="$WORK/many.json" ||
+	start_tracer many --exact $(printf -- '-p %s ' "${many[@]}") -i 200ms --json="$WORK/many.json" ||
 		fail "many: tracer attaches"
 	for i in $(seq 9); do echo "hold $((100 * i))" >&"${fds[i - 1]}"; done
 	for i in $(seq 9); do wait_for_line "$WORK/many$i.out" '^done' || fail "many: workload $i answered"; done

@@ -13,7 +13,7 @@ target_send go
 wait_for_line "$WORK/plain.out" '^done' 60 || fail "untraced target finishes"
 target_close
 start_target traced "$REL" churn || fail "traced target starts"
-start_tracer churn_tracer -p "$TARGET_PID" -i 100ms --json="$WORK/churn.json" ||
+start_tracer churn_tracer --exact -p "$TARGET_PID" -i 100ms --json="$WORK/churn.json" ||
 	fail "tracer attaches (churn)"
 target_send go
 wait_for_line "$WORK/traced.out" '^done' 60 || fail "traced target finishes"
@@ -49,7 +49,7 @@ fdinfo_ids() { grep -h "^$2:" /proc/"$1"/fdinfo/* 2>/dev/null | awk '{ print $2 
 
 start_target killed "$REL" flood 100000 || fail "target starts (SIGKILL)"
 breakpoints_before=$(code_breakpoints "$TARGET_PID")
-start_tracer killed_tracer -p "$TARGET_PID" || fail "tracer attaches (SIGKILL)"
+start_tracer killed_tracer --exact -p "$TARGET_PID" || fail "tracer attaches (SIGKILL)"
 our_progs=$(fdinfo_ids "$TRACER_PID" prog_id)
 our_links=$(fdinfo_ids "$TRACER_PID" link_id)
 our_breakpoints=$(comm -13 <(echo "$breakpoints_before") <(code_breakpoints "$TARGET_PID"))
@@ -81,7 +81,7 @@ target_close
 # --- Outstanding map full: dropped counted, kept counted right ----------------------------
 flood=1000000 cap=1024
 start_target flood "$REL" flood "$flood" || fail "flood target starts"
-start_tracer flood_tracer -p "$TARGET_PID" --no-stacks --max-entries "$cap" -i 500ms \
+start_tracer flood_tracer --exact -p "$TARGET_PID" --no-stacks --max-entries "$cap" -i 500ms \
 	--json="$WORK/flood.json" || fail "tracer attaches (flood)"
 target_send go
 wait_for_line "$WORK/flood.out" '^done' 120 || fail "flood target allocates"
@@ -104,7 +104,7 @@ target_close
 
 # --- A statically linked target with symbols ---------------------------------------------
 start_target static "$TARGETS/static_hold" || fail "static target starts"
-start_tracer static_tracer -p "$TARGET_PID" -i 100ms --json="$WORK/static.json" ||
+start_tracer static_tracer --exact -p "$TARGET_PID" -i 100ms --json="$WORK/static.json" ||
 	fail "tracer attaches (static)"
 target_send go
 wait_for_line "$WORK/static.out" '^done' || fail "static target allocates"
@@ -123,7 +123,7 @@ else
 	start_target jemalloc env LD_PRELOAD="$jemalloc" "$REL" flood 5000 ||
 		fail "jemalloc target starts"
 	check_true "jemalloc is mapped into the target" grep -q libjemalloc "/proc/$TARGET_PID/maps"
-	start_tracer jemalloc_tracer -p "$TARGET_PID" -i 100ms -v --json="$WORK/jemalloc.json" ||
+	start_tracer jemalloc_tracer --exact -p "$TARGET_PID" -i 100ms -v --json="$WORK/jemalloc.json" ||
 		fail "tracer attaches (jemalloc)"
 	check_true "free probed in libjemalloc" grep -q 'free in .*libjemalloc' "$WORK/jemalloc_tracer.err"
 	target_send go
@@ -140,7 +140,7 @@ fi
 
 # --- The target forks: the child is not traced without -f --------------------------------
 start_target fork "$REL" fork || fail "fork target starts"
-start_tracer fork_tracer -p "$TARGET_PID" -i 100ms --json="$WORK/fork.json" ||
+start_tracer fork_tracer --exact -p "$TARGET_PID" -i 100ms --json="$WORK/fork.json" ||
 	fail "tracer attaches (fork)"
 target_send go
 wait_for_line "$WORK/fork.out" '^done' || fail "fork target finishes"
@@ -154,7 +154,7 @@ target_close
 
 # --- With -f, the child is followed: its own report, its own exact counts ------------------
 start_target forkf "$REL" forkwait || fail "forkwait target starts"
-start_tracer forkf_tracer -f -p "$TARGET_PID" -i 100ms --json="$WORK/forkf.json" ||
+start_tracer forkf_tracer --exact -f -p "$TARGET_PID" -i 100ms --json="$WORK/forkf.json" ||
 	fail "tracer attaches (-f)"
 target_send go
 if wait_for_line "$WORK/forkf_tracer.err" 'following PID'; then
@@ -178,7 +178,7 @@ target_close
 
 # --- The target execs: the trace ends with a summary when the new image exits ------------
 start_target exec "$REL" exec /bin/true || fail "exec target starts"
-start_tracer exec_tracer -p "$TARGET_PID" -i 100ms --json="$WORK/exec.json" ||
+start_tracer exec_tracer --exact -p "$TARGET_PID" -i 100ms --json="$WORK/exec.json" ||
 	fail "tracer attaches (exec)"
 target_send go
 wait "$TRACER_PID"

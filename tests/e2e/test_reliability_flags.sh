@@ -6,7 +6,7 @@ source "$(dirname "$0")/lib.sh"
 
 bad_values=("" "abc" "-1" "1x2" "99999999999999999999999" "nan" "0x" " 5" "5 " $'1\n2')
 flags=(-p -i -d --max-entries --stack-entries --top --python --leak-age --on-event-rate
-	--spike-bytes --target-fps --warmup --budget --stage --fail-on-leak)
+	--spike-bytes --target-fps --warmup --budget --stage --fail-on-leak --overhead-budget)
 available=$("$MEMTRACE" --help 2>&1)
 total=0 bad=0
 for flag in "${flags[@]}"; do

@@ -8,7 +8,7 @@ rss_kb() { awk '/^RssAnon:/ { print $2 }' "/proc/$1/status"; }  # heap + stacks:
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 
 start_target soak "$TARGETS/rel_target" flood 100000 || { fail "target starts"; finish; }
-start_tracer soak_tracer -p "$TARGET_PID" -i 100ms --json="$WORK/soak.json" ||
+start_tracer soak_tracer --exact -p "$TARGET_PID" -i 100ms --json="$WORK/soak.json" ||
 	{ fail "tracer attaches"; finish; }
 target_send go
 wait_for_line "$WORK/soak.out" '^done' 60 || fail "target makes 100k allocations"
@@ -46,7 +46,7 @@ check_eq "soak: 100k allocations live in the summary" \
 	"$(json_summary "$WORK/soak.json" "$TARGET_PID" | jq -r .native.live_allocs)" 100000
 
 # Loader CPU at the default 1 s polling, 100k outstanding allocations, 10 s.
-start_tracer cpu_tracer -p "$TARGET_PID" -i 1 ||  fail "tracer attaches (cpu)"
+start_tracer cpu_tracer --exact -p "$TARGET_PID" -i 1 ||  fail "tracer attaches (cpu)"
 sleep 1
 c0=$(cpu_ticks "$TRACER_PID") t0=$(date +%s.%N)
 sleep 10

@@ -29,7 +29,7 @@ check_eq "a budget exceeded by a command that exits 3: the tracer's code wins" "
 
 # --- the state seen while running, for a process whose exit freed everything ----------
 start_target hold "$TARGETS/hold_blocks" || { fail "hold_blocks starts"; finish; }
-start_tracer holdtrace -p "$TARGET_PID" -i 1s --json="$WORK/hold.json" || { fail "tracer attaches"; finish; }
+start_tracer holdtrace --exact -p "$TARGET_PID" -i 1s --json="$WORK/hold.json" || { fail "tracer attaches"; finish; }
 target_send "hold 100 65536"
 wait_for_line "$WORK/hold.out" '^done' || fail "target held its blocks"
 # Right after an interval report saw them live: the release (~5 ms) ends well before the next.
@@ -49,7 +49,7 @@ check_eq "peak live bytes" "$(jq -r .native_peak.live_bytes <<<"$summary")" $((1
 # --- -f: 100 recycled workers, each summarized once with its own counts ------------------
 start_target forks "$TARGETS/fork_children" 100 || { fail "fork_children starts"; finish; }
 parent=$TARGET_PID
-start_tracer follow -f -p "$parent" -i 200ms --json="$WORK/follow.json" || { fail "tracer attaches"; finish; }
+start_tracer follow --exact -f -p "$parent" -i 200ms --json="$WORK/follow.json" || { fail "tracer attaches"; finish; }
 target_send go
 wait_for_line "$WORK/forks.out" '^done' 60 || fail "the workers ran"
 sleep 0.6   # the last workers' exits are seen at the next interval
@@ -79,7 +79,7 @@ check_eq "'not following' warnings" "$(grep -c 'not following' "$WORK/follow.err
 # --- -f on a Python pre-fork server: workers get the Python census too ------------------
 start_target prefork /usr/bin/python3.11 "$WORKLOADS/prefork.py" || { fail "prefork.py starts"; finish; }
 parent=$TARGET_PID
-start_tracer prefork_trace -f -p "$parent" -i 200ms --json="$WORK/prefork.json" ||
+start_tracer prefork_trace --exact -f -p "$parent" -i 200ms --json="$WORK/prefork.json" ||
 	{ fail "tracer attaches"; finish; }
 target_send go
 wait_for_line "$WORK/prefork.out" '^done' 30 || fail "the Python workers ran"
@@ -103,7 +103,7 @@ for i in $(seq 40); do
 done
 exec 8>"$WORK/frames.in"   # they wait for "go" until it closes
 sleep 0.3
-"$MEMTRACE" "${args[@]}" --frame render_frame --stage update=update_world --stage draw=draw_scene -d 1 \
+"$MEMTRACE" --exact "${args[@]}" --frame render_frame --stage update=update_world --stage draw=draw_scene -d 1 \
 	--json="$WORK/frames40.json" >"$WORK/frames40.out" 2>&1
 check_eq "40 PIDs with --frame and --stage: exit status" "$?" 0
 check_eq "40 PIDs with --frame and --stage: summaries" \

@@ -7,7 +7,7 @@ source "$(dirname "$0")/lib.sh"
 allocs=500 size=256
 
 start_target garbage "$TARGETS/garbage_frames" || { fail "target starts"; finish; }
-start_tracer garbage-tracer -p "$TARGET_PID" -i 200ms --top 100 --json="$WORK/garbage.json" ||
+start_tracer garbage-tracer --exact -p "$TARGET_PID" -i 200ms --top 100 --json="$WORK/garbage.json" ||
 	{ fail "tracer attaches"; finish; }
 target_send go
 wait_for_line "$WORK/garbage.out" '^done' || fail "target finished its allocations"

@@ -9,7 +9,7 @@ trace_shapes() { # NAME TRACER-FLAGS... : sets $summary
 	local name=$1
 	shift
 	start_target "$name" "$TARGETS/stack_shapes" || { fail "$name: target starts"; return 1; }
-	start_tracer "$name-tracer" -p "$TARGET_PID" -i 200ms --top 100 --json="$WORK/$name.json" "$@" ||
+	start_tracer "$name-tracer" --exact -p "$TARGET_PID" -i 200ms --top 100 --json="$WORK/$name.json" "$@" ||
 		{ fail "$name: tracer attaches"; return 1; }
 	target_send go
 	wait_for_line "$WORK/$name.out" '^done' || fail "$name: target finished its allocations"
@@ -66,7 +66,7 @@ check_eq "top 5: equal stacks by id" \
 # hashes folded to 31 bits, so a few pairs share one; every stack must still be kept.
 many=$((1 << 17))
 start_target many "$TARGETS/many_stacks" || { fail "many: target starts"; finish; }
-start_tracer many-tracer -p "$TARGET_PID" -i 1s --top 3 --stack-entries 262144 \
+start_tracer many-tracer --exact -p "$TARGET_PID" -i 1s --top 3 --stack-entries 262144 \
 	--json="$WORK/many.json" || { fail "many: tracer attaches"; finish; }
 target_send go
 wait_for_line "$WORK/many.out" '^done' 60 || fail "many: target finished its allocations"

@@ -1,5 +1,5 @@
-/* The --prometheus endpoint's text (output/prometheus/): escaping, sample values, container
- * ids from cgroup paths, the listen address, and what the table renders for a report. */
+/* The --prometheus endpoint's text (output/prometheus/): escaping, sample values, the
+ * listen address, and what the table renders for a report. */
 #include <arpa/inet.h>
 #include <math.h>
 #include <netinet/in.h>
@@ -79,44 +79,6 @@ static void writes_values_as_the_format_spells_them(void **state)
 	value(INFINITY, "+Inf");
 	value(-INFINITY, "-Inf");
 	value(NAN, "NaN");
-}
-
-static void container(const char *cgroup, const char *expected)
-{
-	char id[CONTAINER_ID_LEN + 1] = "";
-	bool found = container_id_from_cgroup(cgroup, id);
-
-	if (!expected) {
-		assert_false(found);
-		return;
-	}
-	assert_true(found);
-	assert_string_equal(id, expected);
-}
-
-static void finds_container_ids_in_cgroup_paths(void **state)
-{
-	(void)state;
-	container("/system.slice/docker-" ID ".scope", ID);
-	container("/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod1f2e.slice/"
-		  "cri-containerd-" ID ".scope", ID);
-	container("/kubepods.slice/kubepods-pod1f2e.slice/crio-" ID ".scope", ID);
-	container("/machine.slice/libpod-" ID ".scope/container", ID);   /* podman's inner group */
-	container("/docker/" ID, ID);                                      /* cgroupfs driver */
-	container("/kubepods/burstable/pod1f2e/" ID, ID);
-}
-
-static void finds_no_container_where_the_path_names_none(void **state)
-{
-	(void)state;
-	container("/", NULL);
-	container("", NULL);
-	container("/user.slice/user-0.slice/session-3.scope", NULL);
-	container("/system.slice/docker-" ID ".scopex", NULL);
-	container("/system.slice/docker-0123456789abcdef.scope", NULL);     /* too short */
-	container("/docker/" ID "0", NULL);                                 /* 65 digits */
-	container("/docker/0123456789ABCDEF0123456789abcdef0123456789abcdef0123456789abcdef", NULL);
-	container("/system.slice/rkt-" ID ".scope", NULL);                 /* not one we know */
 }
 
 static void listen_at(const char *arg, const char *shown)
@@ -451,8 +413,6 @@ int main(void)
 		cmocka_unit_test(replaces_bytes_that_are_not_utf8),
 		cmocka_unit_test(escapes_help_text),
 		cmocka_unit_test(writes_values_as_the_format_spells_them),
-		cmocka_unit_test(finds_container_ids_in_cgroup_paths),
-		cmocka_unit_test(finds_no_container_where_the_path_names_none),
 		cmocka_unit_test(parses_listen_addresses),
 		cmocka_unit_test(refuses_bad_addresses_and_ports),
 		cmocka_unit_test(renders_a_process_with_its_labels_and_every_family_header),

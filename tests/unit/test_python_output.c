@@ -153,7 +153,7 @@ static void test_json_nulls_and_peaks(void **state)
 	report_with(&r, &py);
 	w = jsonw_new(capture(&c));
 	jsonw_start_object(w);
-	json_write_python(w, &r);
+	json_write_python(w, &r, NULL);
 	jsonw_end_object(w);
 	jsonw_destroy(&w);
 	text = captured_text(&c);

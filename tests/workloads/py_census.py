@@ -4,6 +4,8 @@ Prints "ready" and waits for a line on stdin before each step, so the tracer can
 first. Commands (one per line on stdin):
   make     creates and keeps known numbers of its own classes, dicts, lists and tuples
   churn    creates and drops CHURN_N instances of Churn in a loop
+  types K  defines K more classes Kind<i> and keeps 3 instances of each: a census with many
+           types (the JSON line sizes in docs/json.md)
   census FILE   writes Counter(type(o).__name__ for o in gc.get_objects()) as JSON to FILE
   gc K     calls gc.collect(2) K times, prints "gcwindow START_NS END_NS" (CLOCK_MONOTONIC)
   quit     exits
@@ -42,6 +44,7 @@ TUPLES = 3000
 CHURN_N = 50000
 
 kept = []
+kinds = []
 
 
 def make():
@@ -52,6 +55,13 @@ def make():
     kept.append([[i] for i in range(LISTS)])
     # A tuple holding only untracked objects is untracked by the next collection: hold a list.
     kept.append([([], i) for i in range(TUPLES)])
+
+
+def many_types(count):
+    first = len(kinds)
+    for k in range(first, first + count):
+        cls = type("Kind%d" % k, (), {})
+        kinds.append([cls() for _ in range(3)])
 
 
 def churn():
@@ -85,6 +95,8 @@ def main():
             make()
         elif cmd == "churn":
             churn()
+        elif cmd == "types":
+            many_types(int(words[1]))
         elif cmd == "census":
             census(words[1])
         elif cmd == "gc":

@@ -84,13 +84,14 @@ run_one() {
 	ready_file=$WORK/t.out
 	case $mode in
 	bare) ;;
-	memtrace-native) "$MEMTRACE" -p "$wpid" --no-stacks --python=off >"$WORK/t.out" 2>&1 8>&- & ready_pat=tracing ;;
-	memtrace-stacks) "$MEMTRACE" -p "$wpid" --python=off >"$WORK/t.out" 2>&1 8>&- & ready_pat=tracing ;;
-	memtrace-free-at-entry) "$ENTRY_MEMTRACE" -p "$wpid" --no-stacks --python=off >"$WORK/t.out" 2>&1 8>&- & ready_pat=tracing ;;
-	memtrace-census) "$MEMTRACE" -p "$wpid" --python=census >"$WORK/t.out" 2>&1 8>&- & ready_pat=tracing ;;
+	memtrace-native) "$MEMTRACE" --exact -p "$wpid" --no-stacks --python=off >"$WORK/t.out" 2>&1 8>&- & ready_pat=tracing ;;
+	memtrace-stacks) "$MEMTRACE" --exact -p "$wpid" --python=off >"$WORK/t.out" 2>&1 8>&- & ready_pat=tracing ;;
+	memtrace-free-at-entry) "$ENTRY_MEMTRACE" --exact -p "$wpid" --no-stacks --python=off >"$WORK/t.out" 2>&1 8>&- & ready_pat=tracing ;;
+	memtrace-census) "$MEMTRACE" --exact -p "$wpid" --python=census >"$WORK/t.out" 2>&1 8>&- & ready_pat=tracing ;;
+	memtrace-default) "$MEMTRACE" -p "$wpid" >"$WORK/t.out" 2>&1 8>&- & ready_pat=tracing ;;
 	memtrace-light) "$MEMTRACE" -p "$wpid" --light >"$WORK/t.out" 2>&1 8>&- & ready_pat=tracing ;;
-	memtrace-events) "$MEMTRACE" -p "$wpid" --python=events >"$WORK/t.out" 2>&1 8>&- & ready_pat=tracing ;;
-	memtrace-frames) "$MEMTRACE" -p "$wpid" --frame "${FRAME_SYMBOL[${workload%@*}]}" >"$WORK/t.out" 2>&1 8>&- & ready_pat=tracing ;;
+	memtrace-events) "$MEMTRACE" --exact -p "$wpid" --python=events >"$WORK/t.out" 2>&1 8>&- & ready_pat=tracing ;;
+	memtrace-frames) "$MEMTRACE" --exact -p "$wpid" --frame "${FRAME_SYMBOL[${workload%@*}]}" >"$WORK/t.out" 2>&1 8>&- & ready_pat=tracing ;;
 	bcc-memleak) "$BCC_TOOL" -p "$wpid" >"$WORK/t.out" 2>&1 8>&- & ready_pat='Attaching to pid' ;;
 	bpftrace) "$BPFTRACE" -p "$wpid" -e "uprobe:$LIBC:malloc { @mallocs = count(); }
 		BEGIN { printf(\"tracing\\n\"); }" >"$WORK/t.out" 2>&1 8>&- & ready_pat=tracing ;;
@@ -136,7 +137,7 @@ run_one() {
 
 modes_for() { # WORKLOAD; MODES= restricts (e.g. MODES="bare bcc-memleak" to redo the peers)
 	if [ -n "${MODES:-}" ]; then echo "$MODES"; return; fi
-	local m="bare memtrace-native memtrace-stacks"
+	local m="bare memtrace-default memtrace-native memtrace-stacks"
 	case $1 in py-*) m="$m memtrace-census memtrace-light" ;; esac
 	m="$m memtrace-frames"
 	[ -z "$BCC_SKIP" ] && m="$m bcc-memleak"
@@ -294,6 +295,14 @@ targets() {
 		awk -v x="$line" 'BEGIN { exit !(x > 10) }' && ok=no
 	done
 	[ -n "$row" ] && echo "| \`--light\` added time <= 10% on the Python workloads | $row | $ok |"
+	row="" ok=yes
+	for w in $WORKLOADS; do
+		line=$(added "$w" memtrace-default)
+		[ -n "$line" ] || continue
+		row="$row${row:+, }$w $(printf '%+.1f' "$line")%"
+		awk -v x="$line" 'BEGIN { exit !(x > 10) }' && ok=no
+	done
+	[ -n "$row" ] && echo "| default mode (\`-p\`, exact windows) added time <= 10% (compass 5%) | $row | $ok |"
 	a=$(col placement bare 3) n=$(col placement memtrace-native 3) m=$(col placement memtrace-free-at-entry 3)
 	[ -n "$m" ] && awk -v a="$a" -v n="$n" -v e="$m" 'BEGIN {
 		printf "| probe placement (glibc free past its NULL check) | %.0f ns added per malloc+free vs %.0f ns at the entry: %.1fx less | %s |\n",

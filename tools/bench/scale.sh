@@ -5,17 +5,35 @@
 # (utime + stime from /proc/PID/stat over the window after a warm-up, as % of one CPU), its
 # peak RSS (VmHWM), the time to attach and the time from Ctrl-C to exit.
 # Usage: tools/bench/scale.sh [IDLE PYTHON]...   (default: 60 40  120 80  200 100)
-# Environment: SECONDS_MEASURED (default 20), PY (default /usr/bin/python3.11).
+# Environment: SECONDS_MEASURED (default 20), PY (default /usr/bin/python3.11), INTERVAL
+# (default 1), SCOPE=cgroup: the processes started in a cgroup made under the cgroup2 mount
+# and traced with --cgroup instead of -p (the production-safe collectors only).
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
 MEMTRACE=${MEMTRACE:-$ROOT/memtrace-bpf}
 PY=${PY:-/usr/bin/python3.11}
 WINDOW=${SECONDS_MEASURED:-20}
+INTERVAL=${INTERVAL:-1}
+SCOPE=${SCOPE:-pids}
 WORK=$(mktemp -d /tmp/memtrace-scale.XXXXXX)
+CG=
+if [ "$SCOPE" = cgroup ]; then
+	CG=$(awk '$3 == "cgroup2" { print $2; exit }' /proc/mounts)/memtrace-scale.$$
+	mkdir "$CG" || exit 1
+fi
 PIDS=()
 kill_all() { local p; for p in "${PIDS[@]}"; do kill -KILL "$p" 2>/dev/null; done; wait 2>/dev/null; PIDS=(); }
-trap 'kill_all; rm -rf "$WORK"' EXIT
+trap 'kill_all; [ -n "$CG" ] && { sleep 1; rmdir "$CG"; }; rm -rf "$WORK"' EXIT
+# in_scope CMD...: CMD, in the cgroup with SCOPE=cgroup; run in the background, it becomes
+# the background job's own process ($! is CMD's PID).
+in_scope() {
+	if [ -n "$CG" ]; then
+		exec sh -c 'echo $$ >"$1/cgroup.procs" && shift && exec "$@"' sh "$CG" "$@"
+	else
+		exec "$@"
+	fi
+}
 [ $# -gt 0 ] || set -- 60 40 120 80 200 100
 ticks=$(getconf CLK_TCK)
 
@@ -28,16 +46,17 @@ while [ $# -ge 2 ]; do
 	shift 2
 	args=()
 	for _ in $(seq "$idle"); do
-		sleep 3600 & PIDS+=("$!"); args+=(-p "$!")
+		in_scope sleep 3600 & PIDS+=("$!"); args+=(-p "$!")
 	done
 	for _ in $(seq "$python"); do
-		"$PY" -c 'import time
+		in_scope "$PY" -c 'import time
 held = [{"k": [i]} for i in range(10000)]
 while True: time.sleep(0.5)' & PIDS+=("$!"); args+=(-p "$!")
 	done
 	sleep 2   # the interpreters are up
+	[ -n "$CG" ] && args=(--cgroup "$CG")
 	t0=$(now)
-	"$MEMTRACE" "${args[@]}" -i 1 --json="$WORK/run.json" >/dev/null 2>"$WORK/err" &
+	"$MEMTRACE" "${args[@]}" -i "$INTERVAL" --json="$WORK/run.json" >/dev/null 2>"$WORK/err" &
 	tracer=$!
 	while ! grep -q tracing "$WORK/err" 2>/dev/null; do
 		kill -0 "$tracer" 2>/dev/null || { cat "$WORK/err" >&2; exit 1; }

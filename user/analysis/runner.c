@@ -32,6 +32,7 @@ struct series {
 	char name[256];
 	char **frames;
 	size_t depth;
+	struct python_stack python;    /* of a native series whose stack ran Python code */
 	struct trend_point *points;
 	size_t count;
 	struct leak_result result;
@@ -180,6 +181,7 @@ static void name_stack(struct analysis_runner *a, pid_t pid, int stack_id, char 
 	for (size_t f = 0; f < st.depth; f++)
 		free(st.frames[f]);
 	free(st.frames);
+	free(st.python.frames);
 }
 
 /* What dominated a spike: the stack that allocated most over it (see analysis_hooks). */
@@ -289,6 +291,7 @@ static void copy_frames(struct series *s, const struct stack_report *st)
 		s->frames[f] = strdup(st->frames[f] ? st->frames[f] : "?");
 	s->depth = st->depth;
 	snprintf(s->name, sizeof(s->name), "%s", s->frames[0]);
+	python_stack__copy(&s->python, &st->python);
 }
 
 /* A native series is named (symbolized) when something is reported about it. */
@@ -303,6 +306,7 @@ static void name_series(struct analysis_runner *a, pid_t pid, struct series *s)
 	for (size_t f = 0; f < st.depth; f++)
 		free(st.frames[f]);
 	free(st.frames);
+	free(st.python.frames);
 }
 
 static void leak_event(struct series *s, pid_t pid, uint64_t elapsed, struct analysis_event *ev)
@@ -310,6 +314,7 @@ static void leak_event(struct series *s, pid_t pid, uint64_t elapsed, struct ana
 	*ev = (struct analysis_event){
 		.type = EVENT_LEAK, .pid = pid, .elapsed_ns = elapsed,
 		.python_type = s->python_type, .stack = s->frames, .depth = s->depth,
+		.python_stack = s->python.depth ? &s->python : NULL,
 		.severity = s->last_leak.severity, .growth_per_s = s->last_leak.growth_per_s,
 		.live = s->last_leak.last, .samples = s->last_leak.samples,
 	};
@@ -369,6 +374,30 @@ static void check_leaks(struct analysis_runner *a, struct analysis_process *p, u
 			a->hooks.retained_by(a->hooks.ctx, p->pid, ev.name, &ev.retained_by);
 		emit(a, &ev);
 	}
+}
+
+void analysis_runner__window_leak(struct analysis_runner *a, struct analysis_process *p,
+				  int stack_id, double growth_per_s, double live, size_t windows,
+				  uint64_t elapsed_ns)
+{
+	struct series *s = series_of(p, false, stack_id, "");
+	struct analysis_event ev;
+
+	if (!s)
+		return;
+	s->last_leak = (struct leak_result){
+		.is_leak = true, .verdict = LEAK_VERDICT_LEAK, .growth_per_s = growth_per_s,
+		.severity = leak_severity_classify(&leak_thresholds_bytes, growth_per_s, live),
+		.last = live, .samples = windows,
+	};
+	if (a->opts->fail_on_leak && (int)s->last_leak.severity >= a->opts->fail_on_leak_severity)
+		a->leak_tripped = true;
+	if (s->last_leak.severity <= s->reported)
+		return;
+	s->reported = s->last_leak.severity;
+	name_series(a, p->pid, s);
+	leak_event(s, p->pid, elapsed_ns, &ev);
+	emit(a, &ev);
 }
 
 static void feed_series(struct analysis_runner *a, struct analysis_process *p,
@@ -460,9 +489,15 @@ static void check_budgets(struct analysis_runner *a, struct analysis_process *p,
 		return;
 	for (int b = 0; b < a->opts->budget_count; b++) {
 		struct budget_report rep;
-		enum budget_event e = budget_watch__feed(&p->watches[b], t,
-							 budget_value(p, &a->opts->budgets[b], r), &rep);
+		enum budget_event e;
 		struct analysis_event ev;
+
+		/* No RSS (a process exiting: a zombie has none) and no native counts: no value,
+		 * not a value of 0 under the limit. */
+		if (!a->opts->budgets[b].name && !r->rss_bytes && !r->native_traced)
+			continue;
+		e = budget_watch__feed(&p->watches[b], t, budget_value(p, &a->opts->budgets[b], r),
+				       &rep);
 
 		if (e == BUDGET_OK || e == BUDGET_STILL_OVER)
 			continue;
@@ -686,6 +721,7 @@ void analysis_process__free(struct analysis_process *p)
 		for (size_t f = 0; f < p->series[s].depth; f++)
 			free(p->series[s].frames[f]);
 		free(p->series[s].frames);
+		free(p->series[s].python.frames);
 		free(p->series[s].points);
 	}
 	free(p->series);

@@ -50,6 +50,12 @@ void analysis_runner__summary(struct analysis_runner *a, struct analysis_process
 			      struct process_report *r, const struct aged_report *aged,
 			      size_t aged_count);
 /* EXIT_OK, or EXIT_LEAK / EXIT_BUDGET when --fail-on-leak / --fail-on-budget tripped. */
+/* The default mode: a native stack found leaking at an exact window's close (window_leaks.h):
+ * growth_per_s while watched, live bytes now, windows it grew in. Emitted as a leak event
+ * (samples = windows) when its severity rises, and listed in the summary. */
+void analysis_runner__window_leak(struct analysis_runner *a, struct analysis_process *p,
+				  int stack_id, double growth_per_s, double live, size_t windows,
+				  uint64_t elapsed_ns);
 int analysis_runner__exit_code(const struct analysis_runner *a);
 void analysis_runner__free(struct analysis_runner *a);
 

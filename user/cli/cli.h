@@ -7,6 +7,7 @@
 #include <sys/types.h>
 
 #include "analysis/options.h"
+#include "cli/scope_cli.h"
 #include "output/prometheus/listen.h"
 
 struct options {
@@ -17,19 +18,27 @@ struct options {
 	uint64_t duration_ns;        /* 0: until Ctrl-C or the targets exit */
 	bool json;
 	const char *json_path;       /* NULL: stdout */
+	uint32_t json_types;         /* --json-types: per interval line; UINT32_MAX: all */
+	bool live;                   /* --live: the full-screen view instead of the console lines */
 	const char *pprof_path;      /* --pprof: heap profiles; NULL: none */
 	const char *folded_path;     /* --folded: collapsed stacks; NULL: none */
+	const char *sqlite_path;     /* --sqlite: an SQLite database; NULL: none */
 	bool verbose;
 	bool stacks;
 	bool light;                  /* no malloc-family probes: mappings, Python census, GC */
+	bool exact;                  /* every malloc-family call (--exact; -- COMMAND's default) */
+	uint32_t overhead_budget;    /* the default mode: % of wall time in exact windows */
+	bool overhead_budget_given;
 	bool follow_forks;           /* -f: trace the new processes that traced ones fork */
 	uint32_t max_entries;
 	uint32_t stack_entries;
 	uint32_t top_stacks;
+	uint32_t py_stack_depth;     /* --py-stack-depth */
 	int python_mode;             /* enum python_mode (python_tracer.h): census, events, off */
 	struct analysis_options analysis; /* frames and analysis (analysis_cli.c) */
 	struct prom_listen prometheus;    /* --prometheus; .on false without it */
 	uint32_t prometheus_top;          /* Python types per process served */
+	struct scope_options scope;  /* --cgroup, --all (scope_cli.c) */
 	char **command;              /* after "--": launched and traced; NULL otherwise */
 };
 

@@ -9,6 +9,7 @@
 #include <sys/types.h>
 
 #include "model/frame_report.h"
+#include "model/python_stack.h"
 #include "model/retainer_report.h"
 #include "model/severity.h"
 
@@ -32,6 +33,7 @@ struct analysis_event {
 	char name[256];              /* type name, or the stack's innermost frame */
 	char **stack;                /* native_stack: frames, innermost first */
 	size_t depth;
+	const struct python_stack *python_stack; /* native_stack: the Python code; NULL: none */
 	enum leak_severity severity;
 	double growth_per_s, live;
 	size_t samples;

@@ -18,6 +18,10 @@ enum exit_code {
 	EXIT_PROMETHEUS_ADDRESS = 12, /* --prometheus: the address does not parse */
 	EXIT_PROMETHEUS_PORT = 13,    /* --prometheus: the port is not 1 to 65535 */
 	EXIT_PROMETHEUS_LISTEN = 14,  /* --prometheus: cannot listen there (port in use) */
+	EXIT_NO_CGROUP = 15,          /* --cgroup: no such path */
+	EXIT_NOT_CGROUP2 = 16,        /* --cgroup: not a cgroup v2 directory (or none mounted) */
+	EXIT_NO_CONTAINER = 17,       /* --cgroup: no container or pod with that id (or several) */
+	EXIT_SQLITE_OPEN = 18,        /* --sqlite: the file cannot be created or opened as SQLite */
 };
 
 #endif

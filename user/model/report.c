@@ -2,6 +2,7 @@
 #include "model/report.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 void native_totals__subtract(struct native_totals *out, const struct native_totals *now,
 			     const struct native_totals *before)
@@ -46,8 +47,33 @@ void process_report__free_stacks(struct process_report *report)
 			free(s->frames[f]);
 		free(s->frames);
 		free(s->parts);
+		free(s->python.frames);
 	}
 	free(report->stacks);
 	report->stacks = NULL;
 	report->stack_count = 0;
+}
+
+void process_report__free_growth(struct process_report *report)
+{
+	for (size_t i = 0; i < report->growth_count; i++) {
+		struct heap_growth_report *g = &report->growth[i];
+
+		for (size_t f = 0; f < g->depth; f++)
+			free(g->frames[f]);
+		free(g->frames);
+		free(g->python.frames);
+	}
+	free(report->growth);
+	report->growth = NULL;
+	report->growth_count = 0;
+}
+
+void python_stack__copy(struct python_stack *to, const struct python_stack *from)
+{
+	*to = (struct python_stack){ .truncated = from->truncated };
+	if (!from->depth || !(to->frames = malloc(from->depth * sizeof(*to->frames))))
+		return;
+	memcpy(to->frames, from->frames, from->depth * sizeof(*to->frames));
+	to->depth = from->depth;
 }

@@ -10,6 +10,7 @@
 
 #include "alloc.h"
 #include "model/python_report.h"
+#include "model/python_stack.h"
 
 struct system_context;
 struct analysis_summary;
@@ -57,6 +58,7 @@ struct stack_report {
 	size_t depth;
 	char **frames;               /* symbolized, innermost first */
 	struct stack_frame *parts;   /* the same frames in parts; only in the summary (or NULL) */
+	struct python_stack python;  /* the Python code that ran the allocations; depth 0: none */
 };
 
 static inline bool stack_report__live(const struct stack_report *s)
@@ -64,11 +66,27 @@ static inline bool stack_report__live(const struct stack_report *s)
 	return s->live_bytes || s->live_allocs;
 }
 
+/* What made the heap grow from one stack (brk, pymalloc arenas, large anonymous mappings):
+ * by Python stack where the thread ran Python code, else by native stack. Only in the
+ * summary. */
+struct heap_growth_report {
+	uint64_t bytes, events;
+	unsigned int kinds;          /* 1 << enum heap_growth_kind, for each kind seen */
+	struct python_stack python;  /* depth 0: none */
+	size_t depth;
+	char **frames;               /* native, symbolized, innermost first */
+};
+
 struct process_report {
 	pid_t pid;
 	char comm[32];
 	bool exited;
 	bool native_traced;          /* false with --light: the native counts are not known */
+	/* The default mode: the native figures are what exact windows saw (not every call). */
+	bool native_windowed;
+	double exact_share;          /* share of the elapsed time with the allocator probed */
+	unsigned int exact_windows;  /* windows opened so far */
+	bool window_open;            /* one is open now */
 	uint64_t elapsed_ns;         /* since attach */
 	uint64_t interval_ns;        /* since the previous report */
 	struct native_totals native, native_delta;
@@ -81,6 +99,10 @@ struct process_report {
 	struct stack_report *stacks; /* only in the summary: top stacks by live bytes (every
 				      * stack for an output with all_stacks, output.h) */
 	size_t stack_count;
+	struct heap_growth_report *growth;  /* only in the summary: most bytes first */
+	size_t growth_count;
+	bool growth_known;           /* a summary: growth was read (the list may be empty) */
+	uint64_t growth_lost;        /* growth events not attributed: a map was full */
 	const struct python_report *python; /* NULL: no (supported) Python, or --python=off */
 	const struct system_context *system;     /* PSS, cgroup (sysctx.h); NULL: not read */
 	const struct analysis_summary *analysis; /* only in the summary (analysis_events.h) */
@@ -129,5 +151,8 @@ void mmap_totals__add(struct mmap_totals *m, const struct mmap_stats *cpu);
 void mmap_totals__subtract(struct mmap_totals *out, const struct mmap_totals *now,
 			   const struct mmap_totals *before);
 void process_report__free_stacks(struct process_report *report);
+void process_report__free_growth(struct process_report *report);
+/* A deep copy (to->frames malloc'ed; depth 0 when out of memory). */
+void python_stack__copy(struct python_stack *to, const struct python_stack *from);
 
 #endif

@@ -18,18 +18,30 @@ struct output {
 	void (*event)(struct output *out, const struct analysis_event *event);
 	/* The summary it is given carries every stack that allocated, not the --top ones. */
 	bool all_stacks;
+	/* Optional: every process of a poll has been reported (the live view redraws). */
+	void (*poll_done)(struct output *out);
+	/* The first stacks of an interval report (by live bytes) it wants symbolized. */
+	size_t interval_stack_names;
 };
 
 /* A table on f: a line per process and interval, then a summary per process. */
 struct output *console_output__new(FILE *f);
-/* NDJSON on f (closed by destroy when owns_file): schema in docs/json.md. */
-struct output *json_output__new(FILE *f, bool owns_file);
+/* NDJSON on f (closed by destroy when owns_file): schema in docs/json.md. interval_types:
+ * Python types an interval line lists at most (--json-types), or JSON_TYPES_ALL. */
+#define JSON_TYPES_ALL UINT32_MAX
+struct output *json_output__new(FILE *f, bool owns_file, uint32_t interval_types);
+/* --live: the processes on f redrawn in place after each poll (plain lines when f is no
+ * terminal); keys: read keys (s, q) from stdin when it is a terminal. */
+struct output *top_output__new(FILE *f, bool keys);
 /* A gzip'd pprof heap profile per process, written at its summary: to path, or with
  * per_process to path.PID (docs/outputs.md). NULL with errno if path cannot be written. */
 struct output *pprof_output__new(const char *path, bool per_process);
 /* Collapsed stacks of live bytes (flamegraph.pl, inferno, speedscope) written to path when
  * the session ends (docs/outputs.md). NULL with errno if path cannot be written. */
 struct output *folded_output__new(const char *path);
+/* Every report as rows of an SQLite database at path (docs/sql.md). NULL, with a line said on
+ * stderr, if path cannot be created or opened as one. */
+struct output *sqlite_output__new(const char *path);
 
 static inline void output__interval(struct output *out, const struct process_report *r)
 {
@@ -51,6 +63,12 @@ static inline void output__event(struct output *out, const struct analysis_event
 {
 	if (out->event)
 		out->event(out, ev);
+}
+
+static inline void output__poll_done(struct output *out)
+{
+	if (out->poll_done)
+		out->poll_done(out);
 }
 
 static inline void output__destroy(struct output *out)

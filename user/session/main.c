@@ -19,9 +19,14 @@
 #include "probes/alloc/alloc_tracer.h"
 #include "probes/frames/frame_tracer.h"
 #include "probes/python/python_tracer.h"
+#include "session/growth_report.h"
+#include "session/python_attribution.h"
+#include "python_stack.h"
 #include "session/launch.h"
 #include "session/preflight.h"
 #include "session/registry.h"
+#include "session/windows.h"
+#include "session/scope.h"
 #include "target/procinfo.h"
 
 struct session {
@@ -30,16 +35,20 @@ struct session {
 	struct alloc_tracer *tracer;
 	struct python_tracer *python;
 	struct frame_tracer *frames;          /* NULL without --frame */
+	struct scope *scope;                  /* --cgroup, --all; NULL otherwise */
+	bool scope_full_warned;
 	struct analysis_runner *analysis;
 	struct registry registry;
 	struct stack_snapshot stacks;         /* every process's stacks, read once per poll */
-	struct output *outputs[5];             /* console or json, json file, prometheus, pprof, folded */
+	struct heap_growth_snapshot growth;   /* every process's heap growth, likewise */
+	struct output *outputs[6];             /* console or json, json file, prometheus, pprof, folded, sqlite */
 	int output_count;
 	uint64_t start_ns;
 	bool launched;                        /* -- COMMAND: our exit status follows its */
 	int command_status;                   /* its waitpid status, once reaped */
 	bool command_reaped;
 	bool all_stacks;                      /* an output wants every stack in the summary */
+	size_t interval_stack_names;          /* interval stacks an output wants symbolized */
 };
 
 static volatile sig_atomic_t stop_requested;
@@ -73,6 +82,7 @@ static struct traced_process *track_process(struct session *s, pid_t pid, bool i
 		return NULL;
 	p->is_child = is_child;
 	p->attach_ns = p->last_report_ns = now_ns();
+	session_windows__init(p, s->opts.overhead_budget, p->attach_ns);
 	symbolizer__init(&p->sym, pid, s->cache);
 	symbolizer__refresh(&p->sym);
 	p->analysis = analysis_process__new(s->analysis, pid);
@@ -119,6 +129,49 @@ static int attach_pids(struct session *s)
 			return code;
 	}
 	return EXIT_OK;
+}
+
+/* A process of the scope: traced from now on; one that ran a new program is looked at again
+ * (its Python, its name, its mappings). */
+static void trace_scope_process(void *ctx, pid_t pid, bool exec)
+{
+	struct session *s = ctx;
+	struct traced_process *p = registry__find(&s->registry, pid);
+
+	if (p) {
+		if (exec && !p->exited) {
+			procinfo__comm(pid, p->comm, sizeof(p->comm));
+			symbolizer__refresh(&p->sym);
+			python_tracer__release(s->python, pid);
+			python_tracer__attach(s->python, pid, false);
+		}
+		return;
+	}
+	if (!scope__wanted(s->scope, pid))
+		return;
+	if (s->registry.count >= s->registry.limit) {
+		if (!s->scope_full_warned)
+			fprintf(stderr, "memtrace-bpf: warning: not tracing PID %d and others of the "
+				"scope: %zu processes traced already (--max-processes)\n", pid,
+				s->registry.count);
+		s->scope_full_warned = true;
+		return;
+	}
+	p = track_process(s, pid, false);
+	if (p && attach_collectors(s, pid, NULL)) {
+		p->exited = true;   /* gone meanwhile, or unreadable: summarized, then released */
+		p->exit_ns = now_ns();
+	}
+}
+
+static int attach_scope(struct session *s)
+{
+	int code = scope__open(&s->scope, &s->opts.scope);
+
+	python_tracer__quiet_not_python(s->python);
+	if (!code)
+		scope__scan(s->scope, trace_scope_process, s);
+	return code;
 }
 
 static bool maps_contain(const struct procmaps *maps, const char *path)
@@ -223,6 +276,8 @@ static void fill_report(struct session *s, struct traced_process *p, struct proc
 	snprintf(r->comm, sizeof(r->comm), "%s", p->comm);
 	r->exited = p->exited;
 	r->native_traced = !s->opts.light;
+	if (r->native_traced && alloc_tracer__windowed(s->tracer))
+		session_windows__report(p, now, r);
 	r->elapsed_ns = (p->exited ? p->exit_ns : now) - p->attach_ns;
 	r->interval_ns = now - p->last_report_ns;
 	alloc_tracer__read(s->tracer, p->pid, &r->native, &r->mmap);
@@ -257,8 +312,10 @@ static void symbolize_for_analysis(void *ctx, pid_t pid, struct stack_report *st
 	struct session *s = ctx;
 	struct traced_process *p = registry__find(&s->registry, pid);
 
-	if (p)
-		stack_report__symbolize(s->tracer, &p->sym, st);
+	if (!p)
+		return;
+	stack_report__symbolize(s->tracer, &p->sym, st);
+	python_attribution__fill(s->python, s->tracer, pid, st);
 }
 
 static bool top_stack_for_analysis(void *ctx, pid_t pid, bool in_frame, int *stack_id,
@@ -308,7 +365,13 @@ static void report_interval(struct session *s, struct traced_process *p, uint64_
 	if (s->opts.stacks)
 		stack_walk__interval(&s->stacks, p->pid, ANALYSIS_STACKS, &p->marks, &r.stacks,
 				     &r.stack_count);
+	for (size_t i = 0; i < r.stack_count && i < s->interval_stack_names; i++)
+		stack_report__symbolize(s->tracer, &p->sym, &r.stacks[i]);
 	r.python = python_tracer__report(s->python, p->pid, false, false);
+	if (r.python && (r.mmap_delta.brks || r.mmap_delta.mmaps))
+		growth_report__name_new(s->python, &s->growth, p->pid);
+	if (r.python)
+		python_attribution__name(s->python, s->tracer, p->pid, r.stacks, r.stack_count);
 	analysis_runner__interval(s->analysis, p->analysis, &r);
 	for (int o = 0; o < s->output_count; o++)
 		output__interval(s->outputs[o], &r);
@@ -330,7 +393,10 @@ static void report_summary(struct session *s, struct traced_process *p, uint64_t
 	while (top < every && top < s->opts.top_stacks && stack_report__live(&r.stacks[top]))
 		top++;
 	r.stack_count = top;
+	for (size_t i = 0; i < every; i++)
+		python_attribution__fill(s->python, s->tracer, p->pid, &r.stacks[i]);
 	r.python = python_tracer__report(s->python, p->pid, true, p->exited);
+	growth_report__fill(&r, &s->growth, s->tracer, s->python, &p->sym, s->opts.top_stacks);
 	if (s->opts.analysis.leak_age_ns)
 		outstanding__aged(s->tracer, p->pid, s->opts.analysis.leak_age_ns, &p->sym,
 				  s->opts.top_stacks, &aged, &aged_count);
@@ -341,16 +407,28 @@ static void report_summary(struct session *s, struct traced_process *p, uint64_t
 	}
 	r.stack_count = every;
 	process_report__free_stacks(&r);
+	process_report__free_growth(&r);
 	aged_reports__free(aged, aged_count);
 }
 
 /* One read of every map for all processes, then a report each: an interval line for those
  * that run, the summary for those that exited since (then released, here and in the kernel). */
-static void collect(struct session *s)
+static void collect(struct session *s, uint64_t now, bool last)
 {
+	bool windowed = alloc_tracer__windowed(s->tracer);
+
+	for (size_t i = 0; windowed && i < s->registry.count; i++) {
+		struct traced_process *p = s->registry.procs[i];
+
+		if (!p->exited)
+			session_windows__tick(s->tracer, p, now, procinfo__rss_bytes(p->pid), last);
+	}
 	alloc_tracer__collect(s->tracer);
 	if (s->opts.stacks)
 		stack_snapshot__read(&s->stacks, s->tracer);
+	heap_growth__read(s->tracer, &s->growth);
+	for (size_t i = 0; windowed && i < s->registry.count; i++)
+		session_windows__judge(s->analysis, &s->stacks, s->registry.procs[i], now);
 }
 
 static void summarize_and_release(struct session *s, struct traced_process *p, uint64_t now)
@@ -364,9 +442,11 @@ static void report_intervals(struct session *s)
 {
 	uint64_t now = now_ns();
 
+	if (s->scope)
+		scope__poll(s->scope, trace_scope_process, s);
 	for (size_t i = 0; i < s->registry.count; i++)
 		update_exited(s, s->registry.procs[i]);
-	collect(s);
+	collect(s, now, false);
 	for (size_t i = 0; i < s->registry.count;) {
 		struct traced_process *p = s->registry.procs[i];
 
@@ -377,6 +457,8 @@ static void report_intervals(struct session *s)
 		report_interval(s, p, now);
 		i++;
 	}
+	for (int o = 0; o < s->output_count; o++)
+		output__poll_done(s->outputs[o]);
 }
 
 static void report_summaries(struct session *s)
@@ -385,7 +467,7 @@ static void report_summaries(struct session *s)
 
 	for (size_t i = 0; i < s->registry.count; i++)
 		update_exited(s, s->registry.procs[i]);
-	collect(s);
+	collect(s, now, true);
 	/* Not released one by one: the tracers' teardown detaches everything at once. */
 	for (size_t i = 0; i < s->registry.count; i++)
 		report_summary(s, s->registry.procs[i], now);
@@ -413,10 +495,12 @@ static int open_outputs(struct session *s)
 {
 	bool json_on_stdout = s->opts.json && !s->opts.json_path;
 	/* Several processes (or -f's children to come): a profile each, FILE.PID. */
-	bool per_process = s->opts.pid_count > 1 || s->opts.follow_forks;
+	bool per_process = s->opts.pid_count > 1 || s->opts.follow_forks ||
+			   scope_options__on(&s->opts.scope);
 
-	if (!json_on_stdout)
-		s->outputs[s->output_count++] = console_output__new(stdout);
+	if (!json_on_stdout)   /* --live: keys from stdin unless a launched command shares it */
+		s->outputs[s->output_count++] = s->opts.live ?
+			top_output__new(stdout, !s->opts.command) : console_output__new(stdout);
 	if (s->opts.json) {
 		FILE *f = stdout;
 
@@ -425,7 +509,7 @@ static int open_outputs(struct session *s)
 				strerror(errno));
 			return EXIT_USAGE;
 		}
-		s->outputs[s->output_count++] = json_output__new(f, f != stdout);
+		s->outputs[s->output_count++] = json_output__new(f, f != stdout, s->opts.json_types);
 	}
 	if (s->opts.prometheus.on) {
 		int code = prometheus_output__open(&s->opts.prometheus, s->opts.prometheus_top,
@@ -441,10 +525,15 @@ static int open_outputs(struct session *s)
 	if (s->opts.folded_path &&
 	    !(s->outputs[s->output_count++] = folded_output__new(s->opts.folded_path)))
 		return cannot_write(s->opts.folded_path);
+	if (s->opts.sqlite_path &&
+	    !(s->outputs[s->output_count++] = sqlite_output__new(s->opts.sqlite_path)))
+		return EXIT_SQLITE_OPEN;
 	for (int o = 0; o < s->output_count; o++) {
 		if (!s->outputs[o])
 			return EXIT_INTERNAL;
 		s->all_stacks |= s->outputs[o]->all_stacks;
+		if (s->outputs[o]->interval_stack_names > s->interval_stack_names)
+			s->interval_stack_names = s->outputs[o]->interval_stack_names;
 	}
 	return EXIT_OK;
 }
@@ -494,7 +583,8 @@ static void poll_until_done(struct session *s)
 	uint64_t deadline = s->opts.duration_ns ? s->start_ns + s->opts.duration_ns : 0;
 	uint64_t next = s->start_ns + s->opts.interval_ns;
 
-	while (!stop_requested && s->registry.count && !all_exited(s)) {
+	/* A scope goes on while empty: its processes may come later. */
+	while (!stop_requested && (s->scope || (s->registry.count && !all_exited(s)))) {
 		uint64_t now = now_ns();
 		uint64_t wake = deadline && deadline < next ? deadline : next;
 
@@ -528,6 +618,12 @@ static void describe_start(const struct session *s)
 	enum { NAMED = 8 };   /* a host's worth of PIDs is not one line */
 
 	fprintf(stderr, "memtrace-bpf: tracing");
+	if (s->scope) {
+		char scope[1024];
+
+		scope__describe(s->scope, scope, sizeof(scope));
+		fprintf(stderr, " %s (%zu processes now)", scope, s->registry.count);
+	}
 	for (size_t i = 0; i < s->registry.count && i < NAMED; i++)
 		fprintf(stderr, " PID %d (%s)", s->registry.procs[i]->pid,
 			s->registry.procs[i]->comm);
@@ -573,6 +669,7 @@ int main(int argc, char **argv)
 		.stacks = s.opts.stacks,
 		.ages = s.opts.analysis.leak_age_ns != 0,
 		.allocator_probes = !s.opts.light,
+		.windowed = !s.opts.exact,
 		.follow_forks = s.opts.follow_forks,
 		.max_processes = s.opts.max_processes,
 	};
@@ -581,6 +678,9 @@ int main(int argc, char **argv)
 		goto cleanup;
 	/* Before the frames: their probes read the event-mode Python counters. */
 	s.python = python_tracer__new(s.opts.python_mode, s.cache);
+	python_tracer__set_stack_maps(s.python, alloc_tracer__map_fd(s.tracer, "py_stack_configs"),
+				      alloc_tracer__map_fd(s.tracer, "py_stacks"),
+				      s.opts.py_stack_depth);
 	code = frame_tracer__open(&s.frames, &s.opts.analysis, s.tracer,
 				  python_tracer__counters_fd(s.python), s.cache);
 	if (code)
@@ -597,7 +697,8 @@ int main(int argc, char **argv)
 		.ctx = &s, .symbolize = symbolize_for_analysis,
 		.top_stack = top_stack_for_analysis, .retained_by = retained_by_for_analysis,
 	});
-	code = s.opts.command ? launch_command(&s) : attach_pids(&s);
+	code = s.opts.command ? launch_command(&s) :
+	       scope_options__on(&s.opts.scope) ? attach_scope(&s) : attach_pids(&s);
 	if (code)
 		goto cleanup;
 	s.start_ns = now_ns();
@@ -613,8 +714,10 @@ cleanup:
 	for (int o = 0; o < s.output_count; o++)
 		output__destroy(s.outputs[o]);
 	registry__free(&s.registry);
+	scope__free(s.scope);
 	stack_snapshot__free(&s.stacks);
 	python_tracer__destroy(s.python);
+	heap_growth__free(&s.growth);
 	analysis_runner__free(s.analysis);
 	frame_tracer__destroy(s.frames);
 	alloc_tracer__destroy(s.tracer);

@@ -46,6 +46,9 @@ struct kernel_helper {
 
 static const struct kernel_helper needed_helpers[] = {
 	{ BPF_FUNC_task_storage_get, "bpf_task_storage_get", "5.13", false },
+	{ BPF_FUNC_task_pt_regs, "bpf_task_pt_regs", "5.15", false },   /* heap growth's stacks */
+	{ BPF_FUNC_find_vma, "bpf_find_vma", "5.17", false },           /* the native stack walk */
+	{ BPF_FUNC_loop, "bpf_loop", "5.17", false },                   /* the Python stack walk */
 	{ BPF_FUNC_get_attach_cookie, "bpf_get_attach_cookie", "5.15", true },
 	{ BPF_FUNC_map_lookup_percpu_elem, "bpf_map_lookup_percpu_elem", "5.19", true },
 };

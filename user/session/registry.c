@@ -44,6 +44,8 @@ static void free_entry(struct traced_process *p)
 {
 	symbolizer__release(&p->sym);
 	stack_marks__free(&p->marks);
+	stack_marks__free(&p->window_marks);
+	window_leaks__free(&p->window_leaks);
 	analysis_process__free(p->analysis);
 	free(p);
 }

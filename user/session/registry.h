@@ -10,6 +10,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "analysis/exact_windows.h"
+#include "analysis/window_leaks.h"
 #include "model/report.h"
 #include "probes/alloc/alloc_stacks.h"
 #include "target/symbolizer.h"
@@ -34,6 +36,13 @@ struct traced_process {
 	struct symbolizer sym;
 	struct stack_marks marks;    /* bytes allocated per stack at the last interval */
 	struct analysis_process *analysis;
+	/* The default mode (session/windows.c): its exact windows and what they found. */
+	struct exact_windows windows;
+	struct window_leaks window_leaks;
+	struct stack_marks window_marks;
+	bool window_closed;          /* at this poll: its stacks are judged after the read */
+	uint64_t forget_again_since; /* the next poll forgets the blocks of the link's last
+				      * moments (the kernel may release it a little later) */
 };
 
 struct registry {

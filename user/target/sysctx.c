@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "target/cgroup2.h"
+
 static bool read_u64_file(const char *path, uint64_t *v, bool *is_max)
 {
 	FILE *f = fopen(path, "re");
@@ -24,7 +26,8 @@ static bool read_u64_file(const char *path, uint64_t *v, bool *is_max)
 
 void sysctx__read(pid_t pid, struct system_context *ctx)
 {
-	char path[640], line[512];
+	char path[4700], line[512];
+	const char *mount;
 	FILE *f;
 
 	memset(ctx, 0, sizeof(*ctx));
@@ -41,23 +44,14 @@ void sysctx__read(pid_t pid, struct system_context *ctx)
 		}
 		fclose(f);
 	}
-	snprintf(path, sizeof(path), "/proc/%d/cgroup", pid);
-	if ((f = fopen(path, "re"))) {
-		while (fgets(line, sizeof(line), f)) {
-			if (!strncmp(line, "0::", 3)) {
-				line[strcspn(line, "\n")] = 0;
-				snprintf(ctx->cgroup, sizeof(ctx->cgroup), "%.500s", line + 3);
-				break;
-			}
-		}
-		fclose(f);
-	}
-	if (ctx->cgroup[0]) {
+	cgroup2__path_of(pid, ctx->cgroup, sizeof(ctx->cgroup));
+	mount = cgroup2__mount();
+	if (ctx->cgroup[0] && mount) {
 		bool is_max = false;
 
-		snprintf(path, sizeof(path), "/sys/fs/cgroup%s/memory.current", ctx->cgroup);
+		snprintf(path, sizeof(path), "%s%s/memory.current", mount, ctx->cgroup);
 		ctx->cgroup_known = read_u64_file(path, &ctx->cgroup_current, NULL);
-		snprintf(path, sizeof(path), "/sys/fs/cgroup%s/memory.max", ctx->cgroup);
+		snprintf(path, sizeof(path), "%s%s/memory.max", mount, ctx->cgroup);
 		ctx->cgroup_max_known = read_u64_file(path, &ctx->cgroup_max, &is_max) && !is_max;
 	}
 }

@@ -54,6 +54,9 @@ static void console_interval(struct output *out, const struct process_report *r)
 		console_bytes((double)r->mmap.bytes_mapped - (double)r->mmap.bytes_unmapped +
 			    (double)r->mmap.brk_growth, mapped, sizeof(mapped)),
 		console_bytes((double)r->rss_bytes, rss, sizeof(rss)), r->native.dropped);
+	if (r->native_windowed)   /* after the columns: the native ones are windowed */
+		fprintf(c->f, "%-8s windowed: %u windows, exact %.1f%% of the time%s\n", "",
+			r->exact_windows, r->exact_share * 100, r->window_open ? ", one open" : "");
 	console_write_python_interval(c->f, r);
 	fflush(c->f);
 }
@@ -109,6 +112,10 @@ static void console_summary(struct output *out, const struct process_report *r)
 	if (!r->native_traced) {
 		fprintf(c->f, "  malloc/free not traced (--light)\n");
 	} else {
+		if (r->native_windowed)
+			fprintf(c->f, "  native figures windowed: %u exact windows, %.1f%% of the "
+				"run seen exactly (--exact for every call)\n", r->exact_windows,
+				r->exact_share * 100);
 		fprintf(c->f, "  allocations %" PRIu64 " (%s), frees %" PRIu64 " (%s), live %" PRIu64
 			" allocations (%s)\n", n->allocs,
 			console_bytes((double)n->bytes_allocated, a, sizeof(a)), n->frees,
@@ -148,7 +155,9 @@ static void console_summary(struct output *out, const struct process_report *r)
 			s->allocs);
 		for (size_t f = 0; f < s->depth; f++)
 			fprintf(c->f, "      %s\n", s->frames[f]);
+		console_write_python_stack(c->f, &s->python, "      ");
 	}
+	console_write_heap_growth(c->f, r);
 	console_write_python_summary(c->f, r);
 	console_write_analysis(c->f, r);
 	fflush(c->f);
@@ -170,8 +179,8 @@ struct output *console_output__new(FILE *f)
 
 	if (!c)
 		return NULL;
-	c->base = (struct output){ console_interval, console_summary, console_destroy, NULL,
-				   console_event, false };
+	c->base = (struct output){ .interval = console_interval, .summary = console_summary,
+				   .destroy = console_destroy, .event = console_event };
 	c->f = f;
 	return &c->base;
 }

@@ -39,6 +39,10 @@ void console_write_event(FILE *f, const struct analysis_event *ev)
 			fprintf(f, "leak (%s): stack %s grows %s/s, %s live\n",
 				leak_severity_name(ev->severity), ev->name,
 				console_bytes(ev->growth_per_s, a, sizeof(a)), console_bytes(ev->live, b, sizeof(b)));
+			if (ev->python_stack) {
+				fprintf(f, "    from Python:\n");
+				console_write_python_stack(f, ev->python_stack, "      ");
+			}
 			break;
 		}
 		fprintf(f, "leak (%s): %s grows %.1f objects/s, %.0f live\n",

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "output/output.h"
+#include "python_stack.h"
 #include "util/grow.h"
 
 struct folded_stack {
@@ -58,7 +59,7 @@ static void folded_interval(struct output *out, const struct process_report *r)
 static void folded_summary(struct output *out, const struct process_report *r)
 {
 	struct folded_output *o = (struct folded_output *)out;
-	char line[ALLOC_MAX_STACK_DEPTH * 256];
+	char line[(ALLOC_MAX_STACK_DEPTH + PY_STACK_MAX_DEPTH) * 256], name[700];
 
 	for (size_t i = 0; i < r->stack_count; i++) {
 		const struct stack_report *st = &r->stacks[i];
@@ -67,6 +68,15 @@ static void folded_summary(struct output *out, const struct process_report *r)
 		if (!st->live_bytes)
 			continue;
 		append_frame(line, sizeof(line), &len, r->comm);
+		/* The Python code that ran (root first), then the native frames it called. */
+		for (size_t f = st->python.depth; f-- > 0;) {
+			const struct python_frame *py = &st->python.frames[f];
+			const char *base = strrchr(py->file, '/');
+
+			snprintf(name, sizeof(name), "%s (%s:%d)", py->function, base ? base + 1 : py->file,
+				 py->line);
+			append_frame(line, sizeof(line), &len, name);
+		}
 		if (!st->depth)
 			append_frame(line, sizeof(line), &len, "[unknown]");
 		for (size_t f = st->depth; f-- > 0;)   /* root first */

@@ -139,6 +139,8 @@ static void write_event_fields(struct json_writer *w, const struct analysis_even
 			jsonw_null_field(w, "stack");
 		else
 			jsonw_string_array_field(w, "stack", ev->stack, ev->depth);
+		if (ev->python_stack)
+			json_write_python_stack(w, ev->python_stack);
 		jsonw_string_field(w, "severity", leak_severity_name(ev->severity));
 		jsonw_double_field(w, "growth_per_s", ev->growth_per_s);
 		jsonw_double_field(w, "live", ev->live);

@@ -1,16 +1,22 @@
 // SPDX-License-Identifier: GPL-2.0
 /* NDJSON output; every key is documented in docs/json.md. */
 #include <stdlib.h>
+#include <stdint.h>
 
 #include "output/json/json_sections.h"
 #include "output/json_writer.h"
 #include "output/output.h"
+#include "target/cgroup_labels.h"
+#include "target/sysctx.h"
+#include "output/type_rank.h"
 
 struct json_output {
 	struct output base;
 	struct json_writer *w;
 	FILE *f;
 	bool owns_file;
+	uint32_t interval_types;     /* --json-types; JSON_TYPES_ALL: no history kept */
+	struct type_history *history;
 };
 
 /* counts: the interval's or the whole trace's; live figures are always the current state. */
@@ -52,20 +58,85 @@ static void write_mmap(struct json_writer *w, const struct mmap_totals *m)
 	jsonw_end_object(w);
 }
 
+static void string_or_null(struct json_writer *w, const char *name, const char *value)
+{
+	if (value && value[0])
+		jsonw_string_field(w, name, value);
+	else
+		jsonw_null_field(w, name);
+}
+
+/* The process's cgroup v2 path and what it names (null where unknown, or named by none). */
+static void write_cgroup_labels(struct json_writer *w, const struct process_report *r)
+{
+	struct cgroup_labels labels = { 0 };
+	const char *cgroup = r->system ? r->system->cgroup : NULL;
+
+	if (cgroup)
+		cgroup_labels__parse(cgroup, &labels);
+	string_or_null(w, "cgroup", cgroup);
+	string_or_null(w, "container", labels.container);
+	string_or_null(w, "pod", labels.pod);
+}
+
 static void write_header(struct json_writer *w, const char *type, const struct process_report *r)
 {
 	jsonw_start_object(w);
 	jsonw_string_field(w, "type", type);
 	jsonw_int_field(w, "pid", r->pid);
 	jsonw_string_field(w, "comm", r->comm);
+	write_cgroup_labels(w, r);
 	jsonw_uint_field(w, "elapsed_ns", r->elapsed_ns);
 	jsonw_bool_field(w, "exited", r->exited);
 	jsonw_uint_field(w, "rss_bytes", r->rss_bytes);
+	jsonw_string_field(w, "native_mode", !r->native_traced ? "off" :
+			   r->native_windowed ? "windowed" : "exact");
+	jsonw_double_field(w, "exact_share", !r->native_traced ? 0 :
+			   r->native_windowed ? r->exact_share : 1);
+	jsonw_uint_field(w, "exact_windows", r->native_windowed ? r->exact_windows : 0);
+}
+
+static int by_index(const void *a, const void *b)
+{
+	size_t i = *(const size_t *)a, j = *(const size_t *)b;
+
+	return i < j ? -1 : i > j;
+}
+
+/* --json-types N: the N types whose live count changed most since the process's previous
+ * line, in census order. false: list every type (the process's first line, the baseline of
+ * later changes; a census of at most N types; no memory for the ranking). */
+static bool pick_types(struct json_output *j, const struct process_report *r,
+		       struct json_type_listing *listing, size_t **index)
+{
+	const struct python_report *py = r->python;
+	int64_t *change;
+	size_t *order;
+	int ranked;
+
+	if (!py || j->interval_types == JSON_TYPES_ALL)
+		return false;
+	order = malloc((py->type_count + 1) * sizeof(*order));
+	change = malloc((py->type_count + 1) * sizeof(*change));
+	ranked = order && change ? type_history__rank(j->history, r->pid, py, order, change) : -1;
+	free(change);
+	if (ranked <= 0 || py->type_count <= j->interval_types) {
+		free(order);
+		return false;
+	}
+	qsort(order, j->interval_types, sizeof(*order), by_index);
+	*listing = (struct json_type_listing){ order, j->interval_types };
+	*index = order;
+	return true;
 }
 
 static void json_interval(struct output *out, const struct process_report *r)
 {
-	struct json_writer *w = ((struct json_output *)out)->w;
+	struct json_output *j = (struct json_output *)out;
+	struct json_writer *w = j->w;
+	struct json_type_listing listing;
+	size_t *index = NULL;
+	bool lean = pick_types(j, r, &listing, &index);
 
 	json_write_gc_events(w, r);
 	write_header(w, "interval", r);
@@ -75,9 +146,10 @@ static void json_interval(struct output *out, const struct process_report *r)
 	else
 		jsonw_null_field(w, "native");
 	write_mmap(w, &r->mmap_delta);
-	json_write_python(w, r);
+	json_write_python(w, r, lean ? &listing : NULL);
 	json_write_system(w, r);
 	jsonw_end_object(w);
+	free(index);
 }
 
 static void write_stacks(struct json_writer *w, const struct process_report *r)
@@ -94,6 +166,8 @@ static void write_stacks(struct json_writer *w, const struct process_report *r)
 		jsonw_uint_field(w, "allocs", s->allocs);
 		jsonw_uint_field(w, "bytes_allocated", s->bytes_allocated);
 		jsonw_string_array_field(w, "frames", s->frames, s->depth);
+		if (s->python.depth)
+			json_write_python_stack(w, &s->python);
 		jsonw_end_object(w);
 	}
 	jsonw_end_array(w);
@@ -124,7 +198,8 @@ static void write_native_peak(struct json_writer *w, const struct process_report
 
 static void json_summary(struct output *out, const struct process_report *r)
 {
-	struct json_writer *w = ((struct json_output *)out)->w;
+	struct json_output *j = (struct json_output *)out;
+	struct json_writer *w = j->w;
 
 	write_header(w, "summary", r);
 	if (r->native_traced) {
@@ -136,9 +211,12 @@ static void json_summary(struct output *out, const struct process_report *r)
 	write_mmap(w, &r->mmap);
 	write_stacks(w, r);
 	jsonw_bool_field(w, "stacks_partial", r->native_traced && native_stacks_partial(&r->native));
-	json_write_python(w, r);
+	json_write_heap_growth(w, r);
+	json_write_python(w, r, NULL);
 	json_write_system(w, r);
 	json_write_analysis(w, r);
+	if (j->history)
+		type_history__forget(j->history, r->pid);
 	jsonw_end_object(w);
 }
 
@@ -157,24 +235,30 @@ static void json_destroy(struct output *out)
 	struct json_output *j = (struct json_output *)out;
 
 	jsonw_destroy(&j->w);
+	type_history__free(j->history);
 	if (j->owns_file)
 		fclose(j->f);
 	free(j);
 }
 
-struct output *json_output__new(FILE *f, bool owns_file)
+struct output *json_output__new(FILE *f, bool owns_file, uint32_t interval_types)
 {
 	struct json_output *j = calloc(1, sizeof(*j));
 
 	if (!j)
 		return NULL;
 	j->w = jsonw_new(f);
-	if (!j->w) {
+	if (interval_types != JSON_TYPES_ALL)
+		j->history = type_history__new();
+	if (!j->w || (interval_types != JSON_TYPES_ALL && !j->history)) {
+		jsonw_destroy(&j->w);
 		free(j);
 		return NULL;
 	}
-	j->base = (struct output){ json_interval, json_summary, json_destroy, json_frame, json_event,
-				   false };
+	j->interval_types = interval_types;
+	j->base = (struct output){ .interval = json_interval, .summary = json_summary,
+				   .destroy = json_destroy, .frame = json_frame,
+				   .event = json_event };
 	j->f = f;
 	j->owns_file = owns_file;
 	return &j->base;

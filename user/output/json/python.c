@@ -21,9 +21,46 @@ static void int_or_null(struct json_writer *w, const char *name, int64_t v)
 		jsonw_null_field(w, name);
 }
 
-void json_write_python(struct json_writer *w, const struct process_report *r)
+static void write_type(struct json_writer *w, const struct python_type_report *t)
+{
+	jsonw_start_object(w);
+	jsonw_string_field(w, "name", t->name);
+	uint_or_null(w, "live", t->has_live, t->live);
+	uint_or_null(w, "live_bytes", t->has_live, t->live_bytes);
+	uint_or_null(w, "peak_live", t->has_live, t->peak_live);
+	uint_or_null(w, "created", t->has_events, t->created);
+	uint_or_null(w, "destroyed", t->has_events, t->destroyed);
+	jsonw_end_object(w);
+}
+
+/* Over every type, listed or not: what a lean line leaves out still adds up. */
+static void write_types_total(struct json_writer *w, const struct python_report *py,
+			      size_t listed)
+{
+	uint64_t live = 0, live_bytes = 0;
+	bool known = false;
+
+	for (size_t i = 0; i < py->type_count; i++) {
+		if (!py->types[i].has_live)
+			continue;
+		known = true;
+		live += py->types[i].live;
+		live_bytes += py->types[i].live_bytes;
+	}
+	jsonw_name(w, "types_total");
+	jsonw_start_object(w);
+	jsonw_uint_field(w, "count", py->type_count);
+	jsonw_uint_field(w, "listed", listed);
+	uint_or_null(w, "live", known, live);
+	uint_or_null(w, "live_bytes", known, live_bytes);
+	jsonw_end_object(w);
+}
+
+void json_write_python(struct json_writer *w, const struct process_report *r,
+		       const struct json_type_listing *listing)
 {
 	const struct python_report *py = r->python;
+	size_t listed = listing ? listing->count : py ? py->type_count : 0;
 
 	if (!py)
 		return;
@@ -34,19 +71,10 @@ void json_write_python(struct json_writer *w, const struct process_report *r)
 	jsonw_bool_field(w, "last_seen", py->last_seen);
 	jsonw_name(w, "types");
 	jsonw_start_array(w);
-	for (size_t i = 0; i < py->type_count; i++) {
-		const struct python_type_report *t = &py->types[i];
-
-		jsonw_start_object(w);
-		jsonw_string_field(w, "name", t->name);
-		uint_or_null(w, "live", t->has_live, t->live);
-		uint_or_null(w, "live_bytes", t->has_live, t->live_bytes);
-		uint_or_null(w, "peak_live", t->has_live, t->peak_live);
-		uint_or_null(w, "created", t->has_events, t->created);
-		uint_or_null(w, "destroyed", t->has_events, t->destroyed);
-		jsonw_end_object(w);
-	}
+	for (size_t k = 0; k < listed; k++)
+		write_type(w, &py->types[listing ? listing->index[k] : k]);
 	jsonw_end_array(w);
+	write_types_total(w, py, listed);
 	jsonw_name(w, "gc");
 	jsonw_start_object(w);
 	jsonw_name(w, "collections");
@@ -75,6 +103,7 @@ void json_write_python(struct json_writer *w, const struct process_report *r)
 	else
 		jsonw_null_field(w, "native_live_bytes");
 	jsonw_end_object(w);
+	json_write_python_growth(w, r);
 	jsonw_end_object(w);
 }
 

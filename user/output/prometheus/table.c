@@ -9,6 +9,7 @@
 
 #include "model/analysis_events.h"
 #include "model/frame_report.h"
+#include "target/cgroup_labels.h"
 #include "target/sysctx.h"
 
 /* As many series as the analysis follows per process (analysis/runner.c). */
@@ -43,7 +44,7 @@ struct prom_process {
 	bool exited;                 /* summarized: served once more, then dropped */
 	char comm[32];
 	char cgroup[512];
-	char *labels;                /* pid="..",comm="..",cgroup="..",container=".." */
+	char *labels;                /* pid,comm,cgroup,container,pod="..." */
 	bool native_known;
 	uint64_t allocs, frees, bytes_allocated, bytes_freed, dropped, stack_dropped;
 	bool rss_known, pss_known, cgroup_known, cgroup_limit_known;
@@ -136,7 +137,7 @@ static struct prom_process *entry_for(struct prom_table *t, pid_t pid)
 static void set_labels(struct prom_process *p, const char *comm, const char *cgroup)
 {
 	struct prom_text text = { 0 };
-	char id[CONTAINER_ID_LEN + 1];
+	struct cgroup_labels labels;
 
 	if (p->labels && !strcmp(p->comm, comm) && !strcmp(p->cgroup, cgroup))
 		return;
@@ -149,8 +150,11 @@ static void set_labels(struct prom_process *p, const char *comm, const char *cgr
 		prom_text__append(&text, ",cgroup=\"", 9);
 		prom_text__label_value(&text, cgroup);
 		prom_text__append(&text, "\"", 1);
-		if (container_id_from_cgroup(cgroup, id))
-			prom_text__printf(&text, ",container=\"%s\"", id);
+		cgroup_labels__parse(cgroup, &labels);
+		if (labels.container[0])
+			prom_text__printf(&text, ",container=\"%s\"", labels.container);
+		if (labels.pod[0])
+			prom_text__printf(&text, ",pod=\"%s\"", labels.pod);
 	}
 	if (text.failed) {
 		prom_text__free(&text);

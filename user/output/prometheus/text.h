@@ -1,6 +1,6 @@
 /* The pieces of Prometheus's text exposition format (version 0.0.4) that need care: a
- * growable buffer, escaped label values and HELP text, sample values; and the container a
- * cgroup v2 path names. Plain C, unit-tested (tests/unit/test_prometheus_text.c). */
+ * growable buffer, escaped label values and HELP text, sample values. Plain C, unit-tested
+ * (tests/unit/test_prometheus_text.c). */
 #ifndef MEMTRACE_PROM_TEXT_H
 #define MEMTRACE_PROM_TEXT_H
 
@@ -25,12 +25,5 @@ void prom_text__help(struct prom_text *t, const char *help);
 /* A sample value: integers exactly, +Inf, -Inf and NaN spelled as the format wants. */
 void prom_text__double(struct prom_text *t, double v);
 void prom_text__free(struct prom_text *t);
-
-#define CONTAINER_ID_LEN 64
-
-/* The container id a cgroup v2 path names: a 64-hex component, bare (cgroupfs drivers) or as
- * docker-ID.scope, cri-containerd-ID.scope, crio-ID.scope or libpod-ID.scope (systemd); the
- * innermost such component wins. id gets CONTAINER_ID_LEN + 1 bytes. False: none. */
-bool container_id_from_cgroup(const char *cgroup, char *id);
 
 #endif

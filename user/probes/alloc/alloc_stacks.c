@@ -57,6 +57,17 @@ void alloc_stacks__symbolize(struct alloc_tracer *alloc, struct symbolizer *sym,
 	}
 }
 
+int alloc_stacks__python_stack_id(struct alloc_tracer *alloc, int stack_id)
+{
+	int fd = alloc_tracer__map_fd(alloc, "stacks");
+	struct stack_trace trace;
+	__u32 id = (__u32)stack_id;
+
+	if (stack_id < 0 || fd < 0 || bpf_map_lookup_elem(fd, &id, &trace))
+		return -1;
+	return trace.py_stack_id;
+}
+
 /* --- outstanding allocations older than --leak-age ---------------------------------- */
 
 static int by_bytes_desc(const void *a, const void *b)

@@ -36,6 +36,9 @@ int alloc_stacks__top(struct alloc_tracer *alloc, const struct stack_snapshot *s
 void alloc_stacks__symbolize(struct alloc_tracer *alloc, struct symbolizer *sym, int stack_id,
 			     char ***frames, struct stack_frame **parts, size_t *depth);
 
+/* The Python stack (py_stacks id) a stack ran under; -1: none or unknown. */
+int alloc_stacks__python_stack_id(struct alloc_tracer *alloc, int stack_id);
+
 /* Outstanding allocations of pid older than min_age_ns, grouped by allocating stack. */
 int outstanding__aged(struct alloc_tracer *alloc, pid_t pid, uint64_t min_age_ns,
 		      struct symbolizer *sym, size_t top, struct aged_report **out, size_t *count);

@@ -37,6 +37,7 @@ struct alloc_tracer {
 	int ncpus;
 	bool mappings_traced;        /* the syscall tracepoints are attached */
 	bool allocator_probes;       /* malloc-family uprobes (off with --light) */
+	bool windowed;               /* attached only in exact windows (alloc_tracer__window_*) */
 	struct ring_buffer *forks;   /* -f: fork events */
 	alloc_fork_fn on_fork;
 	void *on_fork_ctx;
@@ -54,6 +55,8 @@ struct alloc_tracer {
 	bool grower_stop;
 	bool drop_warned;            /* the --max-entries hint was given */
 	uint64_t released_entries;   /* deleted for released processes: the BPF count keeps them */
+	struct forgotten *forgotten; /* windowed: per process */
+	size_t forgotten_count, forgotten_capacity;
 };
 
 /* --- libbpf messages ---------------------------------------------------------------- */
@@ -254,7 +257,9 @@ int alloc_tracer__open(struct alloc_tracer **out, const struct alloc_tracer_opts
 		return EXIT_INTERNAL;
 	}
 	t->skel->rodata->record_stacks = opts->stacks;
-	t->skel->rodata->record_ages = opts->ages;
+	t->windowed = opts->windowed && opts->allocator_probes;
+	/* A window forgets the blocks of its last moments: it needs their age. */
+	t->skel->rodata->record_ages = opts->ages || t->windowed;
 	t->allocator_probes = opts->allocator_probes;
 	t->skel->rodata->follow_forks = opts->follow_forks;
 	bpf_program__set_autoload(t->skel->progs.on_fork, opts->follow_forks);
@@ -262,6 +267,8 @@ int alloc_tracer__open(struct alloc_tracer **out, const struct alloc_tracer_opts
 	bpf_map__set_max_entries(t->skel->maps.mmap_stats, opts->max_processes);
 	bpf_map__set_max_entries(t->skel->maps.traced_tgids, opts->max_processes);
 	bpf_map__set_max_entries(t->skel->maps.last_brk, opts->max_processes);
+	bpf_map__set_max_entries(t->skel->maps.py_stack_configs, opts->max_processes);
+	bpf_map__set_max_entries(t->skel->maps.brk_high, opts->max_processes);
 	bpf_map__set_max_entries(t->skel->maps.stacks, opts->stack_entries);
 	bpf_map__set_max_entries(t->skel->maps.stack_stats, opts->stack_entries);
 	if (!opts->stacks)
@@ -529,11 +536,113 @@ int alloc_tracer__attach(struct alloc_tracer *t, pid_t pid, const char *const *m
 
 	if (t->allocator_probes && (code = attach_allocators(t, pid, modules)))
 		return code;
+	/* Windowed: attached only to learn now, not at the first window, that they attach;
+	 * what they saw in that moment is forgotten. */
+	if (t->windowed)
+		alloc_tracer__window_close(t, pid, 0);
 	if (!modules)
 		seed_brk(t, pid);
 	bpf_map__update_elem(t->skel->maps.traced_tgids, &tgid, sizeof(tgid), &one, sizeof(one),
 			     BPF_ANY);
 	return EXIT_OK;
+}
+
+/* --- exact windows (the default mode) ---------------------------------------------- */
+
+/* Blocks forgotten at windows' ends, per process: counted as freed from then on. */
+struct forgotten {
+	__u32 tgid;
+	uint64_t allocs, bytes;
+};
+
+int alloc_tracer__window_open(struct alloc_tracer *t, pid_t pid)
+{
+	return attach_allocators(t, pid, NULL);
+}
+
+struct young_walk {
+	struct alloc_tracer *t;
+	__u32 tgid;
+	uint64_t since_ns;
+	struct outstanding_key *keys;
+	struct outstanding_alloc *allocs;
+	size_t count, capacity;
+};
+
+static int collect_young(const void *key, const void *value, void *ctx)
+{
+	const struct outstanding_key *k = key;
+	const struct outstanding_alloc *a = value;
+	struct young_walk *w = ctx;
+
+	if (k->tgid != w->tgid || a->timestamp_ns < w->since_ns)
+		return 0;
+	if (grow_for_one((void **)&w->keys, &w->capacity, w->count, sizeof(*w->keys)))
+		return -ENOMEM;
+	w->allocs = realloc(w->allocs, w->capacity * sizeof(*w->allocs));
+	if (!w->allocs)
+		return -ENOMEM;
+	w->keys[w->count] = *k;
+	w->allocs[w->count++] = *a;
+	return 0;
+}
+
+/* A forgotten block counts as freed on its stack (nothing else writes pid's entries now). */
+static void unstack(struct alloc_tracer *t, __u32 tgid, const struct outstanding_alloc *a)
+{
+	struct stack_key key = { .tgid = tgid, .stack_id = a->stack_id };
+	struct stack_stats st;
+	int fd = bpf_map__fd(t->skel->maps.stack_stats);
+
+	if (a->stack_id < 0 || bpf_map_lookup_elem(fd, &key, &st))
+		return;
+	st.frees++;
+	st.bytes_freed += a->size;
+	bpf_map_update_elem(fd, &key, &st, BPF_EXIST);
+}
+
+static struct forgotten *forgotten_of(struct alloc_tracer *t, __u32 tgid, bool add)
+{
+	for (size_t i = 0; i < t->forgotten_count; i++)
+		if (t->forgotten[i].tgid == tgid)
+			return &t->forgotten[i];
+	if (!add || grow_for_one((void **)&t->forgotten, &t->forgotten_capacity,
+				 t->forgotten_count, sizeof(*t->forgotten)))
+		return NULL;
+	t->forgotten[t->forgotten_count] = (struct forgotten){ .tgid = tgid };
+	return &t->forgotten[t->forgotten_count++];
+}
+
+int alloc_tracer__window_close(struct alloc_tracer *t, pid_t pid, uint64_t young_since_ns)
+{
+	struct young_walk w = { .t = t, .tgid = (__u32)pid, .since_ns = young_since_ns };
+	int fds[OUTSTANDING_MAX_LEVELS], levels, err = 0;
+	struct forgotten *f;
+
+	probe_links__release(&t->links, pid);
+	levels = alloc_tracer__outstanding_fds(t, fds, OUTSTANDING_MAX_LEVELS);
+	for (int i = 0; i < levels && !err; i++) {
+		w.count = 0;
+		err = map_batch__for_each(fds[i], sizeof(struct outstanding_key),
+					  sizeof(struct outstanding_alloc), collect_young, &w);
+		f = err ? NULL : forgotten_of(t, w.tgid, true);
+		for (size_t j = 0; f && j < w.count; j++) {
+			if (bpf_map_delete_elem(fds[i], &w.keys[j]))
+				continue;
+			__atomic_add_fetch(&t->released_entries, 1, __ATOMIC_RELAXED);
+			unstack(t, w.tgid, &w.allocs[j]);
+			f->allocs++;
+			f->bytes += w.allocs[j].size;
+		}
+	}
+	free(w.keys);
+	free(w.allocs);
+	return err;
+}
+
+bool alloc_tracer__windowed(const struct alloc_tracer *t)
+{
+	return t->windowed;
 }
 
 /* --- read --------------------------------------------------------------------------- */
@@ -643,9 +752,16 @@ void alloc_tracer__read(const struct alloc_tracer *t, pid_t pid, struct native_t
 
 	memset(native, 0, sizeof(*native));
 	memset(mmap, 0, sizeof(*mmap));
+	const struct forgotten *f;
+
 	if (p) {
 		*native = p->native;
 		*mmap = p->mmap;
+	}
+	f = forgotten_of((struct alloc_tracer *)t, (__u32)pid, false);
+	if (f) {
+		native->frees += f->allocs;
+		native->bytes_freed += f->bytes;
 	}
 }
 
@@ -653,6 +769,10 @@ void alloc_tracer__release(struct alloc_tracer *t, pid_t pid)
 {
 	__u32 tgid = (__u32)pid;
 
+	struct forgotten *f = forgotten_of(t, tgid, false);
+
+	if (f)
+		*f = t->forgotten[--t->forgotten_count];
 	probe_links__release(&t->links, pid);
 	bpf_map__delete_elem(t->skel->maps.traced_tgids, &tgid, sizeof(tgid), 0);
 	bpf_map__delete_elem(t->skel->maps.native_stats, &tgid, sizeof(tgid), 0);
@@ -670,6 +790,10 @@ void alloc_tracer__release(struct alloc_tracer *t, pid_t pid)
 	}
 	map_batch__delete_process(bpf_map__fd(t->skel->maps.stack_stats), sizeof(struct stack_key),
 				  sizeof(struct stack_stats), tgid);
+	map_batch__delete_process(bpf_map__fd(t->skel->maps.heap_growth),
+				  sizeof(struct heap_growth_key), sizeof(struct heap_growth_stats), tgid);
+	bpf_map__delete_elem(t->skel->maps.py_stack_configs, &tgid, sizeof(tgid), 0);
+	bpf_map__delete_elem(t->skel->maps.brk_high, &tgid, sizeof(tgid), 0);
 }
 
 bool alloc_tracer__mappings_traced(const struct alloc_tracer *t)
@@ -703,6 +827,7 @@ void alloc_tracer__destroy(struct alloc_tracer *t)
 	ring_buffer__free(t->forks);
 	probe_links__destroy(&t->links);
 	free(t->totals);
+	free(t->forgotten);
 	alloc_bpf__destroy(t->skel);
 	free(t);
 }

@@ -16,6 +16,7 @@ struct alloc_tracer_opts {
 	bool stacks;                 /* record a user stack per allocation */
 	bool ages;                   /* timestamp each allocation (--leak-age) */
 	bool allocator_probes;       /* false (--light): only the mapping syscalls are counted */
+	bool windowed;               /* the default mode: allocator probes only in exact windows */
 	bool follow_forks;           /* -f: new processes forked by traced ones are traced too */
 	uint32_t max_processes;      /* entries of the per-process maps */
 };
@@ -29,6 +30,14 @@ int alloc_tracer__open(struct alloc_tracer **out, const struct alloc_tracer_opts
 /* Attaches the allocator probes for pid. modules lists the files to probe (NULL: every
  * mapped file that defines malloc, read from /proc/PID/maps). Returns an exit_code. */
 int alloc_tracer__attach(struct alloc_tracer *t, pid_t pid, const char *const *modules);
+/* The default mode: attaches pid's allocator probes (the files it maps now) for a window;
+ * returns an exit_code. */
+int alloc_tracer__window_open(struct alloc_tracer *t, pid_t pid);
+/* Detaches them; blocks allocated since young_since_ns (CLOCK_MONOTONIC) and still live are
+ * forgotten (their free will not be seen) and count as freed from now on; older ones stay
+ * live until a later window sees their free. Returns 0 or -errno. */
+int alloc_tracer__window_close(struct alloc_tracer *t, pid_t pid, uint64_t young_since_ns);
+bool alloc_tracer__windowed(const struct alloc_tracer *t);
 /* -f: waits up to timeout_ms for traced processes to fork new processes, calling on_fork
  * for each (the child is already counted in the kernel; on_fork attaches its probes).
  * Returns how many were seen, or -errno (-EINTR when a signal came). */

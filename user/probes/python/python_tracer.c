@@ -19,6 +19,7 @@
 #include "target/python/census.h"
 #include "target/python/retainers.h"
 #include "target/python/detect.h"
+#include "probes/python/python_stacks.h"
 #include "util/grow.h"
 
 #define DETECT_ATTEMPTS 50           /* reports to wait for a launched command's interpreter */
@@ -81,6 +82,15 @@ struct py_proc {
 	struct py_gc_fingerprint census_fingerprint; /* at the last census walked */
 	uint64_t census_walked_ns;       /* CLOCK_MONOTONIC */
 	int retainer_lookups;            /* since the last report */
+	struct pycode_cache *code_names; /* Python stacks' frames, named */
+	struct named_stack *stacks;      /* Python stacks named so far: a process that exited
+					  * can no longer be read */
+	size_t stack_count, stack_cap;
+};
+
+struct named_stack {
+	int id;
+	struct python_stack stack;
 };
 
 struct python_tracer {
@@ -91,10 +101,19 @@ struct python_tracer {
 	struct python_bpf *skel;
 	bool events_failed;
 	struct probe_links links;        /* event mode's probes, per process */
+	int stack_configs_fd, stacks_fd; /* bpf/python_stack.bpf.h's maps; -1: none */
+	unsigned int stack_depth;
 	struct py_proc **procs;          /* pointers: a report stays valid while the table grows */
 	size_t proc_count, proc_cap;
 	int ncpus;
+	bool quiet_not_python;           /* a scope: most processes are not Python */
 };
+
+void python_tracer__quiet_not_python(struct python_tracer *pt)
+{
+	if (pt)
+		pt->quiet_not_python = true;
+}
 
 static struct py_proc *find_proc(struct python_tracer *pt, pid_t pid)
 {
@@ -141,6 +160,7 @@ struct python_tracer *python_tracer__new(enum python_mode mode, struct symtab_ca
 	pt->mode = mode;
 	pt->cache = cache;
 	pt->ncpus = libbpf_num_possible_cpus();
+	pt->stack_configs_fd = pt->stacks_fd = -1;
 	err = gc_tracer__open(&pt->gc, on_gc_event, pt);
 	if (err) {
 		fprintf(stderr, "memtrace-bpf: python: GC events off: cannot load the GC probes: %s\n",
@@ -232,6 +252,11 @@ static void activate(struct python_tracer *pt, struct py_proc *p)
 		fprintf(stderr, "memtrace-bpf: python: PID %d: GC events off: %s\n", (int)p->pid, why);
 	if (pt->mode == PYTHON_MODE_EVENTS)
 		attach_events(pt, p);
+	if (pt->stack_configs_fd >= 0 &&
+	    !python_stacks__configure(pt->stack_configs_fd, &p->target, pt->stack_depth))
+		fprintf(stderr, "memtrace-bpf: python: PID %d: Python stacks off: the interpreter "
+			"state is unreadable\n", (int)p->pid);
+	p->code_names = pycode_cache__new();
 	p->state = PY_ACTIVE;
 	if (pt->mode == PYTHON_MODE_EVENTS) {
 		/* One census at attach names the builtin types that event mode cannot count. */
@@ -258,6 +283,8 @@ static void try_detect(struct python_tracer *pt, struct py_proc *p, bool last_ch
 	case PY_DETECT_NOT_READY:
 		if (!last_chance && ++p->attempts < DETECT_ATTEMPTS)
 			return;
+		if (r == PY_DETECT_NOT_PYTHON && pt->quiet_not_python)
+			break;
 		fprintf(stderr, "memtrace-bpf: python: PID %d: %s; native tracing only\n", (int)p->pid,
 			why);
 		break;
@@ -715,6 +742,39 @@ const struct python_report *python_tracer__report(struct python_tracer *pt, pid_
 	return r;
 }
 
+void python_tracer__set_stack_maps(struct python_tracer *pt, int configs_fd, int stacks_fd,
+				   unsigned int depth)
+{
+	if (!pt)
+		return;
+	pt->stack_configs_fd = configs_fd;
+	pt->stacks_fd = stacks_fd;
+	pt->stack_depth = depth;
+}
+
+const struct python_stack *python_tracer__python_stack(struct python_tracer *pt, pid_t pid,
+							 int id)
+{
+	struct py_proc *p = pt ? find_proc(pt, pid) : NULL;
+	struct named_stack *named;
+
+	if (!p || id < 0)
+		return NULL;
+	for (size_t i = 0; i < p->stack_count; i++)
+		if (p->stacks[i].id == id)
+			return &p->stacks[i].stack;
+	if (p->state != PY_ACTIVE || !p->code_names ||
+	    grow_for_one((void **)&p->stacks, &p->stack_cap, p->stack_count, sizeof(*p->stacks)))
+		return NULL;
+	named = &p->stacks[p->stack_count];
+	if (!python_stacks__read(pt->stacks_fd, id, &p->target, p->mem, p->code_names,
+				 &named->stack))
+		return NULL;
+	named->id = id;
+	p->stack_count++;
+	return &named->stack;
+}
+
 int python_tracer__counters_fd(const struct python_tracer *pt)
 {
 	return pt && pt->skel ? bpf_map__fd(pt->skel->maps.py_counters) : -1;
@@ -742,6 +802,10 @@ bool python_tracer__gc_runs(struct python_tracer *pt, pid_t pid, uint64_t start_
 
 static void free_proc(struct py_proc *p)
 {
+	for (size_t i = 0; i < p->stack_count; i++)
+		free(p->stacks[i].stack.frames);
+	free(p->stacks);
+	pycode_cache__free(p->code_names);
 	remote_mem__free(p->mem);
 	py_census__free(&p->census);
 	free(p->events);

@@ -9,6 +9,7 @@
 #include <sys/types.h>
 
 #include "model/python_report.h"
+#include "model/python_stack.h"
 #include "model/retainer_report.h"
 #include "target/symtab_cache.h"
 
@@ -23,6 +24,8 @@ struct python_tracer;
 /* Never fails the trace: a Python part that cannot load says why on stderr and stays off.
  * Returns NULL only for PYTHON_MODE_OFF or out of memory. */
 struct python_tracer *python_tracer__new(enum python_mode mode, struct symtab_cache *cache);
+/* No line for a process found to run no Python (a scope: most do not). */
+void python_tracer__quiet_not_python(struct python_tracer *pt);
 /* Looks for an interpreter in pid now; with may_start_later (a launched command that has not
  * exec'd its interpreter yet) again at each report until it is found, for a while. Prints
  * one line when there is none. */
@@ -34,6 +37,14 @@ void python_tracer__attach(struct python_tracer *pt, pid_t pid, bool may_start_l
  * Valid until the next call. */
 const struct python_report *python_tracer__report(struct python_tracer *pt, pid_t pid,
 						  bool summary, bool exited);
+/* The alloc tracer's Python-stack maps (py_stack_configs, py_stacks: bpf/python_stack.bpf.h):
+ * each interpreter found from now on is configured there, walking at most depth frames. */
+void python_tracer__set_stack_maps(struct python_tracer *pt, int configs_fd, int stacks_fd,
+				   unsigned int depth);
+/* Python stack id of pid, named (read from the target the first time, then remembered: it
+ * stays available after the process exits). NULL: unknown id, or pid runs no Python. */
+const struct python_stack *python_tracer__python_stack(struct python_tracer *pt, pid_t pid,
+							 int id);
 /* python.bpf.c's per-process counters (--python=events loaded), for the frame probes; -1. */
 int python_tracer__counters_fd(const struct python_tracer *pt);
 /* --frame: the collections of pid that started in [start_ns, end_ns) (CLOCK_MONOTONIC;
