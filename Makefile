@@ -35,7 +35,7 @@ FIXTURES := $(patsubst tests/unit/fixtures/%.c,$(OUTPUT)/tests/%.so,$(wildcard t
 	$(patsubst tests/unit/fixtures/%.c,$(OUTPUT)/tests/%-stripped.so,$(wildcard tests/unit/fixtures/*.c)) \
 	$(patsubst tests/unit/fixtures/%.cpp,$(OUTPUT)/tests/%.so,$(wildcard tests/unit/fixtures/*.cpp))
 TARGETS := $(patsubst tests/targets/%.c,$(OUTPUT)/targets/%,$(wildcard tests/targets/*.c)) \
-	$(OUTPUT)/targets/static_hold_stripped
+	$(OUTPUT)/targets/static_hold_stripped $(OUTPUT)/tools/pycode_resolve
 
 ifeq ($(V),1)
 Q :=
@@ -108,6 +108,10 @@ $(OUTPUT)/tests/%: tests/unit/%.c $(CORE_LIB)
 	$(Q)$(CC) $(CFLAGS) $(DEPFLAGS) $(INCLUDES) -DFIXTURE_DIR='"$(abspath $(OUTPUT)/tests)"' $< $(CORE_LIB) \
 		$(LIBS) -lcmocka -o $@
 
+# Line tables captured from each CPython (tests/unit/fixtures/pycode/capture.py).
+$(OUTPUT)/tests/test_pycode: private CFLAGS += -DPYCODE_FIXTURES='"$(abspath tests/unit/fixtures/pycode)"'
+$(OUTPUT)/tests/test_pycode: $(wildcard tests/unit/fixtures/pycode/*.txt)
+
 $(OUTPUT)/tests/%.so: tests/unit/fixtures/%.c
 	$(call msg,FIXTURE,$@)
 	$(Q)mkdir -p $(@D)
@@ -128,6 +132,12 @@ $(OUTPUT)/tests/%-stripped.so: $(OUTPUT)/tests/%.so
 	dir=$(OUTPUT)/tests/debugroot/usr/lib/debug/.build-id/$${id:0:2}; \
 	mkdir -p $$dir && objcopy --only-keep-debug $< $$dir/$${id:2}.debug && \
 	strip --strip-all -o $@ $<
+
+# Test tools over the core library (tests/tools/): run by the e2e tests against live targets.
+$(OUTPUT)/tools/%: tests/tools/%.c $(CORE_LIB)
+	$(call msg,TOOL,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) $(DEPFLAGS) $(INCLUDES) $< $(CORE_LIB) $(LIBS) -o $@
 
 # Ground-truth targets: no optimisation that could merge or drop an allocation, and frame
 # pointers so that user stacks unwind.

@@ -7,6 +7,7 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
 #include "gc.h"
+#include "python_stack.bpf.h"
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -45,6 +46,7 @@ int BPF_KPROBE(gc_start)
 	if (!cfg)
 		return 0;
 	p.tgid = tgid;
+	p.py_stack_id = walk_python_stack(tgid);   /* which code made the collection run */
 	p.start_ns = bpf_ktime_get_ns();
 	if (bpf_probe_read_user(&p.before, sizeof(p.before), (void *)cfg->stats_addr))
 		return 0;
@@ -79,6 +81,7 @@ int BPF_KPROBE(gc_done)
 	e->generation = -1;
 	e->collected = -1;
 	e->uncollectable = -1;
+	e->py_stack_id = p->py_stack_id;
 	if (!bpf_probe_read_user(&after, sizeof(after), (void *)cfg->stats_addr)) {
 		/* A collection of generation g counts once in generation_stats[g]. */
 		for (int g = 2; g >= 0; g--) {

@@ -15,7 +15,7 @@ struct gc_stats_snapshot {
 /* A collection under way, per thread. */
 struct gc_pending {
 	unsigned int tgid;              /* its entries go when the process is released */
-	unsigned int pad;
+	int py_stack_id;                /* the Python code that triggered it; < 0: none */
 	unsigned long long start_ns;
 	struct gc_stats_snapshot before;
 };
@@ -27,6 +27,8 @@ struct gc_event {
 	unsigned long long duration_ns;
 	long long collected;            /* -1: unknown */
 	long long uncollectable;        /* -1: unknown */
+	int py_stack_id;                /* in py_stacks (python_stack.bpf.h); < 0: none */
+	unsigned int pad;
 };
 
 #endif

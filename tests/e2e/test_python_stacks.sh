@@ -12,6 +12,7 @@ source "$(dirname "$0")/lib.sh"
 find_pythons
 LEAKY=$WORKLOADS/leaky
 leak_line=$(grep -n '# LEAK_LINE' "$LEAKY/leaky_module.py" | cut -d: -f1)
+main_line=$(grep -n '^main()' "$LEAKY/leak_service.py" | cut -d: -f1)
 
 # frames_of JSON-STACK: "file:line function" per frame, basename of file
 frames_jq='[.python_stack[]? | "\(.file | split("/") | last):\(.line) \(.function)"]'
@@ -44,7 +45,7 @@ for py in "${pythons[@]}"; do
 	top=$(jq -r ".stacks[0] | $frames_jq | .[0]" <<<"$summary")
 	check_eq "$tag: top stack's innermost Python frame" "$top" "leaky_module.py:$leak_line make_leak"
 	outer=$(jq -r ".stacks[0] | $frames_jq | .[-1]" <<<"$summary")
-	check_eq "$tag: top stack's outermost Python frame" "$outer" "leak_service.py:33 <module>"
+	check_eq "$tag: top stack's outermost Python frame" "$outer" "leak_service.py:$main_line <module>"
 	check_eq "$tag: sqlite stacks carry the leak's Python frame" \
 		"$(sqlite3 "$WORK/leak$ver.db" "SELECT DISTINCT line FROM stacks WHERE kind = 'python' AND function = 'make_leak'")" "$leak_line"
 	growth=$(jq -r ".python.growth | length" <<<"$summary")

@@ -166,18 +166,22 @@ static void emit(struct analysis_runner *a, const struct analysis_event *ev)
 		on_event__run(a->opts->on_event, ev);
 }
 
-/* The innermost frame of a stack, through the loader's hooks; "" when unknown. */
+/* The innermost frame of a stack, through the loader's hooks, and its innermost Python frame
+ * ("file:line function") where its thread ran Python; "" when unknown. */
 static void name_stack(struct analysis_runner *a, pid_t pid, int stack_id, char *out,
-		       size_t size)
+		       size_t size, char *python, size_t python_size)
 {
 	struct stack_report st = { .stack_id = stack_id };
 
-	out[0] = 0;
+	out[0] = python[0] = 0;
 	if (!a->hooks.symbolize)
 		return;
 	a->hooks.symbolize(a->hooks.ctx, pid, &st);
 	if (st.depth && st.frames[0])
 		snprintf(out, size, "%s", st.frames[0]);
+	if (st.python.depth)
+		snprintf(python, python_size, "%s:%d %s", st.python.frames[0].file,
+			 st.python.frames[0].line, st.python.frames[0].function);
 	for (size_t f = 0; f < st.depth; f++)
 		free(st.frames[f]);
 	free(st.frames);
@@ -193,7 +197,7 @@ static void spike_top(struct analysis_runner *a, pid_t pid, bool in_frame,
 
 	if (!a->hooks.top_stack || !a->hooks.top_stack(a->hooks.ctx, pid, in_frame, &id, &bytes))
 		return;
-	name_stack(a, pid, id, ev->top, sizeof(ev->top));
+	name_stack(a, pid, id, ev->top, sizeof(ev->top), ev->top_python, sizeof(ev->top_python));
 	if (ev->top[0])
 		ev->top_bytes = (double)bytes;
 }

@@ -26,6 +26,7 @@ struct analysis_event {
 	bool over_limit;             /* --spike-bytes fired */
 	char top[256];               /* innermost frame of the stack that allocated most; "" */
 	double top_bytes;            /* what that stack allocated (see docs/json.md) */
+	char top_python[768];        /* its innermost Python frame, "file:line function"; "" */
 	char top_type[64];           /* Python type whose live count grew most; "" unknown */
 	double top_type_growth;
 	/* leak */

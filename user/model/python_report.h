@@ -7,6 +7,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "model/python_stack.h"
+
 struct python_type_report {
 	char name[64];
 	bool has_live;               /* false: this mode cannot count the type (null in JSON) */
@@ -21,6 +23,9 @@ struct python_gc_event {
 	uint64_t start_ns;           /* CLOCK_MONOTONIC */
 	uint64_t duration_ns;
 	int64_t collected, uncollectable; /* -1: unknown */
+	/* The Python code that triggered it (frames borrowed from the tracer: valid while the
+	 * process is traced); depth 0: unknown. */
+	struct python_stack trigger;
 };
 
 struct python_report {

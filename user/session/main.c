@@ -677,10 +677,9 @@ int main(int argc, char **argv)
 	if (code)
 		goto cleanup;
 	/* Before the frames: their probes read the event-mode Python counters. */
-	s.python = python_tracer__new(s.opts.python_mode, s.cache);
-	python_tracer__set_stack_maps(s.python, alloc_tracer__map_fd(s.tracer, "py_stack_configs"),
-				      alloc_tracer__map_fd(s.tracer, "py_stacks"),
-				      s.opts.py_stack_depth);
+	s.python = python_tracer__new(s.opts.python_mode, s.cache,
+				      alloc_tracer__map_fd(s.tracer, "py_stack_configs"),
+				      alloc_tracer__map_fd(s.tracer, "py_stacks"), s.opts.py_stack_depth);
 	code = frame_tracer__open(&s.frames, &s.opts.analysis, s.tracer,
 				  python_tracer__counters_fd(s.python), s.cache);
 	if (code)

@@ -124,6 +124,10 @@ static void write_event_fields(struct json_writer *w, const struct analysis_even
 			jsonw_null_field(w, "top");
 			jsonw_null_field(w, "top_bytes");
 		}
+		if (ev->top_python[0])
+			jsonw_string_field(w, "top_python", ev->top_python);
+		else
+			jsonw_null_field(w, "top_python");
 		if (ev->top_type[0]) {
 			jsonw_string_field(w, "top_type", ev->top_type);
 			jsonw_double_field(w, "top_type_growth", ev->top_type_growth);

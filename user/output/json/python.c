@@ -127,6 +127,8 @@ void json_write_gc_events(struct json_writer *w, const struct process_report *r)
 		jsonw_uint_field(w, "duration_ns", e->duration_ns);
 		int_or_null(w, "collected", e->collected);
 		int_or_null(w, "uncollectable", e->uncollectable);
+		if (e->trigger.depth)
+			json_write_python_stack(w, &e->trigger);
 		jsonw_end_object(w);
 	}
 }

@@ -32,7 +32,8 @@ static int on_event(void *ctx, void *data, size_t size)
 	return 0;
 }
 
-int gc_tracer__open(struct gc_tracer **out, gc_event_fn fn, void *ctx)
+int gc_tracer__open(struct gc_tracer **out, gc_event_fn fn, void *ctx, int py_configs_fd,
+		    int py_stacks_fd)
 {
 	struct gc_tracer *t = calloc(1, sizeof(*t));
 	int err;
@@ -43,7 +44,14 @@ int gc_tracer__open(struct gc_tracer **out, gc_event_fn fn, void *ctx)
 	t->fn = fn;
 	t->ctx = ctx;
 	t->ncpus = libbpf_num_possible_cpus();
-	t->skel = gc_bpf__open_and_load();
+	t->skel = gc_bpf__open();
+	if (t->skel && ((py_configs_fd >= 0 &&
+			 bpf_map__reuse_fd(t->skel->maps.py_stack_configs, py_configs_fd)) ||
+			(py_stacks_fd >= 0 && bpf_map__reuse_fd(t->skel->maps.py_stacks, py_stacks_fd)) ||
+			gc_bpf__load(t->skel))) {
+		gc_bpf__destroy(t->skel);
+		t->skel = NULL;
+	}
 	if (!t->skel) {
 		err = -errno;
 		gc_tracer__destroy(t);

@@ -13,7 +13,10 @@ struct gc_tracer;
 typedef void (*gc_event_fn)(void *ctx, const struct gc_event *e);
 
 /* Loads the programs. Returns 0 or -errno. */
-int gc_tracer__open(struct gc_tracer **out, gc_event_fn fn, void *ctx);
+/* py_configs_fd, py_stacks_fd: the alloc tracer's Python-stack maps, shared so that a
+ * collection carries the Python stack that triggered it (-1: none). */
+int gc_tracer__open(struct gc_tracer **out, gc_event_fn fn, void *ctx, int py_configs_fd,
+		    int py_stacks_fd);
 /* Probes the collections of pid: USDT python:gc__start/gc__done when the file has them,
  * else the collector function (gc_collect_main, or collect before 3.10) and its return.
  * stats_addr is the interpreter's generation_stats. Returns 0, or -errno with why set. */

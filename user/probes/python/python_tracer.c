@@ -138,16 +138,21 @@ static void on_gc_event(void *ctx, const struct gc_event *e)
 		p->events = more;
 		p->event_cap = cap;
 	}
+	const struct python_stack *trigger = python_tracer__python_stack(ctx, p->pid,
+									 e->py_stack_id);
+
 	p->events[p->event_count++] = (struct python_gc_event){
 		.generation = e->generation, .start_ns = e->start_ns, .duration_ns = e->duration_ns,
 		.collected = e->collected, .uncollectable = e->uncollectable,
+		.trigger = trigger ? *trigger : (struct python_stack){ 0 },
 	};
 	p->gc_time_interval += e->duration_ns;
 	p->gc_time_total += e->duration_ns;
 	p->gc_starts[p->gc_start_total++ % PY_GC_STARTS] = e->start_ns;
 }
 
-struct python_tracer *python_tracer__new(enum python_mode mode, struct symtab_cache *cache)
+struct python_tracer *python_tracer__new(enum python_mode mode, struct symtab_cache *cache,
+					 int stack_configs_fd, int stacks_fd, unsigned int stack_depth)
 {
 	struct python_tracer *pt;
 	int err;
@@ -160,8 +165,10 @@ struct python_tracer *python_tracer__new(enum python_mode mode, struct symtab_ca
 	pt->mode = mode;
 	pt->cache = cache;
 	pt->ncpus = libbpf_num_possible_cpus();
-	pt->stack_configs_fd = pt->stacks_fd = -1;
-	err = gc_tracer__open(&pt->gc, on_gc_event, pt);
+	pt->stack_configs_fd = stack_configs_fd;
+	pt->stacks_fd = stacks_fd;
+	pt->stack_depth = stack_depth;
+	err = gc_tracer__open(&pt->gc, on_gc_event, pt, stack_configs_fd, stacks_fd);
 	if (err) {
 		fprintf(stderr, "memtrace-bpf: python: GC events off: cannot load the GC probes: %s\n",
 			strerror(-err));
@@ -740,16 +747,6 @@ const struct python_report *python_tracer__report(struct python_tracer *pt, pid_
 	apply_peaks(p);
 	fill_gc(pt, p, summary);
 	return r;
-}
-
-void python_tracer__set_stack_maps(struct python_tracer *pt, int configs_fd, int stacks_fd,
-				   unsigned int depth)
-{
-	if (!pt)
-		return;
-	pt->stack_configs_fd = configs_fd;
-	pt->stacks_fd = stacks_fd;
-	pt->stack_depth = depth;
 }
 
 const struct python_stack *python_tracer__python_stack(struct python_tracer *pt, pid_t pid,

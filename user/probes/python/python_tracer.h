@@ -23,7 +23,11 @@ struct python_tracer;
 
 /* Never fails the trace: a Python part that cannot load says why on stderr and stays off.
  * Returns NULL only for PYTHON_MODE_OFF or out of memory. */
-struct python_tracer *python_tracer__new(enum python_mode mode, struct symtab_cache *cache);
+/* stack_configs_fd, stacks_fd: the alloc tracer's Python-stack maps (py_stack_configs,
+ * py_stacks: bpf/python_stack.bpf.h); each interpreter found is configured there, walking at
+ * most stack_depth frames (-1: no Python stacks). */
+struct python_tracer *python_tracer__new(enum python_mode mode, struct symtab_cache *cache,
+					 int stack_configs_fd, int stacks_fd, unsigned int stack_depth);
 /* No line for a process found to run no Python (a scope: most do not). */
 void python_tracer__quiet_not_python(struct python_tracer *pt);
 /* Looks for an interpreter in pid now; with may_start_later (a launched command that has not
@@ -37,10 +41,6 @@ void python_tracer__attach(struct python_tracer *pt, pid_t pid, bool may_start_l
  * Valid until the next call. */
 const struct python_report *python_tracer__report(struct python_tracer *pt, pid_t pid,
 						  bool summary, bool exited);
-/* The alloc tracer's Python-stack maps (py_stack_configs, py_stacks: bpf/python_stack.bpf.h):
- * each interpreter found from now on is configured there, walking at most depth frames. */
-void python_tracer__set_stack_maps(struct python_tracer *pt, int configs_fd, int stacks_fd,
-				   unsigned int depth);
 /* Python stack id of pid, named (read from the target the first time, then remembered: it
  * stays available after the process exits). NULL: unknown id, or pid runs no Python. */
 const struct python_stack *python_tracer__python_stack(struct python_tracer *pt, pid_t pid,

@@ -2,21 +2,42 @@
 #include "target/python/detect.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "target/procmaps.h"
 
-/* _Py_DebugOffsets (3.13): cookie, version, free_threaded, then runtime_state
- * {size, finalizing, interpreters_head} and interpreter_state {size, id, next,
- * threads_head, gc, ...}. */
+/* _Py_DebugOffsets (3.13, laid out as in 3.13.0's Include/internal/pycore_runtime.h): cookie,
+ * version, free_threaded, then groups of u64 offsets, each group starting with its struct's
+ * size: runtime_state {finalizing, interpreters_head}, interpreter_state {id, next,
+ * threads_head, gc, ...}, thread_state {prev, next, interp, current_frame, thread_id, ...},
+ * interpreter_frame {previous, executable, instr_ptr, localsplus, owner}, code_object
+ * {filename, name, qualname, linetable, firstlineno, argcount, localsplusnames,
+ * localspluskinds, co_code_adaptive}. */
 #define DEBUG_COOKIE "xdebugpy"
 #define DEBUG_VERSION 8
 #define DEBUG_FREE_THREADED 16
 #define DEBUG_FINALIZING 32
 #define DEBUG_INTERPRETERS_HEAD 40
+#define DEBUG_INTERP_THREADS_HEAD 72
 #define DEBUG_INTERP_GC 80
+#define DEBUG_THREAD_NEXT 168
+#define DEBUG_THREAD_CURRENT_FRAME 184
+#define DEBUG_THREAD_ID 192
+#define DEBUG_FRAME_PREVIOUS 232
+#define DEBUG_FRAME_EXECUTABLE 240
+#define DEBUG_FRAME_INSTR_PTR 248
+#define DEBUG_FRAME_OWNER 264
+#define DEBUG_CODE_FILENAME 280
+#define DEBUG_CODE_NAME 288
+#define DEBUG_CODE_QUALNAME 296
+#define DEBUG_CODE_LINETABLE 304
+#define DEBUG_CODE_FIRSTLINENO 312
+#define DEBUG_CODE_ADAPTIVE 344
+#define DEBUG_SIZE 352
+#define DEBUG_OFFSET_MAX (1u << 20)   /* larger than any structure it describes: not valid */
 
 static const char *base_name(const char *path)
 {
@@ -108,20 +129,67 @@ static void read_version(struct py_target *t)
 		t->version = (struct pyversion){ 0, 0, -1 };
 }
 
+static uint64_t debug_u64(const unsigned char *buf, size_t at)
+{
+	uint64_t v;
+
+	memcpy(&v, buf + at, sizeof(v));
+	return v;
+}
+
+/* The stack walk's offsets as the interpreter publishes them; all valid or none used. */
+static void read_debug_stack_offsets(struct py_target *t, const unsigned char *buf)
+{
+	static const struct {
+		size_t at;
+		size_t field;                /* offsetof(struct py_stack_offsets, ...) */
+	} map[] = {
+		{ DEBUG_INTERP_THREADS_HEAD, offsetof(struct py_stack_offsets, interp_threads_head) },
+		{ DEBUG_THREAD_NEXT, offsetof(struct py_stack_offsets, thread_next) },
+		{ DEBUG_THREAD_CURRENT_FRAME, offsetof(struct py_stack_offsets, thread_frame) },
+		{ DEBUG_THREAD_ID, offsetof(struct py_stack_offsets, thread_id) },
+		{ DEBUG_FRAME_PREVIOUS, offsetof(struct py_stack_offsets, frame_back) },
+		{ DEBUG_FRAME_EXECUTABLE, offsetof(struct py_stack_offsets, frame_code) },
+		{ DEBUG_FRAME_INSTR_PTR, offsetof(struct py_stack_offsets, frame_instr) },
+		{ DEBUG_FRAME_OWNER, offsetof(struct py_stack_offsets, frame_owner) },
+		{ DEBUG_CODE_FILENAME, offsetof(struct py_stack_offsets, code_filename) },
+		{ DEBUG_CODE_NAME, offsetof(struct py_stack_offsets, code_name) },
+		{ DEBUG_CODE_QUALNAME, offsetof(struct py_stack_offsets, code_qualname) },
+		{ DEBUG_CODE_LINETABLE, offsetof(struct py_stack_offsets, code_linetable) },
+		{ DEBUG_CODE_FIRSTLINENO, offsetof(struct py_stack_offsets, code_firstlineno) },
+		{ DEBUG_CODE_ADAPTIVE, offsetof(struct py_stack_offsets, code_adaptive) },
+	};
+	unsigned char *stack = (unsigned char *)&t->off.stack;
+
+	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+		if (debug_u64(buf, map[i].at) >= DEBUG_OFFSET_MAX)
+			return;
+	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++) {
+		/* Every mapped field is a 32-bit offset (int32_t where -1 means "none"). */
+		uint32_t v = (uint32_t)debug_u64(buf, map[i].at), old;
+
+		memcpy(&old, stack + map[i].field, sizeof(old));
+		if (old != v)
+			t->debug_stack_mismatches++;
+		memcpy(stack + map[i].field, &v, sizeof(v));
+	}
+	t->has_debug_stack_offsets = true;
+}
+
 /* 3.13+: the interpreter publishes its own layout; it wins over our table. */
 static void read_debug_offsets(struct py_target *t)
 {
-	unsigned char buf[96];
+	unsigned char buf[DEBUG_SIZE];
 	uint64_t version, free_threaded, finalizing, head, gc;
 
 	if (!remote_read_direct(t->pid, t->runtime_addr, buf, sizeof(buf)) ||
 	    memcmp(buf, DEBUG_COOKIE, 8))
 		return;
-	memcpy(&version, buf + DEBUG_VERSION, 8);
-	memcpy(&free_threaded, buf + DEBUG_FREE_THREADED, 8);
-	memcpy(&finalizing, buf + DEBUG_FINALIZING, 8);
-	memcpy(&head, buf + DEBUG_INTERPRETERS_HEAD, 8);
-	memcpy(&gc, buf + DEBUG_INTERP_GC, 8);
+	version = debug_u64(buf, DEBUG_VERSION);
+	free_threaded = debug_u64(buf, DEBUG_FREE_THREADED);
+	finalizing = debug_u64(buf, DEBUG_FINALIZING);
+	head = debug_u64(buf, DEBUG_INTERPRETERS_HEAD);
+	gc = debug_u64(buf, DEBUG_INTERP_GC);
 	if (free_threaded || (int)((version >> 16) & 0xff) != t->version.minor ||
 	    finalizing > 1 << 20 || head > 1 << 20 || gc > 1 << 20)
 		return;
@@ -129,6 +197,7 @@ static void read_debug_offsets(struct py_target *t)
 	t->off.runtime_interp_head = (uint32_t)head;
 	t->off.gc_state = (uint32_t)gc;
 	t->has_debug_offsets = true;
+	read_debug_stack_offsets(t, buf);
 }
 
 enum py_detect py_target__detect(pid_t pid, struct symtab_cache *cache, struct py_target *t,
@@ -162,6 +231,7 @@ enum py_detect py_target__detect(pid_t pid, struct symtab_cache *cache, struct p
 	}
 	t->runtime_addr = py_target__symbol(t, "_PyRuntime", false);
 	t->type_type_addr = py_target__symbol(t, "PyType_Type", false);
+	t->code_type_addr = py_target__symbol(t, "PyCode_Type", false);
 	read_version(t);
 	snprintf(t->version_str, sizeof(t->version_str), t->version.micro >= 0 ? "%d.%d.%d" : "%d.%d",
 		 t->version.major, t->version.minor, t->version.micro);

@@ -33,8 +33,11 @@ struct py_target {
 	uint64_t bias;               /* run-time address = ELF vaddr + bias */
 	uint64_t runtime_addr;       /* &_PyRuntime */
 	uint64_t type_type_addr;     /* &PyType_Type */
+	uint64_t code_type_addr;     /* &PyCode_Type: what a code object's ob_type points at */
 	uint64_t narenas_addr;       /* &narenas_currently_allocated (before 3.12), or 0 */
 	bool has_debug_offsets;      /* 3.13+: read from _PyRuntime.debug_offsets */
+	bool has_debug_stack_offsets;/* ... including the stack walk's (off.stack) */
+	unsigned int debug_stack_mismatches; /* of those, where our table said otherwise */
 };
 
 /* Looks for the interpreter in pid. On anything but PY_DETECT_OK, why says what is missing
