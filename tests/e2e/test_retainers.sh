@@ -30,6 +30,7 @@ trace_until_leak() {
 	truth=$(cat "$WORK/$1.count" 2>/dev/null)
 	sleep 0.3
 	stop_tracer
+	check_eq "$1: tracer exit status (no error, no sanitizer report)" "$TRACER_RC" 0
 	target_close
 	kill "$TARGET_PID" 2>/dev/null
 	wait "$TARGET_PID" 2>/dev/null
