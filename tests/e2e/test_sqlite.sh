@@ -16,7 +16,7 @@ MiB=1048576
 # Native ground truth: tests/targets/alloc_exact.c (as test_native_exact.sh).
 allocs=$((10000 + 100 + 100 + 20 + 30 + 10 + 5 + 10))
 start_target exact "$TARGETS/alloc_exact" || { fail "alloc_exact starts"; finish; }
-start_tracer exact_t -p "$TARGET_PID" -i 200ms --sqlite "$WORK/exact.db" ||
+start_tracer exact_t --exact -p "$TARGET_PID" -i 200ms --sqlite "$WORK/exact.db" ||
 	{ fail "tracer attaches"; finish; }
 target_send go
 wait_for_line "$WORK/exact.out" '^done' || fail "alloc_exact finished its allocations"
@@ -37,7 +37,7 @@ check_eq "stacks: frame 1 of that stack is main, a native frame with its module"
 
 # Steps over 50 MB and RSS: tests/targets/hold_blocks.c holds 120 MiB, later 20 MiB more.
 start_target hold "$TARGETS/hold_blocks" || { fail "hold_blocks starts"; finish; }
-start_tracer hold_t -p "$TARGET_PID" -i 1s --sqlite "$WORK/hold.db" ||
+start_tracer hold_t --exact -p "$TARGET_PID" -i 1s --sqlite "$WORK/hold.db" ||
 	{ fail "tracer attaches (hold_blocks)"; finish; }
 sleep 1.5
 target_send "hold 30 $((4 * MiB))"
@@ -76,7 +76,7 @@ check_eq "frame_growth: the leak in every frame but the first and the spike's" \
 py=/usr/bin/python3.11
 if [ -x "$py" ]; then
 	start_target pyc "$py" "$WORKLOADS/py_census.py" || { fail "py_census starts"; finish; }
-	start_tracer pyc_t -p "$TARGET_PID" -i 200ms --sqlite "$WORK/py.db" ||
+	start_tracer pyc_t --exact -p "$TARGET_PID" -i 200ms --sqlite "$WORK/py.db" ||
 		{ fail "tracer attaches (python)"; finish; }
 	sleep 1
 	target_send make
@@ -109,7 +109,7 @@ fi
 
 # kill -9 mid-run: the file opens with every interval but at most the last one.
 start_target crash "$TARGETS/hold_blocks" || { fail "hold_blocks starts (crash)"; finish; }
-start_tracer crash_t -p "$TARGET_PID" -i 200ms --json="$WORK/crash.json" --sqlite "$WORK/crash.db" ||
+start_tracer crash_t --exact -p "$TARGET_PID" -i 200ms --json="$WORK/crash.json" --sqlite "$WORK/crash.db" ||
 	{ fail "tracer attaches (crash)"; finish; }
 for i in 1 2 3 4 5; do
 	target_send "hold 2 $MiB"
