@@ -66,7 +66,7 @@ for py in "${pythons[@]}"; do
 		"$(jq -s --argjson a "${gc_from:-0}" --argjson b "${gc_to:-0}" \
 			'[.[] | select(.type=="gc" and .generation==2 and .start_ns >= $a and .start_ns <= $b)] | length' \
 			"$WORK/c$ver.json")" 7
-	gc_line=$(grep -n 'gc.collect(2)' "$WORKLOADS/py_census.py" | cut -d: -f1)
+	gc_line=$(grep -nE '^ +gc\.collect\(2\)$' "$WORKLOADS/py_census.py" | cut -d: -f1)
 	check_eq "$tag: the Python code that triggered each gc.collect(2) (gc events' python_stack)" \
 		"$(jq -rs --argjson a "${gc_from:-0}" --argjson b "${gc_to:-0}" \
 			'[.[] | select(.type=="gc" and .generation==2 and .start_ns >= $a and .start_ns <= $b)
