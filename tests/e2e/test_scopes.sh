@@ -98,6 +98,10 @@ for t in a1 a2 a3; do
 	fi
 done
 
+# --- --cgroup ID: a container id's prefix resolves to its cgroup ------------------------------
+"$MEMTRACE" --cgroup "${ID:0:12}" --json -d 3 -i 200ms >"$WORK/id.out" 2>"$WORK/id.err"
+check_eq "--cgroup ${ID:0:12}: PIDs" "$(jq -r 'select(.pid) | .pid' "$WORK/id.out" | sort -u | tr '\n' ' ')" "$PID_a2 "
+
 # --- --cgroup A --exact: every malloc of A's processes, counted exactly ----------------------
 start_tracer cgx --cgroup "$A" --exact --json -i 200ms
 for t in a1 a2; do
@@ -117,10 +121,6 @@ done
 check_eq "--exact: still exactly A's live processes" \
 	"$(jq -r 'select(.pid) | .pid' "$WORK/cgx.out" | sort -u | tr '\n' ' ')" \
 	"$(printf '%s\n' "$PID_a1" "$PID_a2" | sort -u | tr '\n' ' ')"
-
-# --- --cgroup ID: a container id's prefix resolves to its cgroup ------------------------------
-"$MEMTRACE" --cgroup "${ID:0:12}" --json -d 1 -i 200ms >"$WORK/id.out" 2>"$WORK/id.err"
-check_eq "--cgroup ${ID:0:12}: PIDs" "$(jq -r 'select(.pid) | .pid' "$WORK/id.out" | sort -u | tr '\n' ' ')" "$PID_a2 "
 for t in a1 a2 b1 out; do close_target $t; done
 
 # --- --all --comm: exactly the processes of that name -----------------------------------------
@@ -129,10 +129,10 @@ cp "$TARGETS/hold_blocks" "$WORK/$NAME"
 start_in n1 - "$WORK/$NAME"
 start_in n2 "$B" "$WORK/$NAME"
 start_in other -
-"$MEMTRACE" --all --comm "${NAME:0:15}" --json -d 1 -i 200ms >"$WORK/all.out" 2>"$WORK/all.err"
+"$MEMTRACE" --all --comm "${NAME:0:15}" --json -d 3 -i 200ms >"$WORK/all.out" 2>"$WORK/all.err"
 check_eq "--all --comm $NAME: PIDs" "$(jq -r 'select(.pid) | .pid' "$WORK/all.out" | sort -u | tr '\n' ' ')" \
 	"$(printf '%s\n' "$PID_n1" "$PID_n2" | sort -u | tr '\n' ' ')"
-"$MEMTRACE" --all --exe "$WORK/$NAME" --json -d 1 -i 200ms >"$WORK/exe.out" 2>"$WORK/exe.err"
+"$MEMTRACE" --all --exe "$WORK/$NAME" --json -d 3 -i 200ms >"$WORK/exe.out" 2>"$WORK/exe.err"
 check_eq "--all --exe $WORK/$NAME: PIDs" "$(jq -r 'select(.pid) | .pid' "$WORK/exe.out" | sort -u | tr '\n' ' ')" \
 	"$(printf '%s\n' "$PID_n1" "$PID_n2" | sort -u | tr '\n' ' ')"
 for t in n1 n2 other; do close_target $t; done
