@@ -96,6 +96,18 @@ find_pythons() {
 	done
 }
 
+# python_version PY: its version, "3.11.2".
+python_version() { "$1" -c 'import sys; print("%d.%d.%d" % sys.version_info[:3])'; }
+
+# start_leak_service NAME PY: tests/workloads/leaky/leak_service.py (200 leaks a second) in the
+# background, output in $WORK/NAME.out, until it is ready; its PID in LEAK_PID.
+start_leak_service() {
+	"$2" "$WORKLOADS/leaky/leak_service.py" 200 120 >"$WORK/$1.out" 2>&1 &
+	LEAK_PID=$!
+	E2E_PIDS+=("$LEAK_PID")
+	wait_for_line "$WORK/$1.out" '^ready'
+}
+
 # expect_error NAME CODE PATTERN ARGS...: memtrace-bpf ARGS ($MEMTRACE may carry a wrapper
 # command) exits CODE with exactly one line on stderr, matching PATTERN.
 expect_error() {

@@ -20,12 +20,10 @@ for py in "${pythons[@]}"; do
 		fail "python '$py' is installed" "the test's Pythons are Debian's 3.11 and pyenv's 3.12"
 		continue
 	fi
-	ver=$("$py" -c 'import sys; print("%d.%d.%d" % sys.version_info[:3])')
+	ver=$(python_version "$py")
 	tag="python $ver"
-	"$py" "$LEAKY/leak_service.py" 200 120 >"$WORK/leak$ver.out" 2>&1 &
-	pid=$!
-	E2E_PIDS+=("$pid")
-	wait_for_line "$WORK/leak$ver.out" '^ready' || { fail "$tag: leak workload starts"; continue; }
+	start_leak_service "leak$ver" "$py" || { fail "$tag: leak workload starts"; continue; }
+	pid=$LEAK_PID
 	timeout 60 "$MEMTRACE" -p "$pid" --exact -d 5 --top 1000 --json="$WORK/leak$ver.json" \
 		--pprof "$WORK/leak$ver.pb.gz" >/dev/null 2>"$WORK/leak$ver.err"
 	check_eq "$tag: trace exits 0" "$?" 0

@@ -27,7 +27,7 @@ for py in "${pythons[@]}"; do
 		skip "$py" "not installed"
 		continue
 	fi
-	ver=$("$py" -c 'import sys; print("%d.%d.%d" % sys.version_info[:3])')
+	ver=$(python_version "$py")
 	tag="python $ver ($py) events"
 	name=ev$ver
 	[ "$py" = /usr/bin/python3.11 ] && name=evdeb$ver

@@ -22,7 +22,7 @@ await_tracer_exit() {
 run_exit() {
 	local mode=$1 py=$2 tag=$3 name ver held census summary out
 	name="$mode$(basename "$(dirname "$(dirname "$py")")")"
-	ver=$("$py" -c 'import sys; print("%d.%d.%d" % sys.version_info[:3])')
+	ver=$(python_version "$py")
 	start_target "$name" "$py" "$WORKLOADS/py_exit.py" || { fail "$tag: workload starts"; return; }
 	start_tracer "t$name" --exact -p "$TARGET_PID" -i 200ms --python="$mode" --json="$WORK/$name.json" ||
 		{ fail "$tag: tracer attaches"; target_close; return; }

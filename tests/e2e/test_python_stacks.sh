@@ -22,15 +22,13 @@ for py in "${pythons[@]}"; do
 		skip "$py" "not installed"
 		continue
 	fi
-	ver=$("$py" -c 'import sys; print("%d.%d.%d" % sys.version_info[:3])')
+	ver=$(python_version "$py")
 	tag="python $ver ($py)"
 
 	# The leak, in the default mode (a larger budget than the default's 5% so that windows
 	# come within seconds; the mechanism is the same).
-	"$py" "$LEAKY/leak_service.py" 200 120 >"$WORK/leak$ver.out" 2>&1 &
-	pid=$!
-	E2E_PIDS+=("$pid")
-	wait_for_line "$WORK/leak$ver.out" '^ready' || { fail "$tag: leak workload starts"; continue; }
+	start_leak_service "leak$ver" "$py" || { fail "$tag: leak workload starts"; continue; }
+	pid=$LEAK_PID
 	timeout 90 "$MEMTRACE" -p "$pid" -d 16 --overhead-budget 30 --json="$WORK/leak$ver.json" --sqlite="$WORK/leak$ver.db" >/dev/null \
 		2>"$WORK/leak$ver.err"
 	check_eq "$tag: default-mode trace exits 0" "$?" 0

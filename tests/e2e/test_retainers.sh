@@ -64,7 +64,7 @@ for py in "${pythons[@]}"; do
 		skip "$py" "not installed"
 		continue
 	fi
-	ver=$("$py" -c 'import sys; print("%d.%d.%d" % sys.version_info[:3])')
+	ver=$(python_version "$py")
 	tag="python $ver ($py) retainers"
 	name=ret$ver
 	[ "$py" = /usr/bin/python3.11 ] && name=retdeb$ver
