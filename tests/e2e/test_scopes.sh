@@ -97,6 +97,18 @@ for t in a1 a2 a3; do
 		check_eq "$t container" "$(jq -r .container <<<"$s")" "$ID"
 	fi
 done
+# Per-container totals: after each poll's process lines, a line per container (else cgroup).
+last_pair=$(jq -rs --arg id "$ID" --argjson p2 "$PID_a2" --argjson p3 "$PID_a3" '
+	. as $all | [range(length) | select($all[.].type == "container" and $all[.].container == $id
+		and $all[.].processes == 2)] | last as $i | $all[$i] as $c |
+	[$all[:$i][] | select(.type == "interval" and (.pid == $p2 or .pid == $p3))] | .[-2:] as $ivs |
+	"\($c.mmaps) \($c.rss_bytes == ($ivs | map(.rss_bytes) | add)) \($ivs | map(.pid) | sort | join(","))"' \
+	"$WORK/cg.out")
+check_eq "container $ID: mmaps, RSS the sum of its processes' in that poll, its processes" \
+	"$last_pair" "6 true $(printf '%s\n' "$PID_a2" "$PID_a3" | sort -n | paste -sd,)"
+check_eq "cgroup A's own process: a group of one, no container" \
+	"$(jq -rs --arg cg "$rel_a" '[.[] | select(.type == "container" and .cgroup == $cg)] | last |
+		"\(.processes) \(.container) \(.mmaps)"' "$WORK/cg.out")" "1 null 3"
 
 # --- --cgroup ID: a container id's prefix resolves to its cgroup ------------------------------
 "$MEMTRACE" --cgroup "${ID:0:12}" --json -d 3 -i 200ms >"$WORK/id.out" 2>"$WORK/id.err"

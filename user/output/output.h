@@ -8,6 +8,7 @@
 
 struct frame_report;
 struct analysis_event;
+struct group_totals;
 
 struct output {
 	void (*interval)(struct output *out, const struct process_report *report);
@@ -22,6 +23,9 @@ struct output {
 	void (*poll_done)(struct output *out);
 	/* The first stacks of an interval report (by live bytes) it wants symbolized. */
 	size_t interval_stack_names;
+	/* Optional: a scope's per-container totals of the poll (model/group_report.h), after its
+	 * process lines. */
+	void (*groups)(struct output *out, const struct group_totals *totals);
 };
 
 /* A table on f: a line per process and interval, then a summary per process. */
@@ -63,6 +67,12 @@ static inline void output__event(struct output *out, const struct analysis_event
 {
 	if (out->event)
 		out->event(out, ev);
+}
+
+static inline void output__groups(struct output *out, const struct group_totals *t)
+{
+	if (out->groups)
+		out->groups(out, t);
 }
 
 static inline void output__poll_done(struct output *out)

@@ -13,6 +13,7 @@
 #include "cli/analysis_cli.h"
 #include "cli/cli.h"
 #include "model/exit_codes.h"
+#include "model/group_report.h"
 #include "output/output.h"
 #include "output/prometheus/prometheus.h"
 #include "probes/alloc/alloc_stacks.h"
@@ -41,6 +42,7 @@ struct session {
 	struct registry registry;
 	struct stack_snapshot stacks;         /* every process's stacks, read once per poll */
 	struct heap_growth_snapshot growth;   /* every process's heap growth, likewise */
+	struct group_totals groups;           /* a scope's per-container totals of a poll */
 	struct output *outputs[6];             /* console or json, json file, prometheus, pprof, folded, sqlite */
 	int output_count;
 	uint64_t start_ns;
@@ -375,6 +377,8 @@ static void report_interval(struct session *s, struct traced_process *p, uint64_
 	analysis_runner__interval(s->analysis, p->analysis, &r);
 	for (int o = 0; o < s->output_count; o++)
 		output__interval(s->outputs[o], &r);
+	if (s->scope && group_totals__add(&s->groups, &r))
+		fprintf(stderr, "memtrace-bpf: warning: out of memory for the container totals\n");
 	process_report__free_stacks(&r);
 }
 
@@ -447,6 +451,7 @@ static void report_intervals(struct session *s)
 	for (size_t i = 0; i < s->registry.count; i++)
 		update_exited(s, s->registry.procs[i]);
 	collect(s, now, false);
+	group_totals__reset(&s->groups);
 	for (size_t i = 0; i < s->registry.count;) {
 		struct traced_process *p = s->registry.procs[i];
 
@@ -457,8 +462,11 @@ static void report_intervals(struct session *s)
 		report_interval(s, p, now);
 		i++;
 	}
-	for (int o = 0; o < s->output_count; o++)
+	for (int o = 0; o < s->output_count; o++) {
+		if (s->scope)
+			output__groups(s->outputs[o], &s->groups);
 		output__poll_done(s->outputs[o]);
+	}
 }
 
 static void report_summaries(struct session *s)
@@ -715,6 +723,7 @@ cleanup:
 	registry__free(&s.registry);
 	scope__free(s.scope);
 	stack_snapshot__free(&s.stacks);
+	group_totals__free(&s.groups);
 	python_tracer__destroy(s.python);
 	heap_growth__free(&s.growth);
 	analysis_runner__free(s.analysis);

@@ -168,6 +168,11 @@ static void console_event(struct output *out, const struct analysis_event *ev)
 	console_write_event(((struct console_output *)out)->f, ev);
 }
 
+static void console_groups(struct output *out, const struct group_totals *t)
+{
+	console_write_groups(((struct console_output *)out)->f, t);
+}
+
 static void console_destroy(struct output *out)
 {
 	free(out);
@@ -180,7 +185,8 @@ struct output *console_output__new(FILE *f)
 	if (!c)
 		return NULL;
 	c->base = (struct output){ .interval = console_interval, .summary = console_summary,
-				   .destroy = console_destroy, .event = console_event };
+				   .destroy = console_destroy, .event = console_event,
+				   .groups = console_groups };
 	c->f = f;
 	return &c->base;
 }

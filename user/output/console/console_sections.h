@@ -18,5 +18,8 @@ void console_write_python_summary(FILE *f, const struct process_report *r);
 /* A Python stack, a line a frame, innermost first. */
 void console_write_python_stack(FILE *f, const struct python_stack *st, const char *indent);
 void console_write_heap_growth(FILE *f, const struct process_report *r);
+struct group_totals;
+/* A line per container (model/group_report.h). */
+void console_write_groups(FILE *f, const struct group_totals *t);
 
 #endif

@@ -230,6 +230,11 @@ static void json_event(struct output *out, const struct analysis_event *ev)
 	json_write_event(((struct json_output *)out)->w, ev);
 }
 
+static void json_groups(struct output *out, const struct group_totals *t)
+{
+	json_write_groups(((struct json_output *)out)->w, t);
+}
+
 static void json_destroy(struct output *out)
 {
 	struct json_output *j = (struct json_output *)out;
@@ -258,7 +263,7 @@ struct output *json_output__new(FILE *f, bool owns_file, uint32_t interval_types
 	j->interval_types = interval_types;
 	j->base = (struct output){ .interval = json_interval, .summary = json_summary,
 				   .destroy = json_destroy, .frame = json_frame,
-				   .event = json_event };
+				   .event = json_event, .groups = json_groups };
 	j->f = f;
 	j->owns_file = owns_file;
 	return &j->base;
