@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
-/* CPython event mode: instances of heap types (classes) counted per type as they are made
- * and freed. Probes sit on functions reached through type slots, which LTO cannot inline:
+/* CPython event mode: instances of heap types (classes) counted per type, and per type and
+ * Python stack (sites), as they are made and freed. Probes sit on functions reached through type slots, which LTO cannot inline:
  * PyType_GenericAlloc (tp_alloc of every class) returns the new object; PyObject_GC_Del
  * (tp_free of every GC class, and of type objects themselves) receives it before it is freed. */
 #include "vmlinux.h"
@@ -9,6 +9,7 @@
 #include "python.h"
 #include "maps.bpf.h"
 #include "py_counters_map.bpf.h"    /* frames.bpf.c reads it too */
+#include "python_stack.bpf.h"       /* its maps are the alloc tracer's (reused fds) */
 
 /* Offsets in type objects, the same in CPython 3.8 to 3.13; set by the loader. */
 const volatile __u64 ob_type_off = 8;
@@ -48,6 +49,13 @@ struct {
 	__type(value, struct py_obj);
 } py_objects SEC(".maps");
 
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 65536);
+	__type(key, struct py_site_key);
+	__type(value, struct py_site_stats);
+} py_sites SEC(".maps");
+
 static struct py_event_counters *counters(__u32 tgid)
 {
 	static const struct py_event_counters zero;
@@ -84,6 +92,16 @@ static struct py_type_stats *type_stats(const struct py_type_key *tk,
 	return bpf_map_lookup_elem(&py_types, tk);
 }
 
+static struct py_site_stats *site_stats(__u32 tgid, int py_stack_id,
+					const struct py_type_stats *ts)
+{
+	static const struct py_site_stats zero;
+	struct py_site_key key = { .tgid = tgid, .py_stack_id = py_stack_id };
+
+	__builtin_memcpy(key.name, ts->name, sizeof(key.name));
+	return lookup_or_init(&py_sites, &key, &zero);
+}
+
 SEC("uretprobe")
 int BPF_KRETPROBE(py_alloc_exit, void *obj)
 {
@@ -93,6 +111,7 @@ int BPF_KRETPROBE(py_alloc_exit, void *obj)
 	struct py_type_key tk = { .tgid = tgid };
 	struct py_obj_key ok = { .tgid = tgid, .addr = (__u64)obj };
 	struct py_type_stats *ts;
+	struct py_site_stats *site;
 	struct py_obj o = {};
 	__u64 flags = 0;
 	__s64 basicsize = 0;
@@ -120,12 +139,20 @@ int BPF_KRETPROBE(py_alloc_exit, void *obj)
 	bpf_probe_read_user(&basicsize, sizeof(basicsize), (void *)tk.type_addr + tp_basicsize_off);
 	o.type_addr = tk.type_addr;
 	o.bytes = basicsize + gc_head_size;
+	o.py_stack_id = walk_python_stack(tgid);
 	if (bpf_map_update_elem(&py_objects, &ok, &o, BPF_ANY)) {
 		c->dropped++;
 		return 0;
 	}
 	__sync_fetch_and_add(&ts->created, 1);
 	__sync_fetch_and_add(&ts->bytes_created, o.bytes);
+	site = site_stats(tgid, o.py_stack_id, ts);
+	if (site) {
+		__sync_fetch_and_add(&site->created, 1);
+		__sync_fetch_and_add(&site->bytes_created, o.bytes);
+	} else {
+		c->sites_dropped++;
+	}
 	return 0;
 }
 
@@ -170,8 +197,17 @@ int BPF_KPROBE(py_free_enter, void *obj)
 		tk.type_addr = o->type_addr;
 		ts = bpf_map_lookup_elem(&py_types, &tk);
 		if (ts) {
+			struct py_site_key sk = { .tgid = tgid, .py_stack_id = o->py_stack_id };
+			struct py_site_stats *site;
+
 			__sync_fetch_and_add(&ts->destroyed, 1);
 			__sync_fetch_and_add(&ts->bytes_destroyed, o->bytes);
+			__builtin_memcpy(sk.name, ts->name, sizeof(sk.name));
+			site = bpf_map_lookup_elem(&py_sites, &sk);
+			if (site) {
+				__sync_fetch_and_add(&site->destroyed, 1);
+				__sync_fetch_and_add(&site->bytes_destroyed, o->bytes);
+			}
 		}
 		bpf_map_delete_elem(&py_objects, &ok);
 	} else {

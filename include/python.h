@@ -46,6 +46,23 @@ struct py_obj_key {
 struct py_obj {
 	unsigned long long type_addr;
 	unsigned long long bytes;
+	int py_stack_id;             /* the code that made it (python_stack.h); < 0: unknown */
+	unsigned int pad;
+};
+
+/* Instances of one type made by one Python stack (tracemalloc's view, from outside), keyed by
+ * the type's name so that a class made again at a reused address adds to the same site. */
+struct py_site_key {
+	unsigned int tgid;
+	int py_stack_id;             /* < 0: made where no Python frame could be read */
+	char name[PY_EVENT_NAME_LEN];
+};
+
+struct py_site_stats {
+	unsigned long long created;
+	unsigned long long destroyed;
+	unsigned long long bytes_created;
+	unsigned long long bytes_destroyed;
 };
 
 /* Per traced process, per CPU. */
@@ -58,6 +75,7 @@ struct py_event_counters {
 					      * type's tp_free unreadable */
 	unsigned long long allocs_free_unseen; /* of heap types whose frees no probe sees */
 	unsigned long long types_died;       /* type objects freed, their counts moved by name */
+	unsigned long long sites_dropped;    /* objects counted per type, not per site: full */
 };
 
 #endif

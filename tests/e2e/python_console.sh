@@ -10,6 +10,8 @@ PY_GC_RE="^    gc: (n/a|(($PY_NUM/$PY_NUM/$PY_NUM collections \(gen 0/1/2\))(, $
 PY_HEADER_RE='^    TYPE +LIVE +PEAK +LIVE BYTES +CREATED +DESTROYED$'
 PY_ROW_RE="^    [^ ]+ +$PY_NUM +$PY_NUM +$PY_NUM +($PY_NUM|-) +($PY_NUM|-)$"
 PY_NOTE_RE='^    (types: n/a|\(event mode counts the classes whose frees it sees: [0-9]+ other types not counted\))$'
+PY_SITE_RE="^    (live instances by the code that made them:|[^ ]+: $PY_NUM live \($PY_MIB\) of $PY_NUM made|\($PY_NUM instances not counted by site: its map was full\))$"
+PY_SITE_FRAME_RE='^      ([^ ]+:[0-9]+ [^ ]+|\(no Python frame read\)|\.\.\. \(deeper frames cut\))$'
 
 # python_section FILE: the lines of each summary's Python section (head, then its
 # four-space indented lines).
@@ -22,6 +24,6 @@ check_python_console() {
 	check_eq "$1: console python interval lines well formed" \
 		"$(grep -E '^ {9}python' "$2" | grep -vE "$PY_INTERVAL_RE")" ""
 	check_eq "$1: console python summary lines well formed" \
-		"$(python_section "$2" | grep -vE "$PY_HEAD_RE|$PY_MEMORY_RE|$PY_GC_RE|$PY_HEADER_RE|$PY_ROW_RE|$PY_NOTE_RE")" ""
+		"$(python_section "$2" | grep -vE "$PY_HEAD_RE|$PY_MEMORY_RE|$PY_GC_RE|$PY_HEADER_RE|$PY_ROW_RE|$PY_NOTE_RE|$PY_SITE_RE|$PY_SITE_FRAME_RE")" ""
 	check_true "$1: console python summary present" grep -qE "$PY_HEAD_RE" "$2"
 }

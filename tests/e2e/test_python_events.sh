@@ -9,6 +9,7 @@ source "$(dirname "$0")/python_console.sh"
 
 EPHEMERAL=20
 PER_CLASS=100
+LEAKY_LINE=$(grep -n 'leaked.extend(Leaky' "$WORKLOADS/py_classes.py" | cut -d: -f1)
 find_pythons
 
 
@@ -62,6 +63,18 @@ for py in "${pythons[@]}"; do
 		"$(jq -c '[.python.types[] | select(.name == "epoll") | .live, .created | select(. != null)]' <<<"$summary")" '[]'
 	check_true "$tag: gen-2 collections counted (>= $((EPHEMERAL + 2)) gc.collect())" \
 		test "$(jq -r '.python.gc.collections[2]' <<<"$summary")" -ge $((EPHEMERAL + 2))
+	# Sites: every Leaky was made by the generator expression of run(), and is still live;
+	# the Flash instances (made in run(), dropped) are all gone.
+	site=$(jq -c '[.python.sites[] | select(.type == "Leaky")] |
+		map({created, live, at: (.python_stack[0] | "\(.line) \(.function | split(".") | last)"),
+		     caller: .python_stack[1].function})' <<<"$summary")
+	check_eq "$tag: Leaky's one site: made and live = the workload's own, at its line in run()" \
+		"$site" "[{\"created\":$(jq .classes.Leaky.created "$WORK/$name.truth"),\"live\":$(jq .classes.Leaky.live "$WORK/$name.truth"),\"at\":\"$LEAKY_LINE <genexpr>\",\"caller\":\"run\"}]"
+	check_eq "$tag: Flash's sites: made in run(), none live" \
+		"$(jq -c '[.python.sites[] | select(.type == "Flash")] | [(map(.created) | add), (map(.live) | add),
+			all(.[]; any(.python_stack[]; .function == "run"))]' <<<"$summary")" \
+		"[$(jq .classes.Flash.created "$WORK/$name.truth"),0,true]"
+	check_eq "$tag: no site dropped" "$(jq .python.sites_dropped <<<"$summary")" 0
 	check_python_console "$tag" "$WORK/t$name.out"
 done
 finish

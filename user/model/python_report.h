@@ -28,6 +28,14 @@ struct python_gc_event {
 	struct python_stack trigger;
 };
 
+/* Event mode: instances of one type made by one Python stack, since attach. */
+struct python_site_report {
+	char type[64];
+	struct python_stack python;  /* owned by the tracer; depth 0: no Python frame read */
+	uint64_t created, destroyed; /* instances */
+	uint64_t live, live_bytes;
+};
+
 struct python_report {
 	char version[24];
 	const char *mode;            /* "census" or "events" */
@@ -53,6 +61,11 @@ struct python_report {
 	bool census_partial;
 	bool arenas_known;
 	uint64_t arena_bytes;        /* pymalloc arenas in use */
+	/* Only in an event-mode summary: the sites holding most live bytes. */
+	bool sites_known;
+	struct python_site_report *sites;
+	size_t site_count;
+	uint64_t sites_dropped;      /* instances not counted per site (its map was full) */
 };
 
 #endif

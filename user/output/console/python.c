@@ -79,6 +79,31 @@ static void write_gc_summary(FILE *f, const struct python_report *py)
 	end_figures(&line);
 }
 
+/* Event mode: where the live instances were made, most live bytes first. */
+static void write_sites(FILE *f, const struct python_report *py)
+{
+	char b[32];
+	size_t shown = 0;
+
+	for (size_t i = 0; py->sites_known && i < py->site_count && shown < 10; i++) {
+		const struct python_site_report *s = &py->sites[i];
+
+		if (!s->live)
+			continue;
+		if (!shown++)
+			fprintf(f, "    live instances by the code that made them:\n");
+		fprintf(f, "    %s: %" PRIu64 " live (%s) of %" PRIu64 " made\n", s->type, s->live,
+			mib(s->live_bytes, b, sizeof(b)), s->created);
+		if (s->python.depth)
+			console_write_python_stack(f, &s->python, "      ");
+		else
+			fprintf(f, "      (no Python frame read)\n");
+	}
+	if (py->sites_dropped)
+		fprintf(f, "    (%" PRIu64 " instances not counted by site: its map was full)\n",
+			py->sites_dropped);
+}
+
 void console_write_python_summary(FILE *f, const struct process_report *r)
 {
 	const struct python_report *py = r->python;
@@ -124,4 +149,5 @@ void console_write_python_summary(FILE *f, const struct process_report *r)
 	if (uncounted)
 		fprintf(f, "    (event mode counts the classes whose frees it sees: %zu other types "
 			"not counted)\n", uncounted);
+	write_sites(f, py);
 }

@@ -56,6 +56,29 @@ static void write_types_total(struct json_writer *w, const struct python_report 
 	jsonw_end_object(w);
 }
 
+/* Event mode's summary: instances per type and Python stack, most live bytes first. */
+static void write_sites(struct json_writer *w, const struct python_report *py)
+{
+	if (!py->sites_known)
+		return;
+	jsonw_name(w, "sites");
+	jsonw_start_array(w);
+	for (size_t i = 0; i < py->site_count; i++) {
+		const struct python_site_report *s = &py->sites[i];
+
+		jsonw_start_object(w);
+		jsonw_string_field(w, "type", s->type);
+		jsonw_uint_field(w, "created", s->created);
+		jsonw_uint_field(w, "destroyed", s->destroyed);
+		jsonw_uint_field(w, "live", s->live);
+		jsonw_uint_field(w, "live_bytes", s->live_bytes);
+		json_write_python_stack(w, &s->python);
+		jsonw_end_object(w);
+	}
+	jsonw_end_array(w);
+	jsonw_uint_field(w, "sites_dropped", py->sites_dropped);
+}
+
 void json_write_python(struct json_writer *w, const struct process_report *r,
 		       const struct json_type_listing *listing)
 {
@@ -104,6 +127,7 @@ void json_write_python(struct json_writer *w, const struct process_report *r,
 		jsonw_null_field(w, "native_live_bytes");
 	jsonw_end_object(w);
 	json_write_python_growth(w, r);
+	write_sites(w, py);
 	jsonw_end_object(w);
 }
 

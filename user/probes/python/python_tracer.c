@@ -11,6 +11,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "model/report.h"
 #include "probes/gc/gc_tracer.h"
 #include "python.h"
 #include "python.skel.h"
@@ -19,6 +20,7 @@
 #include "target/python/census.h"
 #include "target/python/retainers.h"
 #include "target/python/detect.h"
+#include "probes/python/python_sites.h"
 #include "probes/python/python_stacks.h"
 #include "util/grow.h"
 
@@ -33,6 +35,11 @@ enum py_state { PY_PENDING, PY_ACTIVE, PY_OFF };
 #define PY_GC_STARTS 256
 /* Map entries read (or deleted) per system call. */
 #define MAP_BATCH 4096
+/* Event mode: the sites whose stacks each report names, those a summary merges by their
+ * named stacks (most live bytes first), and those it lists. */
+#define PY_SITES_NAMED 20
+#define PY_SITES_MERGED 512
+#define PY_SITES_REPORTED 20
 
 /* The most live of one type at any report while the interpreter ran. */
 struct py_peak {
@@ -86,6 +93,9 @@ struct py_proc {
 	struct named_stack *stacks;      /* Python stacks named so far: a process that exited
 					  * can no longer be read */
 	size_t stack_count, stack_cap;
+	struct python_sites sites;       /* event mode: as last read while it ran */
+	struct python_site_report *site_reports;  /* the summary's, python stacks copied */
+	size_t site_report_count;
 };
 
 struct named_stack {
@@ -151,6 +161,21 @@ static void on_gc_event(void *ctx, const struct gc_event *e)
 	p->gc_starts[p->gc_start_total++ % PY_GC_STARTS] = e->start_ns;
 }
 
+/* The sites' Python stacks go in the alloc tracer's maps, with every other Python stack. */
+static struct python_bpf *open_events(int stack_configs_fd, int stacks_fd)
+{
+	struct python_bpf *skel = python_bpf__open();
+
+	if (skel && ((stack_configs_fd >= 0 &&
+		      bpf_map__reuse_fd(skel->maps.py_stack_configs, stack_configs_fd)) ||
+		     (stacks_fd >= 0 && bpf_map__reuse_fd(skel->maps.py_stacks, stacks_fd)) ||
+		     python_bpf__load(skel))) {
+		python_bpf__destroy(skel);
+		return NULL;
+	}
+	return skel;
+}
+
 struct python_tracer *python_tracer__new(enum python_mode mode, struct symtab_cache *cache,
 					 int stack_configs_fd, int stacks_fd, unsigned int stack_depth)
 {
@@ -175,7 +200,7 @@ struct python_tracer *python_tracer__new(enum python_mode mode, struct symtab_ca
 		pt->gc_failed = true;
 	}
 	if (mode == PYTHON_MODE_EVENTS) {
-		pt->skel = python_bpf__open_and_load();
+		pt->skel = open_events(stack_configs_fd, stacks_fd);
 		if (!pt->skel) {
 			fprintf(stderr, "memtrace-bpf: python: event mode off: cannot load its probes: "
 				"%s\n", strerror(errno));
@@ -252,6 +277,11 @@ static void activate(struct python_tracer *pt, struct py_proc *p)
 		p->stats_at_attach = p->census.gc;
 		p->stats_at_report = p->census.gc;
 	}
+	/* Before the probes that walk Python stacks: their first events have one. */
+	if (pt->stack_configs_fd >= 0 &&
+	    !python_stacks__configure(pt->stack_configs_fd, &p->target, pt->stack_depth))
+		fprintf(stderr, "memtrace-bpf: python: PID %d: Python stacks off: the interpreter "
+			"state is unreadable\n", (int)p->pid);
 	if (pt->gc && gc_tracer__attach(pt->gc, &p->target, p->gc_state + p->target.off.gc_stats,
 					why, sizeof(why)) == 0)
 		p->gc_probed = true;
@@ -259,10 +289,6 @@ static void activate(struct python_tracer *pt, struct py_proc *p)
 		fprintf(stderr, "memtrace-bpf: python: PID %d: GC events off: %s\n", (int)p->pid, why);
 	if (pt->mode == PYTHON_MODE_EVENTS)
 		attach_events(pt, p);
-	if (pt->stack_configs_fd >= 0 &&
-	    !python_stacks__configure(pt->stack_configs_fd, &p->target, pt->stack_depth))
-		fprintf(stderr, "memtrace-bpf: python: PID %d: Python stacks off: the interpreter "
-			"state is unreadable\n", (int)p->pid);
 	p->code_names = pycode_cache__new();
 	p->state = PY_ACTIVE;
 	if (pt->mode == PYTHON_MODE_EVENTS) {
@@ -681,6 +707,8 @@ static void release_kernel_state(struct python_tracer *pt, struct py_proc *p)
 		 sizeof(struct py_type_stats), p->pid, true, NULL, NULL);
 	scan_map(bpf_map__fd(pt->skel->maps.py_objects), sizeof(struct py_obj_key),
 		 sizeof(struct py_obj), p->pid, true, NULL, NULL);
+	scan_map(bpf_map__fd(pt->skel->maps.py_sites), sizeof(struct py_site_key),
+		 sizeof(struct py_site_stats), p->pid, true, NULL, NULL);
 }
 
 /* Processes found gone give back their probes and map entries now, not at their summary:
@@ -693,6 +721,105 @@ static void release_gone(struct python_tracer *pt)
 		if (p->state == PY_ACTIVE && !p->kernel_released && kill(p->pid, 0) && errno == ESRCH)
 			release_kernel_state(pt, p);
 	}
+}
+
+static void free_site_reports(struct py_proc *p)
+{
+	for (size_t i = 0; i < p->site_report_count; i++)
+		free(p->site_reports[i].python.frames);
+	free(p->site_reports);
+	p->site_reports = NULL;
+	p->site_report_count = 0;
+}
+
+static bool same_code(const struct python_stack *a, const struct python_stack *b)
+{
+	if (a->depth != b->depth || a->truncated != b->truncated)
+		return false;
+	for (size_t i = 0; i < a->depth; i++)
+		if (a->frames[i].line != b->frames[i].line ||
+		    strcmp(a->frames[i].function, b->frames[i].function) ||
+		    strcmp(a->frames[i].file, b->frames[i].file))
+			return false;
+	return true;
+}
+
+/* One report a type and named stack: stacks the kernel tells apart by instruction offset
+ * (a line's several calls, or its bytecode quickened) read as one line to a person. */
+static struct python_site_report *site_report_of(struct py_proc *p, const char *type,
+						 const struct python_stack *py, size_t cap)
+{
+	static const struct python_stack none;
+	struct python_site_report *out;
+
+	if (!py)
+		py = &none;
+	for (size_t i = 0; i < p->site_report_count; i++)
+		if (!strcmp(p->site_reports[i].type, type) &&
+		    same_code(&p->site_reports[i].python, py))
+			return &p->site_reports[i];
+	if (p->site_report_count == cap)
+		return NULL;
+	out = &p->site_reports[p->site_report_count++];
+	snprintf(out->type, sizeof(out->type), "%s", type);
+	python_stack__copy(&out->python, py);
+	return out;
+}
+
+static int by_site_live_bytes(const void *a, const void *b)
+{
+	const struct python_site_report *x = a, *y = b;
+
+	if (x->live_bytes != y->live_bytes)
+		return x->live_bytes < y->live_bytes ? 1 : -1;
+	return (x->created < y->created) - (x->created > y->created);
+}
+
+/* Event mode: the sites are read at each report while the process runs (an exited one's
+ * entries are gone) and the stacks of the top ones named; the summary lists the top ones by
+ * live bytes. */
+static void fill_sites(struct python_tracer *pt, struct py_proc *p, bool summary)
+{
+	struct python_report *r = &p->report;
+	size_t cap = p->sites.count < PY_SITES_MERGED ? p->sites.count : PY_SITES_MERGED;
+
+	if (!p->kernel_released &&
+	    python_sites__read(&p->sites, bpf_map__fd(pt->skel->maps.py_sites),
+			       bpf_map__fd(pt->skel->maps.py_counters), pt->ncpus, p->pid))
+		return;
+	for (size_t i = 0; i < p->sites.count && i < PY_SITES_NAMED; i++)
+		python_tracer__python_stack(pt, p->pid, p->sites.items[i].py_stack_id);
+	if (!summary)
+		return;
+	free_site_reports(p);
+	p->site_reports = calloc(cap ? cap : 1, sizeof(*p->site_reports));
+	for (size_t i = 0; p->site_reports && i < cap; i++) {
+		const struct py_site *s = &p->sites.items[i];
+		struct python_site_report *out;
+		char type[sizeof(out->type)];
+
+		py_type_short_name(s->name, true, type, sizeof(type));
+		if (!py_type_name_valid(type))
+			continue;   /* a name the probe could not read yet */
+		out = site_report_of(p, type, python_tracer__python_stack(pt, p->pid,
+									  s->py_stack_id), cap);
+		if (!out)
+			break;
+		out->created += s->stats.created;
+		out->destroyed += s->stats.destroyed;
+		out->live += s->stats.created > s->stats.destroyed ?
+			     s->stats.created - s->stats.destroyed : 0;
+		out->live_bytes += s->stats.bytes_created > s->stats.bytes_destroyed ?
+				   s->stats.bytes_created - s->stats.bytes_destroyed : 0;
+	}
+	if (p->site_reports)
+		qsort(p->site_reports, p->site_report_count, sizeof(*p->site_reports),
+		      by_site_live_bytes);
+	r->sites_known = p->site_reports != NULL;
+	r->sites = p->site_reports;
+	r->site_count = p->site_report_count < PY_SITES_REPORTED ? p->site_report_count :
+			PY_SITES_REPORTED;
+	r->sites_dropped = p->sites.dropped;
 }
 
 const struct python_report *python_tracer__report(struct python_tracer *pt, pid_t pid,
@@ -746,6 +873,8 @@ const struct python_report *python_tracer__report(struct python_tracer *pt, pid_
 		restore_last_running(p);
 	apply_peaks(p);
 	fill_gc(pt, p, summary);
+	if (pt->mode == PYTHON_MODE_EVENTS && p->events_probed)
+		fill_sites(pt, p, summary);
 	return r;
 }
 
@@ -799,6 +928,8 @@ bool python_tracer__gc_runs(struct python_tracer *pt, pid_t pid, uint64_t start_
 
 static void free_proc(struct py_proc *p)
 {
+	free_site_reports(p);
+	python_sites__free(&p->sites);
 	for (size_t i = 0; i < p->stack_count; i++)
 		free(p->stacks[i].stack.frames);
 	free(p->stacks);
