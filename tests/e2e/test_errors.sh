@@ -8,6 +8,15 @@ while kill -0 "$missing_pid" 2>/dev/null; do missing_pid=$((missing_pid - 1)); d
 
 expect_error "no such PID" 3 "no such process: $missing_pid" -p "$missing_pid"
 expect_error "PID not a number" 2 "invalid PID: abc" -p abc
+# A session that fails before any summary removes the empty profile it began, but never a
+# device: --pprof /dev/null (a node of the same device here) must stay.
+mknod "$WORK/null" c 1 3
+expect_error "no such PID, --pprof on a device" 3 "no such process: $missing_pid" -p "$missing_pid" \
+	--pprof "$WORK/null"
+check_true "--pprof on a device: the device is still there" test -c "$WORK/null"
+expect_error "no such PID, --pprof on a file" 3 "no such process: $missing_pid" -p "$missing_pid" \
+	--pprof "$WORK/failed.pb.gz"
+check_true "--pprof on a file: no empty profile left" test ! -e "$WORK/failed.pb.gz"
 expect_error "PID zero" 2 "invalid PID: 0" -p 0
 expect_error "negative PID" 2 "invalid PID: -5" -p -5
 expect_error "PID out of range" 2 "invalid PID" -p 99999999999

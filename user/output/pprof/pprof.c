@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <zlib.h>
@@ -487,10 +488,15 @@ static void pprof_destroy(struct output *out)
 {
 	struct pprof_output *p = (struct pprof_output *)out;
 
-	/* No summary (the session failed before it): no empty file that reads as a profile. */
+	/* No summary (the session failed before it): no empty file that reads as a profile.
+	 * Only a regular file: --pprof /dev/null must not remove the device. */
 	if (p->single) {
+		struct stat st;
+		bool regular = !fstat(fileno(p->single), &st) && S_ISREG(st.st_mode);
+
 		fclose(p->single);
-		unlink(p->path);
+		if (regular)
+			unlink(p->path);
 	}
 	free(p->path);
 	free(p);
