@@ -53,6 +53,8 @@ struct alloc_tracer {
 	pthread_t grower;
 	bool grower_started;
 	bool grower_stop;
+	pthread_cond_t grower_wake;  /* with level_lock: allocators attached, or the end */
+	int probed_processes;        /* with allocator probes attached now (level_lock) */
 	bool drop_warned;            /* the --max-entries hint was given */
 	uint64_t released_entries;   /* deleted for released processes: the BPF count keeps them */
 	struct forgotten *forgotten; /* windowed: per process */
@@ -157,6 +159,16 @@ static int add_outstanding_level(struct alloc_tracer *t)
 	return 0;
 }
 
+static void init_monotonic_cond(pthread_cond_t *cond)
+{
+	pthread_condattr_t attr;
+
+	pthread_condattr_init(&attr);
+	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+	pthread_cond_init(cond, &attr);
+	pthread_condattr_destroy(&attr);
+}
+
 static int64_t outstanding_entries(struct alloc_tracer *t)
 {
 	int64_t per_cpu[t->ncpus], sum = 0;
@@ -170,21 +182,51 @@ static int64_t outstanding_entries(struct alloc_tracer *t)
 	return sum - (int64_t)__atomic_load_n(&t->released_entries, __ATOMIC_RELAXED);
 }
 
-/* How often the grower looks: a level half full leaves 128k or more insertions to go, over
- * 100 ms of a tight malloc loop per CPU at ~1.5 µs a traced call. */
+/* How often the grower looks while allocator probes are attached: a level half full leaves
+ * 128k or more insertions to go, over 100 ms of a tight malloc loop per CPU at ~1.5 µs a
+ * traced call. With none attached (between the default mode's windows, scopes) nothing can
+ * be added, so it only wakes when they are (once a second at most otherwise): 100 wakeups a
+ * second were half of an idle trace's loader CPU. */
 #define GROWER_PERIOD_NS 10000000L
+#define GROWER_IDLE_PERIOD_NS 1000000000L
+
+/* Sleeps a period, or until woken; false: the tracer ends. */
+static bool grower_wait(struct alloc_tracer *t)
+{
+	struct timespec until;
+	long period;
+	bool go_on;
+
+	pthread_mutex_lock(&t->level_lock);
+	period = t->probed_processes ? GROWER_PERIOD_NS : GROWER_IDLE_PERIOD_NS;
+	clock_gettime(CLOCK_MONOTONIC, &until);
+	until.tv_nsec += period;
+	until.tv_sec += until.tv_nsec / 1000000000L;
+	until.tv_nsec %= 1000000000L;
+	if (!t->grower_stop)
+		pthread_cond_timedwait(&t->grower_wake, &t->level_lock, &until);
+	go_on = !t->grower_stop;
+	pthread_mutex_unlock(&t->level_lock);
+	return go_on;
+}
+
+/* count: +1 when a process's allocators are attached, -1 when they are released. */
+static void allocators_attached(struct alloc_tracer *t, int count)
+{
+	pthread_mutex_lock(&t->level_lock);
+	t->probed_processes += count;
+	pthread_cond_signal(&t->grower_wake);
+	pthread_mutex_unlock(&t->level_lock);
+}
 
 static void *grow_outstanding(void *arg)
 {
 	struct alloc_tracer *t = arg;
-	const struct timespec period = { .tv_nsec = GROWER_PERIOD_NS };
 
-	while (!__atomic_load_n(&t->grower_stop, __ATOMIC_RELAXED) && t->capacity < t->max_entries) {
+	while (grower_wait(t) && t->capacity < t->max_entries) {
 		uint32_t last = t->level_sizes[t->level_count - 1];
-
 		int err;
 
-		nanosleep(&period, NULL);
 		if (outstanding_growth__due(outstanding_entries(t), t->capacity, last) &&
 		    (err = add_outstanding_level(t))) {
 			fprintf(stderr, "memtrace-bpf: warning: cannot grow the outstanding map "
@@ -249,6 +291,7 @@ int alloc_tracer__open(struct alloc_tracer **out, const struct alloc_tracer_opts
 	t->cache = cache;
 	t->max_entries = opts->max_entries;
 	pthread_mutex_init(&t->level_lock, NULL);
+	init_monotonic_cond(&t->grower_wake);
 	t->ncpus = libbpf_num_possible_cpus();
 	t->skel = alloc_bpf__open();
 	if (!t->skel || t->ncpus <= 0) {
@@ -525,6 +568,7 @@ static int attach_allocators(struct alloc_tracer *t, pid_t pid, const char *cons
 			"(is it statically linked and stripped?)\n", pid);
 		return EXIT_NO_ALLOCATOR;
 	}
+	allocators_attached(t, 1);
 	return EXIT_OK;
 }
 
@@ -619,7 +663,8 @@ int alloc_tracer__window_close(struct alloc_tracer *t, pid_t pid, uint64_t young
 	int fds[OUTSTANDING_MAX_LEVELS], levels, err = 0;
 	struct forgotten *f;
 
-	probe_links__release(&t->links, pid);
+	if (probe_links__release(&t->links, pid))
+		allocators_attached(t, -1);
 	levels = alloc_tracer__outstanding_fds(t, fds, OUTSTANDING_MAX_LEVELS);
 	for (int i = 0; i < levels && !err; i++) {
 		w.count = 0;
@@ -773,7 +818,8 @@ void alloc_tracer__release(struct alloc_tracer *t, pid_t pid)
 
 	if (f)
 		*f = t->forgotten[--t->forgotten_count];
-	probe_links__release(&t->links, pid);
+	if (probe_links__release(&t->links, pid))
+		allocators_attached(t, -1);
 	bpf_map__delete_elem(t->skel->maps.traced_tgids, &tgid, sizeof(tgid), 0);
 	bpf_map__delete_elem(t->skel->maps.native_stats, &tgid, sizeof(tgid), 0);
 	bpf_map__delete_elem(t->skel->maps.mmap_stats, &tgid, sizeof(tgid), 0);
@@ -818,12 +864,16 @@ void alloc_tracer__destroy(struct alloc_tracer *t)
 	if (!t)
 		return;
 	if (t->grower_started) {
-		__atomic_store_n(&t->grower_stop, true, __ATOMIC_RELAXED);
+		pthread_mutex_lock(&t->level_lock);
+		t->grower_stop = true;
+		pthread_cond_signal(&t->grower_wake);
+		pthread_mutex_unlock(&t->level_lock);
 		pthread_join(t->grower, NULL);
 	}
 	for (unsigned int i = 0; i < t->level_count; i++)
 		close(t->level_fds[i]);
 	pthread_mutex_destroy(&t->level_lock);
+	pthread_cond_destroy(&t->grower_wake);
 	ring_buffer__free(t->forks);
 	probe_links__destroy(&t->links);
 	free(t->totals);

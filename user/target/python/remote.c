@@ -2,6 +2,7 @@
 #include "target/python/remote.h"
 
 #include <errno.h>
+#include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/uio.h>
@@ -50,14 +51,22 @@ struct remote_mem *remote_mem__new(pid_t pid, size_t max_bytes)
 	return m;
 }
 
+/* Copies of more than this are given back to the system when dropped: freed 64 KiB blocks
+ * stay in the loader's heap otherwise (a census of 200k objects held 40 MiB of them). */
+#define TRIM_AFTER_CHUNKS 64
+
 void remote_mem__reset(struct remote_mem *m)
 {
+	size_t used = m->used;
+
 	for (size_t i = 0; i < m->capacity; i++) {
 		free(m->slots[i].data);
 		m->slots[i] = (struct chunk){ 0 };
 	}
 	m->used = 0;
 	m->syscalls = 0;
+	if (used > TRIM_AFTER_CHUNKS)
+		malloc_trim(0);
 }
 
 void remote_mem__free(struct remote_mem *m)
