@@ -12,7 +12,7 @@
 
 /* Set by the loader before load. */
 const volatile bool record_stacks = true;
-const volatile bool record_ages = false;      /* --leak-age: a clock read per allocation */
+const volatile __u64 temporary_ns = 1000000;  /* --temporary-ms: a shorter lifetime is temporary */
 const volatile bool follow_forks = false;    /* -f: traced processes' children join */
 
 enum alloc_kind {
@@ -111,6 +111,15 @@ struct {
 	__type(key, struct stack_key);
 	__type(value, struct stack_stats);
 } stack_stats SEC(".maps");
+
+/* A new stack's first stack_stats, made here: too large for the BPF stack. Only its hash and
+ * sizes are ever written, the rest stays zero. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct stack_stats);
+} fresh_stack_stats SEC(".maps");
 
 /* Processes whose mapping syscalls count: the tracepoints fire for every process. */
 struct {
@@ -245,9 +254,9 @@ static __always_inline void count_outstanding(__s64 delta)
 		*count += delta;
 }
 
-/* Takes the block out of the level that holds it; false if no level does. */
-static __always_inline bool take_outstanding(struct outstanding_key *key, __u64 *size,
-					     int *stack_id)
+/* Takes the block out of the level that holds it (into *taken); false if no level does. */
+static __always_inline bool take_outstanding(struct outstanding_key *key,
+					     struct outstanding_alloc *taken)
 {
 	__u32 levels = outstanding_levels;
 
@@ -265,8 +274,7 @@ static __always_inline bool take_outstanding(struct outstanding_key *key, __u64 
 		alloc = bpf_map_lookup_elem(map, key);
 		if (!alloc)
 			continue;
-		*size = alloc->size;
-		*stack_id = alloc->stack_id;
+		*taken = *alloc;
 		if (bpf_map_delete_elem(map, key))
 			return false;   /* another thread freed it first */
 		count_outstanding(-1);
@@ -296,19 +304,55 @@ static __always_inline bool put_outstanding(struct outstanding_key *key,
 	return false;
 }
 
+/* LIFETIME_BUCKETS (include/alloc.h): 0 under 1 us, then one per power of two of us. */
+static __always_inline __u32 lifetime_bucket(__u64 lifetime_ns)
+{
+	__u64 us = lifetime_ns / 1000;
+	__u32 bucket = 0;
+
+	if (!us)
+		return 0;
+#pragma unroll
+	for (int shift = 16; shift > 0; shift >>= 1) {
+		if (us >> shift) {
+			us >>= shift;
+			bucket += shift;
+		}
+	}
+	bucket++;                    /* us in [2^(bucket-1), 2^bucket) */
+	return bucket < LIFETIME_BUCKETS ? bucket : LIFETIME_BUCKETS - 1;
+}
+
+/* The freed block's lifetime, in its stack's histogram. */
+static __always_inline void count_lifetime(struct stack_stats *sstats, __u64 born_ns)
+{
+	__u64 now = bpf_ktime_get_ns();
+	__u64 lifetime = now > born_ns ? now - born_ns : 0;
+	__u32 bucket = lifetime_bucket(lifetime);
+
+	if (lifetime < temporary_ns)
+		__sync_fetch_and_add(&sstats->temporary, 1);
+	__sync_fetch_and_add(&sstats->lifetime_ns_total, lifetime);
+	if (bucket < LIFETIME_BUCKETS)   /* for the verifier */
+		__sync_fetch_and_add(&sstats->lifetime_hist[bucket], 1);
+}
+
 static __always_inline void record_free(struct native_stats *stats, __u32 tgid, __u64 addr)
 {
 	struct outstanding_key key = { .tgid = tgid, .addr = addr };
+	struct outstanding_alloc taken;
 	__u64 size;
 	int stack_id;
 
-	if (!take_outstanding(&key, &size, &stack_id)) {
+	if (!take_outstanding(&key, &taken)) {
 		if (bpf_map_lookup_elem(&dropping_tgids, &tgid))
 			stats->frees_dropped_or_untracked++;
 		else
 			stats->frees_untracked++;
 		return;
 	}
+	size = taken.size;
+	stack_id = taken.stack_id;
 	stats->frees++;
 	stats->bytes_freed += size;
 	if (record_stacks && stack_id >= 0) {
@@ -318,6 +362,7 @@ static __always_inline void record_free(struct native_stats *stats, __u32 tgid, 
 		if (sstats) {
 			__sync_fetch_and_add(&sstats->frees, 1);
 			__sync_fetch_and_add(&sstats->bytes_freed, size);
+			count_lifetime(sstats, taken.timestamp_ns);
 		}
 	}
 }
@@ -379,12 +424,20 @@ static __always_inline void count_stack_alloc(struct native_stats *stats, __u32 
 					      struct allocation_stack *st, __u64 size)
 {
 	struct stack_key skey = { .tgid = tgid, .stack_id = st->id };
-	struct stack_stats fresh = { .hash = st->hash };
-	struct stack_stats *sstats = st->sstats;
+	struct stack_stats *sstats = st->sstats, *fresh;
+	__u32 zero = 0;
+	__u64 live;
 
 	if (!sstats) {
+		fresh = bpf_map_lookup_elem(&fresh_stack_stats, &zero);
+		if (!fresh) {
+			stats->stack_dropped++;
+			return;
+		}
+		fresh->hash = st->hash;
+		fresh->size_min = fresh->size_max = size;
 		/* A racing thread may insert it first: then count on its entry. */
-		bpf_map_update_elem(&stack_stats, &skey, &fresh, BPF_NOEXIST);
+		bpf_map_update_elem(&stack_stats, &skey, fresh, BPF_NOEXIST);
 		sstats = bpf_map_lookup_elem(&stack_stats, &skey);
 	}
 	if (!sstats) {
@@ -393,6 +446,14 @@ static __always_inline void count_stack_alloc(struct native_stats *stats, __u32 
 	}
 	__sync_fetch_and_add(&sstats->allocs, 1);
 	__sync_fetch_and_add(&sstats->bytes_allocated, size);
+	live = sstats->allocs - sstats->frees;
+	/* Plain stores: a racing thread may win with a smaller figure (pools: a hint). */
+	if ((__s64)live > (__s64)sstats->peak_live)
+		sstats->peak_live = live;
+	if (size < sstats->size_min)
+		sstats->size_min = size;
+	if (size > sstats->size_max)
+		sstats->size_max = size;
 }
 
 static __always_inline void record_alloc(struct pt_regs *ctx, struct native_stats *stats,
@@ -412,8 +473,7 @@ static __always_inline void record_alloc(struct pt_regs *ctx, struct native_stat
 			stats->stack_dropped++;
 		alloc.stack_id = st.id;
 	}
-	if (record_ages)
-		alloc.timestamp_ns = bpf_ktime_get_ns();
+	alloc.timestamp_ns = bpf_ktime_get_ns();  /* lifetimes, --leak-age, windows */
 	if (!put_outstanding(&key, &alloc)) {
 		__u8 one = 1;
 

@@ -20,6 +20,7 @@
 #include "probes/frames/frame_tracer.h"
 #include "probes/python/python_tracer.h"
 #include "session/growth_report.h"
+#include "session/lifetime_report.h"
 #include "session/python_attribution.h"
 #include "python_stack.h"
 #include "session/launch.h"
@@ -378,8 +379,14 @@ static void report_interval(struct session *s, struct traced_process *p, uint64_
 	process_report__free_stacks(&r);
 }
 
+static uint64_t temporary_ns(const struct analysis_options *opts)
+{
+	return opts->temporary_ns ? opts->temporary_ns : ANALYSIS_TEMPORARY_NS;
+}
+
 static void report_summary(struct session *s, struct traced_process *p, uint64_t now)
 {
+	struct lifetime_summary lifetimes;
 	struct process_report r;
 	struct aged_report *aged = NULL;
 	size_t aged_count = 0, every, top = 0;
@@ -401,6 +408,8 @@ static void report_summary(struct session *s, struct traced_process *p, uint64_t
 		outstanding__aged(s->tracer, p->pid, s->opts.analysis.leak_age_ns, &p->sym,
 				  s->opts.top_stacks, &aged, &aged_count);
 	analysis_runner__summary(s->analysis, p->analysis, &r, aged, aged_count);
+	lifetime_report__fill(&lifetimes, &r, &s->stacks, s->tracer, s->python, &p->sym,
+			      temporary_ns(&s->opts.analysis), s->opts.top_stacks);
 	for (int o = 0; o < s->output_count; o++) {
 		r.stack_count = s->outputs[o]->all_stacks ? every : top;
 		output__summary(s->outputs[o], &r);
@@ -408,6 +417,7 @@ static void report_summary(struct session *s, struct traced_process *p, uint64_t
 	r.stack_count = every;
 	process_report__free_stacks(&r);
 	process_report__free_growth(&r);
+	lifetime_report__free(&lifetimes);
 	aged_reports__free(aged, aged_count);
 }
 
@@ -667,7 +677,7 @@ int main(int argc, char **argv)
 		.max_entries = s.opts.max_entries,
 		.stack_entries = s.opts.stack_entries,
 		.stacks = s.opts.stacks,
-		.ages = s.opts.analysis.leak_age_ns != 0,
+		.temporary_ns = temporary_ns(&s.opts.analysis),
 		.allocator_probes = !s.opts.light,
 		.windowed = !s.opts.exact,
 		.follow_forks = s.opts.follow_forks,

@@ -18,5 +18,9 @@ void console_write_python_summary(FILE *f, const struct process_report *r);
 /* A Python stack, a line a frame, innermost first. */
 void console_write_python_stack(FILE *f, const struct python_stack *st, const char *indent);
 void console_write_heap_growth(FILE *f, const struct process_report *r);
+/* A stack's lifetimes line, under its frames. */
+void console_write_stack_lifetimes(FILE *f, const struct stack_report *s, double temporary_ms);
+/* The process's lifetimes (a histogram) and its pool hints. */
+void console_write_lifetimes(FILE *f, const struct process_report *r);
 
 #endif

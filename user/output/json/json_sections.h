@@ -26,5 +26,10 @@ void json_write_python_stack(struct json_writer *w, const struct python_stack *s
 /* The summary's "heap_growth" (every stack) and python's "growth" (those with Python frames). */
 void json_write_heap_growth(struct json_writer *w, const struct process_report *r);
 void json_write_python_growth(struct json_writer *w, const struct process_report *r);
+/* "lifetimes": {freed, temporary, survivors, survival_share, mean/median/p90_ns, histogram}. */
+void json_write_lifetimes(struct json_writer *w, const struct lifetime_stats *s, uint64_t allocs,
+			  uint64_t live);
+/* The summary's "lifetimes" (the process's, with temporary_ms) and "pools" (null: unknown). */
+void json_write_lifetime_summary(struct json_writer *w, const struct process_report *r);
 
 #endif
