@@ -1,0 +1,102 @@
+#!/usr/bin/env bash
+# Lifetimes and pool hints (--exact): tests/targets/lifetimes.c frees known blocks after known
+# times and churns one size class through a pool-shaped loop.
+source "$(dirname "$0")/lib.sh"
+
+# From tests/targets/lifetimes.c:
+#   short_lived   1000 x malloc(64), each freed at once
+#   medium_lived  100 x malloc(128), freed after a 50 ms sleep
+#   never_freed   10 x malloc(512), kept
+#   pool_batch    4000 batches of 8 x malloc(256), each batch freed before the next
+pool_allocs=$((4000 * 8))
+
+expect_error "--temporary-ms not a number" 2 "invalid --temporary-ms: soon" --temporary-ms soon -p 1
+expect_error "--temporary-ms zero" 2 "invalid --temporary-ms: 0" --temporary-ms 0 -p 1
+
+# 10 ms: a loaded machine may stall a thread between malloc and free for a millisecond.
+start_target life "$TARGETS/lifetimes" || { fail "target starts"; finish; }
+start_tracer tracer --exact -p "$TARGET_PID" -i 200ms --temporary-ms 10 \
+	--json="$WORK/trace.json" || { fail "tracer attaches"; finish; }
+target_send go
+wait_for_line "$WORK/life.out" '^done' || fail "target finished its allocations"
+sleep 0.3
+stop_tracer
+check_eq "exit status after Ctrl-C" "$TRACER_RC" 0
+
+summary=$(json_summary "$WORK/trace.json" "$TARGET_PID")
+stack_of() {  # the lifetimes.stacks entry whose innermost frame is function $1
+	jq -c --arg f "$1" '[.lifetimes.stacks[] | select(.frames[0] | startswith($f + "+"))] | .[0]' \
+		<<<"$summary"
+}
+field() { jq -r "$2" <<<"$1"; }
+holds() { jq -e "$2" <<<"$1" >/dev/null; }  # holds JSON FILTER: FILTER is true of JSON
+# The frees of a stack's histogram in buckets from MIN_NS up to MAX_NS (null: open-ended).
+in_buckets() {
+	jq -r --argjson lo "$2" --argjson hi "$3" \
+		'[.lifetimes.histogram[] | select(.min_ns >= $lo and .max_ns != null and .max_ns <= $hi)
+		  | .count] | add // 0' <<<"$1"
+}
+
+check_eq "temporary threshold" "$(field "$summary" .lifetimes.temporary_ms)" 10
+
+short=$(stack_of short_lived)
+check_eq "short_lived: allocations" "$(field "$short" .allocs)" 1000
+check_eq "short_lived: frees measured" "$(field "$short" .lifetimes.freed)" 1000
+check_eq "short_lived: temporary" "$(field "$short" .lifetimes.temporary)" 1000
+check_eq "short_lived: survivors" "$(field "$short" .lifetimes.survivors)" 0
+check_eq "short_lived: all freed within 10 ms (histogram)" "$(in_buckets "$short" 0 16384000)" 1000
+check_eq "short_lived: peak live" "$(field "$short" .peak_live)" 1
+
+medium=$(stack_of medium_lived)
+check_eq "medium_lived: frees measured" "$(field "$medium" .lifetimes.freed)" 100
+check_eq "medium_lived: none temporary" "$(field "$medium" .lifetimes.temporary)" 0
+# Slept 50 ms: the bucket of 32.8 to 65.5 ms, or (a slow wake-up) the next one.
+check_eq "medium_lived: lifetimes in 32.8 to 131 ms" "$(in_buckets "$medium" 32768000 131072000)" 100
+check_true "medium_lived: mean lifetime 50 to 131 ms ($(field "$medium" .lifetimes.mean_ns) ns)" \
+	holds "$medium" '.lifetimes.mean_ns >= 50e6 and .lifetimes.mean_ns < 131072000'
+check_eq "medium_lived: peak live" "$(field "$medium" .peak_live)" 100
+
+kept=$(stack_of never_freed)
+check_eq "never_freed: survivors" "$(field "$kept" .lifetimes.survivors)" 10
+check_eq "never_freed: survival share" "$(field "$kept" .lifetimes.survival_share)" 1
+check_eq "never_freed: frees measured" "$(field "$kept" .lifetimes.freed)" 0
+check_eq "never_freed: listed with its lifetimes among the live stacks" \
+	"$(jq -r '[.stacks[] | select(.frames[0] | startswith("never_freed+"))][0].lifetimes.survivors' <<<"$summary")" 10
+
+pool_stack=$(stack_of pool_batch)
+check_eq "pool_batch: allocations" "$(field "$pool_stack" .allocs)" "$pool_allocs"
+check_eq "pool_batch: temporary" "$(field "$pool_stack" .lifetimes.temporary)" "$pool_allocs"
+
+check_eq "process: frees measured" "$(field "$summary" .lifetimes.freed)" $((1000 + 100 + pool_allocs))
+check_eq "process: temporary" "$(field "$summary" .lifetimes.temporary)" $((1000 + pool_allocs))
+check_eq "process: survivors are the live allocations" "$(field "$summary" .lifetimes.survivors)" \
+	"$(field "$summary" .native.live_allocs)"
+
+pool=$(jq -c '[.pools[] | select(.frames[0] | startswith("pool_batch+"))] | .[0]' <<<"$summary")
+check_eq "pool hint: kind" "$(field "$pool" .kind)" native_stack
+check_eq "pool hint: block size" "$(field "$pool" .size)" 256
+check_eq "pool hint: peak concurrent live" "$(field "$pool" .peak_live)" 8
+check_eq "pool hint: pool bytes" "$(field "$pool" .pool_bytes)" 2048
+check_eq "pool hint: allocations" "$(field "$pool" .allocs)" "$pool_allocs"
+check_eq "pool hint: per frame without --frame" "$(field "$pool" .allocs_per_frame)" null
+check_true "pool hint: calls saved per second" holds "$pool" '.calls_saved_per_s > 100'
+check_true "pool hint: bytes churned per second" holds "$pool" '.bytes_churned_per_s > 25600'
+check_eq "the pool-shaped stack is the first hint" "$(jq -r '.pools[0].frames[0] | split("+")[0]' <<<"$summary")" pool_batch
+check_eq "no pool hint for blocks held long or kept" \
+	"$(jq '[.pools[] | select(.frames[0] | test("^(medium_lived|never_freed)\\+"))] | length' <<<"$summary")" 0
+target_close
+
+# The console: the default threshold, the stack's lifetimes line and the pool hint.
+start_target life2 "$TARGETS/lifetimes" || { fail "second target starts"; finish; }
+start_tracer console --exact -p "$TARGET_PID" -i 200ms || { fail "tracer attaches (console)"; finish; }
+target_send go
+wait_for_line "$WORK/life2.out" '^done'
+sleep 0.3
+stop_tracer
+check_true "console: process lifetimes line" \
+	grep -qE "lifetimes: $((1100 + pool_allocs)) frees measured, [0-9]+ temporary \(< 1 ms\)" "$WORK/console.out"
+check_true "console: pool hint for pool_batch" \
+	grep -qE "pool: pool_batch\+0x[0-9a-f]+ \(lifetimes\): 256-B blocks, peak 8 live" "$WORK/console.out"
+check_true "console: never_freed survives" grep -q "0 freed, 100.0% survive" "$WORK/console.out"
+target_close
+finish
