@@ -99,4 +99,43 @@ check_true "console: pool hint for pool_batch" \
 	grep -qE "pool: pool_batch\+0x[0-9a-f]+ \(lifetimes\): 256-B blocks, peak 8 live" "$WORK/console.out"
 check_true "console: never_freed survives" grep -q "0 freed, 100.0% survive" "$WORK/console.out"
 target_close
+
+# Python types under --python=events (tests/workloads/py_lifetimes.py): the frees of class
+# instances are seen, so are their lifetimes; one interpreter is enough here.
+py=$(ls -d /root/.pyenv/versions/3.12.*/bin/python3 2>/dev/null | sort -V | tail -n1)
+[ -n "$py" ] || py=/usr/bin/python3.11
+if [ ! -x "$py" ]; then
+	skip "python types" "no python 3.12 under pyenv, no /usr/bin/python3.11"
+	finish
+fi
+tag="python $(python_version "$py") events"
+start_target pylife "$py" "$WORKLOADS/py_lifetimes.py" || { fail "$tag: workload starts"; finish; }
+start_tracer pytracer --exact --python=events -p "$TARGET_PID" -i 200ms --temporary-ms 10 \
+	--json="$WORK/py.json" || { fail "$tag: tracer attaches"; finish; }
+target_send go
+wait_for_line "$WORK/pylife.out" '^done' || fail "$tag: workload finished"
+sleep 0.3
+stop_tracer
+target_close
+summary=$(json_summary "$WORK/py.json" "$TARGET_PID")
+type_of() { jq -c --arg t "$1" '[.lifetimes.types[] | select(.name == $t)] | .[0]' <<<"$summary"; }
+temp=$(type_of Temp)
+check_eq "$tag: Temp freed, temporary, survivors" \
+	"$(jq -c '[.lifetimes.freed, .lifetimes.temporary, .lifetimes.survivors]' <<<"$temp")" "[1000,1000,0]"
+check_eq "$tag: Temp freed within 10 ms (histogram)" "$(in_buckets "$temp" 0 16384000)" 1000
+held=$(type_of Held)
+check_eq "$tag: Held freed, none temporary" \
+	"$(jq -c '[.lifetimes.freed, .lifetimes.temporary]' <<<"$held")" "[100,0]"
+check_eq "$tag: Held lifetimes in 32.8 to 131 ms" "$(in_buckets "$held" 32768000 131072000)" 100
+kept=$(type_of Kept)
+check_eq "$tag: Kept survivors and share" \
+	"$(jq -c '[.lifetimes.survivors, .lifetimes.survival_share, .lifetimes.freed]' <<<"$kept")" "[10,1,0]"
+pool=$(jq -c '[.pools[] | select(.kind == "python_type" and .name == "Particle")] | .[0]' <<<"$summary")
+check_eq "$tag: Particle pool hint: peak live" "$(field "$pool" .peak_live)" 8
+check_eq "$tag: Particle pool hint: instances" "$(jq -c '[.allocs, .frees]' <<<"$pool")" "[32000,32000]"
+# Both plain classes: one instance size, the live bytes per live Kept.
+check_eq "$tag: Particle pool hint: size is an instance's" "$(field "$pool" .size)" \
+	"$(jq -r '.python.types[] | select(.name == "Kept") | .live_bytes / .live' <<<"$summary")"
+check_eq "$tag: no pool hint for Held or Kept" \
+	"$(jq '[.pools[] | select(.name == "Held" or .name == "Kept")] | length' <<<"$summary")" 0
 finish

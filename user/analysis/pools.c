@@ -30,6 +30,12 @@ static int by_calls_saved_desc(const void *a, const void *b)
 	return (x->stack_id > y->stack_id) - (x->stack_id < y->stack_id);
 }
 
+void pool_hints__rank(struct pool_hint *hints, size_t n)
+{
+	if (n > 1)
+		qsort(hints, n, sizeof(*hints), by_calls_saved_desc);
+}
+
 static struct pool_hint hint_of(const struct pool_usage *u, double watched_s, uint64_t frames)
 {
 	/* A warm pool makes its peak_live blocks once; every other malloc and free is saved. */
@@ -67,7 +73,7 @@ size_t pool_hints__find(const struct pool_usage *in, size_t n, double watched_s,
 	for (size_t i = 0; i < n; i++)
 		if (is_candidate(&in[i], watched_s))
 			all[found++] = hint_of(&in[i], watched_s, frames);
-	qsort(all, found, sizeof(*all), by_calls_saved_desc);
+	pool_hints__rank(all, found);
 	if (found > max)
 		found = max;
 	memcpy(out, all, found * sizeof(*out));

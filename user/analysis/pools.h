@@ -32,5 +32,7 @@ struct pool_usage {
  * (--frame), 0 for none. */
 size_t pool_hints__find(const struct pool_usage *in, size_t n, double watched_s,
 			uint64_t frames, struct pool_hint *out, size_t max);
+/* Sorts hints most calls saved first (hints found over different watched times, merged). */
+void pool_hints__rank(struct pool_hint *hints, size_t n);
 
 #endif

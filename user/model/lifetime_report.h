@@ -11,6 +11,7 @@
 #include "model/python_stack.h"
 
 struct stack_report;
+struct python_type_report;
 
 /* The frees whose lifetime was measured (from an allocation seen to its free): LIFETIME_BUCKETS
  * log2 buckets of microseconds, those shorter than the temporary threshold, their sum. */
@@ -44,6 +45,9 @@ struct lifetime_summary {
 	struct lifetime_stats total; /* over every stack of the process */
 	struct stack_report *stacks; /* the --top stacks by allocations made, freed or not */
 	size_t stack_count;
+	/* --python=events: the --top types by instances created (borrowed from the report) */
+	const struct python_type_report **types;
+	size_t type_count;
 	struct pool_hint *pools;     /* most calls saved first */
 	size_t pool_count;
 };

@@ -690,6 +690,7 @@ int main(int argc, char **argv)
 	s.python = python_tracer__new(s.opts.python_mode, s.cache,
 				      alloc_tracer__map_fd(s.tracer, "py_stack_configs"),
 				      alloc_tracer__map_fd(s.tracer, "py_stacks"), s.opts.py_stack_depth);
+	python_tracer__set_temporary_ns(s.python, temporary_ns(&s.opts.analysis));
 	code = frame_tracer__open(&s.frames, &s.opts.analysis, s.tracer,
 				  python_tracer__counters_fd(s.python), s.cache);
 	if (code)

@@ -77,6 +77,22 @@ void console_write_lifetimes(FILE *f, const struct process_report *r)
 		console_write_python_stack(f, &s->python, "      ");
 		console_write_stack_lifetimes(f, s, ls->temporary_ns / 1e6);
 	}
+	if (ls->type_count)
+		fprintf(f, "  Python types by instances created (--python=events):\n");
+	for (size_t i = 0; i < ls->type_count; i++) {
+		const struct python_type_report *t = ls->types[i];
+		uint64_t freed = lifetime_stats__count(&t->lifetimes);
+		char median[32];
+
+		fprintf(f, "    %-24s %10" PRIu64 " created, %" PRIu64 " freed", t->name, t->created,
+			freed);
+		if (freed)
+			fprintf(f, " (median %s), %" PRIu64 " temporary",
+				console_duration(lifetime_stats__quantile_ns(&t->lifetimes, 0.5), median,
+						 sizeof(median)), t->lifetimes.temporary);
+		fprintf(f, ", %.1f%% survive\n",
+			100 * lifetime_survival_share(t->created, t->created - t->destroyed));
+	}
 	for (size_t i = 0; i < ls->pool_count; i++) {
 		const struct pool_hint *h = &ls->pools[i];
 

@@ -108,6 +108,20 @@ void json_write_lifetime_summary(struct json_writer *w, const struct process_rep
 		jsonw_end_object(w);
 	}
 	jsonw_end_array(w);
+	jsonw_name(w, "types");
+	jsonw_start_array(w);
+	for (size_t i = 0; i < ls->type_count; i++) {
+		const struct python_type_report *t = ls->types[i];
+
+		jsonw_start_object(w);
+		jsonw_string_field(w, "name", t->name);
+		jsonw_uint_field(w, "created", t->created);
+		jsonw_uint_field(w, "destroyed", t->destroyed);
+		jsonw_uint_field(w, "peak_live", t->events_peak_live);
+		json_write_lifetimes(w, &t->lifetimes, t->created, t->created - t->destroyed);
+		jsonw_end_object(w);
+	}
+	jsonw_end_array(w);
 	jsonw_end_object(w);
 	jsonw_name(w, "pools");
 	jsonw_start_array(w);
