@@ -86,6 +86,35 @@ check_eq "no pool hint for blocks held long or kept" \
 	"$(jq '[.pools[] | select(.frames[0] | test("^(medium_lived|never_freed)\\+"))] | length' <<<"$summary")" 0
 target_close
 
+# --sqlite: docs/sql.md's lifetimes queries, taken from the doc by their "-- query:" name.
+query() {
+	local sql
+	sql=$(awk -v name="$1" '/^```/ { on = 0 } on { print } $0 == "-- query: " name { on = 1 }' \
+		"$ROOT/docs/sql.md")
+	[ -n "$sql" ] || { echo "no query $1 in docs/sql.md" >&2; return 1; }
+	sqlite3 "$2" "$sql"
+}
+start_target life3 "$TARGETS/lifetimes" || { fail "sqlite target starts"; finish; }
+start_tracer sql --exact -p "$TARGET_PID" -i 200ms --temporary-ms 10 --sqlite="$WORK/run.db" ||
+	{ fail "tracer attaches (sqlite)"; finish; }
+target_send go
+wait_for_line "$WORK/life3.out" '^done'
+sleep 0.3
+stop_tracer
+target_close
+check_eq "sqlite: temporary allocators, most first" \
+	"$(query temporary_allocators "$WORK/run.db" | cut -d'|' -f2- | sed 's/+0x[0-9a-f]*//' | head -2 | tr '\n' ' ')" \
+	"pool_batch|$pool_allocs|$pool_allocs|0 short_lived|1000|1000|0 "
+check_eq "sqlite: never_freed has no temporary row" \
+	"$(query temporary_allocators "$WORK/run.db" | grep -c never_freed)" 0
+check_eq "sqlite: the pool hint" \
+	"$(query pool_hints "$WORK/run.db" | head -1 | cut -d'|' -f2,4-6)" \
+	"native_stack|256|8|$pool_allocs"
+check_eq "sqlite: medium_lived's bucket rows" \
+	"$(sqlite3 "$WORK/run.db" "SELECT sum(b.count) FROM lifetime_buckets b JOIN stacks f ON f.pid = b.pid
+	   AND f.stack_id = b.stack_id AND f.frame_index = 0 WHERE f.function LIKE 'medium_lived%'
+	   AND b.min_ns >= 32768000 AND b.max_ns <= 131072000")" 100
+
 # The console: the default threshold, the stack's lifetimes line and the pool hint.
 start_target life2 "$TARGETS/lifetimes" || { fail "second target starts"; finish; }
 start_tracer console --exact -p "$TARGET_PID" -i 200ms || { fail "tracer attaches (console)"; finish; }
