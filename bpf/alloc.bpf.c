@@ -12,6 +12,7 @@
 
 /* Set by the loader before load. */
 const volatile bool record_stacks = true;
+const volatile bool record_ages = false;      /* --leak-age, windows: a clock read per allocation */
 const volatile __u64 temporary_ns = 1000000;  /* --temporary-ms: a shorter lifetime is temporary */
 const volatile bool follow_forks = false;    /* -f: traced processes' children join */
 
@@ -473,7 +474,9 @@ static __always_inline void record_alloc(struct pt_regs *ctx, struct native_stat
 			stats->stack_dropped++;
 		alloc.stack_id = st.id;
 	}
-	alloc.timestamp_ns = bpf_ktime_get_ns();  /* lifetimes, --leak-age, windows */
+	/* Lifetimes are kept per stack: without stacks only --leak-age and windows need it. */
+	if (record_stacks || record_ages)
+		alloc.timestamp_ns = bpf_ktime_get_ns();
 	if (!put_outstanding(&key, &alloc)) {
 		__u8 one = 1;
 

@@ -85,7 +85,7 @@ struct outstanding_key {
 
 struct outstanding_alloc {
 	unsigned long long size;
-	unsigned long long timestamp_ns;    /* CLOCK_MONOTONIC, at the allocation */
+	unsigned long long timestamp_ns;    /* CLOCK_MONOTONIC; 0 with --no-stacks and no --leak-age */
 	int stack_id;                       /* < 0: no stack recorded */
 	unsigned int pad;
 };

@@ -386,7 +386,7 @@ static uint64_t temporary_ns(const struct analysis_options *opts)
 
 static void report_summary(struct session *s, struct traced_process *p, uint64_t now)
 {
-	struct lifetime_summary lifetimes;
+	struct lifetime_summary lifetimes = { 0 };
 	struct process_report r;
 	struct aged_report *aged = NULL;
 	size_t aged_count = 0, every, top = 0;
@@ -408,8 +408,9 @@ static void report_summary(struct session *s, struct traced_process *p, uint64_t
 		outstanding__aged(s->tracer, p->pid, s->opts.analysis.leak_age_ns, &p->sym,
 				  s->opts.top_stacks, &aged, &aged_count);
 	analysis_runner__summary(s->analysis, p->analysis, &r, aged, aged_count);
-	lifetime_report__fill(&lifetimes, &r, &s->stacks, s->tracer, s->python, &p->sym,
-			      temporary_ns(&s->opts.analysis), s->opts.top_stacks);
+	if (s->opts.stacks)          /* lifetimes are kept per stack */
+		lifetime_report__fill(&lifetimes, &r, &s->stacks, s->tracer, s->python, &p->sym,
+				      temporary_ns(&s->opts.analysis), s->opts.top_stacks);
 	for (int o = 0; o < s->output_count; o++) {
 		r.stack_count = s->outputs[o]->all_stacks ? every : top;
 		output__summary(s->outputs[o], &r);
@@ -677,6 +678,7 @@ int main(int argc, char **argv)
 		.max_entries = s.opts.max_entries,
 		.stack_entries = s.opts.stack_entries,
 		.stacks = s.opts.stacks,
+		.ages = s.opts.analysis.leak_age_ns != 0,
 		.temporary_ns = temporary_ns(&s.opts.analysis),
 		.allocator_probes = !s.opts.light,
 		.windowed = !s.opts.exact,

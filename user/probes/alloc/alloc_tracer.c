@@ -258,6 +258,8 @@ int alloc_tracer__open(struct alloc_tracer **out, const struct alloc_tracer_opts
 	}
 	t->skel->rodata->record_stacks = opts->stacks;
 	t->windowed = opts->windowed && opts->allocator_probes;
+	/* A window forgets the blocks of its last moments: it needs their age. */
+	t->skel->rodata->record_ages = opts->ages || t->windowed;
 	t->skel->rodata->temporary_ns = opts->temporary_ns;
 	t->allocator_probes = opts->allocator_probes;
 	t->skel->rodata->follow_forks = opts->follow_forks;
