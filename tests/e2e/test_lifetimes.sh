@@ -7,7 +7,8 @@ source "$(dirname "$0")/lib.sh"
 #   short_lived   1000 x malloc(64), each freed at once
 #   medium_lived  100 x malloc(128), freed after a 50 ms sleep
 #   never_freed   10 x malloc(512), kept
-#   pool_batch    4000 batches of 8 x malloc(256), each batch freed before the next
+#   pool_batch    4000 batches of 8 x malloc(256), each batch freed before the next; a frame
+#                 (end_frame) ends after every second batch: 2000 frames, 16 allocations each
 pool_allocs=$((4000 * 8))
 
 expect_error "--temporary-ms not a number" 2 "invalid --temporary-ms: soon" --temporary-ms soon -p 1
@@ -114,6 +115,23 @@ check_eq "sqlite: medium_lived's bucket rows" \
 	"$(sqlite3 "$WORK/run.db" "SELECT sum(b.count) FROM lifetime_buckets b JOIN stacks f ON f.pid = b.pid
 	   AND f.stack_id = b.stack_id AND f.frame_index = 0 WHERE f.function LIKE 'medium_lived%'
 	   AND b.min_ns >= 32768000 AND b.max_ns <= 131072000")" 100
+
+# --frame: the pool's allocations per frame. The frames before pool_pattern's first end at
+# its first end_frame call, so 2000 frames end in all.
+start_target life4 "$TARGETS/lifetimes" || { fail "frames target starts"; finish; }
+start_tracer frames --exact -p "$TARGET_PID" -i 200ms --frame end_frame --json="$WORK/frames.json" ||
+	{ fail "tracer attaches (--frame)"; finish; }
+target_send go
+wait_for_line "$WORK/life4.out" '^done'
+sleep 0.3
+stop_tracer
+target_close
+summary=$(json_summary "$WORK/frames.json" "$TARGET_PID")
+frames=$(jq -s '[.[] | select(.type == "frame")] | length' "$WORK/frames.json")
+check_eq "--frame: frames ended" "$frames" 2000
+check_eq "--frame: pool hint's allocations per frame" \
+	"$(jq -r '[.pools[] | select(.frames[0] | startswith("pool_batch+"))][0].allocs_per_frame' <<<"$summary")" \
+	"$(awk -v f="$frames" -v a="$pool_allocs" 'BEGIN { print a / f }')"
 
 # The console: the default threshold, the stack's lifetimes line and the pool hint.
 start_target life2 "$TARGETS/lifetimes" || { fail "second target starts"; finish; }

@@ -3,7 +3,9 @@
  *   medium_lived: 100 x malloc(128), all freed after 50 ms           -> lifetimes ~50 ms
  *   never_freed:  10 x malloc(512), kept                             -> survivors
  *   pool_pattern: POOL_ITERATIONS x (two batches of POOL_PEAK malloc(256), each batch freed
- *                 before the next)                                   -> a pool: 256 B, peak 8
+ *                 before the next), POOL_ITERATIONS frames (end_frame
+ *                 after each two batches)                            -> a pool: 256 B, peak 8,
+ *                                                                       16 per frame
  * then "done", and exits when stdin closes. Only write(2): stdio would allocate. */
 #include <malloc.h>
 #include <stdlib.h>
@@ -56,10 +58,19 @@ __attribute__((noinline)) void pool_batch(void)
 		free(pooled[i]);
 }
 
+/* --frame end_frame: a frame ends here (after main's other work, then each iteration). */
+__attribute__((noinline)) void end_frame(void)
+{
+	__asm__ volatile("" ::: "memory");
+}
+
 __attribute__((noinline)) void pool_pattern(void)
 {
-	for (int i = 0; i < 2 * POOL_ITERATIONS; i++)   /* one call site: one stack */
+	for (int i = 0; i < 2 * POOL_ITERATIONS; i++) {   /* one call site: one stack */
 		pool_batch();
+		if (i % 2)
+			end_frame();
+	}
 }
 
 int main(void)
