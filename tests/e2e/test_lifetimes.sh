@@ -85,6 +85,17 @@ check_true "pool hint: bytes churned per second" holds "$pool" '.bytes_churned_p
 check_eq "the pool-shaped stack is the first hint" "$(jq -r '.pools[0].frames[0] | split("+")[0]' <<<"$summary")" pool_batch
 check_eq "no pool hint for blocks held long or kept" \
 	"$(jq '[.pools[] | select(.frames[0] | test("^(medium_lived|never_freed)\\+"))] | length' <<<"$summary")" 0
+
+# docs/json.md's recipe, taken from the doc.
+recipe=$(awk '$0 == "<!-- recipe: temporary-and-pools -->" { want = 1; next }
+	want && /^```sh/ { inside = 1; next } inside && /^```/ { exit } inside { print }' "$ROOT/docs/json.md")
+cp "$WORK/trace.json" "$WORK/trace.ndjson"
+rows=$(cd "$WORK" && bash -c "$recipe" | sed 's/+0x[0-9a-f]* ([a-z_]*)//')
+check_eq "recipe temporary-and-pools: temporary rows" \
+	"$(awk -F'\t' '$1 == "temporary" { print $2 "=" $3 "/" $4 }' <<<"$rows" | sort | tr '\n' ' ')" \
+	"pool_batch=$pool_allocs/0 short_lived=1000/0 "
+check_eq "recipe temporary-and-pools: first pool row" \
+	"$(awk -F'\t' '$1 == "pool" { print $2 "," $3 "," $4; exit }' <<<"$rows")" "pool_batch,256,8"
 target_close
 
 # --sqlite: docs/sql.md's lifetimes queries, taken from the doc by their "-- query:" name.
