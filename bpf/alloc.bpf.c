@@ -5,6 +5,7 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
 #include "alloc.h"
+#include "lifetime_bucket.bpf.h"
 #include "maps.bpf.h"
 #include "native_stats_map.bpf.h"
 #include "stack_walk.bpf.h"
@@ -305,31 +306,12 @@ static __always_inline bool put_outstanding(struct outstanding_key *key,
 	return false;
 }
 
-/* LIFETIME_BUCKETS (include/alloc.h): 0 under 1 us, then one per power of two of us. */
-static __always_inline __u32 lifetime_bucket(__u64 lifetime_ns)
-{
-	__u64 us = lifetime_ns / 1000;
-	__u32 bucket = 0;
-
-	if (!us)
-		return 0;
-#pragma unroll
-	for (int shift = 16; shift > 0; shift >>= 1) {
-		if (us >> shift) {
-			us >>= shift;
-			bucket += shift;
-		}
-	}
-	bucket++;                    /* us in [2^(bucket-1), 2^bucket) */
-	return bucket < LIFETIME_BUCKETS ? bucket : LIFETIME_BUCKETS - 1;
-}
-
 /* The freed block's lifetime, in its stack's histogram. */
 static __always_inline void count_lifetime(struct stack_stats *sstats, __u64 born_ns)
 {
 	__u64 now = bpf_ktime_get_ns();
 	__u64 lifetime = now > born_ns ? now - born_ns : 0;
-	__u32 bucket = lifetime_bucket(lifetime);
+	__u32 bucket = lifetime_bucket(lifetime, LIFETIME_BUCKETS);
 
 	if (lifetime < temporary_ns)
 		__sync_fetch_and_add(&sstats->temporary, 1);

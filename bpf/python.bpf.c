@@ -7,6 +7,7 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
 #include "python.h"
+#include "lifetime_bucket.bpf.h"
 #include "maps.bpf.h"
 #include "py_counters_map.bpf.h"    /* frames.bpf.c reads it too */
 
@@ -175,29 +176,11 @@ static void retire_type(struct py_event_counters *c, const struct py_type_key *t
 	bpf_map_delete_elem(&py_types, tk);
 }
 
-/* LIFETIME_BUCKETS of include/alloc.h: 0 under 1 us, then one per power of two of us. */
-static __u32 lifetime_bucket(__u64 lifetime_ns)
-{
-	__u64 us = lifetime_ns / 1000;
-	__u32 bucket = 0;
-
-	if (!us)
-		return 0;
-	for (int shift = 16; shift > 0; shift >>= 1) {
-		if (us >> shift) {
-			us >>= shift;
-			bucket += shift;
-		}
-	}
-	bucket++;
-	return bucket < PY_LIFETIME_BUCKETS ? bucket : PY_LIFETIME_BUCKETS - 1;
-}
-
 static void count_lifetime(struct py_type_stats *ts, __u64 born_ns, __u64 temporary_ns)
 {
 	__u64 now = bpf_ktime_get_ns();
 	__u64 lifetime = now > born_ns ? now - born_ns : 0;
-	__u32 bucket = lifetime_bucket(lifetime);
+	__u32 bucket = lifetime_bucket(lifetime, PY_LIFETIME_BUCKETS);
 
 	if (lifetime < temporary_ns)
 		__sync_fetch_and_add(&ts->temporary, 1);
