@@ -134,6 +134,9 @@ static void test_json_nothing_freed_and_unmeasured(void **state)
 
 static void test_console(void **state)
 {
+	struct python_type_report held = { .name = "Held", .has_events = true, .created = 100,
+					   .destroyed = 90 };
+	const struct python_type_report *types[] = { &held };
 	struct process_report r;
 	struct lifetime_summary ls;
 	struct stack_report st;
@@ -143,6 +146,9 @@ static void test_console(void **state)
 
 	(void)state;
 	fill(&r, &ls, &st, &pool);
+	held.lifetimes.hist[lifetime_bucket_of(50 * MS)] = 90;
+	ls.types = types;
+	ls.type_count = 1;
 	console_write_lifetimes(capture(&c), &r);
 	text = captured_text(&c);
 	assert_non_null(strstr(text, "  lifetimes: 1100 frees measured, 1000 temporary (< 1 ms), "
@@ -151,6 +157,9 @@ static void test_console(void **state)
 	assert_non_null(strstr(text, "    >= 32.8 ms           100 |####\n"));
 	assert_non_null(strstr(text, "      lifetimes: 1000 freed (median "));
 	assert_non_null(strstr(text, "), 1000 temporary (< 1 ms), 0.0% survive\n"));
+	assert_non_null(strstr(text, "  Python types by instances created (--python=events):\n"
+				     "    Held                            100 created, 90 freed (median "));
+	assert_non_null(strstr(text, " ms), 0 temporary, 10.0% survive\n"));
 	assert_non_null(strstr(text, "  pool: short_lived+0x1b (t): 64-B blocks, peak 1 live (a pool "
 				     "of 64 B), 500 allocs/s; it would save 1000 allocator calls/s "
 				     "and 31.2 KiB/s of churn\n"));
