@@ -14,9 +14,13 @@ pool_allocs=$((4000 * 8))
 expect_error "--temporary-ms not a number" 2 "invalid --temporary-ms: soon" --temporary-ms soon -p 1
 expect_error "--temporary-ms zero" 2 "invalid --temporary-ms: 0" --temporary-ms 0 -p 1
 
-# 10 ms: a loaded machine may stall a thread between malloc and free for a millisecond.
+# The threshold on a bucket boundary (2^14 us): the temporary count, compared in the kernel, must
+# then equal the histogram's frees under it exactly, however loaded the machine. What is
+# freed "at once" may still take longer than that on a loaded machine: those counts are
+# checked loosely (99%); what sleeps 50 ms cannot be quicker: exactly none temporary.
+threshold_ms=16.384 threshold_ns=16384000
 start_target life "$TARGETS/lifetimes" || { fail "target starts"; finish; }
-start_tracer tracer --exact -p "$TARGET_PID" -i 200ms --temporary-ms 10 \
+start_tracer tracer --exact -p "$TARGET_PID" -i 200ms --temporary-ms $threshold_ms \
 	--json="$WORK/trace.json" || { fail "tracer attaches"; finish; }
 target_send go
 wait_for_line "$WORK/life.out" '^done' || fail "target finished its allocations"
@@ -31,30 +35,40 @@ stack_of() {  # the lifetimes.stacks entry whose innermost frame is function $1
 }
 field() { jq -r "$2" <<<"$1"; }
 holds() { jq -e "$2" <<<"$1" >/dev/null; }  # holds JSON FILTER: FILTER is true of JSON
-# The frees of a stack's histogram in buckets from MIN_NS up to MAX_NS (null: open-ended).
+# in_buckets JSON MIN_NS MAX_NS: the frees of its histogram in buckets from MIN_NS up to
+# MAX_NS (null: no upper bound).
 in_buckets() {
 	jq -r --argjson lo "$2" --argjson hi "$3" \
-		'[.lifetimes.histogram[] | select(.min_ns >= $lo and .max_ns != null and .max_ns <= $hi)
-		  | .count] | add // 0' <<<"$1"
+		'[.lifetimes.histogram[] | select(.min_ns >= $lo and
+		  ($hi == null or (.max_ns != null and .max_ns <= $hi))) | .count] | add // 0' <<<"$1"
 }
+# temporary_consistent NAME JSON: its temporary count is its histogram's frees under the
+# threshold; at_least NAME GOT MIN.
+temporary_consistent() {
+	check_eq "$1: temporary = the histogram's frees under $threshold_ms ms" \
+		"$(field "$2" .lifetimes.temporary)" "$(in_buckets "$2" 0 $threshold_ns)"
+}
+at_least() { check_true "$1 ($2 >= $3)" test "$2" -ge "$3"; }
 
-check_eq "temporary threshold" "$(field "$summary" .lifetimes.temporary_ms)" 10
+check_eq "temporary threshold" "$(field "$summary" .lifetimes.temporary_ms)" $threshold_ms
 
 short=$(stack_of short_lived)
 check_eq "short_lived: allocations" "$(field "$short" .allocs)" 1000
 check_eq "short_lived: frees measured" "$(field "$short" .lifetimes.freed)" 1000
-check_eq "short_lived: temporary" "$(field "$short" .lifetimes.temporary)" 1000
 check_eq "short_lived: survivors" "$(field "$short" .lifetimes.survivors)" 0
-check_eq "short_lived: all freed within 10 ms (histogram)" "$(in_buckets "$short" 0 16384000)" 1000
+temporary_consistent short_lived "$short"
+at_least "short_lived: temporary" "$(field "$short" .lifetimes.temporary)" 990
 check_eq "short_lived: peak live" "$(field "$short" .peak_live)" 1
 
 medium=$(stack_of medium_lived)
 check_eq "medium_lived: frees measured" "$(field "$medium" .lifetimes.freed)" 100
 check_eq "medium_lived: none temporary" "$(field "$medium" .lifetimes.temporary)" 0
-# Slept 50 ms: the bucket of 32.8 to 65.5 ms, or (a slow wake-up) the next one.
-check_eq "medium_lived: lifetimes in 32.8 to 131 ms" "$(in_buckets "$medium" 32768000 131072000)" 100
-check_true "medium_lived: mean lifetime 50 to 131 ms ($(field "$medium" .lifetimes.mean_ns) ns)" \
-	holds "$medium" '.lifetimes.mean_ns >= 50e6 and .lifetimes.mean_ns < 131072000'
+# Slept 50 ms: the bucket of 32.8 to 65.5 ms or, after a slow wake-up, a later one.
+check_eq "medium_lived: lifetimes from 32.8 ms" "$(in_buckets "$medium" 32768000 null)" 100
+check_eq "medium_lived: most in the 32.8 to 65.5 ms bucket or the next" \
+	"$(in_buckets "$medium" 32768000 131072000 | awk '{ print ($1 >= 90) }')" 1
+check_true "medium_lived: mean lifetime 50 ms to 1 s ($(field "$medium" .lifetimes.mean_ns) ns)" \
+	holds "$medium" '.lifetimes.mean_ns >= 50e6 and .lifetimes.mean_ns < 1e9'
 check_eq "medium_lived: peak live" "$(field "$medium" .peak_live)" 100
 
 kept=$(stack_of never_freed)
@@ -66,10 +80,13 @@ check_eq "never_freed: listed with its lifetimes among the live stacks" \
 
 pool_stack=$(stack_of pool_batch)
 check_eq "pool_batch: allocations" "$(field "$pool_stack" .allocs)" "$pool_allocs"
-check_eq "pool_batch: temporary" "$(field "$pool_stack" .lifetimes.temporary)" "$pool_allocs"
+check_eq "pool_batch: frees measured" "$(field "$pool_stack" .lifetimes.freed)" "$pool_allocs"
+temporary_consistent pool_batch "$pool_stack"
+at_least "pool_batch: temporary" "$(field "$pool_stack" .lifetimes.temporary)" $((pool_allocs * 99 / 100))
 
 check_eq "process: frees measured" "$(field "$summary" .lifetimes.freed)" $((1000 + 100 + pool_allocs))
-check_eq "process: temporary" "$(field "$summary" .lifetimes.temporary)" $((1000 + pool_allocs))
+temporary_consistent process "$summary"
+at_least "process: temporary" "$(field "$summary" .lifetimes.temporary)" $(((1000 + pool_allocs) * 99 / 100))
 check_eq "process: survivors are the live allocations" "$(field "$summary" .lifetimes.survivors)" \
 	"$(field "$summary" .native.live_allocs)"
 
@@ -92,8 +109,8 @@ recipe=$(awk '$0 == "<!-- recipe: temporary-and-pools -->" { want = 1; next }
 cp "$WORK/trace.json" "$WORK/trace.ndjson"
 rows=$(cd "$WORK" && bash -c "$recipe" | sed 's/+0x[0-9a-f]* ([a-z_]*)//')
 check_eq "recipe temporary-and-pools: temporary rows" \
-	"$(awk -F'\t' '$1 == "temporary" { print $2 "=" $3 "/" $4 }' <<<"$rows" | sort | tr '\n' ' ')" \
-	"pool_batch=$pool_allocs/0 short_lived=1000/0 "
+	"$(awk -F'\t' '$1 == "temporary" { print $2 "/" $4 }' <<<"$rows" | sort | tr '\n' ' ')" \
+	"pool_batch/0 short_lived/0 "
 check_eq "recipe temporary-and-pools: first pool row" \
 	"$(awk -F'\t' '$1 == "pool" { print $2 "," $3 "," $4; exit }' <<<"$rows")" "pool_batch,256,8"
 target_close
@@ -107,16 +124,16 @@ query() {
 	sqlite3 "$2" "$sql"
 }
 start_target life3 "$TARGETS/lifetimes" || { fail "sqlite target starts"; finish; }
-start_tracer sql --exact -p "$TARGET_PID" -i 200ms --temporary-ms 10 --sqlite="$WORK/run.db" ||
+start_tracer sql --exact -p "$TARGET_PID" -i 200ms --temporary-ms $threshold_ms --sqlite="$WORK/run.db" ||
 	{ fail "tracer attaches (sqlite)"; finish; }
 target_send go
 wait_for_line "$WORK/life3.out" '^done'
 sleep 0.3
 stop_tracer
 target_close
-check_eq "sqlite: temporary allocators, most first" \
-	"$(query temporary_allocators "$WORK/run.db" | cut -d'|' -f2- | sed 's/+0x[0-9a-f]*//' | head -2 | tr '\n' ' ')" \
-	"pool_batch|$pool_allocs|$pool_allocs|0 short_lived|1000|1000|0 "
+check_eq "sqlite: temporary allocators, most first (function, freed, survivors)" \
+	"$(query temporary_allocators "$WORK/run.db" | cut -d'|' -f2,4,5 | sed 's/+0x[0-9a-f]*//' | head -2 | tr '\n' ' ')" \
+	"pool_batch|$pool_allocs|0 short_lived|1000|0 "
 check_eq "sqlite: never_freed has no temporary row" \
 	"$(query temporary_allocators "$WORK/run.db" | grep -c never_freed)" 0
 check_eq "sqlite: the pool hint" \
@@ -125,7 +142,7 @@ check_eq "sqlite: the pool hint" \
 check_eq "sqlite: medium_lived's bucket rows" \
 	"$(sqlite3 "$WORK/run.db" "SELECT sum(b.count) FROM lifetime_buckets b JOIN stacks f ON f.pid = b.pid
 	   AND f.stack_id = b.stack_id AND f.frame_index = 0 WHERE f.function LIKE 'medium_lived%'
-	   AND b.min_ns >= 32768000 AND b.max_ns <= 131072000")" 100
+	   AND b.min_ns >= 32768000")" 100
 
 # --frame: the pool's allocations per frame. The frames before pool_pattern's first end at
 # its first end_frame call, so 2000 frames end in all.
@@ -168,7 +185,7 @@ if [ ! -x "$py" ]; then
 fi
 tag="python $(python_version "$py") events"
 start_target pylife "$py" "$WORKLOADS/py_lifetimes.py" || { fail "$tag: workload starts"; finish; }
-start_tracer pytracer --exact --python=events -p "$TARGET_PID" -i 200ms --temporary-ms 10 \
+start_tracer pytracer --exact --python=events -p "$TARGET_PID" -i 200ms --temporary-ms $threshold_ms \
 	--json="$WORK/py.json" || { fail "$tag: tracer attaches"; finish; }
 target_send go
 wait_for_line "$WORK/pylife.out" '^done' || fail "$tag: workload finished"
@@ -178,13 +195,14 @@ target_close
 summary=$(json_summary "$WORK/py.json" "$TARGET_PID")
 type_of() { jq -c --arg t "$1" '[.lifetimes.types[] | select(.name == $t)] | .[0]' <<<"$summary"; }
 temp=$(type_of Temp)
-check_eq "$tag: Temp freed, temporary, survivors" \
-	"$(jq -c '[.lifetimes.freed, .lifetimes.temporary, .lifetimes.survivors]' <<<"$temp")" "[1000,1000,0]"
-check_eq "$tag: Temp freed within 10 ms (histogram)" "$(in_buckets "$temp" 0 16384000)" 1000
+check_eq "$tag: Temp freed, survivors" \
+	"$(jq -c '[.lifetimes.freed, .lifetimes.survivors]' <<<"$temp")" "[1000,0]"
+temporary_consistent "$tag: Temp" "$temp"
+at_least "$tag: Temp temporary" "$(field "$temp" .lifetimes.temporary)" 990
 held=$(type_of Held)
 check_eq "$tag: Held freed, none temporary" \
 	"$(jq -c '[.lifetimes.freed, .lifetimes.temporary]' <<<"$held")" "[100,0]"
-check_eq "$tag: Held lifetimes in 32.8 to 131 ms" "$(in_buckets "$held" 32768000 131072000)" 100
+check_eq "$tag: Held lifetimes from 32.8 ms" "$(in_buckets "$held" 32768000 null)" 100
 kept=$(type_of Kept)
 check_eq "$tag: Kept survivors and share" \
 	"$(jq -c '[.lifetimes.survivors, .lifetimes.survival_share, .lifetimes.freed]' <<<"$kept")" "[10,1,0]"

@@ -137,7 +137,7 @@ static error_t parse_option(int key, char *arg, struct argp_state *state)
 			cli__usage_error("invalid --leak-age: %s", arg);
 		break;
 	case OPT_TEMPORARY_MS:
-		o->temporary_ns = (uint64_t)(parse_positive(arg, "--temporary-ms") * 1e6);
+		o->temporary_ns = (uint64_t)(parse_positive(arg, "--temporary-ms") * 1e6 + 0.5);
 		if (!o->temporary_ns)
 			cli__usage_error("invalid --temporary-ms: %s (at least 0.000001)", arg);
 		break;
