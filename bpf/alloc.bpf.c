@@ -5,6 +5,7 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
 #include "alloc.h"
+#include "lifetime_bucket.bpf.h"
 #include "maps.bpf.h"
 #include "native_stats_map.bpf.h"
 #include "stack_walk.bpf.h"
@@ -12,7 +13,8 @@
 
 /* Set by the loader before load. */
 const volatile bool record_stacks = true;
-const volatile bool record_ages = false;      /* --leak-age: a clock read per allocation */
+const volatile bool record_ages = false;      /* --leak-age, windows: a clock read per allocation */
+const volatile __u64 temporary_ns = 1000000;  /* --temporary-ms: a shorter lifetime is temporary */
 const volatile bool follow_forks = false;    /* -f: traced processes' children join */
 
 enum alloc_kind {
@@ -111,6 +113,15 @@ struct {
 	__type(key, struct stack_key);
 	__type(value, struct stack_stats);
 } stack_stats SEC(".maps");
+
+/* A new stack's first stack_stats, made here: too large for the BPF stack. Only its hash and
+ * sizes are ever written, the rest stays zero. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct stack_stats);
+} fresh_stack_stats SEC(".maps");
 
 /* Processes whose mapping syscalls count: the tracepoints fire for every process. */
 struct {
@@ -245,9 +256,9 @@ static __always_inline void count_outstanding(__s64 delta)
 		*count += delta;
 }
 
-/* Takes the block out of the level that holds it; false if no level does. */
-static __always_inline bool take_outstanding(struct outstanding_key *key, __u64 *size,
-					     int *stack_id)
+/* Takes the block out of the level that holds it (into *taken); false if no level does. */
+static __always_inline bool take_outstanding(struct outstanding_key *key,
+					     struct outstanding_alloc *taken)
 {
 	__u32 levels = outstanding_levels;
 
@@ -265,8 +276,7 @@ static __always_inline bool take_outstanding(struct outstanding_key *key, __u64 
 		alloc = bpf_map_lookup_elem(map, key);
 		if (!alloc)
 			continue;
-		*size = alloc->size;
-		*stack_id = alloc->stack_id;
+		*taken = *alloc;
 		if (bpf_map_delete_elem(map, key))
 			return false;   /* another thread freed it first */
 		count_outstanding(-1);
@@ -296,19 +306,36 @@ static __always_inline bool put_outstanding(struct outstanding_key *key,
 	return false;
 }
 
+/* The freed block's lifetime, in its stack's histogram. */
+static __always_inline void count_lifetime(struct stack_stats *sstats, __u64 born_ns)
+{
+	__u64 now = bpf_ktime_get_ns();
+	__u64 lifetime = now > born_ns ? now - born_ns : 0;
+	__u32 bucket = lifetime_bucket(lifetime, LIFETIME_BUCKETS);
+
+	if (lifetime < temporary_ns)
+		__sync_fetch_and_add(&sstats->temporary, 1);
+	__sync_fetch_and_add(&sstats->lifetime_ns_total, lifetime);
+	if (bucket < LIFETIME_BUCKETS)   /* for the verifier */
+		__sync_fetch_and_add(&sstats->lifetime_hist[bucket], 1);
+}
+
 static __always_inline void record_free(struct native_stats *stats, __u32 tgid, __u64 addr)
 {
 	struct outstanding_key key = { .tgid = tgid, .addr = addr };
+	struct outstanding_alloc taken;
 	__u64 size;
 	int stack_id;
 
-	if (!take_outstanding(&key, &size, &stack_id)) {
+	if (!take_outstanding(&key, &taken)) {
 		if (bpf_map_lookup_elem(&dropping_tgids, &tgid))
 			stats->frees_dropped_or_untracked++;
 		else
 			stats->frees_untracked++;
 		return;
 	}
+	size = taken.size;
+	stack_id = taken.stack_id;
 	stats->frees++;
 	stats->bytes_freed += size;
 	if (record_stacks && stack_id >= 0) {
@@ -318,6 +345,7 @@ static __always_inline void record_free(struct native_stats *stats, __u32 tgid, 
 		if (sstats) {
 			__sync_fetch_and_add(&sstats->frees, 1);
 			__sync_fetch_and_add(&sstats->bytes_freed, size);
+			count_lifetime(sstats, taken.timestamp_ns);
 		}
 	}
 }
@@ -379,12 +407,20 @@ static __always_inline void count_stack_alloc(struct native_stats *stats, __u32 
 					      struct allocation_stack *st, __u64 size)
 {
 	struct stack_key skey = { .tgid = tgid, .stack_id = st->id };
-	struct stack_stats fresh = { .hash = st->hash };
-	struct stack_stats *sstats = st->sstats;
+	struct stack_stats *sstats = st->sstats, *fresh;
+	__u32 zero = 0;
+	__u64 live;
 
 	if (!sstats) {
+		fresh = bpf_map_lookup_elem(&fresh_stack_stats, &zero);
+		if (!fresh) {
+			stats->stack_dropped++;
+			return;
+		}
+		fresh->hash = st->hash;
+		fresh->size_min = fresh->size_max = size;
 		/* A racing thread may insert it first: then count on its entry. */
-		bpf_map_update_elem(&stack_stats, &skey, &fresh, BPF_NOEXIST);
+		bpf_map_update_elem(&stack_stats, &skey, fresh, BPF_NOEXIST);
 		sstats = bpf_map_lookup_elem(&stack_stats, &skey);
 	}
 	if (!sstats) {
@@ -393,6 +429,14 @@ static __always_inline void count_stack_alloc(struct native_stats *stats, __u32 
 	}
 	__sync_fetch_and_add(&sstats->allocs, 1);
 	__sync_fetch_and_add(&sstats->bytes_allocated, size);
+	live = sstats->allocs - sstats->frees;
+	/* Plain stores: a racing thread may win with a smaller figure (pools: a hint). */
+	if ((__s64)live > (__s64)sstats->peak_live)
+		sstats->peak_live = live;
+	if (size < sstats->size_min)
+		sstats->size_min = size;
+	if (size > sstats->size_max)
+		sstats->size_max = size;
 }
 
 static __always_inline void record_alloc(struct pt_regs *ctx, struct native_stats *stats,
@@ -412,7 +456,8 @@ static __always_inline void record_alloc(struct pt_regs *ctx, struct native_stat
 			stats->stack_dropped++;
 		alloc.stack_id = st.id;
 	}
-	if (record_ages)
+	/* Lifetimes are kept per stack: without stacks only --leak-age and windows need it. */
+	if (record_stacks || record_ages)
 		alloc.timestamp_ns = bpf_ktime_get_ns();
 	if (!put_outstanding(&key, &alloc)) {
 		__u8 one = 1;

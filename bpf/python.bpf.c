@@ -7,6 +7,7 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
 #include "python.h"
+#include "lifetime_bucket.bpf.h"
 #include "maps.bpf.h"
 #include "py_counters_map.bpf.h"    /* frames.bpf.c reads it too */
 #include "python_stack.bpf.h"       /* its maps are the alloc tracer's (reused fds) */
@@ -55,6 +56,13 @@ struct {
 	__type(key, struct py_site_key);
 	__type(value, struct py_site_stats);
 } py_sites SEC(".maps");
+/* A new type's first py_type_stats, made here: too large for the BPF stack. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct py_type_stats);
+} fresh_type_stats SEC(".maps");
 
 static struct py_event_counters *counters(__u32 tgid)
 {
@@ -75,8 +83,9 @@ static void read_type_name(struct py_type_stats *ts, __u64 type_addr)
 static struct py_type_stats *type_stats(const struct py_type_key *tk,
 					const struct py_proc_config *cfg)
 {
-	struct py_type_stats *ts = bpf_map_lookup_elem(&py_types, tk), fresh = {};
+	struct py_type_stats *ts = bpf_map_lookup_elem(&py_types, tk), *fresh;
 	__u64 tp_free = 0;
+	__u32 zero = 0;
 
 	if (ts) {
 		/* A name read can fail where its page is not in memory yet: retry. */
@@ -86,9 +95,13 @@ static struct py_type_stats *type_stats(const struct py_type_key *tk,
 	}
 	if (bpf_probe_read_user(&tp_free, sizeof(tp_free), (void *)tk->type_addr + tp_free_off))
 		return NULL;
-	fresh.frees_unseen = tp_free != cfg->gc_del_addr;
-	read_type_name(&fresh, tk->type_addr);
-	bpf_map_update_elem(&py_types, tk, &fresh, BPF_NOEXIST);
+	fresh = bpf_map_lookup_elem(&fresh_type_stats, &zero);
+	if (!fresh)
+		return NULL;
+	__builtin_memset(fresh, 0, sizeof(*fresh));
+	fresh->frees_unseen = tp_free != cfg->gc_del_addr;
+	read_type_name(fresh, tk->type_addr);
+	bpf_map_update_elem(&py_types, tk, fresh, BPF_NOEXIST);
 	return bpf_map_lookup_elem(&py_types, tk);
 }
 
@@ -113,7 +126,7 @@ int BPF_KRETPROBE(py_alloc_exit, void *obj)
 	struct py_type_stats *ts;
 	struct py_site_stats *site;
 	struct py_obj o = {};
-	__u64 flags = 0;
+	__u64 flags = 0, live;
 	__s64 basicsize = 0;
 
 	if (!cfg || !c || !obj)
@@ -140,6 +153,7 @@ int BPF_KRETPROBE(py_alloc_exit, void *obj)
 	o.type_addr = tk.type_addr;
 	o.bytes = basicsize + gc_head_size;
 	o.py_stack_id = walk_python_stack(tgid);
+	o.born_ns = bpf_ktime_get_ns();
 	if (bpf_map_update_elem(&py_objects, &ok, &o, BPF_ANY)) {
 		c->dropped++;
 		return 0;
@@ -153,6 +167,9 @@ int BPF_KRETPROBE(py_alloc_exit, void *obj)
 	} else {
 		c->sites_dropped++;
 	}
+	live = ts->created - ts->destroyed;
+	if ((__s64)live > (__s64)ts->peak_live)
+		ts->peak_live = live;   /* a plain store: a pool hint */
 	return 0;
 }
 
@@ -175,8 +192,27 @@ static void retire_type(struct py_event_counters *c, const struct py_type_key *t
 		__sync_fetch_and_add(&dead->destroyed, ts->destroyed);
 		__sync_fetch_and_add(&dead->bytes_created, ts->bytes_created);
 		__sync_fetch_and_add(&dead->bytes_destroyed, ts->bytes_destroyed);
+		__sync_fetch_and_add(&dead->temporary, ts->temporary);
+		__sync_fetch_and_add(&dead->lifetime_ns_total, ts->lifetime_ns_total);
+		for (int b = 0; b < PY_LIFETIME_BUCKETS; b++)
+			__sync_fetch_and_add(&dead->lifetime_hist[b], ts->lifetime_hist[b]);
+		if (ts->peak_live > dead->peak_live)
+			dead->peak_live = ts->peak_live;
 	}
 	bpf_map_delete_elem(&py_types, tk);
+}
+
+static void count_lifetime(struct py_type_stats *ts, __u64 born_ns, __u64 temporary_ns)
+{
+	__u64 now = bpf_ktime_get_ns();
+	__u64 lifetime = now > born_ns ? now - born_ns : 0;
+	__u32 bucket = lifetime_bucket(lifetime, PY_LIFETIME_BUCKETS);
+
+	if (lifetime < temporary_ns)
+		__sync_fetch_and_add(&ts->temporary, 1);
+	__sync_fetch_and_add(&ts->lifetime_ns_total, lifetime);
+	if (bucket < PY_LIFETIME_BUCKETS)
+		__sync_fetch_and_add(&ts->lifetime_hist[bucket], 1);
 }
 
 SEC("uprobe")
@@ -187,6 +223,7 @@ int BPF_KPROBE(py_free_enter, void *obj)
 	struct py_event_counters *c = counters(tgid);
 	struct py_type_key tk = { .tgid = tgid };
 	struct py_type_stats *ts;
+	struct py_proc_config *cfg;
 	struct py_obj *o;
 
 	if (!c || !obj)
@@ -208,6 +245,8 @@ int BPF_KPROBE(py_free_enter, void *obj)
 				__sync_fetch_and_add(&site->destroyed, 1);
 				__sync_fetch_and_add(&site->bytes_destroyed, o->bytes);
 			}
+			cfg = bpf_map_lookup_elem(&py_config, &tgid);
+			count_lifetime(ts, o->born_ns, cfg ? cfg->temporary_ns : 0);
 		}
 		bpf_map_delete_elem(&py_objects, &ok);
 	} else {

@@ -5,6 +5,10 @@
 #define ALLOC_SIZE_BUCKETS 48      /* log2 buckets: bucket b counts sizes in [2^b, 2^(b+1)) */
 #define ALLOC_MAX_STACK_DEPTH 32
 #define OUTSTANDING_MAX_LEVELS 16  /* levels of the outstanding map (alloc_tracer.c sizes them) */
+/* Lifetimes of freed blocks, log2 buckets of microseconds: bucket 0 counts lifetimes under
+ * 1 us, bucket b in 1..30 those in [2^(b-1), 2^b) us, bucket 31 those of 2^30 us (18 min)
+ * or more (user/analysis/lifetimes.h). */
+#define LIFETIME_BUCKETS 32
 
 /* The native counters, defined once: X(name, what it counts). This list makes the BPF
  * struct below, the loader's totals, their sums and differences and the JSON keys
@@ -81,7 +85,7 @@ struct outstanding_key {
 
 struct outstanding_alloc {
 	unsigned long long size;
-	unsigned long long timestamp_ns;    /* CLOCK_MONOTONIC; 0 without --leak-age */
+	unsigned long long timestamp_ns;    /* CLOCK_MONOTONIC; 0 with --no-stacks and no --leak-age */
 	int stack_id;                       /* < 0: no stack recorded */
 	unsigned int pad;
 };
@@ -109,6 +113,14 @@ struct stack_stats {
 	unsigned long long frees;
 	unsigned long long bytes_allocated;
 	unsigned long long bytes_freed;
+	/* Lifetimes and pools, counted at the same updates: frees within --temporary-ms of the
+	 * allocation, the sum of lifetimes, the most blocks live at once (allocs - frees at an
+	 * allocation; concurrent threads may miss a maximum by a few) and the requested sizes. */
+	unsigned long long temporary;
+	unsigned long long lifetime_ns_total;
+	unsigned long long peak_live;
+	unsigned long long size_min, size_max;
+	unsigned long long lifetime_hist[LIFETIME_BUCKETS];
 };
 
 /* -f: a traced process forked a new process. */

@@ -3,10 +3,12 @@
 #define MEMTRACE_PYTHON_H
 
 #define PY_EVENT_NAME_LEN 64
+#define PY_LIFETIME_BUCKETS 32     /* as include/alloc.h's LIFETIME_BUCKETS */
 
 /* Per traced process, set by the loader before its probes attach. */
 struct py_proc_config {
 	unsigned long long gc_del_addr;  /* run-time address of PyObject_GC_Del, the probed tp_free */
+	unsigned long long temporary_ns; /* --temporary-ms: an instance freed sooner is temporary */
 };
 
 struct py_type_key {
@@ -27,6 +29,13 @@ struct py_type_stats {
 	unsigned int frees_unseen;
 	unsigned int pad;
 	char name[PY_EVENT_NAME_LEN];  /* tp_name as read at the first instance */
+	/* Lifetimes of the instances freed, as the native stacks keep them (include/alloc.h):
+	 * those freed within temporary_ns, the sum, log2 buckets of us; and the most live at
+	 * once (created - destroyed at a creation; racing threads may miss a maximum). */
+	unsigned long long temporary;
+	unsigned long long lifetime_ns_total;
+	unsigned long long peak_live;
+	unsigned long long lifetime_hist[PY_LIFETIME_BUCKETS];
 };
 
 /* A type object that was freed: its counts, moved here under its tp_name so that a class
@@ -46,6 +55,7 @@ struct py_obj_key {
 struct py_obj {
 	unsigned long long type_addr;
 	unsigned long long bytes;
+	unsigned long long born_ns;      /* CLOCK_MONOTONIC, at its allocation */
 	int py_stack_id;             /* the code that made it (python_stack.h); < 0: unknown */
 	unsigned int pad;
 };

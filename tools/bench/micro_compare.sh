@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Per-hit micro-benchmark only, two memtrace-bpf builds side by side (e.g. before/after a BPF
 # change), interleaved REPS times: (a) no probe, (b) empty BPF programs (bpftrace) on the same
-# three sites, then OLD and NEW memtrace-bpf with --no-stacks and with stacks.
+# three sites, then OLD and NEW memtrace-bpf (--exact) with --no-stacks and with stacks.
 # Usage: OLD=/path/to/old/memtrace-bpf [NEW=./memtrace-bpf] [REPS=7] [ITERS=2000000] micro_compare.sh
 # Prints medians (ns per iteration and per hit) and the raw runs. STATS=1: also turns on
 # kernel.bpf_stats_enabled and prints the tracers' own BPF run time per program run (bpftool),
@@ -77,10 +77,10 @@ for rep in $(seq 1 "$REPS"); do
 	echo "rep $rep/$REPS" >&2
 	one bare
 	[ -n "$BPFTRACE" ] && one empty-bpf "$BPFTRACE" -p @PID@ -e "$EMPTY_PROG"
-	one old-native "$OLD" -p @PID@ --no-stacks --python=off
-	one new-native "$NEW" -p @PID@ --no-stacks --python=off
-	one old-stacks "$OLD" -p @PID@ --python=off
-	one new-stacks "$NEW" -p @PID@ --python=off
+	one old-native "$OLD" --exact -p @PID@ --no-stacks --python=off
+	one new-native "$NEW" --exact -p @PID@ --no-stacks --python=off
+	one old-stacks "$OLD" --exact -p @PID@ --python=off
+	one new-stacks "$NEW" --exact -p @PID@ --python=off
 done
 
 # Nothing for no runs (no bpftrace: no (b) row), not 0.

@@ -10,6 +10,7 @@
 #include "frames.h"
 
 #define ANALYSIS_MAX_BUDGETS 16
+#define ANALYSIS_TEMPORARY_NS 1000000ull  /* --temporary-ms default: 1 ms */
 
 struct analysis_options {
 	const char *frame_symbol;    /* --frame SYMBOL[:LIB]: NULL, a frame is one interval */
@@ -20,6 +21,7 @@ struct analysis_options {
 	double target_fps;           /* 0: no dropped-frame accounting */
 	uint64_t spike_bytes;        /* 0: robust rule only */
 	uint64_t leak_age_ns;        /* outstanding allocations older than this are listed */
+	uint64_t temporary_ns;       /* --temporary-ms: freed sooner is temporary; 0: default */
 	uint64_t warmup_ns;          /* drift baseline: first snapshot after it */
 	bool warmup_set;
 	const char *baseline_path;   /* drift baseline from an earlier run's NDJSON */

@@ -26,6 +26,7 @@ enum {
 	OPT_ON_EVENT_RATE,
 	OPT_FAIL_ON_LEAK,
 	OPT_FAIL_ON_BUDGET,
+	OPT_TEMPORARY_MS,
 };
 
 static const struct argp_option options[] = {
@@ -40,6 +41,8 @@ static const struct argp_option options[] = {
 	  "A frame (interval) allocating SIZE or more is a spike, besides the median/MAD rule", 0 },
 	{ "leak-age", OPT_LEAK_AGE, "SECONDS", 0,
 	  "The summary lists outstanding allocations older than this, by stack", 0 },
+	{ "temporary-ms", OPT_TEMPORARY_MS, "MS", 0,
+	  "A block freed within MS milliseconds of its allocation is temporary (default 1)", 0 },
 	{ "warmup", OPT_WARMUP, "SECONDS", 0,
 	  "Drift: compare with the first snapshot after SECONDS", 0 },
 	{ "baseline", OPT_BASELINE, "FILE", 0,
@@ -132,6 +135,11 @@ static error_t parse_option(int key, char *arg, struct argp_state *state)
 	case OPT_LEAK_AGE:
 		if (!parse_duration_ns(arg, &o->leak_age_ns))
 			cli__usage_error("invalid --leak-age: %s", arg);
+		break;
+	case OPT_TEMPORARY_MS:
+		o->temporary_ns = (uint64_t)(parse_positive(arg, "--temporary-ms") * 1e6 + 0.5);
+		if (!o->temporary_ns)
+			cli__usage_error("invalid --temporary-ms: %s (at least 0.000001)", arg);
 		break;
 	case OPT_WARMUP:
 		if (!parse_duration_ns(arg, &o->warmup_ns))

@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "model/lifetime_report.h"
 #include "model/python_stack.h"
 
 struct python_type_report {
@@ -16,6 +17,11 @@ struct python_type_report {
 	uint64_t peak_live;          /* the most live at any report while the interpreter ran */
 	bool has_events;             /* false: created/destroyed unknown (census mode) */
 	uint64_t created, destroyed; /* since attach */
+	uint64_t bytes_created;      /* has_events: of the instances created */
+	/* has_events: the lifetimes of the instances freed, and the most live at once
+	 * (counted at each creation, unlike peak_live) */
+	struct lifetime_stats lifetimes;
+	uint64_t events_peak_live;
 };
 
 struct python_gc_event {

@@ -38,10 +38,10 @@ void mmap_totals__add(struct mmap_totals *m, const struct mmap_stats *cpu)
 #undef ADD
 }
 
-void process_report__free_stacks(struct process_report *report)
+void process_report__free_stack_list(struct stack_report *stacks, size_t count)
 {
-	for (size_t i = 0; i < report->stack_count; i++) {
-		struct stack_report *s = &report->stacks[i];
+	for (size_t i = 0; i < count; i++) {
+		struct stack_report *s = &stacks[i];
 
 		for (size_t f = 0; f < s->depth; f++)
 			free(s->frames[f]);
@@ -49,7 +49,12 @@ void process_report__free_stacks(struct process_report *report)
 		free(s->parts);
 		free(s->python.frames);
 	}
-	free(report->stacks);
+	free(stacks);
+}
+
+void process_report__free_stacks(struct process_report *report)
+{
+	process_report__free_stack_list(report->stacks, report->stack_count);
 	report->stacks = NULL;
 	report->stack_count = 0;
 }

@@ -9,6 +9,7 @@
 #include <sys/types.h>
 
 #include "alloc.h"
+#include "model/lifetime_report.h"
 #include "model/python_report.h"
 #include "model/python_stack.h"
 
@@ -55,6 +56,9 @@ struct stack_report {
 	int stack_id;
 	uint64_t live_allocs, live_bytes;
 	uint64_t allocs, bytes_allocated;
+	struct lifetime_stats lifetimes;  /* of its blocks freed */
+	uint64_t peak_live;          /* the most of its blocks live at once */
+	uint64_t size_min, size_max; /* requested sizes */
 	size_t depth;
 	char **frames;               /* symbolized, innermost first */
 	struct stack_frame *parts;   /* the same frames in parts; only in the summary (or NULL) */
@@ -103,6 +107,8 @@ struct process_report {
 	size_t growth_count;
 	bool growth_known;           /* a summary: growth was read (the list may be empty) */
 	uint64_t growth_lost;        /* growth events not attributed: a map was full */
+	/* only in the summary: lifetimes of every stack, pool hints; NULL: not measured */
+	const struct lifetime_summary *lifetimes;
 	const struct python_report *python; /* NULL: no (supported) Python, or --python=off */
 	const struct system_context *system;     /* PSS, cgroup (sysctx.h); NULL: not read */
 	const struct analysis_summary *analysis; /* only in the summary (analysis_events.h) */
@@ -151,6 +157,7 @@ void mmap_totals__add(struct mmap_totals *m, const struct mmap_stats *cpu);
 void mmap_totals__subtract(struct mmap_totals *out, const struct mmap_totals *now,
 			   const struct mmap_totals *before);
 void process_report__free_stacks(struct process_report *report);
+void process_report__free_stack_list(struct stack_report *stacks, size_t count);
 void process_report__free_growth(struct process_report *report);
 /* A deep copy (to->frames malloc'ed; depth 0 when out of memory). */
 void python_stack__copy(struct python_stack *to, const struct python_stack *from);

@@ -21,6 +21,7 @@
 #include "probes/frames/frame_tracer.h"
 #include "probes/python/python_tracer.h"
 #include "session/growth_report.h"
+#include "session/lifetime_report.h"
 #include "session/python_attribution.h"
 #include "python_stack.h"
 #include "session/launch.h"
@@ -382,8 +383,14 @@ static void report_interval(struct session *s, struct traced_process *p, uint64_
 	process_report__free_stacks(&r);
 }
 
+static uint64_t temporary_ns(const struct analysis_options *opts)
+{
+	return opts->temporary_ns ? opts->temporary_ns : ANALYSIS_TEMPORARY_NS;
+}
+
 static void report_summary(struct session *s, struct traced_process *p, uint64_t now)
 {
+	struct lifetime_summary lifetimes = { 0 };
 	struct process_report r;
 	struct aged_report *aged = NULL;
 	size_t aged_count = 0, every, top = 0;
@@ -405,6 +412,9 @@ static void report_summary(struct session *s, struct traced_process *p, uint64_t
 		outstanding__aged(s->tracer, p->pid, s->opts.analysis.leak_age_ns, &p->sym,
 				  s->opts.top_stacks, &aged, &aged_count);
 	analysis_runner__summary(s->analysis, p->analysis, &r, aged, aged_count);
+	if (s->opts.stacks)          /* lifetimes are kept per stack */
+		lifetime_report__fill(&lifetimes, &r, &s->stacks, s->tracer, s->python, &p->sym,
+				      temporary_ns(&s->opts.analysis), s->opts.top_stacks);
 	for (int o = 0; o < s->output_count; o++) {
 		r.stack_count = s->outputs[o]->all_stacks ? every : top;
 		output__summary(s->outputs[o], &r);
@@ -412,6 +422,7 @@ static void report_summary(struct session *s, struct traced_process *p, uint64_t
 	r.stack_count = every;
 	process_report__free_stacks(&r);
 	process_report__free_growth(&r);
+	lifetime_report__free(&lifetimes);
 	aged_reports__free(aged, aged_count);
 }
 
@@ -676,6 +687,7 @@ int main(int argc, char **argv)
 		.stack_entries = s.opts.stack_entries,
 		.stacks = s.opts.stacks,
 		.ages = s.opts.analysis.leak_age_ns != 0,
+		.temporary_ns = temporary_ns(&s.opts.analysis),
 		.allocator_probes = !s.opts.light,
 		.windowed = !s.opts.exact,
 		.follow_forks = s.opts.follow_forks,
@@ -688,6 +700,7 @@ int main(int argc, char **argv)
 	s.python = python_tracer__new(s.opts.python_mode, s.cache,
 				      alloc_tracer__map_fd(s.tracer, "py_stack_configs"),
 				      alloc_tracer__map_fd(s.tracer, "py_stacks"), s.opts.py_stack_depth);
+	python_tracer__set_temporary_ns(s.python, temporary_ns(&s.opts.analysis));
 	code = frame_tracer__open(&s.frames, &s.opts.analysis, s.tracer,
 				  python_tracer__counters_fd(s.python), s.cache);
 	if (code)

@@ -156,7 +156,10 @@ static void console_summary(struct output *out, const struct process_report *r)
 		for (size_t f = 0; f < s->depth; f++)
 			fprintf(c->f, "      %s\n", s->frames[f]);
 		console_write_python_stack(c->f, &s->python, "      ");
+		if (r->lifetimes)
+			console_write_stack_lifetimes(c->f, s, r->lifetimes->temporary_ns / 1e6);
 	}
+	console_write_lifetimes(c->f, r);
 	console_write_heap_growth(c->f, r);
 	console_write_python_summary(c->f, r);
 	console_write_analysis(c->f, r);

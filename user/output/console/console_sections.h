@@ -21,5 +21,9 @@ void console_write_heap_growth(FILE *f, const struct process_report *r);
 struct group_totals;
 /* A line per container (model/group_report.h). */
 void console_write_groups(FILE *f, const struct group_totals *t);
+/* A stack's lifetimes line, under its frames. */
+void console_write_stack_lifetimes(FILE *f, const struct stack_report *s, double temporary_ms);
+/* The process's lifetimes (a histogram) and its pool hints. */
+void console_write_lifetimes(FILE *f, const struct process_report *r);
 
 #endif

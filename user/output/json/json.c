@@ -165,6 +165,10 @@ static void write_stacks(struct json_writer *w, const struct process_report *r)
 		jsonw_uint_field(w, "live_allocs", s->live_allocs);
 		jsonw_uint_field(w, "allocs", s->allocs);
 		jsonw_uint_field(w, "bytes_allocated", s->bytes_allocated);
+		jsonw_uint_field(w, "peak_live", s->peak_live);
+		jsonw_uint_field(w, "size_min", s->size_min);
+		jsonw_uint_field(w, "size_max", s->size_max);
+		json_write_lifetimes(w, &s->lifetimes, s->allocs, s->live_allocs);
 		jsonw_string_array_field(w, "frames", s->frames, s->depth);
 		if (s->python.depth)
 			json_write_python_stack(w, &s->python);
@@ -212,6 +216,7 @@ static void json_summary(struct output *out, const struct process_report *r)
 	write_stacks(w, r);
 	jsonw_bool_field(w, "stacks_partial", r->native_traced && native_stacks_partial(&r->native));
 	json_write_heap_growth(w, r);
+	json_write_lifetime_summary(w, r);
 	json_write_python(w, r, NULL);
 	json_write_system(w, r);
 	json_write_analysis(w, r);

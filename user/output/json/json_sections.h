@@ -29,5 +29,10 @@ void json_write_python_growth(struct json_writer *w, const struct process_report
 struct group_totals;
 /* A "container" line per group (model/group_report.h). */
 void json_write_groups(struct json_writer *w, const struct group_totals *t);
+/* "lifetimes": {freed, temporary, survivors, survival_share, mean/median/p90_ns, histogram}. */
+void json_write_lifetimes(struct json_writer *w, const struct lifetime_stats *s, uint64_t allocs,
+			  uint64_t live);
+/* The summary's "lifetimes" (the process's, with temporary_ms) and "pools" (null: unknown). */
+void json_write_lifetime_summary(struct json_writer *w, const struct process_report *r);
 
 #endif

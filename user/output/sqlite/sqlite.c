@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sqlite3.h>
 
+#include "analysis/lifetimes.h"
 #include "model/analysis_events.h"
 #include "model/frame_report.h"
 #include "output/output.h"
@@ -43,11 +44,22 @@ static const char schema[] =
 	" line INTEGER, module TEXT, address INTEGER, PRIMARY KEY (pid, stack_id, frame_index));"
 	"CREATE TABLE IF NOT EXISTS stack_samples (pid INTEGER NOT NULL, stack_id INTEGER NOT NULL,"
 	" elapsed_ns INTEGER, live_allocs INTEGER, live_bytes INTEGER, allocs INTEGER,"
-	" bytes_allocated INTEGER);";
+	" bytes_allocated INTEGER);"
+	/* Lifetimes and pools (docs/analysis.md), written with the summary. */
+	"CREATE TABLE IF NOT EXISTS stack_lifetimes (pid INTEGER NOT NULL,"
+	" stack_id INTEGER NOT NULL, elapsed_ns INTEGER, freed INTEGER, temporary INTEGER,"
+	" temporary_ms REAL, survivors INTEGER, mean_ns REAL, peak_live INTEGER,"
+	" size_min INTEGER, size_max INTEGER);"
+	"CREATE TABLE IF NOT EXISTS lifetime_buckets (pid INTEGER NOT NULL,"
+	" stack_id INTEGER NOT NULL, min_ns INTEGER, max_ns INTEGER, count INTEGER);"
+	"CREATE TABLE IF NOT EXISTS pools (pid INTEGER NOT NULL, kind TEXT, name TEXT,"
+	" stack_id INTEGER, size INTEGER, peak_live INTEGER, allocs INTEGER, frees INTEGER,"
+	" allocs_per_s REAL, allocs_per_frame REAL, calls_saved_per_s REAL,"
+	" bytes_churned_per_s REAL);";
 
 enum stmt {
 	ST_PROCESS, ST_INTERVAL, ST_FRAME, ST_TYPE, ST_GC, ST_EVENT, ST_STACK, ST_SAMPLE,
-	ST_COUNT
+	ST_LIFETIMES, ST_BUCKET, ST_POOL, ST_COUNT
 };
 
 static const char *const stmt_sql[ST_COUNT] = {
@@ -62,6 +74,9 @@ static const char *const stmt_sql[ST_COUNT] = {
 	[ST_EVENT] = "INSERT INTO events VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
 	[ST_STACK] = "INSERT OR IGNORE INTO stacks VALUES (?,?,?,?,?,?,?,?,?)",
 	[ST_SAMPLE] = "INSERT INTO stack_samples VALUES (?,?,?,?,?,?,?)",
+	[ST_LIFETIMES] = "INSERT INTO stack_lifetimes VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+	[ST_BUCKET] = "INSERT INTO lifetime_buckets VALUES (?,?,?,?,?)",
+	[ST_POOL] = "INSERT INTO pools VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
 };
 
 struct sqlite_output {
@@ -227,6 +242,45 @@ static void write_stack(struct sqlite_output *o, pid_t pid, const struct stack_r
 	}
 }
 
+/* A stack's lifetimes: a row, and a row per bucket that counted a free. */
+static void write_lifetimes(struct sqlite_output *o, const struct process_report *r,
+			    const struct stack_report *st)
+{
+	uint64_t freed = lifetime_stats__count(&st->lifetimes), lo, hi;
+
+	insert(o, ST_LIFETIMES, freed ? "iiiiididiii" : "iiiiidiDiii", (int64_t)r->pid,
+	       (int64_t)st->stack_id, (int64_t)r->elapsed_ns, (int64_t)freed,
+	       (int64_t)st->lifetimes.temporary, r->lifetimes->temporary_ns / 1e6,
+	       (int64_t)st->live_allocs, freed ? (double)st->lifetimes.total_ns / freed : 0.0,
+	       (int64_t)st->peak_live, (int64_t)st->size_min, (int64_t)st->size_max);
+	for (int b = 0; b < LIFETIME_BUCKETS; b++) {
+		if (!st->lifetimes.hist[b])
+			continue;
+		lifetime_bucket_bounds(b, &lo, &hi);
+		insert(o, ST_BUCKET, hi == UINT64_MAX ? "iiiIi" : "iiiii", (int64_t)r->pid,
+		       (int64_t)st->stack_id, (int64_t)lo, (int64_t)hi,
+		       (int64_t)st->lifetimes.hist[b]);
+	}
+}
+
+static void write_pools(struct sqlite_output *o, const struct process_report *r)
+{
+	for (size_t i = 0; i < r->lifetimes->pool_count; i++) {
+		const struct pool_hint *h = &r->lifetimes->pools[i];
+		char types[] = "issiiiiidddd";
+
+		if (h->python_type)
+			types[3] = 'I';
+		if (h->allocs_per_frame < 0)   /* no --frame */
+			types[9] = 'D';
+		insert(o, ST_POOL, types, (int64_t)r->pid,
+		       h->python_type ? "python_type" : "native_stack", h->name,
+		       (int64_t)h->stack_id, (int64_t)h->size, (int64_t)h->peak_live,
+		       (int64_t)h->allocs, (int64_t)h->frees, h->allocs_per_s, h->allocs_per_frame,
+		       h->calls_saved_per_s, h->bytes_churned_per_s);
+	}
+}
+
 static void sqlite_summary(struct output *out, const struct process_report *r)
 {
 	struct sqlite_output *o = (struct sqlite_output *)out;
@@ -239,7 +293,11 @@ static void sqlite_summary(struct output *out, const struct process_report *r)
 		insert(o, ST_SAMPLE, "iiiiiii", (int64_t)r->pid, (int64_t)st->stack_id,
 		       (int64_t)r->elapsed_ns, (int64_t)st->live_allocs, (int64_t)st->live_bytes,
 		       (int64_t)st->allocs, (int64_t)st->bytes_allocated);
+		if (r->lifetimes)
+			write_lifetimes(o, r, st);
 	}
+	if (r->lifetimes)
+		write_pools(o, r);
 	exec(o, "COMMIT");
 	exec(o, "BEGIN");
 }

@@ -13,6 +13,8 @@
 #include <bpf/bpf.h>
 
 #include "alloc.h"
+#include "analysis/lifetimes.h"
+#include "analysis/pools.h"
 #include "probes/map_batch.h"
 #include "util/grow.h"
 
@@ -317,6 +319,13 @@ static size_t keep_top(struct stack_report *v, size_t n, size_t top)
 	return kept;
 }
 
+static void stack_stats__lifetimes(const struct stack_stats *s, struct lifetime_stats *out)
+{
+	memcpy(out->hist, s->lifetime_hist, sizeof(out->hist));
+	out->temporary = s->temporary;
+	out->total_ns = s->lifetime_ns_total;
+}
+
 /* The top stacks of all that hold live allocations (with ALLOC_STACKS_EVERY: every stack,
  * freed ones last), into live (room for n), most live bytes first; returns how many. */
 static size_t live_stacks(const struct stack_entry *all, size_t n, size_t top,
@@ -336,7 +345,11 @@ static size_t live_stacks(const struct stack_entry *all, size_t n, size_t top,
 			.live_bytes = s->bytes_allocated - s->bytes_freed,
 			.allocs = s->allocs,
 			.bytes_allocated = s->bytes_allocated,
+			.peak_live = s->peak_live,
+			.size_min = s->size_min,
+			.size_max = s->size_max,
 		};
+		stack_stats__lifetimes(s, &live[k - 1].lifetimes);
 	}
 	return keep_top(live, k, top);
 }
@@ -372,6 +385,39 @@ int stack_walk__interval(const struct stack_snapshot *snap, pid_t pid, size_t to
 	return 0;
 }
 
+int alloc_stacks__usage(const struct stack_snapshot *snap, pid_t pid, struct pool_usage **usage,
+			size_t *count, struct lifetime_stats *total)
+{
+	size_t n;
+	const struct stack_entry *all = stacks_of(snap, pid, &n);
+	struct lifetime_stats one;
+
+	*usage = NULL;
+	*count = 0;
+	if (!n)
+		return 0;
+	*usage = calloc(n, sizeof(**usage));
+	if (!*usage)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		const struct stack_stats *s = &all[i].stats;
+
+		(*usage)[i] = (struct pool_usage){
+			.stack_id = all[i].stack_id,
+			.allocs = s->allocs,
+			.frees = s->frees,
+			.bytes_allocated = s->bytes_allocated,
+			.peak_live = s->peak_live,
+			.size_min = s->size_min,
+			.size_max = s->size_max,
+		};
+		stack_stats__lifetimes(s, &one);
+		lifetime_stats__add(total, &one);
+	}
+	*count = n;
+	return 0;
+}
+
 int alloc_stacks__top(struct alloc_tracer *alloc, const struct stack_snapshot *snap, pid_t pid,
 		      struct symbolizer *sym, size_t top, struct stack_report **stacks,
 		      size_t *count)
@@ -393,6 +439,43 @@ int alloc_stacks__top(struct alloc_tracer *alloc, const struct stack_snapshot *s
 		alloc_stacks__symbolize(alloc, sym, live[i].stack_id, &live[i].frames,
 					&live[i].parts, &live[i].depth);
 	*stacks = live;
+	*count = k;
+	return 0;
+}
+
+static int by_allocs_desc(const void *a, const void *b)
+{
+	const struct stack_report *x = a, *y = b;
+
+	if (x->allocs != y->allocs)
+		return x->allocs < y->allocs ? 1 : -1;
+	return (x->stack_id > y->stack_id) - (x->stack_id < y->stack_id);
+}
+
+int alloc_stacks__busiest(struct alloc_tracer *alloc, const struct stack_snapshot *snap,
+			  pid_t pid, struct symbolizer *sym, size_t top,
+			  struct stack_report **stacks, size_t *count)
+{
+	size_t n, k;
+	const struct stack_entry *all = stacks_of(snap, pid, &n);
+	struct stack_report *every = calloc(n ? n : 1, sizeof(*every));
+
+	*stacks = NULL;
+	*count = 0;
+	if (!every)
+		return -ENOMEM;
+	k = live_stacks(all, n, ALLOC_STACKS_EVERY, every);
+	qsort(every, k, sizeof(*every), by_allocs_desc);
+	if (k > top)
+		k = top;
+	if (!k) {
+		free(every);
+		return 0;
+	}
+	for (size_t i = 0; i < k; i++)
+		alloc_stacks__symbolize(alloc, sym, every[i].stack_id, &every[i].frames, NULL,
+					&every[i].depth);
+	*stacks = every;
 	*count = k;
 	return 0;
 }

@@ -22,6 +22,12 @@ struct stack_snapshot {
 int stack_snapshot__read(struct stack_snapshot *snap, struct alloc_tracer *alloc);
 void stack_snapshot__free(struct stack_snapshot *snap);
 
+/* Every stack of pid in the snapshot as the pool analysis reads it (*usage malloc'ed, NULL
+ * when pid has none), and the lifetimes of them all added into *total. */
+struct pool_usage;
+int alloc_stacks__usage(const struct stack_snapshot *snap, pid_t pid, struct pool_usage **usage,
+			size_t *count, struct lifetime_stats *total);
+
 /* top: every stack that allocated, those whose blocks were all freed too (after the live
  * ones): a heap profile's alloc_* figures. */
 #define ALLOC_STACKS_EVERY SIZE_MAX
@@ -30,6 +36,10 @@ void stack_snapshot__free(struct stack_snapshot *snap);
 int alloc_stacks__top(struct alloc_tracer *alloc, const struct stack_snapshot *snap, pid_t pid,
 		      struct symbolizer *sym, size_t top, struct stack_report **stacks,
 		      size_t *count);
+/* The top stacks of pid by allocations made (freed or not), symbolized (without parts). */
+int alloc_stacks__busiest(struct alloc_tracer *alloc, const struct stack_snapshot *snap,
+			  pid_t pid, struct symbolizer *sym, size_t top,
+			  struct stack_report **stacks, size_t *count);
 /* The frames of a stack id (stack_report, aged_report), symbolized; *frames (and *parts,
  * unless parts is NULL) are malloc'ed, *depth is 0 when the stack is unknown. The strings of
  * *parts are sym's and its cache's: valid until sym's next refresh. */

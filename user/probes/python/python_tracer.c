@@ -117,7 +117,16 @@ struct python_tracer {
 	size_t proc_count, proc_cap;
 	int ncpus;
 	bool quiet_not_python;           /* a scope: most processes are not Python */
+	uint64_t temporary_ns;           /* --temporary-ms, for the event mode's lifetimes */
 };
+
+_Static_assert(PY_LIFETIME_BUCKETS == LIFETIME_BUCKETS, "one lifetime histogram layout");
+
+void python_tracer__set_temporary_ns(struct python_tracer *pt, uint64_t temporary_ns)
+{
+	if (pt)
+		pt->temporary_ns = temporary_ns;
+}
 
 void python_tracer__quiet_not_python(struct python_tracer *pt)
 {
@@ -234,6 +243,7 @@ static void attach_events(struct python_tracer *pt, struct py_proc *p)
 	 * would go unseen. */
 	struct py_proc_config cfg = {
 		.gc_del_addr = py_target__symbol(&p->target, "PyObject_GC_Del", true),
+		.temporary_ns = pt->temporary_ns,
 	};
 	__u32 tgid = (__u32)p->pid;
 	int err;
@@ -470,6 +480,13 @@ static void add_event_type(void *ctx, const void *value)
 	tr->destroyed += st.destroyed;
 	tr->live += st.created - st.destroyed;
 	tr->live_bytes += st.bytes_created - st.bytes_destroyed;
+	tr->bytes_created += st.bytes_created;
+	for (int b = 0; b < LIFETIME_BUCKETS; b++)
+		tr->lifetimes.hist[b] += st.lifetime_hist[b];
+	tr->lifetimes.temporary += st.temporary;
+	tr->lifetimes.total_ns += st.lifetime_ns_total;
+	if (st.peak_live > tr->events_peak_live)
+		tr->events_peak_live = st.peak_live;
 }
 
 /* Event mode: classes from the kernel's counts, by name (those of types that died included);

@@ -28,6 +28,9 @@ struct python_tracer;
  * most stack_depth frames (-1: no Python stacks). */
 struct python_tracer *python_tracer__new(enum python_mode mode, struct symtab_cache *cache,
 					 int stack_configs_fd, int stacks_fd, unsigned int stack_depth);
+/* Event mode: an instance freed within temporary_ns of its creation is temporary (set before
+ * the first attach). */
+void python_tracer__set_temporary_ns(struct python_tracer *pt, uint64_t temporary_ns);
 /* No line for a process found to run no Python (a scope: most do not). */
 void python_tracer__quiet_not_python(struct python_tracer *pt);
 /* Looks for an interpreter in pid now; with may_start_later (a launched command that has not
