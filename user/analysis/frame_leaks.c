@@ -67,3 +67,47 @@ void frame_leaks__judge_counts(const uint64_t *frames, const double *counts, siz
 	out->left = counts[n - 1] - counts[0];
 	decide(out);
 }
+
+void frame_window__add(struct frame_window *w, uint64_t start_ns, uint64_t end_ns)
+{
+	const size_t cap = sizeof(w->spans) / sizeof(w->spans[0]);
+
+	w->spans[w->next] = (struct frame_span){ start_ns, end_ns };
+	w->next = (w->next + 1) % cap;
+	if (w->count < cap)
+		w->count++;
+}
+
+size_t frame_window__judged(const struct frame_window *w, struct frame_span *out)
+{
+	const size_t cap = sizeof(w->spans) / sizeof(w->spans[0]);
+	size_t oldest = (w->next + cap - w->count) % cap;
+	size_t n = w->count > FRAME_LEAK_SETTLE ? w->count - FRAME_LEAK_SETTLE : 0;
+
+	for (size_t i = 0; i < n; i++)
+		out[i] = w->spans[(oldest + i) % cap];
+	return n;
+}
+
+static int by_stack(const void *a, const void *b)
+{
+	const struct frame_block *x = a, *y = b;
+
+	return (x->stack_id > y->stack_id) - (x->stack_id < y->stack_id);
+}
+
+void frame_leaks__by_stack(const struct frame_span *frames, size_t frame_count,
+			   struct frame_block *blocks, size_t block_count, frame_leak_cb cb,
+			   void *ctx)
+{
+	qsort(blocks, block_count, sizeof(*blocks), by_stack);
+	for (size_t lo = 0, hi; lo < block_count; lo = hi) {
+		struct frame_leak leak;
+
+		for (hi = lo + 1; hi < block_count && blocks[hi].stack_id == blocks[lo].stack_id; hi++)
+			;
+		frame_leaks__judge_blocks(frames, frame_count, blocks + lo, hi - lo, &leak);
+		if (leak.is_leak && blocks[lo].stack_id >= 0)   /* < 0: no stack recorded */
+			cb(ctx, blocks[lo].stack_id, &leak);
+	}
+}

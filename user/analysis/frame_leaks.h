@@ -46,4 +46,22 @@ void frame_leaks__judge_blocks(const struct frame_span *frames, size_t frame_cou
 void frame_leaks__judge_counts(const uint64_t *frames, const double *counts, size_t n,
 			       struct frame_leak *out);
 
+/* The frames a process ended lately (a ring), for judging. */
+struct frame_window {
+	struct frame_span spans[FRAME_LEAK_WINDOW + FRAME_LEAK_SETTLE];
+	size_t count, next;
+};
+
+void frame_window__add(struct frame_window *w, uint64_t start_ns, uint64_t end_ns);
+/* The judged frames (all but the FRAME_LEAK_SETTLE newest), oldest first, into out
+ * (FRAME_LEAK_WINDOW spans); returns their number. */
+size_t frame_window__judged(const struct frame_window *w, struct frame_span *out);
+
+typedef void (*frame_leak_cb)(void *ctx, int stack_id, const struct frame_leak *leak);
+/* Judges the blocks of every stack (blocks is sorted by stack id in place); cb gets each
+ * stack found leaking. */
+void frame_leaks__by_stack(const struct frame_span *frames, size_t frame_count,
+			   struct frame_block *blocks, size_t block_count, frame_leak_cb cb,
+			   void *ctx);
+
 #endif

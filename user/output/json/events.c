@@ -150,6 +150,15 @@ static void write_event_fields(struct json_writer *w, const struct analysis_even
 		jsonw_double_field(w, "live", ev->live);
 		jsonw_string_field(w, "unit", ev->python_type ? "objects" : "bytes");
 		jsonw_uint_field(w, "samples", ev->samples);
+		if (ev->per_frame_known) {
+			jsonw_double_field(w, "per_frame", ev->per_frame);
+			jsonw_uint_field(w, "frames_judged", ev->frames_judged);
+			jsonw_uint_field(w, "frames_left", ev->frames_left);
+		} else {
+			jsonw_null_field(w, "per_frame");
+			jsonw_null_field(w, "frames_judged");
+			jsonw_null_field(w, "frames_left");
+		}
 		if (ev->python_type && ev->retained_by.known)
 			retained_by(w, &ev->retained_by);
 		break;
