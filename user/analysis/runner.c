@@ -214,13 +214,14 @@ void analysis_runner__frame(struct analysis_runner *a, struct analysis_process *
 	struct frame_report f = *in;
 	struct spike spike;
 
-	if (!f.start_ns)
+	if (!f.start_ns) {
+		f.from_attach = !p->last_frame_end;
 		f.start_ns = p->last_frame_end ? p->last_frame_end : a->start_ns;
+	}
 	p->last_frame_end = f.end_ns;
 	p->frames.memory_unknown |= !f.native_known;
 	frame_window__add(&p->frame_window, f.start_ns, f.end_ns);
-	f.dropped = frame_stats__add(&p->frames, f.start_ns, f.end_ns, f.allocs,
-				     f.bytes_allocated, &f.fps);
+	f.dropped = frame_stats__add(&p->frames, &f, &f.fps);
 	for (uint64_t g = 0; f.gc_known && g < f.gc_runs; g++)
 		frame_stats__add_gc(&p->frames, f.dropped);
 	for (int o = 0; o < a->output_count; o++)

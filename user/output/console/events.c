@@ -86,6 +86,10 @@ void console_write_analysis(FILE *f, const struct process_report *r)
 			s->frames_fps,
 			fs->frames ? fs->duration_sum_ns / 1e6 / fs->frames : 0.0,
 			fs->duration_max_ns / 1e6);
+		if (!fs->tracer_unknown)
+			fprintf(f, " (of which the probes' %.2f ms, max %.2f ms: not counted in "
+				"drops)", fs->frames ? fs->tracer_sum_ns / 1e6 / fs->frames : 0.0,
+				fs->tracer_max_ns / 1e6);
 		if (fs->target_fps > 0 && fs->memory_unknown)
 			fprintf(f, "; dropped %" PRIu64 " at target %.0f FPS: allocations per frame "
 				"unknown (--light), GC runs %" PRIu64 " vs %" PRIu64 " in normal frames",
