@@ -24,7 +24,7 @@
 #define FRAMES 100
 #define BUDGET_MS 20
 #define BURST 20
-#define HEAVY_BURST 10000
+#define HEAVY_BURST 12000
 #define LATE_BUDGETS 2.2
 #define DROP_FACTOR 1.5
 

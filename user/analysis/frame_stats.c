@@ -30,7 +30,7 @@ double frame_stats__fps(const struct frame_stats *s)
 bool frame_stats__add(struct frame_stats *s, const struct frame_report *f, double *fps)
 {
 	uint64_t duration = f->end_ns > f->start_ns ? f->end_ns - f->start_ns : 0;
-	uint64_t tracer = f->tracer_known && f->tracer_ns < duration ? f->tracer_ns : 0;
+	uint64_t tracer = !f->tracer_known ? 0 : f->tracer_ns < duration ? f->tracer_ns : duration;
 	bool dropped = !f->from_attach && frame_stats__is_dropped(s, duration - tracer);
 	struct frame_class_totals *c = dropped ? &s->dropped : &s->normal;
 

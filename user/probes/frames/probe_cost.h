@@ -13,8 +13,8 @@ struct probe_cost {
 	double return_ns;    /* a uretprobe added to it */
 };
 
-/* Times calls to the site bare, with entry attached, then with exit attached too (the best
- * of a few rounds: other work on the CPU only adds). entry and exit run no work of their own,
+/* Times calls to the site bare, with entry attached, then with exit attached too (the median
+ * of a few rounds). entry and exit run no work of their own,
  * so what the real programs do on top of the trap is not counted. */
 void probe_cost__measure(struct bpf_program *entry, struct bpf_program *exit,
 			 struct probe_cost *out);
