@@ -150,6 +150,69 @@ static void test_type_that_falls_back_or_jumps_once_is_no_leak(void **state)
 	assert_false(r.is_leak);
 }
 
+/* The window keeps the last frames and judges all but the FRAME_LEAK_SETTLE newest. */
+static void test_window_judges_all_but_the_newest(void **state)
+{
+	static struct frame_window w;
+	static struct frame_span out[FRAME_LEAK_WINDOW];
+	size_t n;
+
+	(void)state;
+	frame_window__add(&w, 0, 10);
+	frame_window__add(&w, 10, 20);
+	assert_int_equal(frame_window__judged(&w, out), 0);
+	frame_window__add(&w, 20, 30);
+	assert_int_equal(frame_window__judged(&w, out), 1);
+	assert_true(out[0].start_ns == 0 && out[0].end_ns == 10);
+	for (uint64_t k = 3; k < 2000; k++)
+		frame_window__add(&w, k * 10, k * 10 + 10);
+	n = frame_window__judged(&w, out);
+	assert_int_equal(n, FRAME_LEAK_WINDOW);
+	assert_true(out[n - 1].end_ns == (2000 - FRAME_LEAK_SETTLE) * 10);   /* oldest first */
+	assert_true(out[0].end_ns == (2000 - FRAME_LEAK_SETTLE - FRAME_LEAK_WINDOW + 1) * 10);
+}
+
+struct found {
+	int ids[4];
+	double per_frame[4];
+	int count;
+};
+
+static void collect(void *ctx, int stack_id, const struct frame_leak *leak)
+{
+	struct found *f = ctx;
+
+	f->ids[f->count] = stack_id;
+	f->per_frame[f->count++] = leak->per_frame;
+}
+
+/* Blocks of several stacks, mixed: each judged alone; blocks with no stack never reported. */
+static void test_by_stack_groups_the_blocks(void **state)
+{
+	static struct frame_block blocks[4 * FRAMES];
+	struct found f = { .count = 0 };
+	size_t n = 0;
+
+	(void)state;
+	make_frames();
+	for (size_t k = 0; k < FRAMES; k++) {
+		uint64_t mid = frames[k].start_ns + 8 * MS;
+
+		blocks[n++] = (struct frame_block){ 9, mid, 512 };         /* every frame */
+		blocks[n++] = (struct frame_block){ -1, mid, 64 };         /* no stack recorded */
+		if (k % 4 == 0)
+			blocks[n++] = (struct frame_block){ 4, mid, 100 };  /* a quarter: no */
+		if (k % 4 != 0)
+			blocks[n++] = (struct frame_block){ 2, mid + MS, 32 };  /* three quarters */
+	}
+	frame_leaks__by_stack(frames, FRAMES, blocks, n, collect, &f);
+	assert_int_equal(f.count, 2);
+	assert_int_equal(f.ids[0], 2);           /* ascending stack id */
+	assert_true(f.per_frame[0] == 0.75 * 32);
+	assert_int_equal(f.ids[1], 9);
+	assert_true(f.per_frame[1] == 512);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -158,6 +221,8 @@ int main(void)
 		cmocka_unit_test(test_blocks_outside_the_judged_frames_do_not_count),
 		cmocka_unit_test(test_type_growing_per_frame),
 		cmocka_unit_test(test_type_that_falls_back_or_jumps_once_is_no_leak),
+		cmocka_unit_test(test_window_judges_all_but_the_newest),
+		cmocka_unit_test(test_by_stack_groups_the_blocks),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -58,7 +58,7 @@ struct analysis_process {
 	struct event_list spike_list, budget_list, drift_events;
 	struct frame_stats frames;
 	uint64_t last_frame_end;
-	struct frame_window frame_window;
+	struct frame_window *frame_window;   /* --frame: made at the first frame */
 	struct series *series;
 	size_t series_count;
 	struct metric_set baseline;
@@ -220,7 +220,10 @@ void analysis_runner__frame(struct analysis_runner *a, struct analysis_process *
 	}
 	p->last_frame_end = f.end_ns;
 	p->frames.memory_unknown |= !f.native_known;
-	frame_window__add(&p->frame_window, f.start_ns, f.end_ns);
+	if (!p->frame_window)
+		p->frame_window = calloc(1, sizeof(*p->frame_window));
+	if (p->frame_window)
+		frame_window__add(p->frame_window, f.start_ns, f.end_ns);
 	f.dropped = frame_stats__add(&p->frames, &f, &f.fps);
 	for (uint64_t g = 0; f.gc_known && g < f.gc_runs; g++)
 		frame_stats__add_gc(&p->frames, f.dropped);
@@ -491,10 +494,10 @@ static void check_frame_leaks(struct analysis_runner *a, struct analysis_process
 	struct frame_span spans[FRAME_LEAK_WINDOW];
 	struct frame_leak_ctx c = { a, p, elapsed };
 	struct frame_block *blocks = NULL;
-	size_t n = frame_window__judged(&p->frame_window, spans), count = 0;
+	size_t n = p->frame_window ? frame_window__judged(p->frame_window, spans) : 0, count = 0;
 	uint64_t frames = p->frames.frames;
 
-	if (!a->opts->frame_symbol || n < FRAME_LEAK_MIN_FRAMES)
+	if (n < FRAME_LEAK_MIN_FRAMES)
 		return;
 	/* A type's census points are counts, not blocks: the newest frames may count too. */
 	type_leaks_in_frames(&c, frames > FRAME_LEAK_WINDOW ? frames - FRAME_LEAK_WINDOW : 0,
@@ -834,6 +837,7 @@ void analysis_process__free(struct analysis_process *p)
 		free(p->series[s].frames_at);
 	}
 	free(p->series);
+	free(p->frame_window);
 	for (size_t d = 0; d < p->drifting_count; d++)
 		free(p->drifting[d]);
 	free(p->drifting);
