@@ -1,13 +1,17 @@
 """A game-like loop paced by time.sleep, for --frame clock_nanosleep (tests/e2e/test_frames_python.sh).
 
 Prints "ready <pid>", waits for a line on stdin, runs FRAMES iterations (each builds and drops
-some objects in a reference cycle, then sleeps to the next 10 ms tick), prints "done", exits when stdin closes.
+some objects in a reference cycle, then sleeps to the next 10 ms tick), prints "done drops=N", exits when stdin closes.
+Its own drop count, by --target-fps 100's rule (docs/analysis.md): a frame, from one sleep call to the next (as
+--frame clock_nanosleep sees it), that lasted more than 1.5 ticks.
 """
 import os
 import sys
 import time
 
 FRAMES = int(sys.argv[1]) if len(sys.argv) > 1 else 40
+TICK = 0.01
+DROPPED_OVER = 1.5 * TICK
 
 
 class Entity:
@@ -28,11 +32,17 @@ def main():
     print("ready", os.getpid(), flush=True)
     sys.stdin.readline()
     tick = time.monotonic()
+    last_sleep = None
+    drops = 0
     for frame in range(FRAMES):
         update(frame)
-        tick += 0.01
-        time.sleep(max(0.0, tick - time.monotonic()))
-    print("done", flush=True)
+        tick += TICK
+        now = time.monotonic()
+        if last_sleep is not None and now - last_sleep > DROPPED_OVER:
+            drops += 1
+        last_sleep = now
+        time.sleep(max(0.0, tick - now))
+    print("done drops=%d" % drops, flush=True)
     sys.stdin.readline()
 
 
