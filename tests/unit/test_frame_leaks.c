@@ -120,6 +120,18 @@ static void test_type_growing_per_frame(void **state)
 		assert_true(r.is_leak);
 		assert_int_equal(r.frames, 90);
 		assert_true(r.per_frame == 3);
+		/* Two snapshots 48 frames apart, one step up: not a pattern yet. */
+		s[1] = 49;
+		frame_leaks__judge_counts(s, c, 2, &r);
+		assert_false(r.is_leak);
+		assert_int_equal(r.frames_left, 48);
+		/* Three rising snapshots after them: FRAME_LEAK_MIN_RISES. */
+		s[2] = 97;
+		s[3] = 145;
+		frame_leaks__judge_counts(s, c, 3, &r);
+		assert_false(r.is_leak);
+		frame_leaks__judge_counts(s, c, 4, &r);
+		assert_true(r.is_leak);
 	}
 }
 

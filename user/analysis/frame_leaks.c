@@ -61,11 +61,13 @@ void frame_leaks__judge_counts(const uint64_t *frames, const double *counts, siz
 	for (size_t i = 1; i < n; i++) {
 		if (counts[i] > high) {
 			out->frames_left += frames[i] - frames[i - 1];
+			out->rises++;
 			high = counts[i];
 		}
 	}
 	out->left = counts[n - 1] - counts[0];
 	decide(out);
+	out->is_leak &= out->rises >= FRAME_LEAK_MIN_RISES;
 }
 
 void frame_window__add(struct frame_window *w, uint64_t start_ns, uint64_t end_ns)

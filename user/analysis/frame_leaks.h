@@ -14,6 +14,9 @@
  * (what they allocated may be freed by the next frame: double buffers, deferred frees). */
 #define FRAME_LEAK_WINDOW 512
 #define FRAME_LEAK_SETTLE 2
+/* A count sampled once per interval needs this many rising samples: one step up between two
+ * snapshots (a type made once, in some frame of that interval) is no pattern. */
+#define FRAME_LEAK_MIN_RISES 3
 
 struct frame_span {
 	uint64_t start_ns, end_ns;   /* CLOCK_MONOTONIC; a frame holds (start, end] */
@@ -29,6 +32,7 @@ struct frame_leak {
 	bool is_leak;
 	size_t frames;               /* frames judged */
 	size_t frames_left;          /* of those, the frames that left memory behind */
+	size_t rises;                /* judge_counts: samples above every earlier one */
 	double left;                 /* bytes (objects) still live from the judged frames */
 	double per_frame;            /* left / frames */
 };
@@ -42,7 +46,8 @@ void frame_leaks__judge_blocks(const struct frame_span *frames, size_t frame_cou
 /* A live count (a Python type's) sampled after frames[i] frames (ascending): a step left
  * something behind when the count rose above every earlier sample; its frames all count
  * (with a sample per frame, each frame is judged; with one per interval, the interval's
- * frames). A count that rises and falls back leaves nothing. */
+ * frames), and FRAME_LEAK_MIN_RISES such steps are needed. A count that rises and falls
+ * back leaves nothing. */
 void frame_leaks__judge_counts(const uint64_t *frames, const double *counts, size_t n,
 			       struct frame_leak *out);
 
