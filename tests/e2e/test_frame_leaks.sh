@@ -2,7 +2,8 @@
 # --frame's per-frame leaks (analysis/frame_leaks.c): tests/targets/frame_loop.c keeps one
 # 512-B block in each of 240 frames of 42 ms (a 10 s trace at the default 1 s interval, too
 # few snapshots for the trend test); the leak is found in frames, with 512 bytes per frame.
-# The same loop that frees its block has none.
+# The same loop that frees its block has none. A Python loop keeping one object a frame leaks
+# that type per frame.
 source "$(dirname "$0")/lib.sh"
 
 FRAMES=240 FRAME_MS=42 LEAK_SIZE=512
@@ -54,4 +55,30 @@ check_eq "clean loop: frames" "$(json_summary "$WORK/clean.json" "$TARGET_PID" |
 check_eq "clean loop: no leak" \
 	"$(json_summary "$WORK/clean.json" "$TARGET_PID" | jq '.leaks | length')" 0
 target_close
+wait "$TARGET_PID" 2>/dev/null
+
+# A Python loop keeping one Trail per frame (tests/workloads/game_loop.py), seen by the census
+# at each interval: the type leaks per frame, one object a frame.
+PY=/usr/bin/python3.11
+if [ -x "$PY" ]; then
+	PY_FRAMES=300
+	start_target trail "$PY" "$WORKLOADS/game_loop.py" $PY_FRAMES trail || { fail "trail workload starts"; finish; }
+	start_tracer trail_tracer -p "$TARGET_PID" -i 200ms --frame clock_nanosleep:libc \
+		--json="$WORK/trail.json" || { fail "tracer attaches (trail)"; finish; }
+	target_send go
+	wait_for_line "$WORK/trail.out" '^done' 60 || fail "trail workload finished"
+	sleep 0.3
+	stop_tracer
+	check_eq "trail: exit status" "$TRACER_RC" 0
+	summary=$(json_summary "$WORK/trail.json" "$TARGET_PID")
+	trail=$(jq -c '[.leaks[] | select(.kind == "python_type" and .name == "Trail")] | .[0]' <<<"$summary")
+	check_eq "trail: Trail found leaking in frames" "$(jq '.per_frame != null' <<<"$trail")" true
+	check_within "trail: objects per frame" "$(jq .per_frame <<<"$trail")" 1 5
+	check_eq "trail: its unit" "$(jq -r .unit <<<"$trail")" objects
+	check_eq "trail: Entity (made and freed each frame) is no leak" \
+		"$(jq '[.leaks[] | select(.name == "Entity")] | length' <<<"$summary")" 0
+	target_close
+else
+	skip "trail" "$PY not installed"
+fi
 finish
