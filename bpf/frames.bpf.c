@@ -154,4 +154,18 @@ int stage_begin(struct pt_regs *ctx)
 	return 0;
 }
 
+/* Calibration (probes/frames/probe_cost.c): no work, so that timing calls to a function of
+ * the loader's own with them attached measures what a hit costs the calling thread. */
+SEC("uprobe")
+int cost_entry(struct pt_regs *ctx)
+{
+	return 0;
+}
+
+SEC("uretprobe")
+int cost_return(struct pt_regs *ctx)
+{
+	return 0;
+}
+
 char LICENSE[] SEC("license") = "GPL";

@@ -37,6 +37,9 @@ check_eq "summary frame count" "$(jq .frames.count <<<"$summary")" "$ITERATIONS"
 check_within "frames per second (10 ms ticks)" "$(jq .frames.fps <<<"$summary")" 100 20
 check_eq "dropped + normal frames = all frames" \
 	"$(jq '.frames.dropped_frames.frames + .frames.normal_frames.frames' <<<"$summary")" "$ITERATIONS"
+# The loop counts its own drops between its sleep calls, by the same 1.5-tick rule.
+check_eq "dropped frames = the loop's own count" "$(jq .frames.dropped <<<"$summary")" \
+	"$(sed -n 's/^done drops=\([0-9]*\).*/\1/p' "$WORK/game.out")"
 check_eq "census mode: objects_created per frame unknown (null)" \
 	"$(frames | jq -s -c '[.[].objects_created] | unique')" "[null]"
 check_eq "census mode: objects_freed per frame unknown (null)" \

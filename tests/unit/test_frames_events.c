@@ -18,6 +18,15 @@
 
 #define MS 1000000ull
 
+static bool add(struct frame_stats *s, uint64_t start_ns, uint64_t end_ns, uint64_t allocs,
+		uint64_t bytes_allocated, double *fps)
+{
+	struct frame_report f = { .start_ns = start_ns, .end_ns = end_ns, .allocs = allocs,
+				  .bytes_allocated = bytes_allocated, .tracer_known = true };
+
+	return frame_stats__add(s, &f, fps);
+}
+
 static void test_fps_over_window(void **state)
 {
 	struct frame_stats s;
@@ -25,14 +34,14 @@ static void test_fps_over_window(void **state)
 
 	(void)state;
 	frame_stats__init(&s, 0);
-	frame_stats__add(&s, 0, 10 * MS, 1, 100, &fps);
+	add(&s, 0, 10 * MS, 1, 100, &fps);
 	assert_true(fps == 0);             /* one frame: no rate yet */
 	for (uint64_t i = 1; i < 200; i++)
-		frame_stats__add(&s, i * 10 * MS, (i + 1) * 10 * MS, 1, 100, &fps);
+		add(&s, i * 10 * MS, (i + 1) * 10 * MS, 1, 100, &fps);
 	assert_true(fps > 99.99 && fps < 100.01);
 	/* The window follows a change of pace: 60 frames of 20 ms give 50 FPS. */
 	for (uint64_t i = 0; i < FRAME_STATS_WINDOW; i++)
-		frame_stats__add(&s, 2000 * MS + i * 20 * MS, 2000 * MS + (i + 1) * 20 * MS, 1, 100,
+		add(&s, 2000 * MS + i * 20 * MS, 2000 * MS + (i + 1) * 20 * MS, 1, 100,
 				 &fps);
 	assert_true(fps > 49.99 && fps < 50.01);
 	assert_int_equal(s.frames, 200 + FRAME_STATS_WINDOW);
@@ -52,8 +61,8 @@ static void test_dropped_frames_and_memory(void **state)
 		bool slow = i % 5 == 4;
 		uint64_t d = slow ? 40 * MS : 16 * MS;
 
-		assert_int_equal(frame_stats__add(&s, t, t + d, slow ? 50 : 5, slow ? 5000 : 500,
-						  NULL), slow);
+		assert_int_equal(add(&s, t, t + d, slow ? 50 : 5, slow ? 5000 : 500, NULL),
+				 slow);
 		t += d;
 	}
 	frame_stats__add_gc(&s, true);
@@ -175,11 +184,66 @@ static void test_split_symbol_lib(void **state)
 	free(name);
 }
 
+/* A fixed-step loop at 50 FPS (20 ms): one late frame (44 ms), then a catch-up frame that
+ * skips its sleep (0.5 ms), then one that sleeps the rest of its slot (15.5 ms). The program
+ * counts one drop; so must we, whether the catch-up frame is seen (--frame at the present)
+ * or merged into the late one (--frame at the sleep it skipped). */
+static void test_late_frame_and_its_catch_up_are_one_drop(void **state)
+{
+	static const double seen[] = { 20, 20, 44, 0.5, 15.5, 20, 20 };
+	static const double merged[] = { 20, 20, 44.5, 15.5, 20, 20 };
+	const double *runs[] = { seen, merged };
+	size_t lengths[] = { 7, 6 };
+
+	(void)state;
+	for (int r = 0; r < 2; r++) {
+		struct frame_stats s;
+		uint64_t t = 1000 * MS;
+
+		frame_stats__init(&s, 50);
+		for (size_t i = 0; i < lengths[r]; i++) {
+			uint64_t d = (uint64_t)(runs[r][i] * MS);
+
+			add(&s, t, t + d, 1, 64, NULL);
+			t += d;
+		}
+		assert_int_equal(s.dropped.frames, 1);
+	}
+}
+
+/* The probes' time is not the program's: a frame dropped only by what they added is not. */
+static void test_tracer_time_kept_out_of_the_verdict(void **state)
+{
+	struct frame_report f = { .start_ns = 1000 * MS, .end_ns = 1040 * MS, .tracer_known = true };
+	struct frame_stats s;
+
+	(void)state;
+	frame_stats__init(&s, 60);               /* dropped above 25 ms */
+	f.tracer_ns = 20 * MS;                   /* 40 - 20 = 20 ms: on time */
+	assert_false(frame_stats__add(&s, &f, NULL));
+	f.tracer_ns = 10 * MS;                   /* 40 - 10 = 30 ms: late */
+	assert_true(frame_stats__add(&s, &f, NULL));
+	f.tracer_known = false;                  /* unknown: the whole 40 ms */
+	f.tracer_ns = 0;
+	assert_true(frame_stats__add(&s, &f, NULL));
+	assert_int_equal(s.dropped.frames, 2);
+	assert_int_equal(s.duration_max_ns, 40 * MS);   /* durations stay as lived */
+	assert_int_equal(s.tracer_sum_ns, 30 * MS);
+	assert_int_equal(s.tracer_max_ns, 20 * MS);
+	assert_true(s.tracer_unknown);
+	/* The first frame began at attach: its length says nothing of the program's pace. */
+	f = (struct frame_report){ .start_ns = 0, .end_ns = 5000 * MS, .from_attach = true,
+				   .tracer_known = true };
+	assert_false(frame_stats__add(&s, &f, NULL));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_fps_over_window),
 		cmocka_unit_test(test_dropped_frames_and_memory),
+		cmocka_unit_test(test_late_frame_and_its_catch_up_are_one_drop),
+		cmocka_unit_test(test_tracer_time_kept_out_of_the_verdict),
 		cmocka_unit_test(test_event_rate_limit),
 		cmocka_unit_test(test_baseline_line),
 		cmocka_unit_test(test_baseline_file),

@@ -27,14 +27,14 @@ double frame_stats__fps(const struct frame_stats *s)
 	return span ? (s->count - 1) * 1e9 / (double)span : 0;
 }
 
-bool frame_stats__add(struct frame_stats *s, uint64_t start_ns, uint64_t end_ns,
-		      uint64_t allocs, uint64_t bytes_allocated, double *fps)
+bool frame_stats__add(struct frame_stats *s, const struct frame_report *f, double *fps)
 {
-	uint64_t duration = end_ns > start_ns ? end_ns - start_ns : 0;
-	bool dropped = frame_stats__is_dropped(s, duration);
+	uint64_t duration = f->end_ns > f->start_ns ? f->end_ns - f->start_ns : 0;
+	uint64_t tracer = !f->tracer_known ? 0 : f->tracer_ns < duration ? f->tracer_ns : duration;
+	bool dropped = !f->from_attach && frame_stats__is_dropped(s, duration - tracer);
 	struct frame_class_totals *c = dropped ? &s->dropped : &s->normal;
 
-	s->ends[s->next] = end_ns;
+	s->ends[s->next] = f->end_ns;
 	s->next = (s->next + 1) % FRAME_STATS_WINDOW;
 	if (s->count < FRAME_STATS_WINDOW)
 		s->count++;
@@ -42,9 +42,13 @@ bool frame_stats__add(struct frame_stats *s, uint64_t start_ns, uint64_t end_ns,
 	s->duration_sum_ns += duration;
 	if (duration > s->duration_max_ns)
 		s->duration_max_ns = duration;
+	s->tracer_unknown |= !f->tracer_known;
+	s->tracer_sum_ns += tracer;
+	if (tracer > s->tracer_max_ns)
+		s->tracer_max_ns = tracer;
 	c->frames++;
-	c->allocs += allocs;
-	c->bytes_allocated += bytes_allocated;
+	c->allocs += f->allocs;
+	c->bytes_allocated += f->bytes_allocated;
 	if (fps)
 		*fps = frame_stats__fps(s);
 	return dropped;

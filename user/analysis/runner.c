@@ -12,6 +12,7 @@
 #include "analysis/budget.h"
 #include "analysis/drift.h"
 #include "analysis/event_rate.h"
+#include "analysis/frame_leaks.h"
 #include "analysis/frame_stats.h"
 #include "analysis/leaks.h"
 #include "analysis/spikes.h"
@@ -34,7 +35,9 @@ struct series {
 	size_t depth;
 	struct python_stack python;    /* of a native series whose stack ran Python code */
 	struct trend_point *points;
+	uint64_t *frames_at;           /* --frame: frames ended by each point */
 	size_t count;
+	struct frame_leak frame_leak;  /* --frame: the latest per-frame judgement that found one */
 	struct leak_result result;
 	struct leak_result last_leak;  /* the latest analysis that found a leak */
 	double analysed_t;             /* t of the last point analysed: no new point, no new answer */
@@ -55,6 +58,7 @@ struct analysis_process {
 	struct event_list spike_list, budget_list, drift_events;
 	struct frame_stats frames;
 	uint64_t last_frame_end;
+	struct frame_window *frame_window;   /* --frame: made at the first frame */
 	struct series *series;
 	size_t series_count;
 	struct metric_set baseline;
@@ -210,12 +214,17 @@ void analysis_runner__frame(struct analysis_runner *a, struct analysis_process *
 	struct frame_report f = *in;
 	struct spike spike;
 
-	if (!f.start_ns)
+	if (!f.start_ns) {
+		f.from_attach = !p->last_frame_end;
 		f.start_ns = p->last_frame_end ? p->last_frame_end : a->start_ns;
+	}
 	p->last_frame_end = f.end_ns;
 	p->frames.memory_unknown |= !f.native_known;
-	f.dropped = frame_stats__add(&p->frames, f.start_ns, f.end_ns, f.allocs,
-				     f.bytes_allocated, &f.fps);
+	if (!p->frame_window)
+		p->frame_window = calloc(1, sizeof(*p->frame_window));
+	if (p->frame_window)
+		frame_window__add(p->frame_window, f.start_ns, f.end_ns);
+	f.dropped = frame_stats__add(&p->frames, &f, &f.fps);
 	for (uint64_t g = 0; f.gc_known && g < f.gc_runs; g++)
 		frame_stats__add_gc(&p->frames, f.dropped);
 	for (int o = 0; o < a->output_count; o++)
@@ -260,19 +269,23 @@ static struct series *series_of(struct analysis_process *p, bool python_type, in
 	s->stack_id = stack_id;
 	snprintf(s->name, sizeof(s->name), "%s", name);
 	s->points = calloc(LEAK_MAX_SAMPLES, sizeof(*s->points));
+	s->frames_at = calloc(LEAK_MAX_SAMPLES, sizeof(*s->frames_at));
 	return s;
 }
 
-static void series_push(struct series *s, double t, double value)
+static void series_push(struct series *s, double t, double value, uint64_t frames)
 {
-	if (!s->points)
+	if (!s->points || !s->frames_at)
 		return;
 	if (s->count && t <= s->points[s->count - 1].t)
 		return;
 	if (s->count == LEAK_MAX_SAMPLES) {
 		memmove(s->points, s->points + 1, (LEAK_MAX_SAMPLES - 1) * sizeof(*s->points));
+		memmove(s->frames_at, s->frames_at + 1,
+			(LEAK_MAX_SAMPLES - 1) * sizeof(*s->frames_at));
 		s->count--;
 	}
+	s->frames_at[s->count] = frames;
 	s->points[s->count++] = (struct trend_point){ t, value };
 }
 
@@ -321,6 +334,8 @@ static void leak_event(struct series *s, pid_t pid, uint64_t elapsed, struct ana
 		.python_stack = s->python.depth ? &s->python : NULL,
 		.severity = s->last_leak.severity, .growth_per_s = s->last_leak.growth_per_s,
 		.live = s->last_leak.last, .samples = s->last_leak.samples,
+		.per_frame_known = s->frame_leak.is_leak, .per_frame = s->frame_leak.per_frame,
+		.frames_judged = s->frame_leak.frames, .frames_left = s->frame_leak.frames_left,
 	};
 	snprintf(ev->name, sizeof(ev->name), "%s", s->name);
 }
@@ -404,6 +419,97 @@ void analysis_runner__window_leak(struct analysis_runner *a, struct analysis_pro
 	emit(a, &ev);
 }
 
+/* --- per-frame leaks (frame_leaks.h) ----------------------------------------------- */
+
+struct frame_leak_ctx {
+	struct analysis_runner *a;
+	struct analysis_process *p;
+	uint64_t elapsed;
+};
+
+/* A series found leaking in frames: its severity from the rate the frames give it. */
+static void frame_leak_found(struct frame_leak_ctx *c, struct series *s,
+			     const struct frame_leak *leak)
+{
+	struct analysis_runner *a = c->a;
+	double growth_per_s = leak->per_frame * frame_stats__fps(&c->p->frames);
+	struct analysis_event ev;
+
+	s->frame_leak = *leak;
+	s->last_leak = (struct leak_result){
+		.is_leak = true, .verdict = LEAK_VERDICT_LEAK, .growth_per_s = growth_per_s,
+		.severity = leak_severity_classify(s->python_type ? &leak_thresholds_objects
+								  : &leak_thresholds_bytes,
+						   growth_per_s, leak->left),
+		.last = leak->left, .samples = leak->frames,
+	};
+	if (a->opts->fail_on_leak && (int)s->last_leak.severity >= a->opts->fail_on_leak_severity)
+		a->leak_tripped = true;
+	if (s->last_leak.severity <= s->reported)
+		return;
+	s->reported = s->last_leak.severity;
+	name_series(a, c->p->pid, s);
+	leak_event(s, c->p->pid, c->elapsed, &ev);
+	if (s->python_type && a->hooks.retained_by)
+		a->hooks.retained_by(a->hooks.ctx, c->p->pid, ev.name, &ev.retained_by);
+	emit(a, &ev);
+}
+
+static void stack_leaks_in_frames(void *ctx, int stack_id, const struct frame_leak *leak)
+{
+	struct frame_leak_ctx *c = ctx;
+	struct series *s = series_of(c->p, false, stack_id, "");
+
+	if (s)
+		frame_leak_found(c, s, leak);
+}
+
+/* A type's census points within the judged frames, judged by their new highs. */
+static void type_leaks_in_frames(struct frame_leak_ctx *c, uint64_t first, uint64_t last)
+{
+	uint64_t frames[LEAK_MAX_SAMPLES];
+	double counts[LEAK_MAX_SAMPLES];
+
+	for (size_t i = 0; i < c->p->series_count; i++) {
+		struct series *s = &c->p->series[i];
+		struct frame_leak leak;
+		size_t n = 0;
+
+		if (!s->python_type)
+			continue;
+		for (size_t k = 0; k < s->count; k++)
+			if (s->frames_at[k] >= first && s->frames_at[k] <= last) {
+				frames[n] = s->frames_at[k];
+				counts[n++] = s->points[k].value;
+			}
+		frame_leaks__judge_counts(frames, counts, n, &leak);
+		if (leak.is_leak)
+			frame_leak_found(c, s, &leak);
+	}
+}
+
+static void check_frame_leaks(struct analysis_runner *a, struct analysis_process *p,
+			      uint64_t elapsed)
+{
+	struct frame_span spans[FRAME_LEAK_WINDOW];
+	struct frame_leak_ctx c = { a, p, elapsed };
+	struct frame_block *blocks = NULL;
+	size_t n = p->frame_window ? frame_window__judged(p->frame_window, spans) : 0, count = 0;
+	uint64_t frames = p->frames.frames;
+
+	if (n < FRAME_LEAK_MIN_FRAMES)
+		return;
+	/* A type's census points are counts, not blocks: the newest frames may count too. */
+	type_leaks_in_frames(&c, frames > FRAME_LEAK_WINDOW ? frames - FRAME_LEAK_WINDOW : 0,
+			     frames);
+	if (!a->hooks.live_blocks ||
+	    a->hooks.live_blocks(a->hooks.ctx, p->pid, spans[0].start_ns, spans[n - 1].end_ns,
+				 &blocks, &count))
+		return;
+	frame_leaks__by_stack(spans, n, blocks, count, stack_leaks_in_frames, &c);
+	free(blocks);
+}
+
 static void feed_series(struct analysis_runner *a, struct analysis_process *p,
 			struct process_report *r, double t)
 {
@@ -417,7 +523,7 @@ static void feed_series(struct analysis_runner *a, struct analysis_process *p,
 		if (!s)
 			continue;
 		copy_frames(s, st);
-		series_push(s, t, (double)st->live_bytes);
+		series_push(s, t, (double)st->live_bytes, p->frames.frames);
 	}
 	if (!r->python)
 		return;
@@ -427,7 +533,7 @@ static void feed_series(struct analysis_runner *a, struct analysis_process *p,
 
 		if (!ty->has_live || !(s = series_of(p, true, -1, ty->name)))
 			continue;
-		series_push(s, t, (double)ty->live);
+		series_push(s, t, (double)ty->live, p->frames.frames);
 	}
 }
 
@@ -655,6 +761,7 @@ static void snapshot(struct analysis_runner *a, struct analysis_process *p,
 	r->system = &p->sys;
 	feed_series(a, p, r, t);
 	check_leaks(a, p, r->elapsed_ns);
+	check_frame_leaks(a, p, r->elapsed_ns);
 	check_budgets(a, p, r, t);
 	check_drift(a, p, r, NULL);
 }
@@ -727,8 +834,10 @@ void analysis_process__free(struct analysis_process *p)
 		free(p->series[s].frames);
 		free(p->series[s].python.frames);
 		free(p->series[s].points);
+		free(p->series[s].frames_at);
 	}
 	free(p->series);
+	free(p->frame_window);
 	for (size_t d = 0; d < p->drifting_count; d++)
 		free(p->drifting[d]);
 	free(p->drifting);

@@ -3,6 +3,7 @@
 #ifndef MEMTRACE_ANALYSIS_RUNNER_H
 #define MEMTRACE_ANALYSIS_RUNNER_H
 
+#include "analysis/frame_leaks.h"
 #include "analysis/options.h"
 #include "model/analysis_events.h"
 #include "model/frame_report.h"
@@ -28,6 +29,10 @@ struct analysis_hooks {
 	 * (out->known stays false when it cannot be told). */
 	void (*retained_by)(void *ctx, pid_t pid, const char *type_name,
 			    struct retainer_report *out);
+	/* --frame: pid's live blocks allocated in (since_ns, until_ns], into *out (freed by the
+	 * caller). 0, or a negative errno. */
+	int (*live_blocks)(void *ctx, pid_t pid, uint64_t since_ns, uint64_t until_ns,
+			   struct frame_block **out, size_t *count);
 };
 
 void analysis_runner__set_hooks(struct analysis_runner *a, const struct analysis_hooks *hooks);

@@ -36,7 +36,8 @@ static const struct argp_option options[] = {
 	{ "stage", OPT_STAGE, "NAME=SYMBOL", 0,
 	  "A call of SYMBOL begins stage NAME of the frame (repeatable, up to 8)", 0 },
 	{ "target-fps", OPT_TARGET_FPS, "N", 0,
-	  "Frames longer than 1.5/N s count as dropped; the summary compares their memory", 0 },
+	  "Frames longer than 1.5/N s (less the probes' time) count as dropped; the summary "
+	  "compares their memory", 0 },
 	{ "spike-bytes", OPT_SPIKE_BYTES, "SIZE", 0,
 	  "A frame (interval) allocating SIZE or more is a spike, besides the median/MAD rule", 0 },
 	{ "leak-age", OPT_LEAK_AGE, "SECONDS", 0,

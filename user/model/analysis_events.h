@@ -38,6 +38,9 @@ struct analysis_event {
 	enum leak_severity severity;
 	double growth_per_s, live;
 	size_t samples;
+	bool per_frame_known;        /* --frame: found leaking in frames (frame_leaks.h) */
+	double per_frame;            /* bytes (objects) left behind per judged frame */
+	uint64_t frames_judged, frames_left;
 	struct retainer_report retained_by; /* python_type, census mode: what holds them */
 	/* drift */
 	char metric[96];

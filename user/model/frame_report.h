@@ -22,6 +22,9 @@ struct frame_report {
 	uint64_t allocs, frees, bytes_allocated, bytes_freed;
 	uint64_t live_bytes, live_allocs;
 	uint64_t lost;               /* frames lost before this one (ring buffer full) */
+	bool tracer_known;           /* the cost of a probe hit was measured (probe_cost.h) */
+	uint64_t tracer_ns;          /* what the probes added to the frame: hits x that cost */
+	bool from_attach;            /* the first frame: it began when the probe was attached */
 	bool dropped;                /* longer than the --target-fps budget allows */
 	double fps;                  /* over the last frames (frame_stats.h) */
 	bool gc_known;               /* the Python collector times pid's collections */
@@ -52,7 +55,9 @@ struct frame_stats {
 	uint64_t ends[FRAME_STATS_WINDOW];   /* end times of the last frames, ring */
 	unsigned int count, next;
 	uint64_t frames;
-	uint64_t duration_sum_ns, duration_max_ns;
+	uint64_t duration_sum_ns, duration_max_ns;   /* as the program lived them, probes and all */
+	uint64_t tracer_sum_ns, tracer_max_ns;       /* of that, the probes' (frame_report) */
+	bool tracer_unknown;                         /* some frame's tracer time was unknown */
 	struct frame_class_totals dropped, normal;
 	bool memory_unknown;                 /* frames came without allocator figures (--light) */
 };

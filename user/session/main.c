@@ -18,6 +18,7 @@
 #include "output/prometheus/prometheus.h"
 #include "probes/alloc/alloc_stacks.h"
 #include "probes/alloc/alloc_tracer.h"
+#include "probes/frames/frame_blocks.h"
 #include "probes/frames/frame_tracer.h"
 #include "probes/python/python_tracer.h"
 #include "session/growth_report.h"
@@ -345,6 +346,14 @@ static void retained_by_for_analysis(void *ctx, pid_t pid, const char *type_name
 	struct session *s = ctx;
 
 	python_tracer__retained_by(s->python, pid, type_name, out);
+}
+
+static int live_blocks_for_analysis(void *ctx, pid_t pid, uint64_t since_ns, uint64_t until_ns,
+				    struct frame_block **out, size_t *count)
+{
+	struct session *s = ctx;
+
+	return frame_blocks__read(s->tracer, pid, since_ns, until_ns, out, count);
 }
 
 static void on_frame(void *ctx, const struct frame_report *in)
@@ -686,7 +695,8 @@ int main(int argc, char **argv)
 		.max_entries = s.opts.max_entries,
 		.stack_entries = s.opts.stack_entries,
 		.stacks = s.opts.stacks,
-		.ages = s.opts.analysis.leak_age_ns != 0,
+		/* --frame's leaks place each live block in the frame that allocated it. */
+		.ages = s.opts.analysis.leak_age_ns != 0 || s.opts.analysis.frame_symbol,
 		.temporary_ns = temporary_ns(&s.opts.analysis),
 		.allocator_probes = !s.opts.light,
 		.windowed = !s.opts.exact,
@@ -716,6 +726,7 @@ int main(int argc, char **argv)
 	analysis_runner__set_hooks(s.analysis, &(struct analysis_hooks){
 		.ctx = &s, .symbolize = symbolize_for_analysis,
 		.top_stack = top_stack_for_analysis, .retained_by = retained_by_for_analysis,
+		.live_blocks = live_blocks_for_analysis,
 	});
 	code = s.opts.command ? launch_command(&s) :
 	       scope_options__on(&s.opts.scope) ? attach_scope(&s) : attach_pids(&s);

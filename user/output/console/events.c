@@ -39,6 +39,10 @@ void console_write_event(FILE *f, const struct analysis_event *ev)
 			fprintf(f, "leak (%s): stack %s grows %s/s, %s live\n",
 				leak_severity_name(ev->severity), ev->name,
 				console_bytes(ev->growth_per_s, a, sizeof(a)), console_bytes(ev->live, b, sizeof(b)));
+			if (ev->per_frame_known)
+				fprintf(f, "    %s per frame, left behind in %" PRIu64 " of %" PRIu64
+					" frames\n", console_bytes(ev->per_frame, a, sizeof(a)),
+					ev->frames_left, ev->frames_judged);
 			if (ev->python_stack) {
 				fprintf(f, "    from Python:\n");
 				console_write_python_stack(f, ev->python_stack, "      ");
@@ -47,6 +51,9 @@ void console_write_event(FILE *f, const struct analysis_event *ev)
 		}
 		fprintf(f, "leak (%s): %s grows %.1f objects/s, %.0f live\n",
 			leak_severity_name(ev->severity), ev->name, ev->growth_per_s, ev->live);
+		if (ev->per_frame_known)
+			fprintf(f, "    %.1f objects per frame, left behind in %" PRIu64 " of %" PRIu64
+				" frames\n", ev->per_frame, ev->frames_left, ev->frames_judged);
 		for (size_t i = 0; i < ev->retained_by.count; i++)   /* \xc3\x97: U+00D7 × */
 			fprintf(f, "  retained by %s \xc3\x97%" PRIu64 "%s\n", ev->retained_by.paths[i].path,
 				ev->retained_by.paths[i].count, ev->retained_by.partial ? " (partial)" : "");
@@ -79,6 +86,10 @@ void console_write_analysis(FILE *f, const struct process_report *r)
 			s->frames_fps,
 			fs->frames ? fs->duration_sum_ns / 1e6 / fs->frames : 0.0,
 			fs->duration_max_ns / 1e6);
+		if (!fs->tracer_unknown)
+			fprintf(f, " (of which the probes' %.2f ms, max %.2f ms: not counted in "
+				"drops)", fs->frames ? fs->tracer_sum_ns / 1e6 / fs->frames : 0.0,
+				fs->tracer_max_ns / 1e6);
 		if (fs->target_fps > 0 && fs->memory_unknown)
 			fprintf(f, "; dropped %" PRIu64 " at target %.0f FPS: allocations per frame "
 				"unknown (--light), GC runs %" PRIu64 " vs %" PRIu64 " in normal frames",
@@ -107,6 +118,14 @@ void console_write_analysis(FILE *f, const struct process_report *r)
 			fprintf(f, "  leak (%s) stack %s: %s%s/s\n", leak_severity_name(l->severity),
 				l->name, l->growth_per_s >= 0 ? "+" : "",
 				console_bytes(l->growth_per_s, a, sizeof(a)));
+		if (!l->per_frame_known)
+			continue;
+		if (l->python_type)
+			fprintf(f, "    %.1f objects per frame", l->per_frame);
+		else
+			fprintf(f, "    %s per frame", console_bytes(l->per_frame, a, sizeof(a)));
+		fprintf(f, ", left behind in %" PRIu64 " of %" PRIu64 " frames\n", l->frames_left,
+			l->frames_judged);
 	}
 	for (size_t i = 0; i < s->aged_count; i++)
 		fprintf(f, "  outstanding > %.1fs: %s in %" PRIu64 " allocations at %s\n",

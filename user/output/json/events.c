@@ -38,6 +38,7 @@ void json_write_frame(struct json_writer *w, const struct frame_report *f)
 	jsonw_uint_field(w, "seq", f->seq);
 	jsonw_uint_field(w, "start_ns", f->start_ns);
 	jsonw_uint_field(w, "duration_ns", f->end_ns > f->start_ns ? f->end_ns - f->start_ns : 0);
+	write_known_uint(w, f->tracer_known, "tracer_ns", f->tracer_ns);
 	write_frame_counts(w, f->native_known, f->allocs, f->frees, f->bytes_allocated,
 			   f->bytes_freed);
 	write_known_uint(w, f->native_known, "live_bytes", f->live_bytes);
@@ -150,6 +151,15 @@ static void write_event_fields(struct json_writer *w, const struct analysis_even
 		jsonw_double_field(w, "live", ev->live);
 		jsonw_string_field(w, "unit", ev->python_type ? "objects" : "bytes");
 		jsonw_uint_field(w, "samples", ev->samples);
+		if (ev->per_frame_known) {
+			jsonw_double_field(w, "per_frame", ev->per_frame);
+			jsonw_uint_field(w, "frames_judged", ev->frames_judged);
+			jsonw_uint_field(w, "frames_left", ev->frames_left);
+		} else {
+			jsonw_null_field(w, "per_frame");
+			jsonw_null_field(w, "frames_judged");
+			jsonw_null_field(w, "frames_left");
+		}
 		if (ev->python_type && ev->retained_by.known)
 			retained_by(w, &ev->retained_by);
 		break;
@@ -257,6 +267,14 @@ static void write_frames_summary(struct json_writer *w, const struct analysis_su
 	jsonw_double_field(w, "mean_duration_ns",
 			   fs->frames ? (double)fs->duration_sum_ns / fs->frames : 0);
 	jsonw_uint_field(w, "max_duration_ns", fs->duration_max_ns);
+	if (fs->tracer_unknown) {
+		jsonw_null_field(w, "mean_tracer_ns");
+		jsonw_null_field(w, "max_tracer_ns");
+	} else {
+		jsonw_double_field(w, "mean_tracer_ns",
+				   fs->frames ? (double)fs->tracer_sum_ns / fs->frames : 0);
+		jsonw_uint_field(w, "max_tracer_ns", fs->tracer_max_ns);
+	}
 	if (fs->target_fps > 0)
 		jsonw_double_field(w, "target_fps", fs->target_fps);
 	else

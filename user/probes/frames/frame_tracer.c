@@ -14,6 +14,7 @@
 #include "frames.skel.h"
 #include "model/exit_codes.h"
 #include "probes/alloc/alloc_tracer.h"
+#include "probes/frames/probe_cost.h"
 #include "probes/probe_links.h"
 #include "target/procmaps.h"
 #include "target/symbol_lookup.h"
@@ -28,6 +29,7 @@ struct frame_tracer {
 	void *cb_ctx;
 	bool python_counters;        /* --python=events: objects per frame */
 	bool native_known;           /* the malloc family is probed (not --light) */
+	struct probe_cost cost;      /* of one hit, measured at open */
 };
 
 int frame_tracer__open(struct frame_tracer **out, const struct analysis_options *opts,
@@ -73,6 +75,10 @@ int frame_tracer__open(struct frame_tracer **out, const struct analysis_options 
 		frame_tracer__destroy(t);
 		return EXIT_BPF_LOAD;
 	}
+	probe_cost__measure(t->skel->progs.cost_entry, t->skel->progs.cost_return, &t->cost);
+	if (!t->cost.known)
+		fprintf(stderr, "memtrace-bpf: warning: the cost of a probe hit could not be "
+			"measured: each frame's tracer time is unknown (null in JSON)\n");
 	*out = t;
 	return EXIT_OK;
 }
@@ -123,6 +129,24 @@ int frame_tracer__attach(struct frame_tracer *t, pid_t pid, const char *const *m
 	return code;
 }
 
+/* What the probes added to the frame's run time: each hit of an entry probe (the malloc family,
+ * free, the Python object probes, this frame's own and its stages') and of the malloc family's
+ * return probe, at the cost measured at open. */
+static uint64_t tracer_ns(const struct frame_tracer *t, const struct frame_event *ev)
+{
+	double entries = 1, returns = 0;
+
+	if (t->native_known) {
+		entries += (double)(ev->counts.allocs + ev->counts.frees);
+		returns += (double)ev->counts.allocs;
+	}
+	if (t->python_counters)
+		entries += (double)(ev->counts.py_allocs + ev->counts.py_frees);
+	for (int k = 0; k < t->opts->stage_count && k < FRAMES_MAX_STAGES; k++)
+		entries += (double)ev->stages[k].hits;
+	return (uint64_t)(entries * t->cost.entry_ns + returns * t->cost.return_ns);
+}
+
 static int on_frame_event(void *ctx, void *data, size_t size)
 {
 	struct frame_tracer *t = ctx;
@@ -147,6 +171,8 @@ static int on_frame_event(void *ctx, void *data, size_t size)
 	f.objects_created = ev->counts.py_allocs;
 	f.objects_freed = ev->counts.py_frees;
 	f.stage_count = t->opts->stage_count;
+	f.tracer_known = t->cost.known;
+	f.tracer_ns = tracer_ns(t, ev);
 	for (int k = 0; k < f.stage_count; k++) {
 		const struct frame_stage *s = &ev->stages[k];
 
