@@ -12,16 +12,20 @@
 #include "analysis/budget.h"
 #include "analysis/drift.h"
 #include "analysis/event_rate.h"
+#include "analysis/forecast.h"
+#include "analysis/fragmentation.h"
 #include "analysis/frame_stats.h"
 #include "analysis/leaks.h"
 #include "analysis/spikes.h"
 #include "model/exit_codes.h"
+#include "model/fragmentation_report.h"
 #include "output/on_event/on_event.h"
 #include "target/sysctx.h"
 
 #define LEAK_MAX_SAMPLES 300
 #define MAX_SERIES 256
 #define MAX_LISTED 100
+#define FORECAST_DEFAULT_HORIZON_S 3600.0
 /* Mann-Kendall z that a leak needs (leak_opts.min_z; the default). */
 #define LEAK_MIN_Z 3.0
 
@@ -66,6 +70,13 @@ struct analysis_process {
 	uint64_t interval_seq;
 	struct analysis_summary summary;
 	struct event_list leak_list, drift_list;
+	/* one per --budget, then the cgroup's memory limit */
+	struct forecast_watch forecasts[ANALYSIS_MAX_BUDGETS + 1];
+	struct event_list forecast_list;
+	struct glibc_heap_locator heap_locator;
+	struct fragmentation_report frag;
+	struct frag_point frag_points[FRAG_MAX_POINTS];
+	size_t frag_count;
 };
 
 struct analysis_runner {
@@ -139,6 +150,8 @@ void analysis_runner__start(struct analysis_runner *a, uint64_t start_ns)
 	a->start_ns = start_ns;
 }
 
+static bool budget_counts_objects(const struct budget_spec *spec);
+
 struct analysis_process *analysis_process__new(struct analysis_runner *a, pid_t pid)
 {
 	struct spike_opts sopts = { .spike_bytes = a->opts->spike_bytes };
@@ -154,7 +167,10 @@ struct analysis_process *analysis_process__new(struct analysis_runner *a, pid_t 
 
 		budget_watch__init(&p->watches[b], spec->name ? spec->name : "process",
 				   (double)spec->limit, (double)spec->limit);
+		forecast_watch__init(&p->forecasts[b], spec->name ? spec->name : "process",
+				     budget_counts_objects(spec));
 	}
+	forecast_watch__init(&p->forecasts[a->opts->budget_count], "cgroup", false);
 	return p;
 }
 
@@ -325,6 +341,14 @@ static void leak_event(struct series *s, pid_t pid, uint64_t elapsed, struct ana
 	snprintf(ev->name, sizeof(ev->name), "%s", s->name);
 }
 
+/* Work space for the trend tests: LEAK_MAX_SAMPLES points is the longest series. */
+static double *scratch_of(struct analysis_runner *a)
+{
+	if (!a->scratch)
+		a->scratch = malloc(trend__scratch_len(LEAK_MAX_SAMPLES) * sizeof(double));
+	return a->scratch;
+}
+
 /* Most series do not trend, and the Mann-Kendall test that says so is a fifth of the full
  * analysis (whose first check it is); a flat series needs not even that. */
 static bool may_trend(struct analysis_runner *a, const struct series *s)
@@ -336,8 +360,7 @@ static bool may_trend(struct analysis_runner *a, const struct series *s)
 		flat = s->points[i].value == s->points[0].value;
 	if (flat)
 		return false;
-	if (!a->scratch &&
-	    !(a->scratch = malloc(trend__scratch_len(LEAK_MAX_SAMPLES) * sizeof(double))))
+	if (!scratch_of(a))
 		return true;
 	trend__mann_kendall(s->points, s->count, a->scratch, &mk);
 	return mk.z >= LEAK_MIN_Z;
@@ -521,6 +544,108 @@ static void check_budgets(struct analysis_runner *a, struct analysis_process *p,
 	}
 }
 
+/* --- forecasts ---------------------------------------------------------------------- */
+
+static void forecast_event(const struct analysis_process *p, const struct forecast_watch *w,
+			   uint64_t elapsed, double horizon_s, struct analysis_event *ev)
+{
+	*ev = (struct analysis_event){
+		.type = EVENT_FORECAST, .pid = p->pid, .elapsed_ns = elapsed,
+		.python_type = w->counts_objects, .value = w->points[w->count - 1].value,
+		.limit = w->limit, .growth_per_s = w->last.slope, .eta_s = w->last.eta_s,
+		.eta_low_s = w->last.eta_low_s, .eta_high_s = w->last.eta_high_s,
+		.horizon_s = horizon_s,
+	};
+	snprintf(ev->budget, sizeof(ev->budget), "%s", w->name);
+}
+
+static double forecast_horizon_s(const struct analysis_runner *a)
+{
+	return a->opts->forecast_horizon_ns ? a->opts->forecast_horizon_ns / 1e9
+					    : FORECAST_DEFAULT_HORIZON_S;
+}
+
+/* Each budget's value and the cgroup's memory, towards their limits at the current trend. */
+static void check_forecasts(struct analysis_runner *a, struct analysis_process *p,
+			    const struct process_report *r, double t)
+{
+	double horizon_s = forecast_horizon_s(a);
+	struct forecast_watch *w;
+	struct analysis_event ev;
+
+	if (r->exited || !scratch_of(a))
+		return;
+	for (int b = 0; b <= a->opts->budget_count; b++) {
+		w = &p->forecasts[b];
+		if (b == a->opts->budget_count) {
+			if (!p->sys.cgroup_known || !p->sys.cgroup_max_known)
+				continue;
+			if (!forecast_watch__feed(w, t, (double)p->sys.cgroup_current,
+						  (double)p->sys.cgroup_max, horizon_s, a->scratch))
+				continue;
+		} else {
+			const struct budget_spec *spec = &a->opts->budgets[b];
+
+			if (!spec->name && !r->rss_bytes && !r->native_traced)
+				continue;
+			if (!forecast_watch__feed(w, t, budget_value(p, spec, r), (double)spec->limit,
+						  horizon_s, a->scratch))
+				continue;
+		}
+		forecast_event(p, w, r->elapsed_ns, horizon_s, &ev);
+		emit(a, &ev);
+	}
+}
+
+/* --- fragmentation ------------------------------------------------------------------ */
+
+/* Reads what the allocators hold, and judges the series while live bytes are exact. */
+static void check_fragmentation(struct analysis_runner *a, struct analysis_process *p,
+				const struct process_report *r, double t)
+{
+	struct fragmentation_report *f = &p->frag;
+	struct frag_verdict v;
+
+	if (r->exited)      /* its memory is gone: the last figures stand */
+		return;
+	glibc_heap__locate(p->pid, &p->heap_locator);
+	glibc_heap__read(p->pid, &p->heap_locator, &f->glibc);
+	f->held_known = f->glibc.arena_known || f->glibc.heap_known;
+	f->held_bytes = f->glibc.arena_known ? f->glibc.held_bytes : f->glibc.heap_bytes;
+	f->live_known = r->native_traced && !r->native_windowed &&
+			!native_live_approximate(&r->native);
+	f->live_bytes = r->native_traced ? native_live_bytes(&r->native) : 0;
+	f->pymalloc_known = r->python && r->python->arenas_known;
+	f->pymalloc_arena_bytes = f->pymalloc_known ? r->python->arena_bytes : 0;
+	f->rss_bytes = r->rss_bytes;
+	f->judged = f->fragmenting = false;
+	if (!f->live_known || !f->held_known || !scratch_of(a))
+		return;
+	if (p->frag_count == FRAG_MAX_POINTS) {
+		memmove(p->frag_points, p->frag_points + 1,
+			(FRAG_MAX_POINTS - 1) * sizeof(p->frag_points[0]));
+		p->frag_count--;
+	}
+	p->frag_points[p->frag_count++] = (struct frag_point){
+		t, (double)f->live_bytes, (double)f->held_bytes,
+	};
+	fragmentation__judge(p->frag_points, p->frag_count, a->scratch, &v);
+	f->judged = p->frag_count >= FRAG_MIN_POINTS;
+	f->fragmenting = v.fragmenting;
+	f->gap_growth_per_s = v.gap_growth_per_s;
+	f->live_growth_per_s = v.live_growth_per_s;
+	if (!v.fragmenting || f->found)
+		return;
+	f->found = true;
+	f->found_at_ns = r->elapsed_ns;
+	emit(a, &(struct analysis_event){
+		.type = EVENT_FRAGMENTATION, .pid = p->pid, .elapsed_ns = r->elapsed_ns,
+		.live = (double)f->live_bytes, .held = (double)f->held_bytes,
+		.rss = (double)f->rss_bytes, .gap = (double)fragmentation_gap(f),
+		.gap_growth_per_s = v.gap_growth_per_s, .growth_per_s = v.live_growth_per_s,
+	});
+}
+
 /* --- drift -------------------------------------------------------------------------- */
 
 static void current_metrics(struct analysis_process *p, const struct process_report *r,
@@ -656,6 +781,9 @@ static void snapshot(struct analysis_runner *a, struct analysis_process *p,
 	feed_series(a, p, r, t);
 	check_leaks(a, p, r->elapsed_ns);
 	check_budgets(a, p, r, t);
+	check_forecasts(a, p, r, t);
+	check_fragmentation(a, p, r, t);
+	r->fragmentation = &p->frag;
 	check_drift(a, p, r, NULL);
 }
 
@@ -684,6 +812,16 @@ void analysis_runner__summary(struct analysis_runner *a, struct analysis_process
 		leak_event(&p->series[i], p->pid, r->elapsed_ns, &ev);
 		list_add(&p->leak_list, &ev);
 	}
+	p->forecast_list.count = 0;
+	for (int b = 0; b <= a->opts->budget_count; b++) {
+		const struct forecast_watch *w = &p->forecasts[b];
+		struct analysis_event ev;
+
+		if (!w->count || !w->last.known)
+			continue;
+		forecast_event(p, w, r->elapsed_ns, forecast_horizon_s(a), &ev);
+		list_add(&p->forecast_list, &ev);
+	}
 	p->drift_list.count = 0;
 	if (a->have_file_baseline || p->baseline_taken)
 		check_drift(a, p, r, &p->drift_list);
@@ -693,6 +831,7 @@ void analysis_runner__summary(struct analysis_runner *a, struct analysis_process
 		.leaks = p->leak_list.items, .leak_count = p->leak_list.count,
 		.drift = p->drift_list.items, .drift_count = p->drift_list.count,
 		.budgets = p->budget_list.items, .budget_count = p->budget_list.count,
+		.forecasts = p->forecast_list.items, .forecast_count = p->forecast_list.count,
 		.frames_on = a->opts->frame_symbol != NULL, .frames = &p->frames,
 		.frames_fps = frame_stats__fps(&p->frames),
 		.leak_age_on = a->opts->leak_age_ns != 0, .leak_age_ns = a->opts->leak_age_ns,
@@ -738,6 +877,7 @@ void analysis_process__free(struct analysis_process *p)
 	free(p->leak_list.items);
 	free(p->drift_list.items);
 	free(p->drift_events.items);
+	free(p->forecast_list.items);
 	free(p);
 }
 
