@@ -26,6 +26,7 @@ enum {
 	OPT_ON_EVENT_RATE,
 	OPT_FAIL_ON_LEAK,
 	OPT_FAIL_ON_BUDGET,
+	OPT_FORECAST_HORIZON,
 };
 
 static const struct argp_option options[] = {
@@ -55,6 +56,9 @@ static const struct argp_option options[] = {
 	  "Exit 10 if a leak of SEVERITY (low, medium, high, critical; default low) or worse "
 	  "was found", 0 },
 	{ "fail-on-budget", OPT_FAIL_ON_BUDGET, NULL, 0, "Exit 11 if a budget was exceeded", 0 },
+	{ "forecast-horizon", OPT_FORECAST_HORIZON, "DURATION", 0,
+	  "A forecast event when a budget or the cgroup's memory limit is reached within "
+	  "DURATION at the current trend (default 1h)", 0 },
 	{ 0 },
 };
 
@@ -171,6 +175,11 @@ static error_t parse_option(int key, char *arg, struct argp_state *state)
 	}
 	case OPT_FAIL_ON_BUDGET:
 		o->fail_on_budget = true;
+		break;
+	case OPT_FORECAST_HORIZON:
+		if (!parse_duration_ns(arg, &o->forecast_horizon_ns))
+			cli__usage_error("invalid --forecast-horizon: %s (a duration such as 90s, 10m "
+					 "or 1h)", arg);
 		break;
 	case ARGP_KEY_END:
 		if (o->stage_count && !o->frame_symbol)
