@@ -1,8 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Theil-Sen line through the recent snapshots, extrapolated to the limit; the band comes from
- * Sen's confidence interval of the slope (the order statistics of the pairwise slopes that
- * the Mann-Kendall variance allows). */
+/* Theil-Sen line through the recent snapshots, extrapolated to the limit. The band joins two
+ * uncertainties: the slope's (Sen's confidence interval: the order statistics of the pairwise
+ * slopes that the Mann-Kendall variance allows) and the level's (the snapshots' scatter about
+ * the line, as a robust standard deviation: when a figure is read late, or a burst lands
+ * between snapshots). */
 #include "analysis/forecast.h"
+
+#include "analysis/robust_stats.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -47,10 +51,19 @@ static void slope_band(const struct trend_point *p, size_t n, double *scratch, d
 	*high = scratch[hi];
 }
 
+/* How far the snapshots scatter about the line (1.4826 MAD: a standard deviation if normal). */
+static double level_spread(const struct trend_point *p, size_t n, double slope, double level,
+			   double *scratch)
+{
+	for (size_t i = 0; i < n; i++)
+		scratch[i] = p[i].value - (level + slope * (p[i].t - p[n - 1].t));
+	return 1.4826 * stats__mad(scratch, n, 0);
+}
+
 void forecast__eta(const struct trend_point *p, size_t n, double limit, double *scratch,
 		   struct forecast *out)
 {
-	double t_last, remaining;
+	double t_last, remaining, spread;
 	struct mann_kendall mk;
 
 	memset(out, 0, sizeof(*out));
@@ -63,13 +76,14 @@ void forecast__eta(const struct trend_point *p, size_t n, double limit, double *
 	out->slope = trend__theil_sen_slope(p, n, scratch);
 	out->level = trend__theil_sen_level(p, n, out->slope, t_last, scratch);
 	slope_band(p, n, scratch, &out->slope_low, &out->slope_high);
+	spread = BAND_Z * level_spread(p, n, out->slope, out->level, scratch);
 	remaining = limit - out->level;
 	if (!(out->slope > 0) || !(remaining > 0))
 		return;
 	out->known = true;
 	out->eta_s = remaining / out->slope;
-	out->eta_low_s = out->slope_high > 0 ? remaining / out->slope_high : out->eta_s;
-	out->eta_high_s = out->slope_low > 0 ? remaining / out->slope_low : INFINITY;
+	out->eta_low_s = fmax(0, remaining - spread) / fmax(out->slope_high, out->slope);
+	out->eta_high_s = out->slope_low > 0 ? (remaining + spread) / out->slope_low : INFINITY;
 }
 
 void forecast_watch__init(struct forecast_watch *w, const char *name, bool counts_objects)

@@ -19,8 +19,10 @@ struct forecast {
 	double slope;                /* Theil-Sen, per second */
 	double slope_low, slope_high; /* its 95% confidence interval (Sen's) */
 	double eta_s;                /* from the last snapshot until the limit, at slope */
-	double eta_low_s;            /* at slope_high */
-	double eta_high_s;           /* at slope_low; INFINITY when slope_low <= 0 */
+	/* The 95% band: at slope_high from a level higher by 1.96 times the snapshots' robust
+	 * scatter about the line, and at slope_low from one as much lower (INFINITY when
+	 * slope_low <= 0). */
+	double eta_low_s, eta_high_s;
 };
 
 /* Work space forecast__eta needs for n points (doubles). */
