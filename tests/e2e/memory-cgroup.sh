@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# memory-cgroup.sh create LIMIT: makes a memory cgroup (v1, v2, or v2 under /sys/fs/cgroup/unified
-# on a hybrid host) limited to LIMIT and prints
-# its directory; memory-cgroup.sh remove DIR: removes it.
+# memory-cgroup.sh create LIMIT: makes a memory cgroup (v1, v2, or v2 under
+# /sys/fs/cgroup/unified on a hybrid host) limited to LIMIT and prints its directory;
+# memory-cgroup.sh remove DIR: removes it.
 set -e
 case "$1" in
 create)
