@@ -91,6 +91,7 @@ struct analysis_runner {
 	struct analysis_hooks hooks;
 	bool stack_budgets;            /* a stack: or lib: budget needs the top stacks' frames */
 	double *scratch;               /* for trend tests of up to LEAK_MAX_SAMPLES points */
+	struct symtab_cache *libc_symtabs;  /* for glibc's main_arena, shared by processes */
 };
 
 static int list_add(struct event_list *l, const struct analysis_event *ev)
@@ -608,7 +609,10 @@ static void check_fragmentation(struct analysis_runner *a, struct analysis_proce
 
 	if (r->exited)      /* its memory is gone: the last figures stand */
 		return;
-	glibc_heap__locate(p->pid, &p->heap_locator);
+	if (!a->libc_symtabs)
+		a->libc_symtabs = symtab_cache__new();
+	if (a->libc_symtabs)
+		glibc_heap__locate(p->pid, a->libc_symtabs, &p->heap_locator);
 	glibc_heap__read(p->pid, &p->heap_locator, &f->glibc);
 	f->held_known = f->glibc.arena_known || f->glibc.heap_known;
 	f->held_bytes = f->glibc.arena_known ? f->glibc.held_bytes : f->glibc.heap_bytes;
@@ -886,6 +890,7 @@ void analysis_runner__free(struct analysis_runner *a)
 	if (!a)
 		return;
 	metric_set__free(&a->file_baseline);
+	symtab_cache__free(a->libc_symtabs);
 	free(a->scratch);
 	free(a);
 }

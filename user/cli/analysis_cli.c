@@ -49,7 +49,8 @@ static const struct argp_option options[] = {
 	  "SIZE (process RSS), TYPE=COUNT (Python type), stack:FUNC=SIZE or lib:NAME=SIZE "
 	  "(live bytes of stacks through FUNC or NAME); repeatable", 0 },
 	{ "on-event", OPT_ON_EVENT, "CMD", 0,
-	  "Run CMD (sh -c) with each spike/leak/drift/budget event's JSON on stdin", 0 },
+	  "Run CMD (sh -c) with each event's JSON (spike, leak, drift, budget, fragmentation, "
+	  "forecast) on stdin", 0 },
 	{ "on-event-rate", OPT_ON_EVENT_RATE, "N", 0,
 	  "At most N --on-event commands per second, bursts of 5 (default 1)", 0 },
 	{ "fail-on-leak", OPT_FAIL_ON_LEAK, "SEVERITY", OPTION_ARG_OPTIONAL,

@@ -32,10 +32,10 @@ static bool is_libc(const char *path)
 	return !strncmp(base, "libc.so.6", 9) || !strncmp(base, "libc-2.", 7);
 }
 
-bool glibc_heap__locate(pid_t pid, struct glibc_heap_locator *loc)
+bool glibc_heap__locate(pid_t pid, struct symtab_cache *cache, struct glibc_heap_locator *loc)
 {
 	struct procmaps maps = { 0 };
-	char path[4200], root[64];
+	char path[4200], root[64], key[4300];
 
 	if (loc->tried)
 		return loc->main_arena != 0;
@@ -46,13 +46,14 @@ bool glibc_heap__locate(pid_t pid, struct glibc_heap_locator *loc)
 	for (size_t i = 0; i < maps.count; i++) {
 		const struct mapping *m = &maps.mappings[i];
 		const struct elf_symbol *sym;
-		struct elf_symtab *tab;
+		const struct elf_symtab *tab;
 		uint64_t vaddr;
 
 		if (!is_libc(m->path))
 			continue;
 		process_file_path(pid, m->path, path, sizeof(path));
-		tab = elf_symtab__open(path, root);
+		snprintf(key, sizeof(key), "%s:%llu", m->path, (unsigned long long)m->inode);
+		tab = symtab_cache__get_keyed(cache, key, path, root);
 		if (!tab)
 			break;
 		sym = elf_symtab__find(tab, "main_arena", false);
@@ -61,7 +62,6 @@ bool glibc_heap__locate(pid_t pid, struct glibc_heap_locator *loc)
 			loc->main_arena = m->start - vaddr + sym->vaddr;
 			loc->safe_linking = elf_symtab__find(tab, "__libc_single_threaded", false);
 		}
-		elf_symtab__free(tab);
 		break;
 	}
 	procmaps__free(&maps);
@@ -143,8 +143,8 @@ bool glibc_heap__read(pid_t pid, const struct glibc_heap_locator *loc, struct gl
 {
 	memset(out, 0, sizeof(*out));
 	out->arena_known = read_arena(pid, loc, out);
-	if (!out->arena_known)
-		memset(out, 0, sizeof(*out));
-	read_heap_mapping(pid, out);
-	return out->arena_known || out->heap_known;
+	if (out->arena_known)
+		return true;
+	memset(out, 0, sizeof(*out));
+	return read_heap_mapping(pid, out);
 }

@@ -7,6 +7,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "target/symtab_cache.h"
+
 struct glibc_heap {
 	bool arena_known;            /* main_arena was read: the fields below but heap_bytes */
 	uint64_t held_bytes;         /* main_arena.system_mem: what it took from brk */
@@ -14,7 +16,8 @@ struct glibc_heap {
 	uint64_t free_bytes;         /* free chunks in its bins and fastbins (not the tcaches) */
 	uint64_t free_chunks;
 	bool free_partial;           /* more chunks than walked, or a list that changed under us */
-	bool heap_known;             /* the [heap] mapping of /proc/PID/maps (the brk heap) */
+	bool heap_known;             /* the [heap] mapping of /proc/PID/maps (the brk heap), read
+				      * where the arena is not */
 	uint64_t heap_bytes;
 };
 
@@ -25,9 +28,10 @@ struct glibc_heap_locator {
 	bool safe_linking;           /* glibc 2.32+: fastbin links are mangled */
 };
 
-/* Finds main_arena in pid's libc (once: later calls return what the first found). */
-bool glibc_heap__locate(pid_t pid, struct glibc_heap_locator *loc);
-/* Reads the arena (when located) and the [heap] mapping's size; false if neither is known. */
+/* Finds main_arena in pid's libc (once: later calls return what the first found), its
+ * symbols through cache (shared by the processes that map the same libc). */
+bool glibc_heap__locate(pid_t pid, struct symtab_cache *cache, struct glibc_heap_locator *loc);
+/* Reads the arena when located, else the [heap] mapping's size; false if neither is known. */
 bool glibc_heap__read(pid_t pid, const struct glibc_heap_locator *loc, struct glibc_heap *out);
 
 #endif
