@@ -43,8 +43,9 @@ static void test_arena_matches_mallinfo2(void **state)
 	assert_int_equal(heap.free_bytes + heap.top_bytes, mi.fordblks);
 	assert_false(heap.free_partial);
 	/* 180 holes of 2 KiB (too big for the tcache), and 20 small blocks freed of which the
-	 * tcache keeps 7 (in use, for the arena): 13 in a fastbin */
-	assert_true(heap.free_chunks >= 180 + 13);
+	 * tcache keeps 7 (in use, for the arena): 13 in a fastbin; the first hole may join a
+	 * free chunk before it */
+	assert_true(heap.free_chunks >= 180 + 13 - 1);
 	for (int i = 1; i < BLOCKS; i += 2)
 		free(blocks[i]);
 	symtab_cache__free(cache);
