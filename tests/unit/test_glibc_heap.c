@@ -36,8 +36,8 @@ static void test_arena_matches_mallinfo2(void **state)
 	for (int i = 0; i < BLOCKS; i += 2)
 		free(blocks[i]);
 	mi = mallinfo2();
-	assert_true(glibc_heap__read(getpid(), &loc, &heap));   /* allocates nothing */
-	assert_true(heap.arena_known);
+	assert_true(glibc_heap__read(getpid(), &loc, true, &heap));   /* allocates nothing */
+	assert_true(heap.arena_known && heap.free_known);
 	assert_int_equal(heap.held_bytes, mi.arena);
 	assert_int_equal(heap.top_bytes, mi.keepcost);
 	assert_int_equal(heap.free_bytes + heap.top_bytes, mi.fordblks);

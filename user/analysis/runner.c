@@ -613,11 +613,13 @@ static void check_fragmentation(struct analysis_runner *a, struct analysis_proce
 		a->libc_symtabs = symtab_cache__new();
 	if (a->libc_symtabs)
 		glibc_heap__locate(p->pid, a->libc_symtabs, &p->heap_locator);
-	glibc_heap__read(p->pid, &p->heap_locator, &f->glibc);
-	f->held_known = f->glibc.arena_known || f->glibc.heap_known;
-	f->held_bytes = f->glibc.arena_known ? f->glibc.held_bytes : f->glibc.heap_bytes;
 	f->live_known = r->native_traced && !r->native_windowed &&
 			!native_live_approximate(&r->native);
+	/* The free lists (up to 8,192 system calls) only where the figures can be judged: not for
+	 * every process of a scope. */
+	glibc_heap__read(p->pid, &p->heap_locator, f->live_known, &f->glibc);
+	f->held_known = f->glibc.arena_known || f->glibc.heap_known;
+	f->held_bytes = f->glibc.arena_known ? f->glibc.held_bytes : f->glibc.heap_bytes;
 	f->live_bytes = r->native_traced ? native_live_bytes(&r->native) : 0;
 	f->pymalloc_known = r->python && r->python->arenas_known;
 	f->pymalloc_arena_bytes = f->pymalloc_known ? r->python->arena_bytes : 0;

@@ -98,7 +98,8 @@ static void walk_list(pid_t pid, uint64_t first, uint64_t end, bool mangled, uin
 	}
 }
 
-static bool read_arena(pid_t pid, const struct glibc_heap_locator *loc, struct glibc_heap *out)
+static bool read_arena(pid_t pid, const struct glibc_heap_locator *loc, bool walk_free,
+		       struct glibc_heap *out)
 {
 	unsigned char state[ARENA_SIZE];
 	uint64_t top, top_size;
@@ -111,6 +112,9 @@ static bool read_arena(pid_t pid, const struct glibc_heap_locator *loc, struct g
 	    (top_size & CHUNK_SIZE_MASK) > out->held_bytes)
 		return false;
 	out->top_bytes = top_size & CHUNK_SIZE_MASK;
+	if (!walk_free)
+		return true;
+	out->free_known = true;
 	for (int i = 0; i < FASTBIN_COUNT; i++)
 		walk_list(pid, u64_at(state, ARENA_FASTBINS + 8 * i), 0, loc->safe_linking,
 			  out->held_bytes, out);
@@ -139,10 +143,11 @@ static bool read_heap_mapping(pid_t pid, struct glibc_heap *out)
 	return out->heap_known;
 }
 
-bool glibc_heap__read(pid_t pid, const struct glibc_heap_locator *loc, struct glibc_heap *out)
+bool glibc_heap__read(pid_t pid, const struct glibc_heap_locator *loc, bool walk_free,
+		      struct glibc_heap *out)
 {
 	memset(out, 0, sizeof(*out));
-	out->arena_known = read_arena(pid, loc, out);
+	out->arena_known = read_arena(pid, loc, walk_free, out);
 	if (out->arena_known)
 		return true;
 	memset(out, 0, sizeof(*out));

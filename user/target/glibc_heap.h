@@ -13,6 +13,7 @@ struct glibc_heap {
 	bool arena_known;            /* main_arena was read: the fields below but heap_bytes */
 	uint64_t held_bytes;         /* main_arena.system_mem: what it took from brk */
 	uint64_t top_bytes;          /* its top chunk: free at the heap's end (trimmable) */
+	bool free_known;             /* the free lists were walked: */
 	uint64_t free_bytes;         /* free chunks in its bins and fastbins (not the tcaches) */
 	uint64_t free_chunks;
 	bool free_partial;           /* more chunks than walked, or a list that changed under us */
@@ -31,7 +32,9 @@ struct glibc_heap_locator {
 /* Finds main_arena in pid's libc (once: later calls return what the first found), its
  * symbols through cache (shared by the processes that map the same libc). */
 bool glibc_heap__locate(pid_t pid, struct symtab_cache *cache, struct glibc_heap_locator *loc);
-/* Reads the arena when located, else the [heap] mapping's size; false if neither is known. */
-bool glibc_heap__read(pid_t pid, const struct glibc_heap_locator *loc, struct glibc_heap *out);
+/* Reads the arena when located, else the [heap] mapping's size; false if neither is known.
+ * walk_free: also walk its free lists (up to 8,192 chunks, a system call each). */
+bool glibc_heap__read(pid_t pid, const struct glibc_heap_locator *loc, bool walk_free,
+		      struct glibc_heap *out);
 
 #endif

@@ -15,11 +15,13 @@ static void heap_line(FILE *f, const struct fragmentation_report *fr)
 	fprintf(f, "live %s, glibc holds %s",
 		fr->live_known ? console_bytes((double)fr->live_bytes, live, sizeof(live)) : "?",
 		console_bytes((double)fr->held_bytes, held, sizeof(held)));
-	if (g->arena_known)
+	if (g->free_known)
 		fprintf(f, " (top %s free, %s in %s%" PRIu64 " free chunks)",
 			console_bytes((double)g->top_bytes, top, sizeof(top)),
 			console_bytes((double)g->free_bytes, free_b, sizeof(free_b)),
 			g->free_partial ? ">=" : "", g->free_chunks);
+	else if (g->arena_known)
+		fprintf(f, " (top %s free)", console_bytes((double)g->top_bytes, top, sizeof(top)));
 	if (fr->live_known)
 		fprintf(f, ", gap %s", console_bytes((double)fragmentation_gap(fr), gap, sizeof(gap)));
 }

@@ -28,8 +28,8 @@ void json_write_fragmentation(struct json_writer *w, const struct process_report
 	jsonw_string_field(w, "held_from", g->arena_known ? "main_arena" :
 					   g->heap_known ? "heap_mapping" : "none");
 	known_uint(w, g->arena_known, "top_free_bytes", g->top_bytes);
-	known_uint(w, g->arena_known, "free_chunk_bytes", g->free_bytes);
-	known_uint(w, g->arena_known, "free_chunks", g->free_chunks);
+	known_uint(w, g->free_known, "free_chunk_bytes", g->free_bytes);
+	known_uint(w, g->free_known, "free_chunks", g->free_chunks);
 	jsonw_bool_field(w, "free_chunks_partial", g->free_partial);
 	known_uint(w, g->heap_known, "heap_mapping_bytes", g->heap_bytes);
 	known_uint(w, f->pymalloc_known, "pymalloc_arena_bytes", f->pymalloc_arena_bytes);
