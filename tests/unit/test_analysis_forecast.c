@@ -30,6 +30,7 @@ static void test_linear_growth_eta_in_band(void **state)
 	double truth;
 
 	(void)state;
+	assert_true(trend__scratch_len(N) <= sizeof(scratch) / sizeof(scratch[0]));
 	for (int i = 0; i < N; i++)
 		p[i] = (struct trend_point){ i, 100 * mib + i * mib + 0.25 * mib * noise(&seed) };
 	truth = (limit - (100 * mib + 29 * mib)) / mib;

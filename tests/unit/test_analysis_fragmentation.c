@@ -27,6 +27,7 @@ static void test_gap_grows_live_flat(void **state)
 	struct frag_verdict v;
 
 	(void)state;
+	assert_true(fragmentation__scratch_len(N) <= sizeof(scratch) / sizeof(scratch[0]));
 	for (int i = 0; i < N; i++)
 		p[i] = (struct frag_point){ 0.5 * i, 10 * MIB + wobble(i), 12 * MIB + 2 * MIB * i };
 	fragmentation__judge(p, N, scratch, &v);

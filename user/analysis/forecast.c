@@ -17,11 +17,6 @@
 #define BAND_Z 1.96
 #define HORIZON_REARM 1.5
 
-size_t forecast__scratch_len(size_t n)
-{
-	return trend__scratch_len(n);
-}
-
 static int compare_doubles(const void *a, const void *b)
 {
 	double x = *(const double *)a, y = *(const double *)b;

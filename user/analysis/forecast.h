@@ -25,10 +25,8 @@ struct forecast {
 	double eta_low_s, eta_high_s;
 };
 
-/* Work space forecast__eta needs for n points (doubles). */
-size_t forecast__scratch_len(size_t n);
-
-/* The forecast for the series p[0..n) (t strictly increasing) and limit. out->known is false
+/* The forecast for the series p[0..n) (t strictly increasing) and limit; scratch holds
+ * trend__scratch_len(n) doubles. out->known is false
  * when there are too few points, no rising trend (Mann-Kendall z < 2), or the level is at or
  * over the limit already (a budget event says so). */
 void forecast__eta(const struct trend_point *p, size_t n, double limit, double *scratch,

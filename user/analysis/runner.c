@@ -342,7 +342,8 @@ static void leak_event(struct series *s, pid_t pid, uint64_t elapsed, struct ana
 	snprintf(ev->name, sizeof(ev->name), "%s", s->name);
 }
 
-/* Work space for the trend tests: LEAK_MAX_SAMPLES points is the longest series. */
+/* Work space for the trend tests: LEAK_MAX_SAMPLES points is the longest series (the
+ * forecasts' FORECAST_MAX_POINTS and fragmentation's FRAG_MAX_POINTS need less). */
 static double *scratch_of(struct analysis_runner *a)
 {
 	if (!a->scratch)
