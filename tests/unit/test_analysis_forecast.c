@@ -43,6 +43,32 @@ static void test_linear_growth_eta_in_band(void **state)
 	assert_true(f.eta_high_s - f.eta_low_s > 0 && f.eta_high_s - f.eta_low_s < 0.3 * truth);
 }
 
+/* The band is a 95% one: over 400 noisy series of the same line, the truth falls in it at
+ * least 90% of the time (and it is not so wide that it always does: under 100%, or narrow). */
+static void test_band_coverage(void **state)
+{
+	const double mib = 1 << 20, limit = 512 * mib, truth = (512.0 - 129) / 1;
+	unsigned int seed = 11;
+	int inside = 0, runs = 400;
+	double width = 0;
+
+	(void)state;
+	for (int r = 0; r < runs; r++) {
+		struct trend_point p[N];
+		struct forecast f;
+
+		for (int i = 0; i < N; i++)
+			p[i] = (struct trend_point){ i, 100 * mib + i * mib + 2 * mib * noise(&seed) };
+		forecast__eta(p, N, limit, scratch, &f);
+		assert_true(f.known);
+		inside += f.eta_low_s <= truth && truth <= f.eta_high_s;
+		width += (f.eta_high_s - f.eta_low_s) / truth / runs;
+	}
+	print_message("truth in band %d of %d, mean width %.2f of the ETA\n", inside, runs, width);
+	assert_true(inside >= runs * 0.9);
+	assert_true(width < 0.5);
+}
+
 /* Exact growth: the band closes on the truth. */
 static void test_exact_growth(void **state)
 {
@@ -107,6 +133,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_linear_growth_eta_in_band),
+		cmocka_unit_test(test_band_coverage),
 		cmocka_unit_test(test_exact_growth),
 		cmocka_unit_test(test_no_forecast),
 		cmocka_unit_test(test_watch_horizon),
