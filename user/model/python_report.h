@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "model/python_stack.h"
+#include "target/python/pymalloc.h"
 
 struct python_type_report {
 	char name[64];
@@ -53,6 +54,7 @@ struct python_report {
 	bool census_partial;
 	bool arenas_known;
 	uint64_t arena_bytes;        /* pymalloc arenas in use */
+	struct pymalloc_usage pymalloc; /* its pools and blocks (known: read) */
 };
 
 #endif
