@@ -2,7 +2,8 @@
 # Fragmentation told apart from a leak, against tests/targets/fragment_heap.c: in "fragment"
 # mode its heap grows ~2 MiB a round while its live bytes grow 8 KiB (holes no later block
 # fits); in "leak" mode both grow together. The target prints glibc's own view (mallinfo2)
-# after each round: the main arena's figures must match it exactly.
+# after each round: the main arena's figures must match it exactly. The same for pymalloc
+# with tests/workloads/pymalloc_fragment.py, against sys._debugmallocstats().
 source "$(dirname "$0")/lib.sh"
 
 ROUNDS=16
@@ -55,8 +56,9 @@ if run_target frag fragment; then
 		'["fragmenting",true]'
 	check_eq "interval reports carry the figures" \
 		"$(jq -s "[.[] | select(.type == \"interval\" and .pid == $pid) | .fragmentation.held_bytes > 0] | all" "$j")" true
-	check_true "console: the event line" grep -q 'fragmentation: the allocator holds' "$WORK/frag_trace.out"
-	check_true "console summary: the heap line" grep -q '^  heap: live .*, glibc holds .* free chunks), gap' "$WORK/frag_trace.out"
+	check_eq "the event names glibc" "$(jq -r .allocator <<<"$ev")" glibc
+	check_true "console: the event line" grep -q 'fragmentation (glibc): the allocator holds' "$WORK/frag_trace.out"
+	check_true "console summary: the heap line" grep -q '^  heap: live .*, glibc holds .* free chunks), gap .*; RSS' "$WORK/frag_trace.out"
 fi
 
 # --- leak: the heap grows with the live bytes: no fragmentation --------------------------
@@ -86,4 +88,52 @@ f=$(json_summary "$WORK/windowed.json" "$TARGET_PID" | jq -c .fragmentation)
 check_eq "windowed: live bytes and verdict unknown, the arena still read, its free lists not walked" \
 	"$(jq -c '[.live_bytes, .verdict, .gap_bytes, .held_bytes > 0, .top_free_bytes > 0, .free_chunks]' <<<"$f")" \
 	'[null,null,null,true,true,null]'
+
+# --- pymalloc: the default mode (no exact native figures needed), its own pools -----------
+# stat FILE NAME: a figure of sys._debugmallocstats() ("# arenas allocated current = 5").
+stat() { grep "^# $2 " "$1" | tail -n1 | sed 's/.*= *//; s/,//g'; }
+unused_pools() { grep 'unused pools' "$1" | tail -n1 | sed 's/ unused.*//'; }
+# py_run NAME PY MODE: the workload traced in the default mode, 16 rounds 0.3 s apart.
+py_run() {
+	start_target "$1" "$2" "$WORKLOADS/pymalloc_fragment.py" "$3" 16 0.3 ||
+		{ fail "$1 starts"; return 1; }
+	start_tracer "$1_trace" -p "$TARGET_PID" -i 200ms --json="$WORK/$1.json" ||
+		{ fail "tracer attaches ($1)"; return 1; }
+	target_send go
+	wait_for_line "$WORK/$1.out" '^done' 60 || { fail "$1 runs its rounds"; return 1; }
+	sleep 0.6
+	stop_tracer
+	target_close
+	wait "$TARGET_PID" 2>/dev/null
+}
+pys=(/usr/bin/python3.11 $(ls -d /root/.pyenv/versions/3.12.*/bin/python3 2>/dev/null | tail -n1))
+for py in "${pys[@]}"; do
+	v=$(python_version "$py")
+	py_run "pyfrag" "$py" fragment || continue
+	pm=$(json_summary "$WORK/pyfrag.json" "$TARGET_PID" | jq -c .fragmentation.pymalloc)
+	ev=$(jq -c 'select(.type == "fragmentation" and .allocator == "pymalloc")' "$WORK/pyfrag.json")
+	stats=$WORK/pyfrag.err
+	check_eq "python $v fragmenting: one pymalloc fragmentation event" "$(grep -c . <<<"$ev")" 1
+	check_eq "python $v: arenas = _debugmallocstats' arenas allocated current" \
+		"$(jq .arenas <<<"$pm")" "$(stat "$stats" "arenas allocated current")"
+	check_eq "python $v: free pools = its unused pools" "$(jq .pools_free <<<"$pm")" "$(unused_pools "$stats")"
+	# the workload's own frames and objects come and go around the stats call: 4 KiB
+	blocks=$(stat "$stats" "bytes in allocated blocks")
+	check_between "python $v: block bytes = its bytes in allocated blocks ($blocks) +- 4 KiB" \
+		"$(jq .block_bytes <<<"$pm")" $((blocks - 4096)) $((blocks + 4096))
+	check_eq "python $v: verdict" "$(jq -r .verdict <<<"$pm")" fragmenting
+	check_true "python $v: arenas grew >= 1 MiB/s, blocks < 5% of that" \
+		jq_true '.gap_growth_per_s >= 1048576 and .live_growth_per_s < 0.05 * .gap_growth_per_s' <<<"$pm"
+	check_eq "python $v: no glibc verdict without exact live bytes" \
+		"$(json_summary "$WORK/pyfrag.json" "$TARGET_PID" | jq -c '.fragmentation.verdict')" null
+
+	py_run "pyleak" "$py" leak || continue
+	pm=$(json_summary "$WORK/pyleak.json" "$TARGET_PID" | jq -c .fragmentation.pymalloc)
+	check_eq "python $v leaking: no fragmentation event" \
+		"$(jq -c 'select(.type == "fragmentation")' "$WORK/pyleak.json" | grep -c .)" 0
+	check_eq "python $v leaking: verdict" "$(jq -r .verdict <<<"$pm")" not_fragmenting
+	blocks=$(stat "$WORK/pyleak.err" "bytes in allocated blocks")
+	check_between "python $v leaking: block bytes = its bytes in allocated blocks ($blocks) +- 4 KiB" \
+		"$(jq .block_bytes <<<"$pm")" $((blocks - 4096)) $((blocks + 4096))
+done
 finish

@@ -45,6 +45,12 @@ struct series {
 	enum leak_severity reported;
 };
 
+/* One allocator's series of (live, held) for the fragmentation detector. */
+struct frag_series {
+	struct frag_point points[FRAG_MAX_POINTS];
+	size_t count;
+};
+
 struct event_list {
 	struct analysis_event *items;
 	size_t count, capacity;
@@ -75,8 +81,7 @@ struct analysis_process {
 	struct event_list forecast_list;
 	struct glibc_heap_locator heap_locator;
 	struct fragmentation_report frag;
-	struct frag_point frag_points[FRAG_MAX_POINTS];
-	size_t frag_count;
+	struct frag_series glibc_series, pymalloc_series;
 };
 
 struct analysis_runner {
@@ -601,12 +606,50 @@ static void check_forecasts(struct analysis_runner *a, struct analysis_process *
 
 /* --- fragmentation ------------------------------------------------------------------ */
 
-/* Reads what the allocators hold, and judges the series while live bytes are exact. */
+/* Adds a point and judges the series; true when it was just found fragmenting. */
+static bool judge_series(struct analysis_runner *a, struct frag_series *s, double t, double live,
+			 double held, struct fragmentation_verdict *out, uint64_t elapsed)
+{
+	struct frag_verdict v;
+
+	if (s->count == FRAG_MAX_POINTS) {
+		memmove(s->points, s->points + 1, (FRAG_MAX_POINTS - 1) * sizeof(s->points[0]));
+		s->count--;
+	}
+	s->points[s->count++] = (struct frag_point){ t, live, held };
+	fragmentation__judge(s->points, s->count, a->scratch, &v);
+	out->judged = s->count >= FRAG_MIN_POINTS;
+	out->fragmenting = v.fragmenting;
+	out->gap_growth_per_s = v.gap_growth_per_s;
+	out->live_growth_per_s = v.live_growth_per_s;
+	if (!v.fragmenting || out->found)
+		return false;
+	out->found = true;
+	out->found_at_ns = elapsed;
+	return true;
+}
+
+static void fragmentation_event(struct analysis_runner *a, pid_t pid, uint64_t elapsed,
+				const char *allocator, double live, double held, double rss,
+				const struct fragmentation_verdict *v)
+{
+	struct analysis_event ev = {
+		.type = EVENT_FRAGMENTATION, .pid = pid, .elapsed_ns = elapsed, .live = live,
+		.held = held, .rss = rss, .gap = held - live,
+		.gap_growth_per_s = v->gap_growth_per_s, .growth_per_s = v->live_growth_per_s,
+	};
+
+	snprintf(ev.name, sizeof(ev.name), "%s", allocator);
+	emit(a, &ev);
+}
+
+/* Reads what the allocators hold, and judges each one's series while its live bytes are
+ * known: glibc's with exact native live bytes, pymalloc's from its own pools. */
 static void check_fragmentation(struct analysis_runner *a, struct analysis_process *p,
 				const struct process_report *r, double t)
 {
 	struct fragmentation_report *f = &p->frag;
-	struct frag_verdict v;
+	const struct pymalloc_usage *pm = &f->pymalloc;
 
 	if (r->exited)      /* its memory is gone: the last figures stand */
 		return;
@@ -622,35 +665,23 @@ static void check_fragmentation(struct analysis_runner *a, struct analysis_proce
 	f->held_known = f->glibc.arena_known || f->glibc.heap_known;
 	f->held_bytes = f->glibc.arena_known ? f->glibc.held_bytes : f->glibc.heap_bytes;
 	f->live_bytes = r->native_traced ? native_live_bytes(&r->native) : 0;
-	f->pymalloc_known = r->python && r->python->arenas_known;
-	f->pymalloc_arena_bytes = f->pymalloc_known ? r->python->arena_bytes : 0;
+	f->pymalloc = r->python ? r->python->pymalloc : (struct pymalloc_usage){ 0 };
 	f->rss_bytes = r->rss_bytes;
-	f->judged = f->fragmenting = false;
-	if (!f->live_known || !f->held_known || !scratch_of(a))
+	f->glibc_verdict.judged = f->glibc_verdict.fragmenting = false;
+	f->pymalloc_verdict.judged = f->pymalloc_verdict.fragmenting = false;
+	if (!scratch_of(a))
 		return;
-	if (p->frag_count == FRAG_MAX_POINTS) {
-		memmove(p->frag_points, p->frag_points + 1,
-			(FRAG_MAX_POINTS - 1) * sizeof(p->frag_points[0]));
-		p->frag_count--;
-	}
-	p->frag_points[p->frag_count++] = (struct frag_point){
-		t, (double)f->live_bytes, (double)f->held_bytes,
-	};
-	fragmentation__judge(p->frag_points, p->frag_count, a->scratch, &v);
-	f->judged = p->frag_count >= FRAG_MIN_POINTS;
-	f->fragmenting = v.fragmenting;
-	f->gap_growth_per_s = v.gap_growth_per_s;
-	f->live_growth_per_s = v.live_growth_per_s;
-	if (!v.fragmenting || f->found)
-		return;
-	f->found = true;
-	f->found_at_ns = r->elapsed_ns;
-	emit(a, &(struct analysis_event){
-		.type = EVENT_FRAGMENTATION, .pid = p->pid, .elapsed_ns = r->elapsed_ns,
-		.live = (double)f->live_bytes, .held = (double)f->held_bytes,
-		.rss = (double)f->rss_bytes, .gap = (double)fragmentation_gap(f),
-		.gap_growth_per_s = v.gap_growth_per_s, .growth_per_s = v.live_growth_per_s,
-	});
+	if (f->live_known && f->held_known &&
+	    judge_series(a, &p->glibc_series, t, (double)f->live_bytes, (double)f->held_bytes,
+			 &f->glibc_verdict, r->elapsed_ns))
+		fragmentation_event(a, p->pid, r->elapsed_ns, "glibc", (double)f->live_bytes,
+				    (double)f->held_bytes, (double)f->rss_bytes, &f->glibc_verdict);
+	if (pm->blocks_known && !pm->blocks_partial &&
+	    judge_series(a, &p->pymalloc_series, t, (double)pm->block_bytes,
+			 (double)pm->arena_bytes, &f->pymalloc_verdict, r->elapsed_ns))
+		fragmentation_event(a, p->pid, r->elapsed_ns, "pymalloc", (double)pm->block_bytes,
+				    (double)pm->arena_bytes, (double)f->rss_bytes,
+				    &f->pymalloc_verdict);
 }
 
 /* --- drift -------------------------------------------------------------------------- */

@@ -48,8 +48,8 @@ struct analysis_event {
 	char budget[96];
 	const char *state;           /* "exceeded", "recovered" (and "over" in the summary) */
 	double value, limit, excess, since_s, duration_s, peak;
-	/* fragmentation: live (above), held by the allocator, RSS, their gap and its growth;
-	 * growth_per_s is the live bytes' */
+	/* fragmentation: name is the allocator ("glibc", "pymalloc"); live (above), what it
+	 * holds, RSS, their gap and its growth; growth_per_s is the live bytes' */
 	double held, rss, gap, gap_growth_per_s;
 	/* forecast: budget names the limit ("cgroup" or a --budget), value and limit the figures,
 	 * growth_per_s the trend; the time to the limit and its 95% band (eta_high_s INFINITY:

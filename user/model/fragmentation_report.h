@@ -1,5 +1,6 @@
 /* Live requested bytes against what the allocators hold and RSS, per snapshot, and what the
- * fragmentation detector made of their series (analysis/fragmentation.h). */
+ * fragmentation detector made of their series (analysis/fragmentation.h): for glibc's main
+ * arena and for pymalloc, each on its own. */
 #ifndef MEMTRACE_FRAGMENTATION_REPORT_H
 #define MEMTRACE_FRAGMENTATION_REPORT_H
 
@@ -7,6 +8,16 @@
 #include <stdint.h>
 
 #include "target/glibc_heap.h"
+#include "target/python/pymalloc.h"
+
+/* The detector's view of one allocator's series. */
+struct fragmentation_verdict {
+	bool judged;                 /* enough snapshots for the detector */
+	bool fragmenting;            /* its verdict at this snapshot */
+	double gap_growth_per_s, live_growth_per_s;
+	bool found;                  /* a fragmentation event was emitted ... */
+	uint64_t found_at_ns;        /* ... at this time since attach */
+};
 
 struct fragmentation_report {
 	bool live_known;             /* native live bytes are exact: --exact and nothing dropped */
@@ -14,14 +25,10 @@ struct fragmentation_report {
 	struct glibc_heap glibc;     /* the main arena (or only the [heap] mapping) */
 	bool held_known;             /* glibc.held_bytes, else glibc.heap_bytes */
 	uint64_t held_bytes;
-	bool pymalloc_known;         /* pymalloc arenas in use (the Python census) */
-	uint64_t pymalloc_arena_bytes;
+	struct fragmentation_verdict glibc_verdict;  /* live_bytes against held_bytes */
+	struct pymalloc_usage pymalloc;              /* known: a CPython whose arenas were read */
+	struct fragmentation_verdict pymalloc_verdict; /* its block bytes against its arenas */
 	uint64_t rss_bytes;
-	bool judged;                 /* enough exact snapshots for the detector */
-	bool fragmenting;            /* its verdict at this snapshot */
-	double gap_growth_per_s, live_growth_per_s;
-	bool found;                  /* a fragmentation event was emitted ... */
-	uint64_t found_at_ns;        /* ... at this time since attach */
 };
 
 /* What the allocator holds beyond the live requested bytes (negative: blocks of their own

@@ -62,8 +62,8 @@ void console_write_event(FILE *f, const struct analysis_event *ev)
 			budget_text(ev, ev->excess, true, c, sizeof(c)));
 		break;
 	case EVENT_FRAGMENTATION:
-		fprintf(f, "fragmentation: the allocator holds %s for %s live (gap %s, ",
-			console_bytes(ev->held, a, sizeof(a)), console_bytes(ev->live, b, sizeof(b)),
+		fprintf(f, "fragmentation (%s): the allocator holds %s for %s live (gap %s, ",
+			ev->name, console_bytes(ev->held, a, sizeof(a)), console_bytes(ev->live, b, sizeof(b)),
 			console_bytes(ev->gap, c, sizeof(c)));
 		fprintf(f, "growing %s/s while live bytes grow ",
 			console_bytes(ev->gap_growth_per_s, a, sizeof(a)));

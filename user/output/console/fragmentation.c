@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* The allocator's holdings against live bytes on the console: each interval while the heap
+/* The allocators' holdings against live bytes on the console: each interval while one
  * fragments, and in the summary. */
 #include "output/console/console_sections.h"
 
@@ -7,7 +7,7 @@
 
 #include "model/fragmentation_report.h"
 
-static void heap_line(FILE *f, const struct fragmentation_report *fr)
+static void glibc_line(FILE *f, const struct fragmentation_report *fr)
 {
 	const struct glibc_heap *g = &fr->glibc;
 	char live[32], held[32], top[32], free_b[32], gap[32];
@@ -26,32 +26,56 @@ static void heap_line(FILE *f, const struct fragmentation_report *fr)
 		fprintf(f, ", gap %s", console_bytes((double)fragmentation_gap(fr), gap, sizeof(gap)));
 }
 
+static void pymalloc_line(FILE *f, const struct pymalloc_usage *pm)
+{
+	char arenas[32], blocks[32];
+
+	fprintf(f, "pymalloc %" PRIu64 " arenas (%s), pools %" PRIu64 " used, %" PRIu64 " free",
+		pm->arenas, console_bytes((double)pm->arena_bytes, arenas, sizeof(arenas)),
+		pm->pools_used, pm->pools_free);
+	if (pm->blocks_known)
+		fprintf(f, ", blocks in use %s%s", pm->blocks_partial ? ">=" : "",
+			console_bytes((double)pm->block_bytes, blocks, sizeof(blocks)));
+}
+
 void console_write_fragmentation_interval(FILE *f, const struct process_report *r)
 {
+	const struct fragmentation_report *fr = r->fragmentation;
 	char grow[32];
 
-	if (!r->fragmentation || !r->fragmentation->fragmenting)
-		return;
-	fprintf(f, "%-8s fragmenting: ", "");
-	heap_line(f, r->fragmentation);
-	fprintf(f, ", gap grows %s/s\n", console_bytes(r->fragmentation->gap_growth_per_s, grow,
-							sizeof(grow)));
+	if (fr && fr->glibc_verdict.fragmenting) {
+		fprintf(f, "%-8s fragmenting: ", "");
+		glibc_line(f, fr);
+		fprintf(f, ", gap grows %s/s\n",
+			console_bytes(fr->glibc_verdict.gap_growth_per_s, grow, sizeof(grow)));
+	}
+	if (fr && fr->pymalloc_verdict.fragmenting) {
+		fprintf(f, "%-8s fragmenting: ", "");
+		pymalloc_line(f, &fr->pymalloc);
+		fprintf(f, ", arenas grow %s/s\n",
+			console_bytes(fr->pymalloc_verdict.gap_growth_per_s, grow, sizeof(grow)));
+	}
 }
 
 void console_write_fragmentation(FILE *f, const struct process_report *r)
 {
 	const struct fragmentation_report *fr = r->fragmentation;
-	char a[32], b[32];
+	char rss[32];
 
-	if (!fr || !fr->held_known)
+	if (!fr || (!fr->held_known && !fr->pymalloc.known))
 		return;
 	fprintf(f, "  heap: ");
-	heap_line(f, fr);
-	if (fr->pymalloc_known)
-		fprintf(f, ", pymalloc arenas %s",
-			console_bytes((double)fr->pymalloc_arena_bytes, a, sizeof(a)));
-	fprintf(f, ", RSS %s\n", console_bytes((double)fr->rss_bytes, b, sizeof(b)));
-	if (fr->found)
-		fprintf(f, "  fragmentation found at %.1f s: the gap grew while live bytes did not\n",
-			fr->found_at_ns / 1e9);
+	if (fr->held_known)
+		glibc_line(f, fr);
+	if (fr->held_known && fr->pymalloc.known)
+		fprintf(f, "; ");
+	if (fr->pymalloc.known)
+		pymalloc_line(f, &fr->pymalloc);
+	fprintf(f, "; RSS %s\n", console_bytes((double)fr->rss_bytes, rss, sizeof(rss)));
+	if (fr->glibc_verdict.found)
+		fprintf(f, "  fragmentation (glibc) found at %.1f s: its holdings grew while live "
+			"bytes did not\n", fr->glibc_verdict.found_at_ns / 1e9);
+	if (fr->pymalloc_verdict.found)
+		fprintf(f, "  fragmentation (pymalloc) found at %.1f s: its arenas grew while the "
+			"blocks in use did not\n", fr->pymalloc_verdict.found_at_ns / 1e9);
 }

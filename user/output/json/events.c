@@ -174,6 +174,7 @@ static void write_event_fields(struct json_writer *w, const struct analysis_even
 		jsonw_string_field(w, "unit", ev->python_type ? "objects" : "bytes");
 		break;
 	case EVENT_FRAGMENTATION:
+		jsonw_string_field(w, "allocator", ev->name);
 		jsonw_double_field(w, "live_bytes", ev->live);
 		jsonw_double_field(w, "held_bytes", ev->held);
 		jsonw_double_field(w, "rss_bytes", ev->rss);

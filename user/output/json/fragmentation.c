@@ -13,6 +13,45 @@ static void known_uint(struct json_writer *w, bool known, const char *name, uint
 		jsonw_null_field(w, name);
 }
 
+static void write_verdict(struct json_writer *w, const struct fragmentation_verdict *v)
+{
+	if (v->judged) {
+		jsonw_string_field(w, "verdict", v->fragmenting ? "fragmenting" : "not_fragmenting");
+		jsonw_double_field(w, "gap_growth_per_s", v->gap_growth_per_s);
+		jsonw_double_field(w, "live_growth_per_s", v->live_growth_per_s);
+	} else {
+		jsonw_null_field(w, "verdict");
+		jsonw_null_field(w, "gap_growth_per_s");
+		jsonw_null_field(w, "live_growth_per_s");
+	}
+	known_uint(w, v->found, "found_at_ns", v->found_at_ns);
+}
+
+static void write_pymalloc(struct json_writer *w, const struct fragmentation_report *f)
+{
+	const struct pymalloc_usage *pm = &f->pymalloc;
+
+	jsonw_name(w, "pymalloc");
+	if (!pm->known) {
+		jsonw_null(w);
+		return;
+	}
+	jsonw_start_object(w);
+	jsonw_uint_field(w, "arenas", pm->arenas);
+	jsonw_uint_field(w, "arena_bytes", pm->arena_bytes);
+	jsonw_uint_field(w, "pools_used", pm->pools_used);
+	jsonw_uint_field(w, "pools_free", pm->pools_free);
+	jsonw_uint_field(w, "pool_size", pm->pool_size);
+	known_uint(w, pm->blocks_known, "block_bytes", pm->block_bytes);
+	jsonw_bool_field(w, "blocks_partial", pm->blocks_partial);
+	if (pm->blocks_known)
+		jsonw_int_field(w, "gap_bytes", (int64_t)pm->arena_bytes - (int64_t)pm->block_bytes);
+	else
+		jsonw_null_field(w, "gap_bytes");
+	write_verdict(w, &f->pymalloc_verdict);
+	jsonw_end_object(w);
+}
+
 void json_write_fragmentation(struct json_writer *w, const struct process_report *r)
 {
 	const struct fragmentation_report *f = r->fragmentation;
@@ -32,21 +71,12 @@ void json_write_fragmentation(struct json_writer *w, const struct process_report
 	known_uint(w, g->free_known, "free_chunks", g->free_chunks);
 	jsonw_bool_field(w, "free_chunks_partial", g->free_partial);
 	known_uint(w, g->heap_known, "heap_mapping_bytes", g->heap_bytes);
-	known_uint(w, f->pymalloc_known, "pymalloc_arena_bytes", f->pymalloc_arena_bytes);
 	known_uint(w, f->rss_bytes != 0, "rss_bytes", f->rss_bytes);
 	if (f->live_known && f->held_known)
 		jsonw_int_field(w, "gap_bytes", fragmentation_gap(f));
 	else
 		jsonw_null_field(w, "gap_bytes");
-	if (f->judged) {
-		jsonw_string_field(w, "verdict", f->fragmenting ? "fragmenting" : "not_fragmenting");
-		jsonw_double_field(w, "gap_growth_per_s", f->gap_growth_per_s);
-		jsonw_double_field(w, "live_growth_per_s", f->live_growth_per_s);
-	} else {
-		jsonw_null_field(w, "verdict");
-		jsonw_null_field(w, "gap_growth_per_s");
-		jsonw_null_field(w, "live_growth_per_s");
-	}
-	known_uint(w, f->found, "found_at_ns", f->found_at_ns);
+	write_verdict(w, &f->glibc_verdict);
+	write_pymalloc(w, f);
 	jsonw_end_object(w);
 }
