@@ -76,8 +76,8 @@ struct analysis_process {
 	uint64_t interval_seq;
 	struct analysis_summary summary;
 	struct event_list leak_list, drift_list;
-	/* one per --budget, then the cgroup's memory limit */
-	struct forecast_watch forecasts[ANALYSIS_MAX_BUDGETS + 1];
+	/* one per --budget, then the cgroup's memory limit (NULL: out of memory) */
+	struct forecast_watch *forecasts;
 	struct event_list forecast_list;
 	struct glibc_heap_locator heap_locator;
 	struct fragmentation_report frag;
@@ -167,16 +167,19 @@ struct analysis_process *analysis_process__new(struct analysis_runner *a, pid_t 
 		return NULL;
 	p->pid = pid;
 	p->spikes = spike_detector__new(&sopts);
+	p->forecasts = calloc(a->opts->budget_count + 1, sizeof(*p->forecasts));
 	frame_stats__init(&p->frames, a->opts->target_fps);
 	for (int b = 0; b < a->opts->budget_count; b++) {
 		const struct budget_spec *spec = &a->opts->budgets[b];
 
 		budget_watch__init(&p->watches[b], spec->name ? spec->name : "process",
 				   (double)spec->limit, (double)spec->limit);
-		forecast_watch__init(&p->forecasts[b], spec->name ? spec->name : "process",
-				     budget_counts_objects(spec));
+		if (p->forecasts)
+			forecast_watch__init(&p->forecasts[b], spec->name ? spec->name : "process",
+					     budget_counts_objects(spec));
 	}
-	forecast_watch__init(&p->forecasts[a->opts->budget_count], "cgroup", false);
+	if (p->forecasts)
+		forecast_watch__init(&p->forecasts[a->opts->budget_count], "cgroup", false);
 	return p;
 }
 
@@ -580,7 +583,7 @@ static void check_forecasts(struct analysis_runner *a, struct analysis_process *
 	struct forecast_watch *w;
 	struct analysis_event ev;
 
-	if (r->exited || !scratch_of(a))
+	if (r->exited || !p->forecasts || !scratch_of(a))
 		return;
 	for (int b = 0; b <= a->opts->budget_count; b++) {
 		w = &p->forecasts[b];
@@ -851,7 +854,7 @@ void analysis_runner__summary(struct analysis_runner *a, struct analysis_process
 		list_add(&p->leak_list, &ev);
 	}
 	p->forecast_list.count = 0;
-	for (int b = 0; b <= a->opts->budget_count; b++) {
+	for (int b = 0; p->forecasts && b <= a->opts->budget_count; b++) {
 		const struct forecast_watch *w = &p->forecasts[b];
 		struct analysis_event ev;
 
@@ -916,6 +919,7 @@ void analysis_process__free(struct analysis_process *p)
 	free(p->drift_list.items);
 	free(p->drift_events.items);
 	free(p->forecast_list.items);
+	free(p->forecasts);
 	free(p);
 }
 
