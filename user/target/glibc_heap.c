@@ -23,6 +23,8 @@
 /* Chunks walked at most per read (one system call each): a fragmented heap has many; the
  * rest is "partial". */
 #define MAX_WALK 8192
+/* A process with no libc mapped after this many looks (static, musl) has none. */
+#define LOCATE_ATTEMPTS 5
 
 static bool is_libc(const char *path)
 {
@@ -39,7 +41,7 @@ bool glibc_heap__locate(pid_t pid, struct symtab_cache *cache, struct glibc_heap
 
 	if (loc->tried)
 		return loc->main_arena != 0;
-	loc->tried = true;
+	loc->tried = ++loc->attempts == LOCATE_ATTEMPTS;
 	if (procmaps__read(pid, &maps))
 		return false;
 	snprintf(root, sizeof(root), "/proc/%d/root", (int)pid);
@@ -51,6 +53,7 @@ bool glibc_heap__locate(pid_t pid, struct symtab_cache *cache, struct glibc_heap
 
 		if (!is_libc(m->path))
 			continue;
+		loc->tried = true;
 		process_file_path(pid, m->path, path, sizeof(path));
 		snprintf(key, sizeof(key), "%s:%llu", m->path, (unsigned long long)m->inode);
 		tab = symtab_cache__get_keyed(cache, key, path, root);

@@ -24,13 +24,15 @@ struct glibc_heap {
 
 /* Where the main arena lives in one process, found once. */
 struct glibc_heap_locator {
-	bool tried;
+	bool tried;                  /* libc was seen mapped (or looked for LOCATE_ATTEMPTS times) */
+	unsigned int attempts;
 	uint64_t main_arena;         /* 0: not found (no glibc, no debug symbols) */
 	bool safe_linking;           /* glibc 2.32+: fastbin links are mangled */
 };
 
-/* Finds main_arena in pid's libc (once: later calls return what the first found), its
- * symbols through cache (shared by the processes that map the same libc). */
+/* Finds main_arena in pid's libc, its symbols through cache (shared by the processes that map
+ * the same libc): once libc is mapped (a command just launched maps it after exec), later
+ * calls return what that one found. */
 bool glibc_heap__locate(pid_t pid, struct symtab_cache *cache, struct glibc_heap_locator *loc);
 /* Reads the arena when located, else the [heap] mapping's size; false if neither is known.
  * walk_free: also walk its free lists (up to 8,192 chunks, a system call each). */
