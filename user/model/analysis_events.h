@@ -1,6 +1,5 @@
 /* What the analysis tells: events (spike, leak, drift, budget, fragmentation, forecast) as
- * they happen, and the
- * lists the summary carries. Plain data for the output writers. */
+ * they happen, and the lists the summary carries. Plain data for the output writers. */
 #ifndef MEMTRACE_ANALYSIS_EVENTS_H
 #define MEMTRACE_ANALYSIS_EVENTS_H
 
