@@ -46,7 +46,8 @@ struct forecast_watch {
 
 void forecast_watch__init(struct forecast_watch *w, const char *name, bool counts_objects);
 /* Adds the value at t (seconds) under limit, forecasts; true when the ETA just went under
- * horizon_s (an event to emit; re-armed once it is back over 1.5 horizon_s). A new limit (a cgroup's memory.max changed) restarts it. */
+ * horizon_s (an event to emit; re-armed once it is back over 1.5 horizon_s). A new limit
+ * (a cgroup's memory.max changed) restarts it. */
 bool forecast_watch__feed(struct forecast_watch *w, double t, double value, double limit,
 			  double horizon_s, double *scratch);
 

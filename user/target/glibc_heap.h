@@ -24,7 +24,7 @@ struct glibc_heap {
 
 /* Where the main arena lives in one process, found once. */
 struct glibc_heap_locator {
-	bool tried;                  /* libc was seen mapped (or looked for LOCATE_ATTEMPTS times) */
+	bool tried;                  /* libc was seen mapped, or looked for 5 times */
 	unsigned int attempts;
 	uint64_t main_arena;         /* 0: not found (no glibc, no debug symbols) */
 	bool safe_linking;           /* glibc 2.32+: fastbin links are mangled */

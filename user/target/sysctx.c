@@ -37,8 +37,8 @@ static bool memory_v1_path(pid_t pid, char *buf, size_t size)
 	if (!(f = fopen(path, "re")))
 		return false;
 	while (!found && fgets(line, sizeof(line), f)) {
-		char *controllers = strchr(line, ':'), *cg = controllers ? strchr(controllers + 1, ':')
-									 : NULL;
+		char *controllers = strchr(line, ':');
+		char *cg = controllers ? strchr(controllers + 1, ':') : NULL;
 
 		if (!cg || strncmp(controllers + 1, "memory:", 7))
 			continue;

@@ -63,8 +63,8 @@ void console_write_event(FILE *f, const struct analysis_event *ev)
 		break;
 	case EVENT_FRAGMENTATION:
 		fprintf(f, "fragmentation (%s): the allocator holds %s for %s live (gap %s, ",
-			ev->name, console_bytes(ev->held, a, sizeof(a)), console_bytes(ev->live, b, sizeof(b)),
-			console_bytes(ev->gap, c, sizeof(c)));
+			ev->name, console_bytes(ev->held, a, sizeof(a)),
+			console_bytes(ev->live, b, sizeof(b)), console_bytes(ev->gap, c, sizeof(c)));
 		fprintf(f, "growing %s/s while live bytes grow ",
 			console_bytes(ev->gap_growth_per_s, a, sizeof(a)));
 		fprintf(f, "%s/s), RSS %s\n", console_bytes(ev->growth_per_s, b, sizeof(b)),
@@ -77,7 +77,8 @@ void console_write_event(FILE *f, const struct analysis_event *ev)
 			fprintf(f, "-%.0f s)", ev->eta_high_s);
 		else
 			fprintf(f, " s or more)");
-		fprintf(f, " at %s now, growing %s/s\n", budget_text(ev, ev->value, false, b, sizeof(b)),
+		fprintf(f, " at %s now, growing %s/s\n",
+			budget_text(ev, ev->value, false, b, sizeof(b)),
 			budget_text(ev, ev->growth_per_s, false, c, sizeof(c)));
 		break;
 	}
