@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# memory-cgroup.sh create LIMIT: makes a memory cgroup (v1 or v2) limited to LIMIT and prints
-# its directory; memory-cgroup.sh remove DIR: removes it.
+# memory-cgroup.sh create LIMIT: makes a memory cgroup (v1, v2, or v2 under
+# /sys/fs/cgroup/unified on a hybrid host) limited to LIMIT and prints its directory;
+# memory-cgroup.sh remove DIR: removes it.
 set -e
 case "$1" in
 create)
@@ -12,6 +13,12 @@ create)
 		dir=/sys/fs/cgroup/memtrace-test-$$
 		mkdir "$dir"
 		echo "$2" >"$dir/memory.max"
+	elif grep -qw memory /sys/fs/cgroup/unified/cgroup.controllers 2>/dev/null; then
+		# a hybrid host whose v2 tree has the memory controller
+		echo +memory >/sys/fs/cgroup/unified/cgroup.subtree_control 2>/dev/null
+		dir=/sys/fs/cgroup/unified/memtrace-test-$$
+		mkdir "$dir"
+		echo "$2" >"$dir/memory.max" || { rmdir "$dir"; exit 1; }
 	else
 		exit 1
 	fi

@@ -32,6 +32,7 @@ struct analysis_options {
 	bool fail_on_leak;
 	int fail_on_leak_severity;   /* enum leak_severity */
 	bool fail_on_budget;
+	uint64_t forecast_horizon_ns; /* a forecast event under it; 0: the default, 1 h */
 };
 
 #endif

@@ -13,16 +13,20 @@
 #include "analysis/drift.h"
 #include "analysis/event_rate.h"
 #include "analysis/frame_leaks.h"
+#include "analysis/forecast.h"
+#include "analysis/fragmentation.h"
 #include "analysis/frame_stats.h"
 #include "analysis/leaks.h"
 #include "analysis/spikes.h"
 #include "model/exit_codes.h"
+#include "model/fragmentation_report.h"
 #include "output/on_event/on_event.h"
 #include "target/sysctx.h"
 
 #define LEAK_MAX_SAMPLES 300
 #define MAX_SERIES 256
 #define MAX_LISTED 100
+#define FORECAST_DEFAULT_HORIZON_S 3600.0
 /* Mann-Kendall z that a leak needs (leak_opts.min_z; the default). */
 #define LEAK_MIN_Z 3.0
 
@@ -42,6 +46,12 @@ struct series {
 	struct leak_result last_leak;  /* the latest analysis that found a leak */
 	double analysed_t;             /* t of the last point analysed: no new point, no new answer */
 	enum leak_severity reported;
+};
+
+/* One allocator's series of (live, held) for the fragmentation detector. */
+struct frag_series {
+	struct frag_point points[FRAG_MAX_POINTS];
+	size_t count;
 };
 
 struct event_list {
@@ -70,6 +80,12 @@ struct analysis_process {
 	uint64_t interval_seq;
 	struct analysis_summary summary;
 	struct event_list leak_list, drift_list;
+	/* one per --budget, then the cgroup's memory limit (NULL: out of memory) */
+	struct forecast_watch *forecasts;
+	struct event_list forecast_list;
+	struct glibc_heap_locator heap_locator;
+	struct fragmentation_report frag;
+	struct frag_series glibc_series, pymalloc_series;
 };
 
 struct analysis_runner {
@@ -84,6 +100,7 @@ struct analysis_runner {
 	struct analysis_hooks hooks;
 	bool stack_budgets;            /* a stack: or lib: budget needs the top stacks' frames */
 	double *scratch;               /* for trend tests of up to LEAK_MAX_SAMPLES points */
+	struct symtab_cache *libc_symtabs;  /* for glibc's main_arena, shared by processes */
 };
 
 static int list_add(struct event_list *l, const struct analysis_event *ev)
@@ -143,6 +160,8 @@ void analysis_runner__start(struct analysis_runner *a, uint64_t start_ns)
 	a->start_ns = start_ns;
 }
 
+static bool budget_counts_objects(const struct budget_spec *spec);
+
 struct analysis_process *analysis_process__new(struct analysis_runner *a, pid_t pid)
 {
 	struct spike_opts sopts = { .spike_bytes = a->opts->spike_bytes };
@@ -152,13 +171,19 @@ struct analysis_process *analysis_process__new(struct analysis_runner *a, pid_t 
 		return NULL;
 	p->pid = pid;
 	p->spikes = spike_detector__new(&sopts);
+	p->forecasts = calloc(a->opts->budget_count + 1, sizeof(*p->forecasts));
 	frame_stats__init(&p->frames, a->opts->target_fps);
 	for (int b = 0; b < a->opts->budget_count; b++) {
 		const struct budget_spec *spec = &a->opts->budgets[b];
 
 		budget_watch__init(&p->watches[b], spec->name ? spec->name : "process",
 				   (double)spec->limit, (double)spec->limit);
+		if (p->forecasts)
+			forecast_watch__init(&p->forecasts[b], spec->name ? spec->name : "process",
+					     budget_counts_objects(spec));
 	}
+	if (p->forecasts)
+		forecast_watch__init(&p->forecasts[a->opts->budget_count], "cgroup", false);
 	return p;
 }
 
@@ -340,6 +365,15 @@ static void leak_event(struct series *s, pid_t pid, uint64_t elapsed, struct ana
 	snprintf(ev->name, sizeof(ev->name), "%s", s->name);
 }
 
+/* Work space for the trend tests: LEAK_MAX_SAMPLES points is the longest series (the
+ * forecasts' FORECAST_MAX_POINTS and fragmentation's FRAG_MAX_POINTS need less). */
+static double *scratch_of(struct analysis_runner *a)
+{
+	if (!a->scratch)
+		a->scratch = malloc(trend__scratch_len(LEAK_MAX_SAMPLES) * sizeof(double));
+	return a->scratch;
+}
+
 /* Most series do not trend, and the Mann-Kendall test that says so is a fifth of the full
  * analysis (whose first check it is); a flat series needs not even that. */
 static bool may_trend(struct analysis_runner *a, const struct series *s)
@@ -351,8 +385,7 @@ static bool may_trend(struct analysis_runner *a, const struct series *s)
 		flat = s->points[i].value == s->points[0].value;
 	if (flat)
 		return false;
-	if (!a->scratch &&
-	    !(a->scratch = malloc(trend__scratch_len(LEAK_MAX_SAMPLES) * sizeof(double))))
+	if (!scratch_of(a))
 		return true;
 	trend__mann_kendall(s->points, s->count, a->scratch, &mk);
 	return mk.z >= LEAK_MIN_Z;
@@ -627,6 +660,139 @@ static void check_budgets(struct analysis_runner *a, struct analysis_process *p,
 	}
 }
 
+/* --- forecasts ---------------------------------------------------------------------- */
+
+static void forecast_event(const struct analysis_process *p, const struct forecast_watch *w,
+			   uint64_t elapsed, double horizon_s, struct analysis_event *ev)
+{
+	*ev = (struct analysis_event){
+		.type = EVENT_FORECAST, .pid = p->pid, .elapsed_ns = elapsed,
+		.python_type = w->counts_objects, .value = w->points[w->count - 1].value,
+		.limit = w->limit, .growth_per_s = w->last.slope, .eta_s = w->last.eta_s,
+		.eta_low_s = w->last.eta_low_s, .eta_high_s = w->last.eta_high_s,
+		.horizon_s = horizon_s,
+	};
+	snprintf(ev->budget, sizeof(ev->budget), "%s", w->name);
+}
+
+static double forecast_horizon_s(const struct analysis_runner *a)
+{
+	return a->opts->forecast_horizon_ns ? a->opts->forecast_horizon_ns / 1e9
+					    : FORECAST_DEFAULT_HORIZON_S;
+}
+
+/* Each budget's value and the cgroup's memory, towards their limits at the current trend. */
+static void check_forecasts(struct analysis_runner *a, struct analysis_process *p,
+			    const struct process_report *r, double t)
+{
+	double horizon_s = forecast_horizon_s(a);
+	struct forecast_watch *w;
+	struct analysis_event ev;
+
+	if (r->exited || !p->forecasts || !scratch_of(a))
+		return;
+	for (int b = 0; b <= a->opts->budget_count; b++) {
+		w = &p->forecasts[b];
+		if (b == a->opts->budget_count) {
+			if (!p->sys.cgroup_known || !p->sys.cgroup_max_known)
+				continue;
+			if (!forecast_watch__feed(w, t, (double)p->sys.cgroup_current,
+						  (double)p->sys.cgroup_max, horizon_s, a->scratch))
+				continue;
+		} else {
+			const struct budget_spec *spec = &a->opts->budgets[b];
+
+			if (!spec->name && !r->rss_bytes && !r->native_traced)
+				continue;
+			if (!forecast_watch__feed(w, t, budget_value(p, spec, r), (double)spec->limit,
+						  horizon_s, a->scratch))
+				continue;
+		}
+		forecast_event(p, w, r->elapsed_ns, horizon_s, &ev);
+		emit(a, &ev);
+	}
+}
+
+/* --- fragmentation ------------------------------------------------------------------ */
+
+/* Adds a point and judges the series; true when it was just found fragmenting. */
+static bool judge_series(struct analysis_runner *a, struct frag_series *s, double t, double live,
+			 double held, struct fragmentation_verdict *out, uint64_t elapsed)
+{
+	struct frag_verdict v;
+
+	if (s->count == FRAG_MAX_POINTS) {
+		memmove(s->points, s->points + 1, (FRAG_MAX_POINTS - 1) * sizeof(s->points[0]));
+		s->count--;
+	}
+	s->points[s->count++] = (struct frag_point){ t, live, held };
+	fragmentation__judge(s->points, s->count, a->scratch, &v);
+	out->judged = s->count >= FRAG_MIN_POINTS;
+	out->fragmenting = v.fragmenting;
+	out->gap_growth_per_s = v.gap_growth_per_s;
+	out->live_growth_per_s = v.live_growth_per_s;
+	if (!v.fragmenting || out->found)
+		return false;
+	out->found = true;
+	out->found_at_ns = elapsed;
+	return true;
+}
+
+static void fragmentation_event(struct analysis_runner *a, pid_t pid, uint64_t elapsed,
+				const char *allocator, double live, double held, double rss,
+				const struct fragmentation_verdict *v)
+{
+	struct analysis_event ev = {
+		.type = EVENT_FRAGMENTATION, .pid = pid, .elapsed_ns = elapsed, .live = live,
+		.held = held, .rss = rss, .gap = held - live,
+		.gap_growth_per_s = v->gap_growth_per_s, .growth_per_s = v->live_growth_per_s,
+	};
+
+	snprintf(ev.name, sizeof(ev.name), "%s", allocator);
+	emit(a, &ev);
+}
+
+/* Reads what the allocators hold, and judges each one's series while its live bytes are
+ * known: glibc's with exact native live bytes, pymalloc's from its own pools. */
+static void check_fragmentation(struct analysis_runner *a, struct analysis_process *p,
+				const struct process_report *r, double t)
+{
+	struct fragmentation_report *f = &p->frag;
+	const struct pymalloc_usage *pm = &f->pymalloc;
+
+	if (r->exited)      /* its memory is gone: the last figures stand */
+		return;
+	if (!a->libc_symtabs)
+		a->libc_symtabs = symtab_cache__new();
+	if (a->libc_symtabs)
+		glibc_heap__locate(p->pid, a->libc_symtabs, &p->heap_locator);
+	f->live_known = r->native_traced && !r->native_windowed &&
+			!native_live_approximate(&r->native);
+	/* The free lists (up to 8,192 system calls) only where the figures can be judged: not for
+	 * every process of a scope. */
+	glibc_heap__read(p->pid, &p->heap_locator, f->live_known, &f->glibc);
+	f->held_known = f->glibc.arena_known || f->glibc.heap_known;
+	f->held_bytes = f->glibc.arena_known ? f->glibc.held_bytes : f->glibc.heap_bytes;
+	f->live_bytes = r->native_traced ? native_live_bytes(&r->native) : 0;
+	f->pymalloc = r->python ? r->python->pymalloc : (struct pymalloc_usage){ 0 };
+	f->rss_bytes = r->rss_bytes;
+	f->glibc_verdict.judged = f->glibc_verdict.fragmenting = false;
+	f->pymalloc_verdict.judged = f->pymalloc_verdict.fragmenting = false;
+	if (!scratch_of(a))
+		return;
+	if (f->live_known && f->held_known &&
+	    judge_series(a, &p->glibc_series, t, (double)f->live_bytes, (double)f->held_bytes,
+			 &f->glibc_verdict, r->elapsed_ns))
+		fragmentation_event(a, p->pid, r->elapsed_ns, "glibc", (double)f->live_bytes,
+				    (double)f->held_bytes, (double)f->rss_bytes, &f->glibc_verdict);
+	if (pm->blocks_known && !pm->blocks_partial &&
+	    judge_series(a, &p->pymalloc_series, t, (double)pm->block_bytes,
+			 (double)pm->arena_bytes, &f->pymalloc_verdict, r->elapsed_ns))
+		fragmentation_event(a, p->pid, r->elapsed_ns, "pymalloc", (double)pm->block_bytes,
+				    (double)pm->arena_bytes, (double)f->rss_bytes,
+				    &f->pymalloc_verdict);
+}
+
 /* --- drift -------------------------------------------------------------------------- */
 
 static void current_metrics(struct analysis_process *p, const struct process_report *r,
@@ -763,6 +929,9 @@ static void snapshot(struct analysis_runner *a, struct analysis_process *p,
 	check_leaks(a, p, r->elapsed_ns);
 	check_frame_leaks(a, p, r->elapsed_ns);
 	check_budgets(a, p, r, t);
+	check_forecasts(a, p, r, t);
+	check_fragmentation(a, p, r, t);
+	r->fragmentation = &p->frag;
 	check_drift(a, p, r, NULL);
 }
 
@@ -791,6 +960,16 @@ void analysis_runner__summary(struct analysis_runner *a, struct analysis_process
 		leak_event(&p->series[i], p->pid, r->elapsed_ns, &ev);
 		list_add(&p->leak_list, &ev);
 	}
+	p->forecast_list.count = 0;
+	for (int b = 0; p->forecasts && b <= a->opts->budget_count; b++) {
+		const struct forecast_watch *w = &p->forecasts[b];
+		struct analysis_event ev;
+
+		if (!w->count || !w->last.known)
+			continue;
+		forecast_event(p, w, r->elapsed_ns, forecast_horizon_s(a), &ev);
+		list_add(&p->forecast_list, &ev);
+	}
 	p->drift_list.count = 0;
 	if (a->have_file_baseline || p->baseline_taken)
 		check_drift(a, p, r, &p->drift_list);
@@ -800,6 +979,7 @@ void analysis_runner__summary(struct analysis_runner *a, struct analysis_process
 		.leaks = p->leak_list.items, .leak_count = p->leak_list.count,
 		.drift = p->drift_list.items, .drift_count = p->drift_list.count,
 		.budgets = p->budget_list.items, .budget_count = p->budget_list.count,
+		.forecasts = p->forecast_list.items, .forecast_count = p->forecast_list.count,
 		.frames_on = a->opts->frame_symbol != NULL, .frames = &p->frames,
 		.frames_fps = frame_stats__fps(&p->frames),
 		.leak_age_on = a->opts->leak_age_ns != 0, .leak_age_ns = a->opts->leak_age_ns,
@@ -847,6 +1027,8 @@ void analysis_process__free(struct analysis_process *p)
 	free(p->leak_list.items);
 	free(p->drift_list.items);
 	free(p->drift_events.items);
+	free(p->forecast_list.items);
+	free(p->forecasts);
 	free(p);
 }
 
@@ -855,6 +1037,7 @@ void analysis_runner__free(struct analysis_runner *a)
 	if (!a)
 		return;
 	metric_set__free(&a->file_baseline);
+	symtab_cache__free(a->libc_symtabs);
 	free(a->scratch);
 	free(a);
 }

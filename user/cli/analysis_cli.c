@@ -27,6 +27,7 @@ enum {
 	OPT_FAIL_ON_LEAK,
 	OPT_FAIL_ON_BUDGET,
 	OPT_TEMPORARY_MS,
+	OPT_FORECAST_HORIZON,
 };
 
 static const struct argp_option options[] = {
@@ -52,13 +53,17 @@ static const struct argp_option options[] = {
 	  "SIZE (process RSS), TYPE=COUNT (Python type), stack:FUNC=SIZE or lib:NAME=SIZE "
 	  "(live bytes of stacks through FUNC or NAME); repeatable", 0 },
 	{ "on-event", OPT_ON_EVENT, "CMD", 0,
-	  "Run CMD (sh -c) with each spike/leak/drift/budget event's JSON on stdin", 0 },
+	  "Run CMD (sh -c) with each event's JSON (spike, leak, drift, budget, fragmentation, "
+	  "forecast) on stdin", 0 },
 	{ "on-event-rate", OPT_ON_EVENT_RATE, "N", 0,
 	  "At most N --on-event commands per second, bursts of 5 (default 1)", 0 },
 	{ "fail-on-leak", OPT_FAIL_ON_LEAK, "SEVERITY", OPTION_ARG_OPTIONAL,
 	  "Exit 10 if a leak of SEVERITY (low, medium, high, critical; default low) or worse "
 	  "was found", 0 },
 	{ "fail-on-budget", OPT_FAIL_ON_BUDGET, NULL, 0, "Exit 11 if a budget was exceeded", 0 },
+	{ "forecast-horizon", OPT_FORECAST_HORIZON, "DURATION", 0,
+	  "A forecast event when a budget or the cgroup's memory limit is reached within "
+	  "DURATION at the current trend (default 1h)", 0 },
 	{ 0 },
 };
 
@@ -180,6 +185,11 @@ static error_t parse_option(int key, char *arg, struct argp_state *state)
 	}
 	case OPT_FAIL_ON_BUDGET:
 		o->fail_on_budget = true;
+		break;
+	case OPT_FORECAST_HORIZON:
+		if (!parse_duration_ns(arg, &o->forecast_horizon_ns))
+			cli__usage_error("invalid --forecast-horizon: %s (a duration such as 90s, 10m "
+					 "or 1h)", arg);
 		break;
 	case ARGP_KEY_END:
 		if (o->stage_count && !o->frame_symbol)

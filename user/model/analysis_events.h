@@ -1,5 +1,5 @@
-/* What the analysis tells: events (spike, leak, drift, budget) as they happen, and the
- * lists the summary carries. Plain data for the output writers. */
+/* What the analysis tells: events (spike, leak, drift, budget, fragmentation, forecast) as
+ * they happen, and the lists the summary carries. Plain data for the output writers. */
 #ifndef MEMTRACE_ANALYSIS_EVENTS_H
 #define MEMTRACE_ANALYSIS_EVENTS_H
 
@@ -13,7 +13,9 @@
 #include "model/retainer_report.h"
 #include "model/severity.h"
 
-enum analysis_event_type { EVENT_SPIKE, EVENT_LEAK, EVENT_DRIFT, EVENT_BUDGET };
+enum analysis_event_type {
+	EVENT_SPIKE, EVENT_LEAK, EVENT_DRIFT, EVENT_BUDGET, EVENT_FRAGMENTATION, EVENT_FORECAST,
+};
 
 struct analysis_event {
 	enum analysis_event_type type;
@@ -49,6 +51,13 @@ struct analysis_event {
 	char budget[96];
 	const char *state;           /* "exceeded", "recovered" (and "over" in the summary) */
 	double value, limit, excess, since_s, duration_s, peak;
+	/* fragmentation: name is the allocator ("glibc", "pymalloc"); live (above), what it
+	 * holds, RSS, their gap and its growth; growth_per_s is the live bytes' */
+	double held, rss, gap, gap_growth_per_s;
+	/* forecast: budget names the limit ("cgroup" or a --budget), value and limit the figures,
+	 * growth_per_s the trend; the time to the limit and its 95% band (eta_high_s INFINITY:
+	 * no upper bound) */
+	double eta_s, eta_low_s, eta_high_s, horizon_s;
 };
 
 /* Outstanding allocations older than --leak-age, by stack (filled by the loader). */
@@ -62,6 +71,8 @@ struct aged_report {
 struct analysis_summary {
 	struct analysis_event *spikes, *leaks, *drift, *budgets;
 	size_t spike_count, leak_count, drift_count, budget_count;
+	struct analysis_event *forecasts;  /* the latest known forecast of each limit */
+	size_t forecast_count;
 	size_t spikes_total;         /* spikes listed may be capped */
 	bool frames_on;
 	const struct frame_stats *frames;

@@ -9,6 +9,7 @@
 
 #include "model/lifetime_report.h"
 #include "model/python_stack.h"
+#include "target/python/pymalloc.h"
 
 struct python_type_report {
 	char name[64];
@@ -72,6 +73,7 @@ struct python_report {
 	struct python_site_report *sites;
 	size_t site_count;
 	uint64_t sites_dropped;      /* instances not counted per site (its map was full) */
+	struct pymalloc_usage pymalloc; /* its pools and blocks (known: read) */
 };
 
 #endif

@@ -15,6 +15,7 @@
 
 struct system_context;
 struct analysis_summary;
+struct fragmentation_report;
 
 /* allocs and bytes_allocated count every allocation; dropped ones (outstanding map full) are
  * not tracked, so their frees cannot be matched: frees_dropped_or_untracked. */
@@ -111,6 +112,8 @@ struct process_report {
 	const struct lifetime_summary *lifetimes;
 	const struct python_report *python; /* NULL: no (supported) Python, or --python=off */
 	const struct system_context *system;     /* PSS, cgroup (sysctx.h); NULL: not read */
+	/* Live bytes vs the allocators' holdings (model/fragmentation_report.h); NULL: not read */
+	const struct fragmentation_report *fragmentation;
 	const struct analysis_summary *analysis; /* only in the summary (analysis_events.h) */
 };
 

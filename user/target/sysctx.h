@@ -1,4 +1,7 @@
-/* System context of a snapshot: PSS (smaps_rollup) and the cgroup's memory. */
+/* System context of a snapshot: PSS (smaps_rollup) and the cgroup's memory: cgroup v2's
+ * memory.current and memory.max, or where the memory controller is on a v1 hierarchy (a
+ * hybrid host), its memory.usage_in_bytes and memory.limit_in_bytes (cgroup then names the
+ * v1 memory cgroup). */
 #ifndef MEMTRACE_SYSCTX_H
 #define MEMTRACE_SYSCTX_H
 

@@ -25,5 +25,7 @@ void console_write_groups(FILE *f, const struct group_totals *t);
 void console_write_stack_lifetimes(FILE *f, const struct stack_report *s, double temporary_ms);
 /* The process's lifetimes (a histogram) and its pool hints. */
 void console_write_lifetimes(FILE *f, const struct process_report *r);
+void console_write_fragmentation_interval(FILE *f, const struct process_report *r);
+void console_write_fragmentation(FILE *f, const struct process_report *r);
 
 #endif

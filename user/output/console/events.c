@@ -68,6 +68,26 @@ void console_write_event(FILE *f, const struct analysis_event *ev)
 			budget_text(ev, ev->limit, false, b, sizeof(b)),
 			budget_text(ev, ev->excess, true, c, sizeof(c)));
 		break;
+	case EVENT_FRAGMENTATION:
+		fprintf(f, "fragmentation (%s): the allocator holds %s for %s live (gap %s, ",
+			ev->name, console_bytes(ev->held, a, sizeof(a)),
+			console_bytes(ev->live, b, sizeof(b)), console_bytes(ev->gap, c, sizeof(c)));
+		fprintf(f, "growing %s/s while live bytes grow ",
+			console_bytes(ev->gap_growth_per_s, a, sizeof(a)));
+		fprintf(f, "%s/s), RSS %s\n", console_bytes(ev->growth_per_s, b, sizeof(b)),
+			console_bytes(ev->rss, c, sizeof(c)));
+		break;
+	case EVENT_FORECAST:
+		fprintf(f, "forecast: %s reaches its limit %s in %.0f s (95%%: %.0f", ev->budget,
+			budget_text(ev, ev->limit, false, a, sizeof(a)), ev->eta_s, ev->eta_low_s);
+		if (isfinite(ev->eta_high_s))
+			fprintf(f, "-%.0f s)", ev->eta_high_s);
+		else
+			fprintf(f, " s or more)");
+		fprintf(f, " at %s now, growing %s/s\n",
+			budget_text(ev, ev->value, false, b, sizeof(b)),
+			budget_text(ev, ev->growth_per_s, false, c, sizeof(c)));
+		break;
 	}
 	fflush(f);
 }
@@ -126,6 +146,16 @@ void console_write_analysis(FILE *f, const struct process_report *r)
 			fprintf(f, "    %s per frame", console_bytes(l->per_frame, a, sizeof(a)));
 		fprintf(f, ", left behind in %" PRIu64 " of %" PRIu64 " frames\n", l->frames_left,
 			l->frames_judged);
+	}
+	for (size_t i = 0; i < s->forecast_count; i++) {
+		const struct analysis_event *fc = &s->forecasts[i];
+
+		fprintf(f, "  forecast %s: limit %s in %.0f s (95%%: %.0f-", fc->budget,
+			budget_text(fc, fc->limit, false, a, sizeof(a)), fc->eta_s, fc->eta_low_s);
+		if (isfinite(fc->eta_high_s))
+			fprintf(f, "%.0f s)\n", fc->eta_high_s);
+		else
+			fprintf(f, "? s)\n");
 	}
 	for (size_t i = 0; i < s->aged_count; i++)
 		fprintf(f, "  outstanding > %.1fs: %s in %" PRIu64 " allocations at %s\n",

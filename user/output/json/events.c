@@ -81,6 +81,8 @@ static const char *event_type_name(enum analysis_event_type t)
 	case EVENT_LEAK: return "leak";
 	case EVENT_DRIFT: return "drift";
 	case EVENT_BUDGET: return "budget";
+	case EVENT_FRAGMENTATION: return "fragmentation";
+	case EVENT_FORECAST: return "forecast";
 	}
 	return "?";
 }
@@ -179,6 +181,29 @@ static void write_event_fields(struct json_writer *w, const struct analysis_even
 		jsonw_double_field(w, "since_s", ev->since_s);
 		jsonw_double_field(w, "duration_s", ev->duration_s);
 		jsonw_double_field(w, "peak", ev->peak);
+		jsonw_string_field(w, "unit", ev->python_type ? "objects" : "bytes");
+		break;
+	case EVENT_FRAGMENTATION:
+		jsonw_string_field(w, "allocator", ev->name);
+		jsonw_double_field(w, "live_bytes", ev->live);
+		jsonw_double_field(w, "held_bytes", ev->held);
+		jsonw_double_field(w, "rss_bytes", ev->rss);
+		jsonw_double_field(w, "gap_bytes", ev->gap);
+		jsonw_double_field(w, "gap_growth_per_s", ev->gap_growth_per_s);
+		jsonw_double_field(w, "live_growth_per_s", ev->growth_per_s);
+		break;
+	case EVENT_FORECAST:
+		jsonw_string_field(w, "limit_of", ev->budget);
+		jsonw_double_field(w, "value", ev->value);
+		jsonw_double_field(w, "limit", ev->limit);
+		jsonw_double_field(w, "growth_per_s", ev->growth_per_s);
+		jsonw_double_field(w, "eta_s", ev->eta_s);
+		jsonw_double_field(w, "eta_low_s", ev->eta_low_s);
+		if (isfinite(ev->eta_high_s))
+			jsonw_double_field(w, "eta_high_s", ev->eta_high_s);
+		else
+			jsonw_null_field(w, "eta_high_s");
+		jsonw_double_field(w, "horizon_s", ev->horizon_s);
 		jsonw_string_field(w, "unit", ev->python_type ? "objects" : "bytes");
 		break;
 	}
@@ -328,5 +353,6 @@ void json_write_analysis(struct json_writer *w, const struct process_report *r)
 		jsonw_null_field(w, "drift");
 	}
 	write_event_list(w, "budgets", s->budgets, s->budget_count);
+	write_event_list(w, "forecasts", s->forecasts, s->forecast_count);
 	jsonw_uint_field(w, "events_suppressed", s->events_suppressed);
 }

@@ -148,6 +148,7 @@ static void json_interval(struct output *out, const struct process_report *r)
 	write_mmap(w, &r->mmap_delta);
 	json_write_python(w, r, lean ? &listing : NULL);
 	json_write_system(w, r);
+	json_write_fragmentation(w, r);
 	jsonw_end_object(w);
 	free(index);
 }
@@ -219,6 +220,7 @@ static void json_summary(struct output *out, const struct process_report *r)
 	json_write_lifetime_summary(w, r);
 	json_write_python(w, r, NULL);
 	json_write_system(w, r);
+	json_write_fragmentation(w, r);
 	json_write_analysis(w, r);
 	if (j->history)
 		type_history__forget(j->history, r->pid);

@@ -25,6 +25,7 @@ void json_write_gc_events(struct json_writer *w, const struct process_report *r)
 void json_write_python_stack(struct json_writer *w, const struct python_stack *st);
 /* The summary's "heap_growth" (every stack) and python's "growth" (those with Python frames). */
 void json_write_heap_growth(struct json_writer *w, const struct process_report *r);
+void json_write_fragmentation(struct json_writer *w, const struct process_report *r);
 void json_write_python_growth(struct json_writer *w, const struct process_report *r);
 struct group_totals;
 /* A "container" line per group (model/group_report.h). */

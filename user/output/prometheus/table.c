@@ -61,6 +61,8 @@ struct prom_process {
 	size_t drift_count;
 	struct prom_named budgets[BUDGETS_MAX];
 	size_t budget_count;
+	struct prom_named forecasts[BUDGETS_MAX + 1];   /* the budgets and the cgroup */
+	size_t forecast_count;
 	uint64_t frames, frames_lost, frame_buckets[FRAME_BUCKETS];
 	double frame_seconds;
 };
@@ -341,6 +343,9 @@ void prom_table__event(struct prom_table *t, const struct analysis_event *ev)
 	else if (p && ev->type == EVENT_BUDGET && ev->limit > 0)
 		note_named(p->budgets, &p->budget_count, BUDGETS_MAX, ev->budget,
 			   ev->value / ev->limit);
+	else if (p && ev->type == EVENT_FORECAST)
+		note_named(p->forecasts, &p->forecast_count, BUDGETS_MAX + 1, ev->budget,
+			   ev->eta_s);
 	pthread_mutex_unlock(&t->lock);
 }
 
@@ -522,6 +527,14 @@ static void budgets(struct prom_text *o, const struct family *f, const struct pr
 		sample_double(o, f->name, p, "budget", p->budgets[i].name, p->budgets[i].value);
 }
 
+static void forecasts(struct prom_text *o, const struct family *f, const struct prom_table *t,
+		      const struct prom_process *p)
+{
+	(void)t;
+	for (size_t i = 0; i < p->forecast_count; i++)
+		sample_double(o, f->name, p, "limit", p->forecasts[i].name, p->forecasts[i].value);
+}
+
 static void frames(struct prom_text *o, const struct family *f, const struct prom_table *t,
 		   const struct prom_process *p)
 {
@@ -594,6 +607,9 @@ static const struct family families[] = {
 	  "Relative change of the metric from its baseline when it drifted", drift },
 	{ "memtrace_budget_usage_ratio", "gauge",
 	  "Value over limit of the budget at its last crossing", budgets },
+	{ "memtrace_forecast_seconds", "gauge",
+	  "Time until the limit (a budget, the cgroup's) as foretold by its last forecast event, "
+	  "as of that event", forecasts },
 	{ "memtrace_frames_total", "counter", "Frames ended since attach (--frame)", frames },
 	{ "memtrace_frame_duration_seconds", "histogram", "Frame durations (--frame)",
 	  frame_durations },

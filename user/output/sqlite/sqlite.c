@@ -320,7 +320,8 @@ static void sqlite_frame(struct output *out, const struct frame_report *f)
 
 static const char *const event_types[] = {
 	[EVENT_SPIKE] = "spike", [EVENT_LEAK] = "leak", [EVENT_DRIFT] = "drift",
-	[EVENT_BUDGET] = "budget",
+	[EVENT_BUDGET] = "budget", [EVENT_FRAGMENTATION] = "fragmentation",
+	[EVENT_FORECAST] = "forecast",
 };
 
 static void sqlite_event(struct output *out, const struct analysis_event *e)

@@ -55,6 +55,7 @@ struct py_last_running {
 	size_t type_count, type_cap;
 	bool objects_known, census_partial, arenas_known;
 	uint64_t objects, object_bytes, arena_bytes;
+	struct pymalloc_usage pymalloc;
 	bool stats_known;
 	struct py_gc_stats stats;
 	uint64_t gc_time_total;
@@ -561,6 +562,7 @@ static void take_figures(struct python_tracer *pt, struct py_proc *p)
 	}
 	r->arenas_known = p->census.arenas_ok;
 	r->arena_bytes = p->census.arena_bytes;
+	pymalloc__read(&p->target, &r->pymalloc);
 }
 
 /* The peak entry of name (added in name order when add), or NULL. */
@@ -642,6 +644,7 @@ static void keep_last_running(struct py_proc *p)
 	l->census_partial = r->census_partial;
 	l->arenas_known = r->arenas_known;
 	l->arena_bytes = r->arena_bytes;
+	l->pymalloc = r->pymalloc;
 	l->stats_known = p->census.stats_ok;
 	l->stats = p->census.gc;
 	l->gc_time_total = p->gc_time_total;
@@ -667,6 +670,7 @@ static void restore_last_running(struct py_proc *p)
 	r->census_partial = l->census_partial;
 	r->arenas_known = l->arenas_known;
 	r->arena_bytes = l->arena_bytes;
+	r->pymalloc = l->pymalloc;
 }
 
 static void fill_gc(struct python_tracer *pt, struct py_proc *p, bool summary)
