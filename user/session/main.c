@@ -41,7 +41,8 @@ struct session {
 	struct registry registry;
 	struct stack_snapshot stacks;         /* every process's stacks, read once per poll */
 	struct heap_growth_snapshot growth;   /* every process's heap growth, likewise */
-	struct output *outputs[6];             /* console or json, json file, prometheus, pprof, folded, sqlite */
+	struct output *outputs[7];             /* console or json, json file, prometheus, pprof, folded,
+						* sqlite, html */
 	int output_count;
 	uint64_t start_ns;
 	bool launched;                        /* -- COMMAND: our exit status follows its */
@@ -279,6 +280,7 @@ static void fill_report(struct session *s, struct traced_process *p, struct proc
 	if (r->native_traced && alloc_tracer__windowed(s->tracer))
 		session_windows__report(p, now, r);
 	r->elapsed_ns = (p->exited ? p->exit_ns : now) - p->attach_ns;
+	r->attach_ns = p->attach_ns;
 	r->interval_ns = now - p->last_report_ns;
 	alloc_tracer__read(s->tracer, p->pid, &r->native, &r->mmap);
 	native_totals__subtract(&r->native_delta, &r->native, &p->native);
@@ -509,7 +511,8 @@ static int open_outputs(struct session *s)
 				strerror(errno));
 			return EXIT_USAGE;
 		}
-		s->outputs[s->output_count++] = json_output__new(f, f != stdout, s->opts.json_types);
+		s->outputs[s->output_count++] = json_output__new(f, f != stdout, s->opts.json_types,
+								  s->opts.json_all_stacks);
 	}
 	if (s->opts.prometheus.on) {
 		int code = prometheus_output__open(&s->opts.prometheus, s->opts.prometheus_top,
@@ -528,6 +531,9 @@ static int open_outputs(struct session *s)
 	if (s->opts.sqlite_path &&
 	    !(s->outputs[s->output_count++] = sqlite_output__new(s->opts.sqlite_path)))
 		return EXIT_SQLITE_OPEN;
+	if (s->opts.html_path &&
+	    !(s->outputs[s->output_count++] = html_output__new(s->opts.html_path)))
+		return cannot_write(s->opts.html_path);
 	for (int o = 0; o < s->output_count; o++) {
 		if (!s->outputs[o])
 			return EXIT_INTERNAL;
