@@ -14,6 +14,7 @@
 #include "cli/cli.h"
 #include "model/exit_codes.h"
 #include "output/output.h"
+#include "report/report_command.h"
 #include "output/prometheus/prometheus.h"
 #include "probes/alloc/alloc_stacks.h"
 #include "probes/alloc/alloc_tracer.h"
@@ -657,6 +658,8 @@ int main(int argc, char **argv)
 	struct session s = { 0 };
 	int code;
 
+	if (argc > 1 && !strcmp(argv[1], "report"))   /* a saved run, not a trace */
+		return report_command__main(argc - 1, argv + 1);
 	cli__parse(argc, argv, &s.opts);
 	registry__init(&s.registry, s.opts.max_processes);
 	code = preflight__check(&s.opts);
