@@ -20,8 +20,8 @@
 enum series { SERIES_RSS, SERIES_LIVE, SERIES_OBJECTS };
 
 static const char *const mark_class[] = {
-	[MARK_SPIKE] = "spike", [MARK_LEAK] = "leak", [MARK_GC] = "gc", [MARK_DROP] = "drop",
-	[MARK_BUDGET] = "budget", [MARK_DRIFT] = "drift",
+	[MARK_SPIKE] = "spike", [MARK_LEAK] = "leak", [MARK_GC] = "gc", [MARK_BUDGET] = "budget",
+	[MARK_DRIFT] = "drift",
 };
 
 static bool point_value(const struct html_point *pt, enum series s, double *v)
@@ -85,6 +85,19 @@ static void marks(FILE *f, const struct html_process *p, double t_max)
 			TOP + PLOT_H - 10 : TOP, x, TOP + PLOT_H, m->elapsed_ns / 1e9);
 		html_escape(f, m->label);
 		fputs("</title></line>\n", f);
+	}
+	for (size_t i = 0; i < p->frame_count; i++) {
+		const struct html_frame *fr = &p->frames[i];
+		double x;
+
+		if (!fr->dropped)
+			continue;
+		x = x_of(fr->start_ns > p->attach_ns ? fr->start_ns - p->attach_ns : 0, t_max);
+		if (x > LEFT + PLOT_W)
+			x = LEFT + PLOT_W;
+		fprintf(f, "<line class=\"mark drop\" x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\">"
+			"<title>frame %" PRIu64 " dropped (%.3f ms)</title></line>\n", x, TOP + PLOT_H - 20,
+			x, TOP + PLOT_H, fr->seq, fr->duration_ns / 1e6);
 	}
 }
 
@@ -201,6 +214,16 @@ static void frame_panel(FILE *f, const struct html_process *p, bool bytes_panel)
 			TOP + PLOT_H - (y_max > 0 ? v / y_max : 0) * PLOT_H, bar_w > 1.5 ? bar_w - 0.5 : bar_w,
 			(y_max > 0 ? v / y_max : 0) * PLOT_H, top->seq, top->duration_ns / 1e6,
 			top->bytes_allocated, dropped ? " (dropped)" : "");
+	}
+	for (size_t i = 0; i < p->mark_count; i++) {
+		const struct html_mark *m = &p->marks[i];
+		double x;
+
+		if (m->kind != MARK_SPIKE || !m->frame || m->frame < first || m->frame > last)
+			continue;
+		x = LEFT + (double)(m->frame - first) / (last - first + 1) * PLOT_W + bar_w / 2;
+		fprintf(f, "<text class=\"spike-label\" x=\"%.1f\" y=\"%d\">spike: frame %" PRIu64
+			"</text>\n", x + 3, TOP + 22, m->frame);
 	}
 	fputs("</svg>\n", f);
 }

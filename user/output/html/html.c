@@ -122,6 +122,7 @@ static void html_interval(struct output *out, const struct process_report *r)
 		return;
 	}
 	p->attach_ns = r->attach_ns;
+	snprintf(p->comm, sizeof(p->comm), "%s", r->comm);
 	p->points[p->point_count] = (struct html_point){
 		.elapsed_ns = r->elapsed_ns, .rss_bytes = r->rss_bytes,
 		.native_known = r->native_traced, .live_bytes = native_live_bytes(&r->native),
@@ -249,6 +250,7 @@ static void html_summary(struct output *out, const struct process_report *r)
 
 	if (!p)
 		return;
+	snprintf(p->comm, sizeof(p->comm), "%s", r->comm);
 	p->attach_ns = r->attach_ns;
 	p->elapsed_ns = r->elapsed_ns;
 	p->rss_bytes = r->rss_bytes;
@@ -285,17 +287,11 @@ static void html_frame(struct output *out, const struct frame_report *f)
 		return;
 	}
 	p->frames[p->frame_count++] = (struct html_frame){
-		.seq = f->seq, .elapsed_ns = f->start_ns > p->attach_ns ? f->start_ns - p->attach_ns : 0,
+		.seq = f->seq, .start_ns = f->start_ns,
 		.duration_ns = f->end_ns > f->start_ns ? f->end_ns - f->start_ns : 0,
 		.native_known = f->native_known, .bytes_allocated = f->bytes_allocated,
 		.dropped = f->dropped,
 	};
-	if (f->dropped) {
-		char label[64];
-
-		snprintf(label, sizeof(label), "frame %" PRIu64 " dropped", f->seq);
-		add_mark(o, p, MARK_DROP, p->frames[p->frame_count - 1].elapsed_ns, label);
-	}
 }
 
 static void html_event(struct output *out, const struct analysis_event *e)
@@ -313,6 +309,8 @@ static void html_event(struct output *out, const struct analysis_event *e)
 			 e->in_frame ? "frame" : "interval", e->seq, bytes, e->top[0] ? " in " : "",
 			 e->top);
 		add_mark(o, p, MARK_SPIKE, e->elapsed_ns, label);
+		if (e->in_frame && p->mark_count)
+			p->marks[p->mark_count - 1].frame = e->seq;
 		break;
 	case EVENT_LEAK:
 		snprintf(label, sizeof(label), "leak (%s): %s", leak_severity_name(e->severity),

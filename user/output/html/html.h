@@ -19,18 +19,19 @@ struct html_point {
 	uint64_t objects;
 };
 
-enum html_mark_kind { MARK_SPIKE, MARK_LEAK, MARK_GC, MARK_DROP, MARK_BUDGET, MARK_DRIFT };
+enum html_mark_kind { MARK_SPIKE, MARK_LEAK, MARK_GC, MARK_BUDGET, MARK_DRIFT };
 
 /* Something that happened at a moment, marked on the timeline. */
 struct html_mark {
 	enum html_mark_kind kind;
 	uint64_t elapsed_ns;
+	uint64_t frame;              /* a spike in a frame: its seq; 0: none */
 	char label[400];
 };
 
 struct html_frame {
 	uint64_t seq;
-	uint64_t elapsed_ns;         /* its start, since attach */
+	uint64_t start_ns;           /* CLOCK_MONOTONIC (attach_ns may come later) */
 	uint64_t duration_ns;
 	bool native_known;
 	uint64_t bytes_allocated;

@@ -23,7 +23,7 @@ static const char style[] =
 "margin:0 4px 3px 10px}.k.spike{background:#d62728}.k.leak{background:#ff7f0e}"
 ".k.gc{background:#2ca02c}.k.drop{background:#9467bd}.k.budget{background:#8c564b}"
 ".k.drift{background:#e377c2}.bar{fill:#7f9fcf}.bar.dropped{fill:#d62728}"
-".tname{text-anchor:end}.flame g{cursor:pointer}.flame rect{stroke:#fff;stroke-width:.5}"
+".tname{text-anchor:end}.spike-label{fill:#d62728}.flame g{cursor:pointer}.flame rect{stroke:#fff;stroke-width:.5}"
 ".flame .root rect{fill:#bbb}.flame .native rect{fill:#f0a05a}.flame .py rect{fill:#6fb3e0}"
 ".flame .match rect{fill:#e040fb}.flame .dim rect{opacity:.55}.flame text{pointer-events:none}"
 ".flame-tools{margin:.4em 0}.matched{color:#555}";
