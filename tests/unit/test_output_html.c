@@ -156,9 +156,9 @@ static void page_is_whole_and_carries_the_figures(void **state)
 	assert_non_null(strstr(page, "&lt;script&gt;alert(1)&lt;/script&gt;"));
 	/* the flame graph: the root, the Python frame above main, cache_entity under it; the
 	 * stack with nothing live left out */
-	assert_non_null(strstr(page, "<title>game — 75.1 KiB (100.00%)</title>"));
-	assert_non_null(strstr(page, "<title>App.handle (app.py:12) — 75.0 KiB (99.87%)</title>"));
-	assert_non_null(strstr(page, "<title>cache_entity — 75.0 KiB (99.87%)</title>"));
+	assert_non_null(strstr(page, "<title>game — 75.1 KiB, 76900 bytes (100.00%)</title>"));
+	assert_non_null(strstr(page, "<title>App.handle (app.py:12) — 75.0 KiB, 76800 bytes (99.87%)</title>"));
+	assert_non_null(strstr(page, "<title>cache_entity — 75.0 KiB, 76800 bytes (99.87%)</title>"));
 	assert_non_null(strstr(page, "class=\"fn py\" data-x=\"0.0000000\" data-w=\"0.9986996\" "
 			       "data-d=\"1\""));
 	assert_non_null(strstr(page, "class=\"fn native\" data-x=\"0.0000000\" data-w=\"0.9986996\" "

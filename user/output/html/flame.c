@@ -83,8 +83,8 @@ static void write_node(FILE *f, struct flame_node *node, double x, int depth, ui
 	fprintf(f, "<g class=\"fn%s\" data-x=\"%.7f\" data-w=\"%.7f\" data-d=\"%d\">"
 		"<title>", depth == 0 ? " root" : node->python ? " py" : " native", x, w, depth);
 	html_escape(f, node->name);
-	fprintf(f, " — %s (%.2f%%)</title><rect x=\"%.2f\" y=\"%d\" width=\"%.2f\" "
-		"height=\"%d\"/><text x=\"%.2f\" y=\"%d\">", bytes, w * 100, x * FLAME_WIDTH,
+	fprintf(f, " — %s, %" PRIu64 " bytes (%.2f%%)</title><rect x=\"%.2f\" y=\"%d\" width=\"%.2f\" "
+		"height=\"%d\"/><text x=\"%.2f\" y=\"%d\">", bytes, node->bytes, w * 100, x * FLAME_WIDTH,
 		depth * ROW_HEIGHT, w * FLAME_WIDTH, ROW_HEIGHT - 1, x * FLAME_WIDTH + 3,
 		depth * ROW_HEIGHT + ROW_HEIGHT - 5);
 	html_escape(f, node->name);

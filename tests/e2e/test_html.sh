@@ -1,0 +1,122 @@
+#!/usr/bin/env bash
+# --html (docs/outputs.md) on tests/targets/frame_loop.c, whose ground truth is known: a leak
+# of FRAMES x LEAK_SIZE bytes in cache_entity and a spike in frame SPIKE_FRAME + 1. The page
+# is rendered in headless Chromium (no console message, the leak and the spike on the page, a
+# screenshot kept); `memtrace-bpf report` rebuilds the page, the profiles, the collapsed
+# stacks and the database from the saved --json run, equal to the live run's; bad input is a
+# one-line error with its own exit code.
+source "$(dirname "$0")/lib.sh"
+
+FRAMES=150 LEAK_SIZE=512 SPIKE_FRAME=40
+leak_bytes=$((FRAMES * LEAK_SIZE)) spike_seq=$((SPIKE_FRAME + 1))
+# Kept after the run (the screenshot and the pages): the e2e output dir, not $WORK.
+KEEP=$OUTPUT/e2e-artifacts/html
+mkdir -p "$KEEP"
+
+if ! command -v chromium >/dev/null; then
+	fail "chromium is installed" "tools/install-deps.sh installs Debian's chromium"
+	finish
+fi
+export HOME=$WORK   # chromium's profile and go's cache: not in the tester's home
+
+# render PAGE NAME: the DOM after the page's script ran in $WORK/NAME.dom, the browser's log
+# (console messages are its ":CONSOLE" lines) in $WORK/NAME.log.
+render() {
+	timeout 60 chromium --headless --no-sandbox --disable-gpu --enable-logging=stderr --v=0 \
+		--user-data-dir="$WORK/chromium" --dump-dom "file://$1" >"$WORK/$2.dom" 2>"$WORK/$2.log"
+}
+
+# The detector of console messages finds one where there is one.
+printf '<html><body><script>missing_function();</script></body></html>\n' >"$WORK/broken.html"
+render "$WORK/broken.html" broken
+check_true "the console check sees an uncaught error (control page)" \
+	grep -q ':CONSOLE.*Uncaught ReferenceError' "$WORK/broken.log"
+
+start_target frames "$TARGETS/frame_loop" || { fail "target starts"; finish; }
+start_tracer tracer --exact -p "$TARGET_PID" -i 100ms --frame render_frame \
+	--json="$WORK/run.ndjson" --json-all-stacks --html "$WORK/live.html" \
+	--pprof "$WORK/live.pb.gz" --folded "$WORK/live.folded" --sqlite "$WORK/live.db" ||
+	{ fail "tracer attaches"; finish; }
+target_send go
+wait_for_line "$WORK/frames.out" '^done' 30 || fail "target finished its frames"
+sleep 0.3
+stop_tracer
+check_eq "exit status after Ctrl-C" "$TRACER_RC" 0
+
+page=$WORK/live.html
+check_true "the page is written" test -s "$page"
+check_eq "nothing fetched at view time (no src=, href=, url(, http)" \
+	"$(grep -cE 'src=|href=|url\(|https?:' "$page")" 0
+check_eq "the leak's function is in the leaks table" \
+	"$(grep -c "<td>native stack</td><td>cache_entity+" "$page")" 1
+check_eq "the flame graph's cache_entity box holds the leaked bytes" \
+	"$(grep -o "<title>cache_entity — [^,]*, [0-9]* bytes" "$page" | sed 's/.*, //; s/ bytes//')" \
+	"$leak_bytes"
+check_eq "the spike's frame in the spikes table" \
+	"$(grep -c "<td>frame $spike_seq</td>" "$page")" 1
+check_true "the spike's frame labelled on the frames chart" \
+	grep -q "spike: frame $spike_seq</text>" "$page"
+check_eq "a bar per frame (duration and bytes)" "$(grep -c '<rect class="bar' "$page")" \
+	$((2 * FRAMES))
+
+render "$page" live
+check_eq "no console message while rendering" "$(grep -c ':CONSOLE' "$WORK/live.log")" 0
+check_true "the rendered page names the leak's function" grep -q 'cache_entity' "$WORK/live.dom"
+check_true "the rendered page shows the spike's frame" grep -q "frame $spike_seq" "$WORK/live.dom"
+# The script ran: it keeps each box's name and fits the label to the box.
+check_eq "the script labelled every flame graph box" \
+	"$(grep -o '<g class="fn[^>]*data-name=' "$WORK/live.dom" | wc -l)" \
+	"$(grep -c '<g class="fn' "$page")"
+timeout 60 chromium --headless --no-sandbox --disable-gpu --user-data-dir="$WORK/chromium" \
+	--window-size=1300,1800 --screenshot="$KEEP/screenshot.png" "file://$page" \
+	>/dev/null 2>&1
+check_eq "screenshot saved (PNG)" "$(head -c 4 "$KEEP/screenshot.png" 2>/dev/null | od -An -c | tr -d ' ')" \
+	'211PNG'
+cp "$page" "$KEEP/live.html"
+cp "$WORK/run.ndjson" "$KEEP/run.ndjson"
+
+# --- report: the same outputs from the saved run ---------------------------------------
+"$MEMTRACE" report "$WORK/run.ndjson" --html "$WORK/replay.html" --pprof "$WORK/replay.pb.gz" \
+	--folded "$WORK/replay.folded" --sqlite "$WORK/replay.db" >"$WORK/report.out" 2>&1
+check_eq "report exit status" "$?" 0
+check_eq "report said nothing" "$(cat "$WORK/report.out")" ""
+check_true "report's page is the live run's" cmp -s "$page" "$WORK/replay.html"
+render "$WORK/replay.html" replay
+check_eq "report's page: no console message" "$(grep -c ':CONSOLE' "$WORK/replay.log")" 0
+check_eq "report's page names the leak's function" \
+	"$(grep -c "<td>native stack</td><td>cache_entity+" "$WORK/replay.dom")" 1
+check_eq "report's folded lines are the live run's" "$(diff "$WORK/live.folded" "$WORK/replay.folded")" ""
+check_eq "the folded leak line" "$(grep ';update_world;cache_entity ' "$WORK/replay.folded" | awk '{ print $NF }')" \
+	"$leak_bytes"
+if command -v go >/dev/null; then
+	top() { go tool pprof -top -unit=B -sample_index="$2" "$1" 2>/dev/null | grep -v '^Time:'; }
+	for index in inuse_space inuse_objects alloc_space alloc_objects; do
+		check_eq "report's pprof -top $index is the live run's" \
+			"$(diff <(top "$WORK/live.pb.gz" $index) <(top "$WORK/replay.pb.gz" $index))" ""
+	done
+	check_eq "report's pprof: cache_entity's inuse_space" \
+		"$(top "$WORK/replay.pb.gz" inuse_space | awk '$NF == "cache_entity" { sub(/B$/, "", $1); print $1 }')" \
+		"$leak_bytes"
+else
+	fail "go tool pprof is installed" "tools/install-deps.sh installs golang-go"
+fi
+for table in processes intervals frames python_types gc events stacks stack_samples; do
+	check_eq "report's sqlite $table rows are the live run's" \
+		"$(diff <(sqlite3 "$WORK/live.db" "SELECT * FROM $table") \
+			<(sqlite3 "$WORK/replay.db" "SELECT * FROM $table"))" ""
+done
+check_eq "sqlite frames: one row per frame" "$(sqlite3 "$WORK/replay.db" 'SELECT count(*) FROM frames')" \
+	"$FRAMES"
+target_close
+
+# --- bad input ---------------------------------------------------------------------------
+expect_error "report: no such file" 19 "cannot read" report "$WORK/missing.ndjson" \
+	--html "$WORK/bad.html"
+expect_error "report: not NDJSON" 20 "line 1 is not" report "$page" --html "$WORK/bad.html"
+head -n 5 "$WORK/run.ndjson" >"$WORK/cut.ndjson"
+expect_error "report: no summary" 21 "no summary line" report "$WORK/cut.ndjson" \
+	--html "$WORK/bad.html"
+check_true "nothing written from bad input" test ! -e "$WORK/bad.html"
+expect_error "report: nothing to write" 2 "nothing to write" report "$WORK/run.ndjson"
+expect_error "--json-all-stacks without --json" 2 "give --json too" --json-all-stacks -p 1
+finish
