@@ -109,6 +109,39 @@ check_eq "sqlite frames: one row per frame" "$(sqlite3 "$WORK/replay.db" 'SELECT
 	"$FRAMES"
 target_close
 
+# --- Python: its frames in the flame graph, its types in the heatmap ----------------------
+# tests/workloads/leaky: make_leak() keeps a Session and a 4 KiB buffer, 200 times a second.
+py=$(ls -d /root/.pyenv/versions/3.12.*/bin/python3 2>/dev/null | sort -V | tail -n1)
+leak_line=$(grep -n '# LEAK_LINE' "$WORKLOADS/leaky/leaky_module.py" | cut -d: -f1)
+if [ -x "$py" ] && start_leak_service leak "$py"; then
+	timeout 60 "$MEMTRACE" -p "$LEAK_PID" --exact -d 4 -i 250ms --json="$WORK/py.ndjson" \
+		--json-types all --json-all-stacks --html "$WORK/py.html" >/dev/null 2>"$WORK/py.err"
+	check_eq "python: trace exits 0" "$?" 0
+	kill "$LEAK_PID" 2>/dev/null
+	wait "$LEAK_PID" 2>/dev/null
+	# The ground truth of the box: the summary's live bytes of the stacks under make_leak.
+	truth=$(json_summary "$WORK/py.ndjson" "$LEAK_PID" | jq '[.stacks[] |
+		select(any(.python_stack[]?; .function == "make_leak")) | .live_bytes] | add // 0')
+	check_true "python: make_leak's stacks hold its buffers (ground truth > 100 x 4 KiB)" \
+		test "$truth" -gt $((100 * 4096))
+	check_eq "python: the flame graph's make_leak box (a Python frame) holds them" \
+		"$(grep -o "<g class=\"fn py\"[^>]*><title>make_leak (leaky_module.py:$leak_line) — [^,]*, [0-9]* bytes" \
+			"$WORK/py.html" | sed 's/.*, //; s/ bytes//' | awk '{ s += $1 } END { print s + 0 }')" \
+		"$truth"
+	last_sessions=$(jq -s --argjson pid "$LEAK_PID" '[.[] | select(.type == "interval" and
+		.pid == $pid)] | last | .python.types[] | select(.name == "Session") | .live' \
+		"$WORK/py.ndjson")
+	check_eq "python: the heatmap's last Session cell is the last interval's count" \
+		"$(grep -o '<title>Session at [0-9.]* s: [0-9]* live' "$WORK/py.html" | tail -n1 |
+			sed 's/.*: //; s/ live//')" "$last_sessions"
+	check_true "python: a Python objects chart" grep -q '>Python objects (GC-tracked)<' "$WORK/py.html"
+	render "$WORK/py.html" py
+	check_eq "python: no console message while rendering" "$(grep -c ':CONSOLE' "$WORK/py.log")" 0
+	cp "$WORK/py.html" "$KEEP/python.html"
+else
+	fail "python: the leak workload starts under pyenv's 3.12" "no $py"
+fi
+
 # --- bad input ---------------------------------------------------------------------------
 expect_error "report: no such file" 19 "cannot read" report "$WORK/missing.ndjson" \
 	--html "$WORK/bad.html"
