@@ -151,5 +151,6 @@ expect_error "report: no summary" 21 "no summary line" report "$WORK/cut.ndjson"
 	--html "$WORK/bad.html"
 check_true "nothing written from bad input" test ! -e "$WORK/bad.html"
 expect_error "report: nothing to write" 2 "nothing to write" report "$WORK/run.ndjson"
+expect_error "report: an unknown flag" 2 "unrecognized option" report "$WORK/run.ndjson" --bogus
 expect_error "--json-all-stacks without --json" 2 "give --json too" --json-all-stacks -p 1
 finish

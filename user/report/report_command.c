@@ -31,10 +31,11 @@ static const struct argp_option options[] = {
 };
 
 static const char doc[] =
-"Write the outputs of a saved run (--json=FILE) from it: the same HTML, SQLite, pprof and\n"
-"folded files the live run would have written. The profiles need every stack in parts:\n"
-"record the run with --json-all-stacks.\v"
-"Exit codes: 0 done, 2 bad flag or an output that cannot be written, 19 the run's file\n"
+"Write the outputs of a saved run (--json=FILE) from it: the same HTML, SQLite, pprof and "
+"folded files the live run would have written. The profiles need every stack in parts: "
+"record the run with --json-all-stacks (and --json-types all for every Python type in the "
+"heatmap and the database; docs/outputs.md).\v"
+"Exit codes: 0 done, 2 bad flag or an output that cannot be written, 19 the run's file "
 "cannot be read, 20 a line is not NDJSON, 21 no summary line (the run was cut short).";
 
 static void usage_error(const char *fmt, const char *arg)
@@ -58,6 +59,10 @@ static error_t parse_option(int key, char *arg, struct argp_state *state)
 		return 0;
 	}
 	switch (key) {
+	case ARGP_KEY_INIT:
+		/* getopt's line names a bad flag; no second "Try --help" line (as cli.c). */
+		state->err_stream = NULL;
+		return 0;
 	case ARGP_KEY_ARG:
 		if (o->input)
 			usage_error("one run at a time: %s is one too many", arg);
@@ -118,6 +123,7 @@ int report_command__main(int argc, char **argv)
 {
 	static const struct argp argp = { options, parse_option, "RUN.ndjson", doc, NULL, NULL,
 					  NULL };
+	static char name[] = "memtrace-bpf report";
 	struct report_options o = { 0 };
 	struct output *outputs[4];
 	struct replay_stats stats;
@@ -125,7 +131,9 @@ int report_command__main(int argc, char **argv)
 	FILE *in;
 	int code;
 
-	argp_parse(&argp, argc, argv, 0, NULL, &o);
+	argv[0] = name;   /* as usage and errors name it */
+	if (argp_parse(&argp, argc, argv, 0, NULL, &o))
+		return EXIT_USAGE;
 	in = fopen(o.input, "re");
 	if (!in) {
 		fprintf(stderr, "memtrace-bpf report: cannot read %s: %s\n", o.input, strerror(errno));
