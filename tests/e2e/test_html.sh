@@ -109,6 +109,37 @@ check_eq "sqlite frames: one row per frame" "$(sqlite3 "$WORK/replay.db" 'SELECT
 	"$FRAMES"
 target_close
 
+# --- the flame graph's zoom and search, driven in the browser ---------------------------
+# A run of two stacks under main, 3000 and 1000 live bytes; a script added after the page's
+# clicks leak_b's box, then searches for leak_a, and writes what the page then shows.
+stack() {
+	printf '{"stack_id":%d,"live_bytes":%d,"live_allocs":1,"allocs":1,"bytes_allocated":%d,' \
+		"$1" "$2" "$2"
+	printf '"frames":["%s+0x1 (demo)","main+0x2 (demo)"]}' "$3"
+}
+printf '{"type":"summary","pid":7,"comm":"demo","elapsed_ns":1000000000,"attach_ns":1,"exited":true,"rss_bytes":0,"native_mode":"exact","stacks":[%s,%s]}\n' \
+	"$(stack 1 3000 leak_a)" "$(stack 2 1000 leak_b)" >"$WORK/two.ndjson"
+"$MEMTRACE" report "$WORK/two.ndjson" --html "$WORK/two.html"
+check_eq "report of a hand-written run" "$?" 0
+probe="<script>var boxes=[].slice.call(document.querySelectorAll('g.fn'));
+function box(n){return boxes.filter(function(g){return g.dataset.name.indexOf(n)===0;})[0];}
+box('leak_b').dispatchEvent(new MouseEvent('click'));
+var seen='zoom:'+box('leak_b').querySelector('rect').getAttribute('width')+','+
+ box('main').querySelector('rect').getAttribute('width')+','+box('leak_a').style.display;
+var input=document.querySelector('input[data-flame]');input.value='leak_a';
+input.dispatchEvent(new Event('input'));
+seen+=' search:'+document.querySelector('.matched').textContent;
+document.querySelector('button[data-reset]').click();
+seen+=' reset:'+box('leak_a').querySelector('rect').getAttribute('width');
+var p=document.createElement('pre');p.id='probe';p.textContent=seen;document.body.appendChild(p);
+</script></body>"
+awk -v probe="$probe" '{ sub(/<\/body>/, probe); print }' "$WORK/two.html" >"$WORK/probe.html"
+render "$WORK/probe.html" probe
+check_eq "zoom and search: no console message" "$(grep -c ':CONSOLE' "$WORK/probe.log")" 0
+check_eq "a click zooms leak_b to the whole width (main above it, leak_a hidden); the search finds leak_a's 75%; reset gives leak_a its 3/4 back" \
+	"$(sed -n 's/.*<pre id="probe">\(.*\)<\/pre>.*/\1/p' "$WORK/probe.dom")" \
+	"zoom:1200,1200,none search:matched: 75.00% of live bytes reset:900"
+
 # --- Python: its frames in the flame graph, its types in the heatmap ----------------------
 # tests/workloads/leaky: make_leak() keeps a Session and a 4 KiB buffer, 200 times a second.
 py=$(ls -d /root/.pyenv/versions/3.12.*/bin/python3 2>/dev/null | sort -V | tail -n1)
