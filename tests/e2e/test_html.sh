@@ -94,6 +94,8 @@ if command -v go >/dev/null; then
 		check_eq "report's pprof -top $index is the live run's" \
 			"$(diff <(top "$WORK/live.pb.gz" $index) <(top "$WORK/replay.pb.gz" $index))" ""
 	done
+	check_eq "report's pprof -raw (samples, locations, mappings, time) is the live run's" \
+		"$(diff <(go tool pprof -raw "$WORK/live.pb.gz" 2>&1) <(go tool pprof -raw "$WORK/replay.pb.gz" 2>&1))" ""
 	check_eq "report's pprof: cache_entity's inuse_space" \
 		"$(top "$WORK/replay.pb.gz" inuse_space | awk '$NF == "cache_entity" { sub(/B$/, "", $1); print $1 }')" \
 		"$leak_bytes"

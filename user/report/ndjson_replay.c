@@ -513,6 +513,7 @@ static void feed_summary(struct replay *r, struct json_object *o)
 	size_t n = array_length(stacks);
 
 	read_header(o, &rep);
+	rep.attach_realtime_ns = u64(o, "attach_realtime_ns");
 	if (get(o, "native"))
 		read_native(get(o, "native"), &rep.native);
 	read_mmap(get(o, "mmap"), &rep.mmap);

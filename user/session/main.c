@@ -67,6 +67,14 @@ static void on_child_signal(int sig)
 	(void)sig;
 }
 
+static uint64_t realtime_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
 static uint64_t now_ns(void)
 {
 	struct timespec ts;
@@ -282,6 +290,7 @@ static void fill_report(struct session *s, struct traced_process *p, struct proc
 		session_windows__report(p, now, r);
 	r->elapsed_ns = (p->exited ? p->exit_ns : now) - p->attach_ns;
 	r->attach_ns = p->attach_ns;
+	r->attach_realtime_ns = realtime_ns() - (now_ns() - p->attach_ns);
 	r->interval_ns = now - p->last_report_ns;
 	alloc_tracer__read(s->tracer, p->pid, &r->native, &r->mmap);
 	native_totals__subtract(&r->native_delta, &r->native, &p->native);

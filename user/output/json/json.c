@@ -231,6 +231,7 @@ static void json_summary(struct output *out, const struct process_report *r)
 	struct json_writer *w = j->w;
 
 	write_header(w, "summary", r);
+	jsonw_uint_field(w, "attach_realtime_ns", r->attach_realtime_ns);
 	if (r->native_traced) {
 		write_native(w, &r->native, &r->native);
 		write_native_peak(w, r);
