@@ -107,6 +107,9 @@ static void write_page(const char *path)
 		r.elapsed_ns = i * 500000000ull;
 		r.native.bytes_allocated = i * 19200ull;
 		types[0].live = 10 * (uint64_t)i;
+		/* interval 3's census lacks Session; dict stays at 50 throughout */
+		py.types = i == 3 ? &types[1] : types;
+		py.type_count = i == 3 ? 1 : 2;
 		py.gc_event_count = i == 2;
 		output__interval(html, &r);
 	}
@@ -177,11 +180,55 @@ static void page_is_whole_and_carries_the_figures(void **state)
 	assert_int_equal(count(page, "<line class=\"mark spike\""), 3);
 	assert_int_equal(count(page, "<line class=\"mark leak\""), 3);
 	assert_int_equal(count(page, "<line class=\"mark gc\""), 3);
-	assert_non_null(strstr(page, "<title>0.700 s: GC generation 2</title>"));
-	/* heatmap: dict first (most live at its peak), a cell per type and interval */
+	assert_non_null(strstr(page, "<title>0.700 s: 1 GC run (generation 0: 0, 1: 0, 2: 1)"
+			       "</title>"));
+	/* heatmap: dict first (most live at its peak), a cell per type and interval where the
+	 * census had it: dict's unchanged count in each, no Session cell at 1.5 s */
 	assert_true(strstr(page, ">dict</text>") < strstr(page, ">Session</text>"));
+	assert_non_null(strstr(page, "<title>Session at 1.0 s: 20 live</title>"));
+	assert_null(strstr(page, "<title>Session at 1.5 s"));
 	assert_non_null(strstr(page, "<title>Session at 2.0 s: 40 live</title>"));
-	assert_int_equal(count(page, " live</title></rect>"), 8);
+	assert_int_equal(count(page, "<title>dict at "), 4);
+	assert_non_null(strstr(page, "<title>dict at 1.5 s: 50 live</title>"));
+	assert_int_equal(count(page, " live</title></rect>"), 7);
+	free(page);
+}
+
+/* Hours of intervals: the heatmap keeps 300 columns (the last one the latest count), the
+ * charts drop their dots, each kind of mark is at most one per pixel. */
+static void long_runs_stay_small(void **state)
+{
+	char path[] = "/tmp/test_output_html.XXXXXX";
+	int fd = mkstemp(path);
+	struct output *html;
+	struct python_type_report type = { .name = "Session", .has_live = true };
+	struct python_gc_event gc[5] = { 0 };
+	struct python_report py = { .version = "3.12.1", .mode = "census", .types = &type,
+				    .type_count = 1, .gc_events = gc, .gc_event_count = 5 };
+	struct process_report r = { .pid = 42, .native_traced = true, .python = &py };
+	char *page;
+
+	(void)state;
+	assert_true(fd >= 0);
+	close(fd);
+	html = html_output__new(path);
+	assert_non_null(html);
+	for (int i = 1; i <= 3000; i++) {
+		r.elapsed_ns = i * 100000000ull;
+		type.live = (uint64_t)i;
+		for (int g = 0; g < 5; g++)
+			gc[g].start_ns = r.elapsed_ns + g;
+		output__interval(html, &r);
+	}
+	output__destroy(html);
+	page = read_all(path);
+	unlink(path);
+	assert_int_equal(count(page, "<title>Session at "), 300);
+	assert_non_null(strstr(page, "<title>Session at 300.0 s: 3000 live</title>"));
+	assert_int_equal(count(page, "<circle"), 0);
+	/* the live bytes chart alone (no RSS, no object count): a GC mark per pixel of its 911 */
+	assert_in_range(count(page, "<line class=\"mark gc\""), 800, 911);
+	assert_non_null(strstr(page, "s: 5 GC runs (generation 0: 5, 1: 0, 2: 0)</title>"));
 	free(page);
 }
 
@@ -213,6 +260,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(flame_adds_stacks_up_by_frame),
 		cmocka_unit_test(page_is_whole_and_carries_the_figures),
+		cmocka_unit_test(long_runs_stay_small),
 		cmocka_unit_test(no_process_is_still_a_page),
 		cmocka_unit_test(unwritable_path_fails),
 	};

@@ -16,6 +16,9 @@
 #define TOP 6
 #define FRAME_COLUMNS 1000       /* frames beyond it share a column (its maximum drawn) */
 #define HEATMAP_TYPES 25
+#define HEATMAP_COLUMNS 300
+#define HEATMAP_ROW 14
+#define DOTS_MAX 2000            /* more intervals: the line alone, no dot per point */
 
 enum series { SERIES_RSS, SERIES_LIVE, SERIES_OBJECTS };
 
@@ -74,19 +77,26 @@ static void axes(FILE *f, const char *title, double y_max, bool bytes, const cha
 		LEFT + PLOT_W, CHART_H - 3, x_to);
 }
 
+/* Each kind's marks at most one per pixel (a tooltip names the first there). */
 static void marks(FILE *f, const struct html_process *p, double t_max)
 {
+	size_t drawn_x[MARK_KINDS] = { 0 };
+
 	for (size_t i = 0; i < p->mark_count; i++) {
 		const struct html_mark *m = &p->marks[i];
 		double x = x_of(m->elapsed_ns, t_max);
 
+		if (drawn_x[m->kind] && (size_t)x <= drawn_x[m->kind])
+			continue;
+		drawn_x[m->kind] = (size_t)x;
 		fprintf(f, "<line class=\"mark %s\" x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\">"
 			"<title>%.3f s: ", mark_class[m->kind], x, m->kind == MARK_GC ?
 			TOP + PLOT_H - 10 : TOP, x, TOP + PLOT_H, m->elapsed_ns / 1e9);
 		html_escape(f, m->label);
 		fputs("</title></line>\n", f);
 	}
-	for (size_t i = 0; i < p->frame_count; i++) {
+	/* Dropped frames: one mark per pixel at most (its tooltip names the first). */
+	for (size_t i = 0, drawn_x = 0; i < p->frame_count; i++) {
 		const struct html_frame *fr = &p->frames[i];
 		double x;
 
@@ -95,6 +105,9 @@ static void marks(FILE *f, const struct html_process *p, double t_max)
 		x = x_of(fr->start_ns > p->attach_ns ? fr->start_ns - p->attach_ns : 0, t_max);
 		if (x > LEFT + PLOT_W)
 			x = LEFT + PLOT_W;
+		if (drawn_x && (size_t)x <= drawn_x)
+			continue;
+		drawn_x = (size_t)x;
 		fprintf(f, "<line class=\"mark drop\" x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\">"
 			"<title>frame %" PRIu64 " dropped (%.3f ms)</title></line>\n", x, TOP + PLOT_H - 20,
 			x, TOP + PLOT_H, fr->seq, fr->duration_ns / 1e6);
@@ -129,7 +142,7 @@ static void series_chart(FILE *f, const struct html_process *p, enum series s,
 		pen_down = true;
 	}
 	fputs("\"/>\n", f);
-	for (size_t i = 0; i < p->point_count; i++)
+	for (size_t i = 0; p->point_count <= DOTS_MAX && i < p->point_count; i++)
 		if (point_value(&p->points[i], s, &v)) {
 			char value[48];
 
@@ -255,54 +268,82 @@ static int by_peak(const void *a, const void *b)
 	return x->peak < y->peak ? 1 : x->peak > y->peak ? -1 : (x->type > y->type) - (x->type < y->type);
 }
 
-/* The types with the most live objects at their peak, a row each; a cell per interval,
- * shaded by its count against the row's peak (growth shows whatever the type's size). */
+/* A type's count at every point, from its cells (each holds until the next). */
+static void type_series(const struct html_process *p, uint32_t type, uint64_t *at)
+{
+	uint64_t live = HTML_UNKNOWN;
+	size_t point = 0;
+
+	for (size_t i = 0; i < p->cell_count; i++) {
+		const struct html_cell *c = &p->cells[i];
+
+		if (c->type != type)
+			continue;
+		for (; point < c->point; point++)
+			at[point] = live;
+		live = c->live;
+	}
+	for (; point < p->point_count; point++)
+		at[point] = live;
+}
+
+static void heatmap_row(FILE *f, const struct html_process *p, size_t row, uint32_t type,
+			uint64_t peak, const uint64_t *at, size_t columns, double x0, double cell_w)
+{
+	const double row_h = HEATMAP_ROW;
+
+	fprintf(f, "<text class=\"tname\" x=\"%.0f\" y=\"%.1f\">", x0 - 4, row * row_h + row_h - 3);
+	html_escape(f, p->types[type].name);
+	fputs("</text>\n", f);
+	for (size_t c = 0; c < columns; c++) {
+		size_t last = (c + 1) * p->point_count / columns - 1;   /* the column's latest */
+		double share;
+
+		if (at[last] == HTML_UNKNOWN)
+			continue;
+		share = peak ? (double)at[last] / peak : 0;
+		fprintf(f, "<rect x=\"%.2f\" y=\"%.1f\" width=\"%.2f\" height=\"%.1f\" "
+			"fill=\"hsl(%.0f,80%%,%.0f%%)\"><title>", x0 + c * cell_w, row * row_h,
+			cell_w + 0.2, row_h - 1, 220 - share * 220, 92 - share * 47);
+		html_escape(f, p->types[type].name);
+		fprintf(f, " at %.1f s: %" PRIu64 " live</title></rect>\n",
+			p->points[last].elapsed_ns / 1e9, at[last]);
+	}
+}
+
+/* The types with the most live objects at their peak, a row each; a column per interval (at
+ * most HEATMAP_COLUMNS: then the latest of those it covers), shaded by the count against the
+ * row's peak (growth shows whatever the type's size). */
 void charts__heatmap(FILE *f, const struct html_process *p)
 {
 	struct type_rank *ranks = calloc(p->type_count ? p->type_count : 1, sizeof(*ranks));
+	uint64_t *at = calloc(p->point_count ? p->point_count : 1, sizeof(*at));
 	size_t rows = p->type_count < HEATMAP_TYPES ? p->type_count : HEATMAP_TYPES;
-	double cell_w, row_h = 14;
-	int name_w = 220;
+	size_t columns = p->point_count < HEATMAP_COLUMNS ? p->point_count : HEATMAP_COLUMNS;
+	const int name_w = 220;
 
-	if (!ranks || !p->cell_count || !p->point_count) {
+	if (!ranks || !at || !p->cell_count || !p->point_count) {
 		free(ranks);
+		free(at);
 		fputs("<p class=\"none\">No Python type census.</p>\n", f);
 		return;
 	}
 	for (size_t t = 0; t < p->type_count; t++)
 		ranks[t].type = (uint32_t)t;
 	for (size_t i = 0; i < p->cell_count; i++)
-		if (p->cells[i].live > ranks[p->cells[i].type].peak)
+		if (p->cells[i].live != HTML_UNKNOWN && p->cells[i].live > ranks[p->cells[i].type].peak)
 			ranks[p->cells[i].type].peak = p->cells[i].live;
 	qsort(ranks, p->type_count, sizeof(*ranks), by_peak);
-	cell_w = (double)(CHART_W - name_w) / p->point_count;
-	fprintf(f, "<svg class=\"heatmap\" viewBox=\"0 0 %d %.0f\" width=\"100%%\">\n", CHART_W,
-		rows * row_h + 16);
+	fprintf(f, "<svg class=\"heatmap\" viewBox=\"0 0 %d %d\" width=\"100%%\">\n", CHART_W,
+		(int)rows * HEATMAP_ROW + 16);
 	for (size_t r = 0; r < rows; r++) {
-		fprintf(f, "<text class=\"tname\" x=\"%d\" y=\"%.1f\">", name_w - 4,
-			r * row_h + row_h - 3);
-		html_escape(f, p->type_names[ranks[r].type]);
-		fputs("</text>\n", f);
+		type_series(p, ranks[r].type, at);
+		heatmap_row(f, p, r, ranks[r].type, ranks[r].peak, at, columns, name_w,
+			    (double)(CHART_W - name_w) / columns);
 	}
-	for (size_t i = 0; i < p->cell_count; i++) {
-		const struct html_cell *c = &p->cells[i];
-		size_t r;
-		double share;
-
-		for (r = 0; r < rows && ranks[r].type != c->type; r++)
-			;
-		if (r == rows)
-			continue;
-		share = ranks[r].peak ? (double)c->live / ranks[r].peak : 0;
-		fprintf(f, "<rect x=\"%.2f\" y=\"%.1f\" width=\"%.2f\" height=\"%.1f\" "
-			"fill=\"hsl(%.0f,80%%,%.0f%%)\"><title>", name_w + c->point * cell_w,
-			r * row_h, cell_w + 0.2, row_h - 1, 220 - share * 220, 92 - share * 47);
-		html_escape(f, p->type_names[c->type]);
-		fprintf(f, " at %.1f s: %" PRIu64 " live</title></rect>\n",
-			p->points[c->point].elapsed_ns / 1e9, c->live);
-	}
-	fprintf(f, "<text class=\"xlabel\" x=\"%d\" y=\"%.0f\">0 s</text><text class=\"xlabel "
-		"end\" x=\"%d\" y=\"%.0f\">%.1f s</text></svg>\n", name_w, rows * row_h + 13,
-		CHART_W, rows * row_h + 13, p->points[p->point_count - 1].elapsed_ns / 1e9);
+	fprintf(f, "<text class=\"xlabel\" x=\"%d\" y=\"%d\">0 s</text><text class=\"xlabel "
+		"end\" x=\"%d\" y=\"%d\">%.1f s</text></svg>\n", name_w, (int)rows * HEATMAP_ROW + 13,
+		CHART_W, (int)rows * HEATMAP_ROW + 13, p->points[p->point_count - 1].elapsed_ns / 1e9);
 	free(ranks);
+	free(at);
 }

@@ -72,42 +72,67 @@ static void add_mark(struct html_output *o, struct html_process *p, enum html_ma
 static uint32_t type_index(struct html_output *o, struct html_process *p, const char *name)
 {
 	for (size_t i = 0; i < p->type_count; i++)
-		if (!strcmp(p->type_names[i], name))
+		if (!strcmp(p->types[i].name, name))
 			return (uint32_t)i;
-	if (grow_for_one((void **)&p->type_names, &p->type_cap, p->type_count,
-			 sizeof(*p->type_names))) {
+	if (grow_for_one((void **)&p->types, &p->type_cap, p->type_count, sizeof(*p->types))) {
 		o->failed = true;
 		return UINT32_MAX;
 	}
-	snprintf(p->type_names[p->type_count], sizeof(p->type_names[0]), "%s", name);
+	p->types[p->type_count] = (struct html_type){ .last = HTML_UNKNOWN };
+	snprintf(p->types[p->type_count].name, sizeof(p->types[0].name), "%s", name);
 	return (uint32_t)p->type_count++;
 }
 
-static void keep_python(struct html_output *o, struct html_process *p,
-			const struct python_report *py, uint32_t point)
+static void add_cell(struct html_output *o, struct html_process *p, uint32_t point,
+		     uint32_t type, uint64_t live)
 {
-	snprintf(p->python_version, sizeof(p->python_version), "%s", py->version);
-	for (size_t i = 0; i < py->type_count; i++) {
+	if (grow_for_one((void **)&p->cells, &p->cell_cap, p->cell_count, sizeof(*p->cells))) {
+		o->failed = true;
+		return;
+	}
+	p->cells[p->cell_count++] = (struct html_cell){ point, type, live };
+	p->types[type].last = live;
+}
+
+/* The census as changes: a long run of a stable heap keeps few cells. py NULL: no census
+ * in this interval. */
+static void keep_types(struct html_output *o, struct html_process *p,
+		       const struct python_report *py, uint32_t point)
+{
+	for (size_t i = 0; py && i < py->type_count; i++) {
 		const struct python_type_report *t = &py->types[i];
 		uint32_t type;
 
 		if (!t->has_live || (type = type_index(o, p, t->name)) == UINT32_MAX)
 			continue;
-		if (grow_for_one((void **)&p->cells, &p->cell_cap, p->cell_count,
-				 sizeof(*p->cells))) {
-			o->failed = true;
-			return;
+		if (p->types[type].last != t->live)
+			add_cell(o, p, point, type, t->live);
+		p->types[type].present = true;
+		p->types[type].seen_at = point;
+	}
+	for (size_t type = 0; type < p->type_count; type++)
+		if (p->types[type].present && p->types[type].seen_at != point) {
+			p->types[type].present = false;
+			add_cell(o, p, point, (uint32_t)type, HTML_UNKNOWN);
 		}
-		p->cells[p->cell_count++] = (struct html_cell){ point, type, t->live };
-	}
-	for (size_t i = 0; i < py->gc_event_count; i++) {
-		const struct python_gc_event *g = &py->gc_events[i];
-		char label[64];
+}
 
-		snprintf(label, sizeof(label), "GC generation %d", g->generation);
-		add_mark(o, p, MARK_GC, g->start_ns > p->attach_ns ? g->start_ns - p->attach_ns : 0,
-			 label);
-	}
+/* An interval's collections as one mark (a busy interpreter collects hundreds a second). */
+static void keep_gc(struct html_output *o, struct html_process *p, const struct python_report *py)
+{
+	uint64_t by_generation[3] = { 0 };
+	char label[96];
+
+	if (!py->gc_event_count)
+		return;
+	for (size_t i = 0; i < py->gc_event_count; i++)
+		if (py->gc_events[i].generation >= 0 && py->gc_events[i].generation < 3)
+			by_generation[py->gc_events[i].generation]++;
+	snprintf(label, sizeof(label), "%zu GC run%s (generation 0: %" PRIu64 ", 1: %" PRIu64
+		 ", 2: %" PRIu64 ")", py->gc_event_count, py->gc_event_count == 1 ? "" : "s",
+		 by_generation[0], by_generation[1], by_generation[2]);
+	add_mark(o, p, MARK_GC, py->gc_events[0].start_ns > p->attach_ns ?
+		 py->gc_events[0].start_ns - p->attach_ns : 0, label);
 }
 
 static void html_interval(struct output *out, const struct process_report *r)
@@ -128,8 +153,11 @@ static void html_interval(struct output *out, const struct process_report *r)
 		.native_known = r->native_traced, .live_bytes = native_live_bytes(&r->native),
 		.objects_known = py && py->objects_known, .objects = py ? py->objects : 0,
 	};
-	if (py)
-		keep_python(o, p, py, (uint32_t)p->point_count);
+	keep_types(o, p, py, (uint32_t)p->point_count);
+	if (py) {
+		snprintf(p->python_version, sizeof(p->python_version), "%s", py->version);
+		keep_gc(o, p, py);
+	}
 	p->point_count++;
 }
 
@@ -333,7 +361,7 @@ static void free_process(struct html_process *p)
 	free(p->points);
 	free(p->marks);
 	free(p->frames);
-	free(p->type_names);
+	free(p->types);
 	free(p->cells);
 	flame__free(&p->flame);
 	html_table__free(&p->leaks);

@@ -19,7 +19,7 @@ struct html_point {
 	uint64_t objects;
 };
 
-enum html_mark_kind { MARK_SPIKE, MARK_LEAK, MARK_GC, MARK_BUDGET, MARK_DRIFT };
+enum html_mark_kind { MARK_SPIKE, MARK_LEAK, MARK_GC, MARK_BUDGET, MARK_DRIFT, MARK_KINDS };
 
 /* Something that happened at a moment, marked on the timeline. */
 struct html_mark {
@@ -38,10 +38,20 @@ struct html_frame {
 	bool dropped;
 };
 
-/* A Python type's live count at one interval (the heatmap's cells). */
+/* A Python type's live count from one interval on (the heatmap's cells): kept only where it
+ * changed, or the type came or went (live HTML_UNKNOWN: not in that interval's report). */
+#define HTML_UNKNOWN UINT64_MAX
+
 struct html_cell {
 	uint32_t point, type;
 	uint64_t live;
+};
+
+struct html_type {
+	char name[64];
+	uint64_t last;               /* its latest count kept */
+	bool present;                /* in the latest interval's report */
+	uint32_t seen_at;            /* that interval's point */
 };
 
 /* A table of text cells, written escaped. */
@@ -77,7 +87,7 @@ struct html_process {
 	struct html_frame *frames;
 	size_t frame_count, frame_cap;
 	uint64_t frames_left_out;    /* beyond HTML_FRAMES_MAX */
-	char (*type_names)[64];
+	struct html_type *types;
 	size_t type_count, type_cap;
 	struct html_cell *cells;
 	size_t cell_count, cell_cap;
