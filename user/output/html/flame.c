@@ -89,7 +89,8 @@ static void write_node(FILE *f, struct flame_node *node, double x, int depth, ui
 		depth * ROW_HEIGHT + ROW_HEIGHT - 5);
 	html_escape(f, node->name);
 	fputs("</text></g>\n", f);
-	qsort(node->children, node->child_count, sizeof(*node->children), by_bytes);
+	if (node->child_count > 1)
+		qsort(node->children, node->child_count, sizeof(*node->children), by_bytes);
 	for (size_t c = 0; c < node->child_count; c++) {
 		write_node(f, &node->children[c], child_x, depth + 1, total);
 		child_x += total ? (double)node->children[c].bytes / total : 0;

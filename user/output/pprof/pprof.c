@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <zlib.h>
@@ -489,8 +490,12 @@ static void pprof_destroy(struct output *out)
 
 	/* No summary (the session failed before it): no empty file that reads as a profile. */
 	if (p->single) {
+		struct stat st;
+		bool regular = !fstat(fileno(p->single), &st) && S_ISREG(st.st_mode);
+
 		fclose(p->single);
-		unlink(p->path);
+		if (regular)   /* --pprof /dev/null must not remove the device */
+			unlink(p->path);
 	}
 	free(p->path);
 	free(p);
