@@ -33,7 +33,7 @@ check_true "the console check sees an uncaught error (control page)" \
 	grep -q ':CONSOLE.*Uncaught ReferenceError' "$WORK/broken.log"
 
 start_target frames "$TARGETS/frame_loop" || { fail "target starts"; finish; }
-start_tracer tracer --exact -p "$TARGET_PID" -i 100ms --frame render_frame \
+start_tracer tracer --exact -p "$TARGET_PID" -i 100ms --frame render_frame --target-fps 160 \
 	--json="$WORK/run.ndjson" --json-all-stacks --html "$WORK/live.html" \
 	--pprof "$WORK/live.pb.gz" --folded "$WORK/live.folded" --sqlite "$WORK/live.db" ||
 	{ fail "tracer attaches"; finish; }
@@ -58,6 +58,14 @@ check_true "the spike's frame labelled on the frames chart" \
 	grep -q "spike: frame $spike_seq</text>" "$page"
 check_eq "a bar per frame (duration and bytes)" "$(grep -c '<rect class="bar' "$page")" \
 	$((2 * FRAMES))
+# --target-fps 160: a frame over 1.5 x 6.25 ms is dropped: most of the 10 ms frames.
+dropped=$(jq -s '[.[] | select(.type == "frame" and .dropped)] | length' "$WORK/run.ndjson")
+check_eq "the page counts the frames the JSON says were dropped" \
+	"$(grep -o '[0-9]* frames, [0-9]* dropped' "$page")" "$FRAMES frames, $dropped dropped"
+check_eq "a red bar for each dropped frame on both frame charts" \
+	"$(grep -c '<rect class="bar dropped"' "$page")" $((2 * dropped))
+check_true "dropped frames marked on the timeline" \
+	test "$dropped" -eq 0 -o "$(grep -c '<line class="mark drop"' "$page")" -gt 0
 
 render "$page" live
 check_eq "no console message while rendering" "$(grep -c ':CONSOLE' "$WORK/live.log")" 0
