@@ -194,4 +194,5 @@ check_true "nothing written from bad input" test ! -e "$WORK/bad.html"
 expect_error "report: nothing to write" 2 "nothing to write" report "$WORK/run.ndjson"
 expect_error "report: an unknown flag" 2 "unrecognized option" report "$WORK/run.ndjson" --bogus
 expect_error "--json-all-stacks without --json" 2 "give --json too" --json-all-stacks -p 1
+expect_error "--html into a missing directory" 2 "cannot write" --html "$WORK/none/report.html" -p $$
 finish
