@@ -13,6 +13,7 @@ packages=(
 	prometheus curl     # test_prometheus.sh: a real Prometheus scrapes the endpoint; promtool
 	bsdutils         # script(1): test_live.sh runs --live under a pseudo-terminal
 	golang-go        # `go tool pprof` reads the --pprof profiles back in end-to-end tests
+	chromium         # test_html.sh renders the --html report headless (console errors, screenshot)
 	python3-dbg      # build-id debug file for Debian's python3.11 (symbols for the Python collector)
 	libjemalloc2     # the reliability test traces a target with jemalloc LD_PRELOADed
 	libc6-dbg        # glibc's full symbol table: e2e tests name libc-internal frames (__libc_start_call_main)

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <cmocka.h>
 #include <zlib.h>
@@ -459,6 +460,19 @@ static void pprof_file_without_a_summary_is_removed(void **state)
 	assert_int_not_equal(access(path, F_OK), 0);
 }
 
+/* Only a regular file is removed: --pprof /dev/null leaves the device. */
+static void pprof_device_without_a_summary_stays(void **state)
+{
+	struct output *out = pprof_output__new("/dev/null", false);
+	struct stat st;
+
+	(void)state;
+	assert_non_null(out);
+	output__destroy(out);
+	assert_int_equal(stat("/dev/null", &st), 0);
+	assert_true(S_ISCHR(st.st_mode));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -467,6 +481,7 @@ int main(void)
 		cmocka_unit_test(pprof_profile_decodes_to_the_summary),
 		cmocka_unit_test(pprof_python_frames_follow_the_native_ones),
 		cmocka_unit_test(pprof_file_without_a_summary_is_removed),
+		cmocka_unit_test(pprof_device_without_a_summary_stays),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -58,6 +58,9 @@ static const char doc[] =
 "  memtrace-bpf --all --comm gunicorn   every gunicorn of the host\n"
 "  memtrace-bpf --fail-on-leak=medium -- pytest tests/\n"
 "                                   a CI job that fails on a leak\n"
+"  memtrace-bpf report run.ndjson --html run.html\n"
+"                                   outputs from a saved --json run (see\n"
+"                                   memtrace-bpf report --help)\n"
 "\n"
 "Exit codes: 0 done, 2 bad flag or value, 3 no such process, 4 not root\n"
 "or the target's memory map unreadable, 5 kernel lacks BTF, uprobes or a\n"
@@ -87,6 +90,8 @@ enum {
 	OPT_SQLITE,
 	OPT_JSON_TYPES,
 	OPT_LIVE,
+	OPT_JSON_ALL_STACKS,
+	OPT_HTML,
 };
 
 /* The default mode's share of wall time in exact windows: ~+4% on make bench's workloads
@@ -105,6 +110,10 @@ static const struct argp_option options[] = {
 	  "Python types per JSON interval line, at most (default 10): those whose live count "
 	  "changed most since the line before, plus types_total; a process's first line and its "
 	  "summary list every type; 'all' for the whole census in every line (docs/json.md)", 0 },
+	{ "json-all-stacks", OPT_JSON_ALL_STACKS, NULL, 0,
+	  "The JSON summary lists every stack that allocated (not the --top ones), each with "
+	  "its frames in parts, so that 'memtrace-bpf report FILE' rebuilds --pprof, --folded, "
+	  "--sqlite and --html from it (docs/outputs.md)", 0 },
 	{ "live", OPT_LIVE, NULL, 0,
 	  "A live full-screen view, redrawn every interval, like top: live bytes, growth, RSS, "
 	  "Python objects, top types and stacks, leaks and spikes per process (key s: sort by "
@@ -118,6 +127,9 @@ static const struct argp_option options[] = {
 	{ "sqlite", OPT_SQLITE, "FILE", 0,
 	  "Write every interval, frame, Python type census, collection, event and stack as rows "
 	  "of an SQLite database (WAL, committed each interval; queries in docs/sql.md)", 0 },
+	{ "html", OPT_HTML, "FILE", 0,
+	  "Write a self-contained HTML report at the end: timeline, frames, Python types "
+	  "heatmap, a flame graph of live bytes, leaks, drift and budgets (docs/outputs.md)", 0 },
 	{ "max-processes", OPT_MAX_PROCESSES, "N", 0,
 	  "Processes traced at once (default 1024): -p, -f's children; the per-process BPF "
 	  "maps are sized to it", 0 },
@@ -208,6 +220,14 @@ static error_t parse_option(int key, char *arg, struct argp_state *state)
 		break;
 	case OPT_LIVE:
 		opts->live = true;
+		break;
+	case OPT_JSON_ALL_STACKS:
+		opts->json_all_stacks = true;
+		break;
+	case OPT_HTML:
+		if (!*arg)
+			cli__usage_error("invalid --html file: empty name");
+		opts->html_path = arg;
 		break;
 	case OPT_PPROF:
 	case OPT_FOLDED:
@@ -375,6 +395,8 @@ void cli__parse(int argc, char **argv, struct options *opts)
 	if ((opts->pprof_path || opts->folded_path) && !opts->stacks)
 		cli__usage_error("--%s needs allocation stacks (not with --no-stacks or --light)",
 				 opts->pprof_path ? "pprof" : "folded");
+	if (opts->json_all_stacks && !opts->json)
+		cli__usage_error("--json-all-stacks shapes the --json summary: give --json too");
 	if (opts->live && opts->json && !opts->json_path)
 		cli__usage_error("--live and plain --json both write to stdout: give --json=FILE");
 	if (opts->pid_count > opts->max_processes)

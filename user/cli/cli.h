@@ -19,6 +19,8 @@ struct options {
 	bool json;
 	const char *json_path;       /* NULL: stdout */
 	uint32_t json_types;         /* --json-types: per interval line; UINT32_MAX: all */
+	bool json_all_stacks;        /* --json-all-stacks: every stack, in parts, in the summary */
+	const char *html_path;       /* --html: a self-contained HTML report; NULL: none */
 	bool live;                   /* --live: the full-screen view instead of the console lines */
 	const char *pprof_path;      /* --pprof: heap profiles; NULL: none */
 	const char *folded_path;     /* --folded: collapsed stacks; NULL: none */

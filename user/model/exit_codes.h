@@ -22,6 +22,9 @@ enum exit_code {
 	EXIT_NOT_CGROUP2 = 16,        /* --cgroup: not a cgroup v2 directory (or none mounted) */
 	EXIT_NO_CONTAINER = 17,       /* --cgroup: no container or pod with that id (or several) */
 	EXIT_SQLITE_OPEN = 18,        /* --sqlite: the file cannot be created or opened as SQLite */
+	EXIT_REPORT_INPUT = 19,       /* report: the run's file cannot be read */
+	EXIT_REPORT_NOT_NDJSON = 20,  /* report: a line is not a JSON object with a "type" */
+	EXIT_REPORT_NO_SUMMARY = 21,  /* report: no summary line (the run was cut short) */
 };
 
 #endif

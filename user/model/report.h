@@ -93,6 +93,8 @@ struct process_report {
 	unsigned int exact_windows;  /* windows opened so far */
 	bool window_open;            /* one is open now */
 	uint64_t elapsed_ns;         /* since attach */
+	uint64_t attach_ns;          /* CLOCK_MONOTONIC at attach (frames and GC runs use it) */
+	uint64_t attach_realtime_ns; /* the wall clock then (pprof's time_nanos); 0: unknown */
 	uint64_t interval_ns;        /* since the previous report */
 	struct native_totals native, native_delta;
 	struct mmap_totals mmap, mmap_delta;

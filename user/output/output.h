@@ -31,9 +31,11 @@ struct output {
 /* A table on f: a line per process and interval, then a summary per process. */
 struct output *console_output__new(FILE *f);
 /* NDJSON on f (closed by destroy when owns_file): schema in docs/json.md. interval_types:
- * Python types an interval line lists at most (--json-types), or JSON_TYPES_ALL. */
+ * Python types an interval line lists at most (--json-types), or JSON_TYPES_ALL; all_stacks:
+ * the summary lists every stack with its frames in parts (--json-all-stacks). */
 #define JSON_TYPES_ALL UINT32_MAX
-struct output *json_output__new(FILE *f, bool owns_file, uint32_t interval_types);
+struct output *json_output__new(FILE *f, bool owns_file, uint32_t interval_types,
+				bool all_stacks);
 /* --live: the processes on f redrawn in place after each poll (plain lines when f is no
  * terminal); keys: read keys (s, q) from stdin when it is a terminal. */
 struct output *top_output__new(FILE *f, bool keys);
@@ -46,6 +48,9 @@ struct output *folded_output__new(const char *path);
 /* Every report as rows of an SQLite database at path (docs/sql.md). NULL, with a line said on
  * stderr, if path cannot be created or opened as one. */
 struct output *sqlite_output__new(const char *path);
+/* A self-contained HTML report (timeline, frames, type heatmap, flame graph, tables) written
+ * to path when the session ends (docs/outputs.md). NULL with errno if path cannot be written. */
+struct output *html_output__new(const char *path);
 
 static inline void output__interval(struct output *out, const struct process_report *r)
 {

@@ -15,6 +15,7 @@
 #include "model/exit_codes.h"
 #include "model/group_report.h"
 #include "output/output.h"
+#include "report/report_command.h"
 #include "output/prometheus/prometheus.h"
 #include "probes/alloc/alloc_stacks.h"
 #include "probes/alloc/alloc_tracer.h"
@@ -45,7 +46,8 @@ struct session {
 	struct stack_snapshot stacks;         /* every process's stacks, read once per poll */
 	struct heap_growth_snapshot growth;   /* every process's heap growth, likewise */
 	struct group_totals groups;           /* a scope's per-container totals of a poll */
-	struct output *outputs[6];             /* console or json, json file, prometheus, pprof, folded, sqlite */
+	struct output *outputs[7];             /* console or json, json file, prometheus, pprof, folded,
+						* sqlite, html */
 	int output_count;
 	uint64_t start_ns;
 	bool launched;                        /* -- COMMAND: our exit status follows its */
@@ -67,6 +69,14 @@ static void on_stop_signal(int sig)
 static void on_child_signal(int sig)
 {
 	(void)sig;
+}
+
+static uint64_t realtime_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
 static uint64_t now_ns(void)
@@ -283,6 +293,8 @@ static void fill_report(struct session *s, struct traced_process *p, struct proc
 	if (r->native_traced && alloc_tracer__windowed(s->tracer))
 		session_windows__report(p, now, r);
 	r->elapsed_ns = (p->exited ? p->exit_ns : now) - p->attach_ns;
+	r->attach_ns = p->attach_ns;
+	r->attach_realtime_ns = realtime_ns() - (now_ns() - p->attach_ns);
 	r->interval_ns = now - p->last_report_ns;
 	alloc_tracer__read(s->tracer, p->pid, &r->native, &r->mmap);
 	native_totals__subtract(&r->native_delta, &r->native, &p->native);
@@ -537,7 +549,8 @@ static int open_outputs(struct session *s)
 				strerror(errno));
 			return EXIT_USAGE;
 		}
-		s->outputs[s->output_count++] = json_output__new(f, f != stdout, s->opts.json_types);
+		s->outputs[s->output_count++] = json_output__new(f, f != stdout, s->opts.json_types,
+								  s->opts.json_all_stacks);
 	}
 	if (s->opts.prometheus.on) {
 		int code = prometheus_output__open(&s->opts.prometheus, s->opts.prometheus_top,
@@ -556,6 +569,9 @@ static int open_outputs(struct session *s)
 	if (s->opts.sqlite_path &&
 	    !(s->outputs[s->output_count++] = sqlite_output__new(s->opts.sqlite_path)))
 		return EXIT_SQLITE_OPEN;
+	if (s->opts.html_path &&
+	    !(s->outputs[s->output_count++] = html_output__new(s->opts.html_path)))
+		return cannot_write(s->opts.html_path);
 	for (int o = 0; o < s->output_count; o++) {
 		if (!s->outputs[o])
 			return EXIT_INTERNAL;
@@ -679,6 +695,8 @@ int main(int argc, char **argv)
 	struct session s = { 0 };
 	int code;
 
+	if (argc > 1 && !strcmp(argv[1], "report"))   /* a saved run, not a trace */
+		return report_command__main(argc - 1, argv + 1);
 	cli__parse(argc, argv, &s.opts);
 	registry__init(&s.registry, s.opts.max_processes);
 	code = preflight__check(&s.opts);

@@ -87,6 +87,7 @@ static void write_header(struct json_writer *w, const char *type, const struct p
 	jsonw_string_field(w, "comm", r->comm);
 	write_cgroup_labels(w, r);
 	jsonw_uint_field(w, "elapsed_ns", r->elapsed_ns);
+	jsonw_uint_field(w, "attach_ns", r->attach_ns);
 	jsonw_bool_field(w, "exited", r->exited);
 	jsonw_uint_field(w, "rss_bytes", r->rss_bytes);
 	jsonw_string_field(w, "native_mode", !r->native_traced ? "off" :
@@ -153,7 +154,33 @@ static void json_interval(struct output *out, const struct process_report *r)
 	free(index);
 }
 
-static void write_stacks(struct json_writer *w, const struct process_report *r)
+/* --json-all-stacks: the frames in parts, for the formats that keep them apart (pprof). */
+static void write_frame_parts(struct json_writer *w, const struct stack_report *s)
+{
+	jsonw_name(w, "native_frames");
+	jsonw_start_array(w);
+	for (size_t f = 0; f < s->depth; f++) {
+		const struct stack_frame *p = &s->parts[f];
+
+		jsonw_start_object(w);
+		jsonw_uint_field(w, "ip", p->ip);
+		if (p->function)
+			jsonw_string_field(w, "function", p->function);
+		else
+			jsonw_null_field(w, "function");
+		if (p->module)
+			jsonw_string_field(w, "module", p->module);
+		else
+			jsonw_null_field(w, "module");
+		jsonw_uint_field(w, "module_start", p->module_start);
+		jsonw_uint_field(w, "module_limit", p->module_limit);
+		jsonw_uint_field(w, "module_offset", p->module_offset);
+		jsonw_end_object(w);
+	}
+	jsonw_end_array(w);
+}
+
+static void write_stacks(struct json_writer *w, const struct process_report *r, bool parts)
 {
 	jsonw_name(w, "stacks");
 	jsonw_start_array(w);
@@ -171,6 +198,8 @@ static void write_stacks(struct json_writer *w, const struct process_report *r)
 		jsonw_uint_field(w, "size_max", s->size_max);
 		json_write_lifetimes(w, &s->lifetimes, s->allocs, s->live_allocs);
 		jsonw_string_array_field(w, "frames", s->frames, s->depth);
+		if (parts && s->parts)
+			write_frame_parts(w, s);
 		if (s->python.depth)
 			json_write_python_stack(w, &s->python);
 		jsonw_end_object(w);
@@ -207,6 +236,7 @@ static void json_summary(struct output *out, const struct process_report *r)
 	struct json_writer *w = j->w;
 
 	write_header(w, "summary", r);
+	jsonw_uint_field(w, "attach_realtime_ns", r->attach_realtime_ns);
 	if (r->native_traced) {
 		write_native(w, &r->native, &r->native);
 		write_native_peak(w, r);
@@ -214,7 +244,7 @@ static void json_summary(struct output *out, const struct process_report *r)
 		jsonw_null_field(w, "native");
 	}
 	write_mmap(w, &r->mmap);
-	write_stacks(w, r);
+	write_stacks(w, r, out->all_stacks);
 	jsonw_bool_field(w, "stacks_partial", r->native_traced && native_stacks_partial(&r->native));
 	json_write_heap_growth(w, r);
 	json_write_lifetime_summary(w, r);
@@ -253,7 +283,8 @@ static void json_destroy(struct output *out)
 	free(j);
 }
 
-struct output *json_output__new(FILE *f, bool owns_file, uint32_t interval_types)
+struct output *json_output__new(FILE *f, bool owns_file, uint32_t interval_types,
+				bool all_stacks)
 {
 	struct json_output *j = calloc(1, sizeof(*j));
 
@@ -270,7 +301,8 @@ struct output *json_output__new(FILE *f, bool owns_file, uint32_t interval_types
 	j->interval_types = interval_types;
 	j->base = (struct output){ .interval = json_interval, .summary = json_summary,
 				   .destroy = json_destroy, .frame = json_frame,
-				   .event = json_event, .groups = json_groups };
+				   .event = json_event, .groups = json_groups,
+				   .all_stacks = all_stacks };
 	j->f = f;
 	j->owns_file = owns_file;
 	return &j->base;

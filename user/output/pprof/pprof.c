@@ -412,8 +412,8 @@ static int encode_profile(struct pb_message *out, const struct process_report *r
 	for (size_t i = 0; i < t.string_count; i++)
 		pb_string(out, PROFILE_STRING_TABLE, t.strings[i]);
 	clock_gettime(CLOCK_REALTIME, &now);
-	pb_uint(out, PROFILE_TIME_NANOS, (uint64_t)now.tv_sec * 1000000000ull +
-					 (uint64_t)now.tv_nsec - r->elapsed_ns);
+	pb_uint(out, PROFILE_TIME_NANOS, r->attach_realtime_ns ? r->attach_realtime_ns :
+		(uint64_t)now.tv_sec * 1000000000ull + (uint64_t)now.tv_nsec - r->elapsed_ns);
 	pb_uint(out, PROFILE_DURATION_NANOS, r->elapsed_ns);
 	write_value_type(out, PROFILE_PERIOD_TYPE, &t, "space", "bytes");
 	pb_uint(out, PROFILE_PERIOD, 1);   /* every allocation is counted, none sampled */
@@ -495,7 +495,7 @@ static void pprof_destroy(struct output *out)
 		bool regular = !fstat(fileno(p->single), &st) && S_ISREG(st.st_mode);
 
 		fclose(p->single);
-		if (regular)
+		if (regular)   /* --pprof /dev/null must not remove the device */
 			unlink(p->path);
 	}
 	free(p->path);
