@@ -10,6 +10,7 @@
 
 #include "analysis/baseline.h"
 #include "analysis/budget.h"
+#include "analysis/budget_tree.h"
 #include "analysis/drift.h"
 #include "analysis/event_rate.h"
 #include "analysis/frame_stats.h"
@@ -79,6 +80,7 @@ struct analysis_runner {
 	bool leak_tripped, budget_tripped;
 	struct analysis_hooks hooks;
 	bool stack_budgets;            /* a stack: or lib: budget needs the top stacks' frames */
+	struct budget_node budget_nodes[ANALYSIS_MAX_BUDGETS];  /* their parents and groups */
 	double *scratch;               /* for trend tests of up to LEAK_MAX_SAMPLES points */
 };
 
@@ -101,6 +103,7 @@ struct analysis_runner *analysis_runner__new(const struct analysis_options *opts
 					     struct output **outputs, int output_count)
 {
 	struct analysis_runner *a = calloc(1, sizeof(*a));
+	char why[256];
 	int err;
 
 	if (!a)
@@ -109,10 +112,16 @@ struct analysis_runner *analysis_runner__new(const struct analysis_options *opts
 	a->outputs = outputs;
 	a->output_count = output_count;
 	event_rate__init(&a->rate, opts->on_event_per_s ? opts->on_event_per_s : 1, 5);
+	if (budget_tree__build(opts->budgets, opts->budget_count, a->budget_nodes, why,
+			       sizeof(why))) {
+		fprintf(stderr, "memtrace-bpf: invalid --budget: %s\n", why);
+		free(a);
+		return NULL;
+	}
 	for (int b = 0; b < opts->budget_count; b++) {
-		const char *name = opts->budgets[b].name;
+		const char *metric = a->budget_nodes[b].metric;
 
-		if (name && (!strncmp(name, "stack:", 6) || !strncmp(name, "lib:", 4)))
+		if (!strncmp(metric, "stack:", 6) || !strncmp(metric, "lib:", 4))
 			a->stack_budgets = true;
 	}
 	if (opts->baseline_path) {
@@ -150,10 +159,9 @@ struct analysis_process *analysis_process__new(struct analysis_runner *a, pid_t 
 	p->spikes = spike_detector__new(&sopts);
 	frame_stats__init(&p->frames, a->opts->target_fps);
 	for (int b = 0; b < a->opts->budget_count; b++) {
-		const struct budget_spec *spec = &a->opts->budgets[b];
+		double limit = (double)a->opts->budgets[b].limit;
 
-		budget_watch__init(&p->watches[b], spec->name ? spec->name : "process",
-				   (double)spec->limit, (double)spec->limit);
+		budget_watch__init(&p->watches[b], a->budget_nodes[b].path, limit, limit);
 	}
 	return p;
 }
@@ -442,18 +450,19 @@ static bool frame_in(const char *frame, const char *prefix, const char *name)
 	return strstr(frame, name) != NULL;
 }
 
-static double budget_value(struct analysis_process *p, const struct budget_spec *spec,
+/* name: a budget's metric (budget_node.metric), NULL for the bare size's. */
+static double budget_value(struct analysis_process *p, const char *name,
 			   const struct process_report *r)
 {
 	static const char *const prefixes[] = { "stack:", "lib:" };
 	double sum = 0;
 
-	if (!spec->name)
+	if (!name)
 		return r->rss_bytes ? (double)r->rss_bytes : (double)native_live_bytes(&r->native);
 	for (int k = 0; k < 2; k++) {
 		size_t len = strlen(prefixes[k]);
 
-		if (strncmp(spec->name, prefixes[k], len))
+		if (strncmp(name, prefixes[k], len))
 			continue;
 		for (size_t i = 0; i < r->stack_count; i++) {
 			const struct stack_report *st = &r->stacks[i];
@@ -463,14 +472,14 @@ static double budget_value(struct analysis_process *p, const struct budget_spec 
 			bool hit = false;
 
 			for (size_t f = 0; f < depth && !hit; f++)
-				hit = frames[f] && frame_in(frames[f], prefixes[k], spec->name + len);
+				hit = frames[f] && frame_in(frames[f], prefixes[k], name + len);
 			if (hit)
 				sum += (double)r->stacks[i].live_bytes;
 		}
 		return sum;
 	}
 	if (r->python) {
-		const char *type = strncmp(spec->name, "type:", 5) ? spec->name : spec->name + 5;
+		const char *type = strncmp(name, "type:", 5) ? name : name + 5;
 
 		for (size_t i = 0; i < r->python->type_count; i++)
 			if (!strcmp(r->python->types[i].name, type))
@@ -479,40 +488,47 @@ static double budget_value(struct analysis_process *p, const struct budget_spec 
 	return 0;
 }
 
-/* A bare size, stack: and lib: budgets are in bytes; the others count a Python type. */
-static bool budget_counts_objects(const struct budget_spec *spec)
-{
-	return spec->name && strncmp(spec->name, "stack:", 6) && strncmp(spec->name, "lib:", 4);
-}
-
 static void check_budgets(struct analysis_runner *a, struct analysis_process *p,
 			  const struct process_report *r, double t)
 {
+	const struct budget_node *nodes = a->budget_nodes;
+	double values[ANALYSIS_MAX_BUDGETS];
+	bool known[ANALYSIS_MAX_BUDGETS];
+
 	/* An exited process's memory is gone, not back under its budget. */
 	if (r->exited)
 		return;
+	for (int b = 0; b < a->opts->budget_count; b++) {
+		bool bare = !a->opts->budgets[b].name;
+
+		/* No RSS (a process exiting: a zombie has none) and no native counts: no value,
+		 * not a value of 0 under the limit. */
+		known[b] = !nodes[b].group && (!bare || r->rss_bytes || r->native_traced);
+		values[b] = known[b] ? budget_value(p, bare ? NULL : nodes[b].metric, r) : 0;
+	}
+	budget_tree__sum_groups(nodes, a->opts->budget_count, values, known);
 	for (int b = 0; b < a->opts->budget_count; b++) {
 		struct budget_report rep;
 		enum budget_event e;
 		struct analysis_event ev;
 
-		/* No RSS (a process exiting: a zombie has none) and no native counts: no value,
-		 * not a value of 0 under the limit. */
-		if (!a->opts->budgets[b].name && !r->rss_bytes && !r->native_traced)
+		if (!known[b])
 			continue;
-		e = budget_watch__feed(&p->watches[b], t, budget_value(p, &a->opts->budgets[b], r),
-				       &rep);
-
+		e = budget_watch__feed(&p->watches[b], t, values[b], &rep);
 		if (e == BUDGET_OK || e == BUDGET_STILL_OVER)
 			continue;
 		ev = (struct analysis_event){
 			.type = EVENT_BUDGET, .pid = p->pid, .elapsed_ns = r->elapsed_ns,
 			.state = e == BUDGET_EXCEEDED ? "exceeded" : "recovered",
-			.python_type = budget_counts_objects(&a->opts->budgets[b]),
+			.python_type = nodes[b].counts_objects,
 			.value = rep.value, .limit = rep.limit, .excess = rep.excess,
 			.since_s = rep.since, .duration_s = rep.duration, .peak = rep.peak,
+			.budget_level = nodes[b].depth, .budget_group = nodes[b].group,
 		};
 		snprintf(ev.budget, sizeof(ev.budget), "%s", rep.name);
+		if (nodes[b].parent >= 0)
+			snprintf(ev.budget_parent, sizeof(ev.budget_parent), "%s",
+				 nodes[nodes[b].parent].path);
 		if (e == BUDGET_EXCEEDED && a->opts->fail_on_budget)
 			a->budget_tripped = true;
 		if (p->budget_list.count < MAX_LISTED)

@@ -43,7 +43,10 @@ struct analysis_event {
 	char metric[96];
 	double baseline, current, change, rel;
 	/* budget */
-	char budget[96];
+	char budget[96];             /* its path: PARENT/NAME for a child */
+	char budget_parent[96];      /* the parent's path; "" for a top-level budget */
+	int budget_level;            /* 0 top level, 1 a child, ... */
+	bool budget_group;           /* its value is the sum of its children's */
 	const char *state;           /* "exceeded", "recovered" (and "over" in the summary) */
 	double value, limit, excess, since_s, duration_s, peak;
 };

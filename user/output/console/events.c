@@ -56,7 +56,8 @@ void console_write_event(FILE *f, const struct analysis_event *ev)
 			isfinite(ev->rel) ? ev->rel * 100 : 0.0);
 		break;
 	case EVENT_BUDGET:
-		fprintf(f, "budget %s %s: %s (limit %s, %s)\n", ev->budget, ev->state,
+		fprintf(f, "budget %s%s %s: %s (limit %s, %s)\n", ev->budget,
+			ev->budget_group ? " (sum of its children)" : "", ev->state,
 			budget_text(ev, ev->value, false, a, sizeof(a)),
 			budget_text(ev, ev->limit, false, b, sizeof(b)),
 			budget_text(ev, ev->excess, true, c, sizeof(c)));

@@ -170,6 +170,12 @@ static void write_event_fields(struct json_writer *w, const struct analysis_even
 		jsonw_double_field(w, "duration_s", ev->duration_s);
 		jsonw_double_field(w, "peak", ev->peak);
 		jsonw_string_field(w, "unit", ev->python_type ? "objects" : "bytes");
+		if (ev->budget_parent[0])
+			jsonw_string_field(w, "parent", ev->budget_parent);
+		else
+			jsonw_null_field(w, "parent");
+		jsonw_int_field(w, "level", ev->budget_level);
+		jsonw_bool_field(w, "group", ev->budget_group);
 		break;
 	}
 }
