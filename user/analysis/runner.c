@@ -67,6 +67,7 @@ struct analysis_process {
 	uint64_t interval_seq;
 	struct analysis_summary summary;
 	struct event_list leak_list, drift_list;
+	bool oom_killed;
 };
 
 struct analysis_runner {
@@ -717,8 +718,25 @@ void analysis_runner__summary(struct analysis_runner *a, struct analysis_process
 		.drift_baseline = a->have_file_baseline ? "file" :
 				  p->baseline_taken ? "warmup" : NULL,
 		.events_suppressed = a->rate.suppressed,
+		.oom_killed = p->oom_killed,
 	};
 	r->analysis = s;
+}
+
+void analysis_runner__oom(struct analysis_runner *a, struct analysis_process *p,
+			  const struct oom_victim *victim, const struct process_report *snapshot)
+{
+	struct analysis_event ev = {
+		.type = EVENT_OOM, .pid = p->pid, .elapsed_ns = snapshot->elapsed_ns,
+		.victim = *victim, .snapshot = snapshot,
+	};
+
+	if (p->oom_killed)
+		return;
+	if (snapshot->stack_count && snapshot->stacks[0].depth && snapshot->stacks[0].frames[0])
+		snprintf(ev.name, sizeof(ev.name), "%s", snapshot->stacks[0].frames[0]);
+	p->oom_killed = true;
+	emit(a, &ev);
 }
 
 int analysis_runner__exit_code(const struct analysis_runner *a)

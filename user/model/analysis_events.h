@@ -9,11 +9,14 @@
 #include <sys/types.h>
 
 #include "model/frame_report.h"
+#include "model/oom_victim.h"
 #include "model/python_stack.h"
 #include "model/retainer_report.h"
 #include "model/severity.h"
 
-enum analysis_event_type { EVENT_SPIKE, EVENT_LEAK, EVENT_DRIFT, EVENT_BUDGET };
+enum analysis_event_type { EVENT_SPIKE, EVENT_LEAK, EVENT_DRIFT, EVENT_BUDGET, EVENT_OOM };
+
+struct process_report;
 
 struct analysis_event {
 	enum analysis_event_type type;
@@ -49,6 +52,11 @@ struct analysis_event {
 	bool budget_group;           /* its value is the sum of its children's */
 	const char *state;           /* "exceeded", "recovered" (and "over" in the summary) */
 	double value, limit, excess, since_s, duration_s, peak;
+	/* oom (name: the innermost frame of the top stack by live bytes, "" unknown) */
+	struct oom_victim victim;
+	/* The last snapshot: top stacks by live bytes, Python types, heap growth sites.
+	 * Borrowed: valid while the event is being written. */
+	const struct process_report *snapshot;
 };
 
 /* Outstanding allocations older than --leak-age, by stack (filled by the loader). */
@@ -73,6 +81,7 @@ struct analysis_summary {
 	bool drift_on;
 	const char *drift_baseline;  /* "warmup", "file" or NULL (not yet taken) */
 	uint64_t events_suppressed;  /* --on-event commands not run: rate limit */
+	bool oom_killed;             /* the kernel's OOM killer picked it (an oom event) */
 };
 
 #endif

@@ -18,6 +18,7 @@
 #include "probes/alloc/alloc_stacks.h"
 #include "probes/alloc/alloc_tracer.h"
 #include "probes/frames/frame_tracer.h"
+#include "probes/oom/oom_tracer.h"
 #include "probes/python/python_tracer.h"
 #include "session/growth_report.h"
 #include "session/python_attribution.h"
@@ -36,6 +37,7 @@ struct session {
 	struct python_tracer *python;
 	struct frame_tracer *frames;          /* NULL without --frame */
 	struct scope *scope;                  /* --cgroup, --all; NULL otherwise */
+	struct oom_tracer *oom;               /* NULL where the kernel's tracepoint is missing */
 	bool scope_full_warned;
 	struct analysis_runner *analysis;
 	struct registry registry;
@@ -411,6 +413,53 @@ static void report_summary(struct session *s, struct traced_process *p, uint64_t
 	aged_reports__free(aged, aged_count);
 }
 
+/* The kernel's OOM killer picked p: its last snapshot, from what the maps and this process
+ * hold (the victim is going and may not be readable any more), in an oom event now. */
+static void report_oom(struct session *s, struct traced_process *p, const struct oom_victim *v)
+{
+	struct process_report r = { .pid = p->pid, .native_traced = !s->opts.light };
+	size_t every = 0, live = 0;
+
+	snprintf(r.comm, sizeof(r.comm), "%s", p->comm);
+	r.elapsed_ns = now_ns() - p->attach_ns;
+	r.rss_bytes = v->anon_rss_bytes + v->file_rss_bytes + v->shmem_rss_bytes;
+	alloc_tracer__collect(s->tracer);
+	alloc_tracer__read(s->tracer, p->pid, &r.native, &r.mmap);
+	if (s->opts.stacks) {
+		stack_snapshot__read(&s->stacks, s->tracer);
+		alloc_stacks__top(s->tracer, &s->stacks, p->pid, &p->sym, s->opts.top_stacks,
+				  &r.stacks, &every);
+	}
+	/* The live ones (first): what filled the memory. */
+	while (live < every && stack_report__live(&r.stacks[live]))
+		python_attribution__fill(s->python, s->tracer, p->pid, &r.stacks[live++]);
+	heap_growth__read(s->tracer, &s->growth);
+	r.python = python_tracer__report(s->python, p->pid, true, false);
+	growth_report__fill(&r, &s->growth, s->tracer, s->python, &p->sym, s->opts.top_stacks);
+	r.stack_count = live;
+	analysis_runner__oom(s->analysis, p->analysis, v, &r);
+	r.stack_count = every;
+	process_report__free_stacks(&r);
+	process_report__free_growth(&r);
+}
+
+static void on_oom_victim(void *ctx, const struct oom_victim *v)
+{
+	struct session *s = ctx;
+	struct traced_process *p = registry__find(&s->registry, v->pid);
+
+	if (p && !p->exited)
+		report_oom(s, p, v);
+}
+
+/* OOM kills told since the last look: before exits are looked for, so that a victim's oom
+ * event comes before its summary. */
+static void drain_oom(struct session *s)
+{
+	if (s->oom)
+		oom_tracer__wait(s->oom, 0, on_oom_victim, s);
+}
+
 /* One read of every map for all processes, then a report each: an interval line for those
  * that run, the summary for those that exited since (then released, here and in the kernel). */
 static void collect(struct session *s, uint64_t now, bool last)
@@ -444,6 +493,7 @@ static void report_intervals(struct session *s)
 
 	if (s->scope)
 		scope__poll(s->scope, trace_scope_process, s);
+	drain_oom(s);
 	for (size_t i = 0; i < s->registry.count; i++)
 		update_exited(s, s->registry.procs[i]);
 	collect(s, now, false);
@@ -465,6 +515,7 @@ static void report_summaries(struct session *s)
 {
 	uint64_t now = now_ns();
 
+	drain_oom(s);
 	for (size_t i = 0; i < s->registry.count; i++)
 		update_exited(s, s->registry.procs[i]);
 	collect(s, now, true);
@@ -607,6 +658,11 @@ static void poll_until_done(struct session *s)
 						 follow_child, s);
 			continue;
 		}
+		if (s->oom) {   /* woken by an OOM kill as well */
+			oom_tracer__wait(s->oom, (int)((wake - now + 999999) / 1000000),
+					 on_oom_victim, s);
+			continue;
+		}
 		ts.tv_sec = (time_t)(wake / 1000000000ull);
 		ts.tv_nsec = (long)(wake % 1000000000ull);
 		clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL);
@@ -680,6 +736,7 @@ int main(int argc, char **argv)
 	s.python = python_tracer__new(s.opts.python_mode, s.cache,
 				      alloc_tracer__map_fd(s.tracer, "py_stack_configs"),
 				      alloc_tracer__map_fd(s.tracer, "py_stacks"), s.opts.py_stack_depth);
+	s.oom = oom_tracer__open();
 	code = frame_tracer__open(&s.frames, &s.opts.analysis, s.tracer,
 				  python_tracer__counters_fd(s.python), s.cache);
 	if (code)
@@ -719,6 +776,7 @@ cleanup:
 	heap_growth__free(&s.growth);
 	analysis_runner__free(s.analysis);
 	frame_tracer__destroy(s.frames);
+	oom_tracer__destroy(s.oom);
 	alloc_tracer__destroy(s.tracer);
 	symtab_cache__free(s.cache);
 	cli__free(&s.opts);

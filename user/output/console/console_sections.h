@@ -18,5 +18,7 @@ void console_write_python_summary(FILE *f, const struct process_report *r);
 /* A Python stack, a line a frame, innermost first. */
 void console_write_python_stack(FILE *f, const struct python_stack *st, const char *indent);
 void console_write_heap_growth(FILE *f, const struct process_report *r);
+/* An oom event's lines: the victim, its top stacks and types, its heap growth sites. */
+void console_write_oom(FILE *f, const struct analysis_event *ev);
 
 #endif

@@ -62,6 +62,9 @@ void console_write_event(FILE *f, const struct analysis_event *ev)
 			budget_text(ev, ev->limit, false, b, sizeof(b)),
 			budget_text(ev, ev->excess, true, c, sizeof(c)));
 		break;
+	case EVENT_OOM:
+		console_write_oom(f, ev);
+		break;
 	}
 	fflush(f);
 }

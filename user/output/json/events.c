@@ -80,6 +80,7 @@ static const char *event_type_name(enum analysis_event_type t)
 	case EVENT_LEAK: return "leak";
 	case EVENT_DRIFT: return "drift";
 	case EVENT_BUDGET: return "budget";
+	case EVENT_OOM: return "oom";
 	}
 	return "?";
 }
@@ -176,6 +177,9 @@ static void write_event_fields(struct json_writer *w, const struct analysis_even
 			jsonw_null_field(w, "parent");
 		jsonw_int_field(w, "level", ev->budget_level);
 		jsonw_bool_field(w, "group", ev->budget_group);
+		break;
+	case EVENT_OOM:
+		json_write_oom(w, ev);
 		break;
 	}
 }
@@ -317,4 +321,5 @@ void json_write_analysis(struct json_writer *w, const struct process_report *r)
 	}
 	write_event_list(w, "budgets", s->budgets, s->budget_count);
 	jsonw_uint_field(w, "events_suppressed", s->events_suppressed);
+	jsonw_bool_field(w, "oom_killed", s->oom_killed);
 }

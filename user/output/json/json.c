@@ -152,7 +152,7 @@ static void json_interval(struct output *out, const struct process_report *r)
 	free(index);
 }
 
-static void write_stacks(struct json_writer *w, const struct process_report *r)
+void json_write_stacks(struct json_writer *w, const struct process_report *r)
 {
 	jsonw_name(w, "stacks");
 	jsonw_start_array(w);
@@ -209,7 +209,7 @@ static void json_summary(struct output *out, const struct process_report *r)
 		jsonw_null_field(w, "native");
 	}
 	write_mmap(w, &r->mmap);
-	write_stacks(w, r);
+	json_write_stacks(w, r);
 	jsonw_bool_field(w, "stacks_partial", r->native_traced && native_stacks_partial(&r->native));
 	json_write_heap_growth(w, r);
 	json_write_python(w, r, NULL);

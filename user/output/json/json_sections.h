@@ -26,5 +26,9 @@ void json_write_python_stack(struct json_writer *w, const struct python_stack *s
 /* The summary's "heap_growth" (every stack) and python's "growth" (those with Python frames). */
 void json_write_heap_growth(struct json_writer *w, const struct process_report *r);
 void json_write_python_growth(struct json_writer *w, const struct process_report *r);
+/* "stacks": r's stacks as the summary lists them. */
+void json_write_stacks(struct json_writer *w, const struct process_report *r);
+/* An oom event's fields: the kernel's figures and the last snapshot. */
+void json_write_oom(struct json_writer *w, const struct analysis_event *ev);
 
 #endif
