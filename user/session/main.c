@@ -418,10 +418,13 @@ static void report_summary(struct session *s, struct traced_process *p, uint64_t
 static void report_oom(struct session *s, struct traced_process *p, const struct oom_victim *v)
 {
 	struct process_report r = { .pid = p->pid, .native_traced = !s->opts.light };
+	uint64_t now = now_ns();
 	size_t every = 0, live = 0;
 
 	snprintf(r.comm, sizeof(r.comm), "%s", p->comm);
-	r.elapsed_ns = now_ns() - p->attach_ns;
+	r.elapsed_ns = now - p->attach_ns;
+	if (r.native_traced && alloc_tracer__windowed(s->tracer))
+		session_windows__report(p, now, &r);
 	r.rss_bytes = v->anon_rss_bytes + v->file_rss_bytes + v->shmem_rss_bytes;
 	alloc_tracer__collect(s->tracer);
 	alloc_tracer__read(s->tracer, p->pid, &r.native, &r.mmap);

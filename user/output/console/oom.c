@@ -20,9 +20,10 @@ void console_write_oom(FILE *f, const struct analysis_event *ev)
 					       v->shmem_rss_bytes), a, sizeof(a)),
 			console_bytes((double)v->anon_rss_bytes, b, sizeof(b)));
 	if (r->native_traced)
-		fprintf(f, "; %s live in %" PRIu64 " blocks",
+		fprintf(f, "; %s live in %" PRIu64 " blocks%s",
 			console_bytes((double)native_live_bytes(&r->native), a, sizeof(a)),
-			native_live_allocs(&r->native));
+			native_live_allocs(&r->native),
+			r->native_windowed ? " (seen in exact windows)" : "");
 	fprintf(f, "\n");
 	for (size_t i = 0; i < r->stack_count && i < CONSOLE_OOM_TOP; i++) {
 		const struct stack_report *st = &r->stacks[i];

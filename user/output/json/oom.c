@@ -34,6 +34,8 @@ void json_write_oom(struct json_writer *w, const struct analysis_event *ev)
 		jsonw_string_field(w, "top", ev->name);
 	else
 		jsonw_null_field(w, "top");
+	jsonw_string_field(w, "native_mode", !r->native_traced ? "off" :
+			   r->native_windowed ? "windowed" : "exact");
 	if (r->native_traced) {
 		jsonw_name(w, "native");
 		jsonw_start_object(w);
