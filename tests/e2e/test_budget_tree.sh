@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# Hierarchical budgets against tests/targets/two_stages.c, which holds known native memory
+# from two functions (parse_blocks, render_blocks): a child over while its parent is under,
+# a group over from the sum of children each under its own limit, recoveries at each level,
+# and the flag's errors.
+source "$(dirname "$0")/lib.sh"
+
+MiB=1048576
+
+# budget_event FILE BUDGET STATE: that budget's event line.
+budget_event() {
+	jq -c --arg b "$2" --arg s "$3" 'select(.type == "budget" and .budget == $b and .state == $s)' "$1"
+}
+
+start_target stages "$TARGETS/two_stages" || { fail "two_stages starts"; finish; }
+start_tracer tree --exact -p "$TARGET_PID" -i 100ms \
+	--budget 512M --budget process/stack:render_blocks=16M \
+	--budget stages=40M --budget stages/stack:parse_blocks=32M \
+	--budget stages/stack:render_blocks=32M \
+	--json="$WORK/tree.json" || { fail "tracer attaches"; finish; }
+# Each crossing is one block, so that the value at the crossing is known exactly.
+# 24 MiB from render_blocks: over the 16 MiB child of process, under everything else.
+target_send "render 1 $((24 * MiB))"
+wait_done stages 1
+sleep 0.4
+# 12 x 1 MiB from parse_blocks: 36 MiB in the group, under its 40.
+target_send "parse 12 $MiB"
+wait_done stages 2
+sleep 0.4
+# 12 MiB more in one block: each stage under its 32 MiB, their 48 MiB over the group's 40.
+target_send "parse 1 $((12 * MiB))"
+wait_done stages 3
+sleep 0.4
+target_send release
+wait_done stages 4
+sleep 0.4
+stop_tracer
+target_close
+j=$WORK/tree.json
+
+ev=$(budget_event "$j" process/stack:render_blocks exceeded)
+check_eq "child over, parent under: value = render_blocks' 24 MiB block" "$(jq .value <<<"$ev")" $((24 * MiB))
+check_eq "child's parent and level" "$(jq -c '[.parent, .level, .group, .limit]' <<<"$ev")" \
+	"[\"process\",1,false,$((16 * MiB))]"
+check_eq "its parent (RSS under 512 MiB) has no event" \
+	"$(jq -c 'select(.type == "budget" and .budget == "process")' "$j" | wc -l)" 0
+ev=$(budget_event "$j" stages exceeded)
+check_eq "group over from its children: value = 24 + 12 + 12 MiB" "$(jq .value <<<"$ev")" $((48 * MiB))
+check_eq "group's fields" "$(jq -c '[.parent, .level, .group, .unit, .excess]' <<<"$ev")" \
+	"[null,0,true,\"bytes\",$((8 * MiB))]"
+check_eq "group's children, each under its own limit, have no exceeded event" \
+	"$(jq -c 'select(.type == "budget" and (.budget | startswith("stages/")))' "$j" | wc -l)" 0
+check_eq "the group went over when parse_blocks' blocks came, not before" \
+	"$(jq -s '[.[] | select(.type == "budget")] | map(.budget) | index("stages") > index("process/stack:render_blocks")' "$j")" true
+ev=$(budget_event "$j" stages recovered)
+# the release may be seen half done: back at or under the limit, not necessarily at 0
+check_between "group recovered at release: value" "$(jq .value <<<"$ev")" 0 $((40 * MiB))
+check_eq "group recovered: the episode's peak, 48 MiB" "$(jq .peak <<<"$ev")" $((48 * MiB))
+ev=$(budget_event "$j" process/stack:render_blocks recovered)
+check_between "child recovered at release: value" "$(jq .value <<<"$ev")" 0 $((16 * MiB))
+check_true "console: the group's line says it sums its children" \
+	grep -q "budget stages (sum of its children) exceeded: 48.0 MiB (limit 40.0 MiB, +8.0 MiB)" "$WORK/tree.out"
+check_eq "summary lists the four events" \
+	"$(json_summary "$j" "$TARGET_PID" | jq -c '[.budgets[] | "\(.budget) \(.state)"] | sort')" \
+	'["process/stack:render_blocks exceeded","process/stack:render_blocks recovered","stages exceeded","stages recovered"]'
+
+expect_error "budget under a parent not given before it" 2 \
+	"invalid --budget: budget totl/dict: no budget totl given before it" \
+	-p $$ --budget totl/dict=5
+expect_error "a group mixing bytes and objects" 2 \
+	"invalid --budget: budget all: a group sums its children, which cannot mix bytes and objects" \
+	-p $$ --budget all=5 --budget all/dict=5 --budget all/stack:f=5M
+expect_error "a budget given twice" 2 "invalid --budget: budget dict given twice" \
+	-p $$ --budget dict=5 --budget dict=6
+finish
