@@ -70,6 +70,4 @@ expect_error "budget under a parent not given before it" 2 \
 expect_error "a group mixing bytes and objects" 2 \
 	"invalid --budget: budget all: a group sums its children, which cannot mix bytes and objects" \
 	-p $$ --budget all=5 --budget all/dict=5 --budget all/stack:f=5M
-expect_error "a budget given twice" 2 "invalid --budget: budget dict given twice" \
-	-p $$ --budget dict=5 --budget dict=6
 finish

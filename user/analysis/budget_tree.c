@@ -23,7 +23,8 @@ static bool metric_is_explicit(const char *metric, bool bare_size)
 	       has_prefix(metric, "type:");
 }
 
-/* The longest earlier path that name starts with, followed by '/'; -1 if none. */
+/* The longest earlier path that name starts with, followed by '/' (of a name given twice,
+ * with two limits, the later one); -1 if none. */
 static int find_parent(const struct budget_node *nodes, int before, const char *name)
 {
 	size_t best_len = 0;
@@ -32,7 +33,7 @@ static int find_parent(const struct budget_node *nodes, int before, const char *
 	for (int i = 0; i < before; i++) {
 		size_t len = strlen(nodes[i].path);
 
-		if (len > best_len && !strncmp(name, nodes[i].path, len) && name[len] == '/') {
+		if (len >= best_len && !strncmp(name, nodes[i].path, len) && name[len] == '/') {
 			best = i;
 			best_len = len;
 		}
@@ -57,11 +58,6 @@ int budget_tree__build(const struct budget_spec *specs, int count, struct budget
 		struct budget_node *n = &nodes[i];
 
 		*n = (struct budget_node){ .parent = -1, .path = path, .metric = path };
-		for (int j = 0; j < i; j++)
-			if (!strcmp(nodes[j].path, path)) {
-				snprintf(why, why_size, "budget %s given twice", path);
-				return -EINVAL;
-			}
 		n->parent = find_parent(nodes, i, path);
 		if (n->parent >= 0) {
 			n->metric = path + strlen(nodes[n->parent].path) + 1;

@@ -23,7 +23,7 @@ struct budget_node {
 };
 
 /* Builds nodes[count] from specs. 0, or -EINVAL with a one-line reason in why: a parent not
- * given before its child, a name given twice, a group whose children mix bytes and objects. */
+ * given before its child, a group whose children mix bytes and objects. */
 int budget_tree__build(const struct budget_spec *specs, int count, struct budget_node *nodes,
 		       char *why, size_t why_size);
 
