@@ -306,6 +306,7 @@ static void serves_drift_budgets_and_frame_durations(void **state)
 					.rel = 0.5 };
 	struct analysis_event budget = { .type = EVENT_BUDGET, .pid = 5, .budget = "process",
 					 .value = 300, .limit = 200 };
+	struct analysis_event oom = { .type = EVENT_OOM, .pid = 5 };
 	struct frame_report frames[] = {
 		{ .pid = 5, .start_ns = 0, .end_ns = 1000000 },           /* 1 ms */
 		{ .pid = 5, .start_ns = 0, .end_ns = 20000000 },          /* 20 ms */
@@ -318,6 +319,7 @@ static void serves_drift_budgets_and_frame_durations(void **state)
 	assert_int_equal(prom_table__init(&t, 20, true, 8), 0);
 	prom_table__event(&t, &drift);
 	prom_table__event(&t, &budget);
+	prom_table__event(&t, &oom);
 	for (size_t i = 0; i < 3; i++)
 		prom_table__frame(&t, &frames[i]);
 	prom_table__interval(&t, &r);
@@ -325,6 +327,7 @@ static void serves_drift_budgets_and_frame_durations(void **state)
 #define P "{pid=\"5\",comm=\"hold \\\"x\\\"\""
 	assert_line(text, "memtrace_drift_ratio" P ",metric=\"rss_bytes\"} 0.5");
 	assert_line(text, "memtrace_budget_usage_ratio" P ",budget=\"process\"} 1.5");
+	assert_line(text, "memtrace_oom_killed" P "} 1");
 	assert_line(text, "memtrace_frames_total" P "} 3");
 	assert_line(text, "memtrace_frame_duration_seconds_bucket" P ",le=\"0.001\"} 1");
 	assert_line(text, "memtrace_frame_duration_seconds_bucket" P ",le=\"0.0167\"} 1");

@@ -61,6 +61,7 @@ struct prom_process {
 	size_t drift_count;
 	struct prom_named budgets[BUDGETS_MAX];
 	size_t budget_count;
+	bool oom_killed;             /* an oom event came */
 	uint64_t frames, frames_lost, frame_buckets[FRAME_BUCKETS];
 	double frame_seconds;
 };
@@ -341,6 +342,8 @@ void prom_table__event(struct prom_table *t, const struct analysis_event *ev)
 	else if (p && ev->type == EVENT_BUDGET && ev->limit > 0)
 		note_named(p->budgets, &p->budget_count, BUDGETS_MAX, ev->budget,
 			   ev->value / ev->limit);
+	else if (p && ev->type == EVENT_OOM)
+		p->oom_killed = true;
 	pthread_mutex_unlock(&t->lock);
 }
 
@@ -522,6 +525,14 @@ static void budgets(struct prom_text *o, const struct family *f, const struct pr
 		sample_double(o, f->name, p, "budget", p->budgets[i].name, p->budgets[i].value);
 }
 
+static void oom_killed(struct prom_text *o, const struct family *f,
+		       const struct prom_table *t, const struct prom_process *p)
+{
+	(void)t;
+	if (p->oom_killed)
+		sample_u64(o, f->name, p, NULL, NULL, 1);
+}
+
 static void frames(struct prom_text *o, const struct family *f, const struct prom_table *t,
 		   const struct prom_process *p)
 {
@@ -594,6 +605,8 @@ static const struct family families[] = {
 	  "Relative change of the metric from its baseline when it drifted", drift },
 	{ "memtrace_budget_usage_ratio", "gauge",
 	  "Value over limit of the budget at its last crossing", budgets },
+	{ "memtrace_oom_killed", "gauge",
+	  "1: the kernel's OOM killer picked the process (absent otherwise)", oom_killed },
 	{ "memtrace_frames_total", "counter", "Frames ended since attach (--frame)", frames },
 	{ "memtrace_frame_duration_seconds", "histogram", "Frame durations (--frame)",
 	  frame_durations },
