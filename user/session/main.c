@@ -446,12 +446,13 @@ static void report_oom(struct session *s, struct traced_process *p, const struct
 	process_report__free_growth(&r);
 }
 
+/* A victim already seen gone is not summarized yet: its map entries are still there. */
 static void on_oom_victim(void *ctx, const struct oom_victim *v)
 {
 	struct session *s = ctx;
 	struct traced_process *p = registry__find(&s->registry, v->pid);
 
-	if (p && !p->exited)
+	if (p)
 		report_oom(s, p, v);
 }
 
