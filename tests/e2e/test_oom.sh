@@ -92,4 +92,21 @@ else
 	remove_cgroup
 	skip "oom (python)" "no memory cgroup controller, or the target did not start"
 fi
+# A launched command (-- CMD) that execs into the target inside the cgroup: the tracer exits
+# with its status (128 + SIGKILL), and the event names the target's function, mapped after
+# the launch (read at an interval, or at the kill when the victim can still be read).
+if CGROUP=$("$ROOT/tests/e2e/memory-cgroup.sh" create 64M); then
+	echo go | timeout 60 "$MEMTRACE" -i 100ms --json="$WORK/launched.json" -- \
+		sh -c "echo \$\$ > $CGROUP/cgroup.procs && exec $TARGETS/oom_grow" \
+		>"$WORK/launched.out" 2>"$WORK/launched.err"
+	check_eq "launched: the tracer exits with the command's status (SIGKILL)" $? 137
+	remove_cgroup
+	check_eq "launched: oom event names the growing function" \
+		"$(jq -r 'select(.type == "oom") | .top | sub("\\+.*"; "")' "$WORK/launched.json")" \
+		grow_until_killed
+	check_eq "launched: its comm, after the exec" \
+		"$(jq -r 'select(.type == "oom") | .comm' "$WORK/launched.json")" oom_grow
+else
+	skip "oom (launched)" "no memory cgroup controller"
+fi
 finish

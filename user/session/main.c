@@ -421,6 +421,14 @@ static void report_oom(struct session *s, struct traced_process *p, const struct
 	uint64_t now = now_ns();
 	size_t every = 0, live = 0;
 
+	/* While it can still be read: what it mapped since the last poll (an exec, say). */
+	if (!p->exited) {
+		char comm[sizeof(p->comm)];
+
+		symbolizer__refresh(&p->sym);
+		if (procinfo__comm(p->pid, comm, sizeof(comm)))
+			memcpy(p->comm, comm, sizeof(comm));
+	}
 	snprintf(r.comm, sizeof(r.comm), "%s", p->comm);
 	r.elapsed_ns = now - p->attach_ns;
 	if (r.native_traced && alloc_tracer__windowed(s->tracer))
