@@ -109,6 +109,40 @@ static void test_sum_groups(void **state)
 	assert_true(known[0] && values[0] == 13);
 }
 
+static void test_tree_over_processes(void **state)
+{
+	static const char *const specs[] = {
+		"processes=1G", "processes/comm:worker=600M", "processes/pid:42=100M",
+		"web=1G", "web/comm:nginx=100M", "web/container:abc=200M",
+	};
+	static const char *const mixed_parent[] = { "512M", "process/comm:worker=1M" };
+	static const char *const mixed_child[] = { "processes=1G", "processes/stack:f=1M" };
+	static const char *const mixed_group[] = { "g=1G", "g/comm:a=1M", "g/stack:f=1M" };
+	static const char *const nested[] = { "processes=1G", "processes/web=1G",
+					      "processes/web/comm:nginx=1M" };
+	static const char *const nested_mixed[] = { "processes=1G", "processes/web=1G",
+						    "processes/web/stack:f=1M" };
+	struct budget_node n[ARRAY_SIZE(specs)];
+	char why[256];
+
+	(void)state;
+	assert_int_equal(build(specs, ARRAY_SIZE(specs), n, why), 0);
+	for (size_t i = 0; i < ARRAY_SIZE(specs); i++)
+		assert_true(n[i].over_processes && !n[i].counts_objects);
+	assert_true(!n[0].group && n[3].group && n[5].parent == 3);
+	assert_int_equal(build(mixed_parent, 2, n, why), -EINVAL);
+	assert_string_equal(why, "budget process: cannot mix budgets over processes (processes, "
+			    "pid:, comm:, container:) with budgets of each process");
+	assert_int_equal(build(mixed_child, 2, n, why), -EINVAL);
+	assert_int_equal(build(mixed_group, 3, n, why), -EINVAL);
+	/* a group under processes is over processes once its children say so */
+	assert_int_equal(build(nested, 3, n, why), 0);
+	assert_true(n[1].group && n[1].over_processes);
+	assert_int_equal(build(nested_mixed, 3, n, why), -EINVAL);
+	assert_string_equal(why, "budget processes: cannot mix budgets over processes (processes, "
+			    "pid:, comm:, container:) with budgets of each process");
+}
+
 /* --- the runner: events at each level ---------------------------------------------- */
 
 struct recorded_events {
@@ -271,15 +305,87 @@ static void test_type_group(void **state)
 	runner_end(&fx);
 }
 
+/* PIDs no process has (pid_max is at most 2^22): the system context reads nothing. */
+#define FAKE_PID 4194390
+
+static void feed_process(struct runner_fixture *fx, struct analysis_process *p, pid_t pid,
+			 const char *comm, uint64_t rss)
+{
+	struct process_report r = { .pid = pid, .elapsed_ns = 1000000000ull, .rss_bytes = rss };
+
+	snprintf(r.comm, sizeof(r.comm), "%s", comm);
+	analysis_runner__interval(fx->a, p, &r);
+}
+
+/* Three processes: two workers and an nginx, each under every limit of its own. */
+static void test_budgets_over_processes(void **state)
+{
+	static const char *const specs[] = { "web=100M", "web/comm:worker=80M",
+					     "web/comm:nginx=80M", "pid:4194391=20M" };
+	struct runner_fixture fx;
+	struct analysis_process *more[2];
+	const struct analysis_event *ev;
+
+	(void)state;
+	runner_start(&fx, specs, 4);
+	analysis_runner__start(fx.a, 0);
+	for (int i = 0; i < 2; i++) {
+		more[i] = analysis_process__new(fx.a, FAKE_PID + 1 + i);
+		assert_non_null(more[i]);
+	}
+	feed_process(&fx, fx.p, FAKE_PID, "worker", 30 * MiB);
+	feed_process(&fx, more[0], FAKE_PID + 1, "worker", 10 * MiB);
+	feed_process(&fx, more[1], FAKE_PID + 2, "nginx", 50 * MiB);
+	analysis_runner__poll_done(fx.a, 1000000000ull);
+	/* 40 + 50 = 90 MiB: the group under 100, every child under 80 */
+	assert_int_equal(fx.rec.count, 0);
+	feed_process(&fx, more[0], FAKE_PID + 1, "worker", 30 * MiB);
+	analysis_runner__poll_done(fx.a, 2000000000ull);
+	/* 60 + 50 = 110 MiB: the group over while each child is under; the pid: budget too */
+	assert_int_equal(fx.rec.count, 2);
+	ev = &fx.rec.events[0];
+	assert_string_equal(ev->budget, "web");
+	assert_true(ev->pid == 0 && ev->budget_group && ev->value == 110.0 * MiB);
+	assert_true(ev->elapsed_ns == 2000000000ull);
+	ev = &fx.rec.events[1];
+	assert_string_equal(ev->budget, "pid:4194391");
+	assert_true(ev->value == 30.0 * MiB && ev->budget_level == 0);
+	/* the first worker grows: 90 MiB of workers */
+	feed_process(&fx, fx.p, FAKE_PID, "worker", 60 * MiB);
+	analysis_runner__poll_done(fx.a, 3000000000ull);
+	assert_int_equal(fx.rec.count, 3);
+	assert_string_equal(fx.rec.events[2].budget, "web/comm:worker");
+	assert_true(fx.rec.events[2].value == 90.0 * MiB);
+	/* the second one exits: its memory leaves the workers' sum (a recovery), while its own
+	 * pid: budget has no value any more (no recovery, as for a process's own budgets) */
+	analysis_process__free(more[0]);
+	analysis_runner__poll_done(fx.a, 4000000000ull);
+	assert_int_equal(fx.rec.count, 4);
+	assert_string_equal(fx.rec.events[3].budget, "web/comm:worker");
+	assert_string_equal(fx.rec.events[3].state, "recovered");
+	assert_true(fx.rec.events[3].value == 60.0 * MiB);
+	/* 60 + 50 = 110 MiB: still over until the first worker shrinks */
+	feed_process(&fx, fx.p, FAKE_PID, "worker", 40 * MiB);
+	analysis_runner__poll_done(fx.a, 5000000000ull);
+	assert_int_equal(fx.rec.count, 5);
+	assert_string_equal(fx.rec.events[4].budget, "web");
+	assert_string_equal(fx.rec.events[4].state, "recovered");
+	assert_true(fx.rec.events[4].value == 90.0 * MiB && fx.rec.events[4].peak == 140.0 * MiB);
+	analysis_process__free(more[1]);
+	runner_end(&fx);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_tree_parents_groups_and_units),
 		cmocka_unit_test(test_tree_rejects),
 		cmocka_unit_test(test_sum_groups),
+		cmocka_unit_test(test_tree_over_processes),
 		cmocka_unit_test(test_child_over_while_parent_under),
 		cmocka_unit_test(test_group_over_from_children_under),
 		cmocka_unit_test(test_type_group),
+		cmocka_unit_test(test_budgets_over_processes),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

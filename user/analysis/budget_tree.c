@@ -10,17 +10,25 @@ static bool has_prefix(const char *s, const char *prefix)
 	return !strncmp(s, prefix, strlen(prefix));
 }
 
-/* stack:, lib: and a bare size measure bytes; a type (type:T or a bare T) counts objects. */
+bool budget_metric_over_processes(const char *metric)
+{
+	return !strcmp(metric, BUDGET_ALL_PROCESSES) || has_prefix(metric, "pid:") ||
+	       has_prefix(metric, "comm:") || has_prefix(metric, "container:");
+}
+
+/* stack:, lib:, a bare size and the RSS of processes measure bytes; a type (type:T or a bare
+ * T) counts objects. */
 static bool metric_counts_objects(const char *metric, bool bare_size)
 {
-	return !bare_size && !has_prefix(metric, "stack:") && !has_prefix(metric, "lib:");
+	return !bare_size && !has_prefix(metric, "stack:") && !has_prefix(metric, "lib:") &&
+	       !budget_metric_over_processes(metric);
 }
 
 /* A name with one of these prefixes has a metric of its own, even with children. */
 static bool metric_is_explicit(const char *metric, bool bare_size)
 {
 	return bare_size || has_prefix(metric, "stack:") || has_prefix(metric, "lib:") ||
-	       has_prefix(metric, "type:");
+	       has_prefix(metric, "type:") || budget_metric_over_processes(metric);
 }
 
 /* The longest earlier path that name starts with, followed by '/' (of a name given twice,
@@ -39,6 +47,13 @@ static int find_parent(const struct budget_node *nodes, int before, const char *
 		}
 	}
 	return best;
+}
+
+static int mixes_scopes(const char *path, char *why, size_t why_size)
+{
+	snprintf(why, why_size, "budget %s: cannot mix budgets over processes (%s, pid:, comm:, "
+		 "container:) with budgets of each process", path, BUDGET_ALL_PROCESSES);
+	return -EINVAL;
 }
 
 static int last_child(const struct budget_node *nodes, int count, int parent)
@@ -73,6 +88,7 @@ int budget_tree__build(const struct budget_spec *specs, int count, struct budget
 			return -EINVAL;
 		}
 		n->counts_objects = metric_counts_objects(n->metric, bare);
+		n->over_processes = !bare && budget_metric_over_processes(n->metric);
 		if (n->parent >= 0 && !metric_is_explicit(nodes[n->parent].metric,
 							  !specs[n->parent].name))
 			nodes[n->parent].group = true;
@@ -91,8 +107,18 @@ int budget_tree__build(const struct budget_spec *specs, int count, struct budget
 				 "mix bytes and objects", parent->path);
 			return -EINVAL;
 		}
+		if (i != last_child(nodes, count, child->parent) &&
+		    parent->over_processes != child->over_processes)
+			return mixes_scopes(parent->path, why, why_size);
 		parent->counts_objects = child->counts_objects;
+		parent->over_processes = child->over_processes;
 	}
+	/* What a group sums is known only now: each parent with a metric of its own is checked
+	 * against its children. */
+	for (int i = 0; i < count; i++)
+		if (nodes[i].parent >= 0 && !nodes[nodes[i].parent].group &&
+		    nodes[nodes[i].parent].over_processes != nodes[i].over_processes)
+			return mixes_scopes(nodes[nodes[i].parent].path, why, why_size);
 	return 0;
 }
 

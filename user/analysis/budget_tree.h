@@ -12,12 +12,15 @@
 
 /* The bare size's budget (process RSS) is named this, also as a parent. */
 #define BUDGET_PROCESS_NAME "process"
+/* The RSS of every traced process together. */
+#define BUDGET_ALL_PROCESSES "processes"
 
 struct budget_node {
 	int parent;            /* index of the parent budget, -1 for a root */
 	int depth;             /* 0 for a root */
 	bool group;            /* its value is the sum of its children's */
 	bool counts_objects;   /* a Python type's count (a group: its children's unit) */
+	bool over_processes;   /* summed over the traced processes, not watched in each one */
 	const char *path;      /* the spec's name, or BUDGET_PROCESS_NAME */
 	const char *metric;    /* what it measures: the path's part after its parent's "/" */
 };
@@ -26,6 +29,10 @@ struct budget_node {
  * given before its child, a group whose children mix bytes and objects. */
 int budget_tree__build(const struct budget_spec *specs, int count, struct budget_node *nodes,
 		       char *why, size_t why_size);
+
+/* processes, pid:N, comm:NAME, container:ID: RSS summed over the traced processes that match
+ * (a container's id by its prefix). */
+bool budget_metric_over_processes(const char *metric);
 
 /* values[] holds each non-group budget's value and known[] whether it has one; fills in the
  * groups' (the sum of their known children; known when one is). */

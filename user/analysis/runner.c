@@ -18,6 +18,7 @@
 #include "analysis/spikes.h"
 #include "model/exit_codes.h"
 #include "output/on_event/on_event.h"
+#include "target/cgroup_labels.h"
 #include "target/sysctx.h"
 
 #define LEAK_MAX_SAMPLES 300
@@ -68,6 +69,11 @@ struct analysis_process {
 	struct analysis_summary summary;
 	struct event_list leak_list, drift_list;
 	bool oom_killed;
+	struct analysis_runner *runner;
+	/* For the budgets over processes: what its last interval said (rss 0: not running). */
+	uint64_t last_rss;
+	char comm[32];
+	char container[80];
 };
 
 struct analysis_runner {
@@ -82,6 +88,9 @@ struct analysis_runner {
 	struct analysis_hooks hooks;
 	bool stack_budgets;            /* a stack: or lib: budget needs the top stacks' frames */
 	struct budget_node budget_nodes[ANALYSIS_MAX_BUDGETS];  /* their parents and groups */
+	struct budget_watch process_watches[ANALYSIS_MAX_BUDGETS];  /* the over_processes ones */
+	struct analysis_process **procs;   /* every process watched, for those budgets */
+	size_t proc_count;
 	double *scratch;               /* for trend tests of up to LEAK_MAX_SAMPLES points */
 };
 
@@ -121,9 +130,11 @@ struct analysis_runner *analysis_runner__new(const struct analysis_options *opts
 	}
 	for (int b = 0; b < opts->budget_count; b++) {
 		const char *metric = a->budget_nodes[b].metric;
+		double limit = (double)opts->budgets[b].limit;
 
 		if (!strncmp(metric, "stack:", 6) || !strncmp(metric, "lib:", 4))
 			a->stack_budgets = true;
+		budget_watch__init(&a->process_watches[b], a->budget_nodes[b].path, limit, limit);
 	}
 	if (opts->baseline_path) {
 		err = baseline__load(opts->baseline_path, &a->file_baseline);
@@ -153,9 +164,16 @@ struct analysis_process *analysis_process__new(struct analysis_runner *a, pid_t 
 {
 	struct spike_opts sopts = { .spike_bytes = a->opts->spike_bytes };
 	struct analysis_process *p = calloc(1, sizeof(*p));
+	struct analysis_process **more = realloc(a->procs, (a->proc_count + 1) * sizeof(*more));
 
-	if (!p)
+	if (more)
+		a->procs = more;
+	if (!p || !more) {
+		free(p);
 		return NULL;
+	}
+	a->procs[a->proc_count++] = p;
+	p->runner = a;
 	p->pid = pid;
 	p->spikes = spike_detector__new(&sopts);
 	frame_stats__init(&p->frames, a->opts->target_fps);
@@ -489,6 +507,42 @@ static double budget_value(struct analysis_process *p, const char *name,
 	return 0;
 }
 
+static void note_for_process_budgets(struct analysis_process *p, const struct process_report *r)
+{
+	struct cgroup_labels labels = { 0 };
+
+	p->last_rss = r->rss_bytes;
+	snprintf(p->comm, sizeof(p->comm), "%s", r->comm);
+	if (p->sys.cgroup_known)
+		cgroup_labels__parse(p->sys.cgroup, &labels);
+	snprintf(p->container, sizeof(p->container), "%s", labels.container);
+}
+
+static void budget_event(struct analysis_runner *a, struct event_list *list, pid_t pid,
+			 uint64_t elapsed_ns, int b, enum budget_event e,
+			 const struct budget_report *rep)
+{
+	const struct budget_node *node = &a->budget_nodes[b];
+	struct analysis_event ev = {
+		.type = EVENT_BUDGET, .pid = pid, .elapsed_ns = elapsed_ns,
+		.state = e == BUDGET_EXCEEDED ? "exceeded" : "recovered",
+		.python_type = node->counts_objects,
+		.value = rep->value, .limit = rep->limit, .excess = rep->excess,
+		.since_s = rep->since, .duration_s = rep->duration, .peak = rep->peak,
+		.budget_level = node->depth, .budget_group = node->group,
+	};
+
+	snprintf(ev.budget, sizeof(ev.budget), "%s", rep->name);
+	if (node->parent >= 0)
+		snprintf(ev.budget_parent, sizeof(ev.budget_parent), "%s",
+			 a->budget_nodes[node->parent].path);
+	if (e == BUDGET_EXCEEDED && a->opts->fail_on_budget)
+		a->budget_tripped = true;
+	if (list && list->count < MAX_LISTED)
+		list_add(list, &ev);
+	emit(a, &ev);
+}
+
 static void check_budgets(struct analysis_runner *a, struct analysis_process *p,
 			  const struct process_report *r, double t)
 {
@@ -497,44 +551,80 @@ static void check_budgets(struct analysis_runner *a, struct analysis_process *p,
 	bool known[ANALYSIS_MAX_BUDGETS];
 
 	/* An exited process's memory is gone, not back under its budget. */
-	if (r->exited)
+	if (r->exited) {
+		p->last_rss = 0;
 		return;
+	}
+	note_for_process_budgets(p, r);
 	for (int b = 0; b < a->opts->budget_count; b++) {
 		bool bare = !a->opts->budgets[b].name;
 
 		/* No RSS (a process exiting: a zombie has none) and no native counts: no value,
 		 * not a value of 0 under the limit. */
-		known[b] = !nodes[b].group && (!bare || r->rss_bytes || r->native_traced);
+		known[b] = !nodes[b].group && !nodes[b].over_processes &&
+			   (!bare || r->rss_bytes || r->native_traced);
 		values[b] = known[b] ? budget_value(p, bare ? NULL : nodes[b].metric, r) : 0;
 	}
 	budget_tree__sum_groups(nodes, a->opts->budget_count, values, known);
 	for (int b = 0; b < a->opts->budget_count; b++) {
 		struct budget_report rep;
 		enum budget_event e;
-		struct analysis_event ev;
 
 		if (!known[b])
 			continue;
 		e = budget_watch__feed(&p->watches[b], t, values[b], &rep);
-		if (e == BUDGET_OK || e == BUDGET_STILL_OVER)
+		if (e == BUDGET_EXCEEDED || e == BUDGET_RECOVERED)
+			budget_event(a, &p->budget_list, p->pid, r->elapsed_ns, b, e, &rep);
+	}
+}
+
+/* A process counts in a budget over processes when its metric names it. */
+static bool process_matches(const struct analysis_process *p, const char *metric)
+{
+	if (!strcmp(metric, BUDGET_ALL_PROCESSES))
+		return true;
+	if (!strncmp(metric, "pid:", 4))
+		return atol(metric + 4) == (long)p->pid;
+	if (!strncmp(metric, "comm:", 5))
+		return !strcmp(p->comm, metric + 5);
+	metric += strlen("container:");
+	return p->container[0] && !strncmp(p->container, metric, strlen(metric));
+}
+
+void analysis_runner__poll_done(struct analysis_runner *a, uint64_t now_ns)
+{
+	const struct budget_node *nodes = a->budget_nodes;
+	double values[ANALYSIS_MAX_BUDGETS] = { 0 }, t;
+	bool known[ANALYSIS_MAX_BUDGETS] = { false }, any = false;
+	uint64_t elapsed = now_ns > a->start_ns ? now_ns - a->start_ns : 0;
+
+	for (size_t i = 0; i < a->proc_count; i++)
+		any |= a->procs[i]->last_rss != 0;
+	/* No process running: no value, as for a process that exited. */
+	if (!any)
+		return;
+	for (int b = 0; b < a->opts->budget_count; b++) {
+		if (!nodes[b].over_processes || nodes[b].group)
 			continue;
-		ev = (struct analysis_event){
-			.type = EVENT_BUDGET, .pid = p->pid, .elapsed_ns = r->elapsed_ns,
-			.state = e == BUDGET_EXCEEDED ? "exceeded" : "recovered",
-			.python_type = nodes[b].counts_objects,
-			.value = rep.value, .limit = rep.limit, .excess = rep.excess,
-			.since_s = rep.since, .duration_s = rep.duration, .peak = rep.peak,
-			.budget_level = nodes[b].depth, .budget_group = nodes[b].group,
-		};
-		snprintf(ev.budget, sizeof(ev.budget), "%s", rep.name);
-		if (nodes[b].parent >= 0)
-			snprintf(ev.budget_parent, sizeof(ev.budget_parent), "%s",
-				 nodes[nodes[b].parent].path);
-		if (e == BUDGET_EXCEEDED && a->opts->fail_on_budget)
-			a->budget_tripped = true;
-		if (p->budget_list.count < MAX_LISTED)
-			list_add(&p->budget_list, &ev);
-		emit(a, &ev);
+		/* A set of processes has a value when empty; one process, only while it runs. */
+		known[b] = strncmp(nodes[b].metric, "pid:", 4) != 0;
+		for (size_t i = 0; i < a->proc_count; i++)
+			if (a->procs[i]->last_rss && process_matches(a->procs[i], nodes[b].metric)) {
+				values[b] += (double)a->procs[i]->last_rss;
+				known[b] = true;
+			}
+	}
+	budget_tree__sum_groups(nodes, a->opts->budget_count, values, known);
+	t = elapsed / 1e9;
+	for (int b = 0; b < a->opts->budget_count; b++) {
+		struct budget_report rep;
+		enum budget_event e;
+
+		if (!nodes[b].over_processes || !known[b])
+			continue;
+		e = budget_watch__feed(&a->process_watches[b], t, values[b], &rep);
+		if (e == BUDGET_EXCEEDED || e == BUDGET_RECOVERED)
+			budget_event(a, NULL, 0, elapsed, b, e, &rep);
 	}
 }
 
@@ -752,8 +842,16 @@ int analysis_runner__exit_code(const struct analysis_runner *a)
 
 void analysis_process__free(struct analysis_process *p)
 {
+	struct analysis_runner *a;
+
 	if (!p)
 		return;
+	a = p->runner;
+	for (size_t i = 0; i < a->proc_count; i++)
+		if (a->procs[i] == p) {
+			a->procs[i] = a->procs[--a->proc_count];
+			break;
+		}
 	spike_detector__free(p->spikes);
 	for (size_t s = 0; s < p->series_count; s++) {
 		for (size_t f = 0; f < p->series[s].depth; f++)
@@ -781,5 +879,6 @@ void analysis_runner__free(struct analysis_runner *a)
 		return;
 	metric_set__free(&a->file_baseline);
 	free(a->scratch);
+	free(a->procs);
 	free(a);
 }

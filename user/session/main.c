@@ -519,6 +519,7 @@ static void report_intervals(struct session *s)
 		report_interval(s, p, now);
 		i++;
 	}
+	analysis_runner__poll_done(s->analysis, now);
 	for (int o = 0; o < s->output_count; o++)
 		output__poll_done(s->outputs[o]);
 }

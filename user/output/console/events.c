@@ -26,7 +26,10 @@ void console_write_event(FILE *f, const struct analysis_event *ev)
 {
 	char a[48], b[48], c[48];
 
-	fprintf(f, "! %.1fs PID %d ", ev->elapsed_ns / 1e9, ev->pid);
+	if (ev->pid)
+		fprintf(f, "! %.1fs PID %d ", ev->elapsed_ns / 1e9, ev->pid);
+	else   /* a budget over processes */
+		fprintf(f, "! %.1fs ", ev->elapsed_ns / 1e9);
 	switch (ev->type) {
 	case EVENT_SPIKE:
 		fprintf(f, "spike in %s %" PRIu64 ": %s allocated (norm %s)%s%s%s%s\n",

@@ -188,7 +188,10 @@ void json_write_event(struct json_writer *w, const struct analysis_event *ev)
 {
 	jsonw_start_object(w);
 	jsonw_string_field(w, "type", event_type_name(ev->type));
-	jsonw_int_field(w, "pid", ev->pid);
+	if (ev->pid)
+		jsonw_int_field(w, "pid", ev->pid);
+	else   /* a budget over processes */
+		jsonw_null_field(w, "pid");
 	jsonw_uint_field(w, "elapsed_ns", ev->elapsed_ns);
 	write_event_fields(w, ev);
 	jsonw_end_object(w);

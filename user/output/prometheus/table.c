@@ -334,7 +334,7 @@ void prom_table__event(struct prom_table *t, const struct analysis_event *ev)
 	struct prom_process *p;
 
 	pthread_mutex_lock(&t->lock);
-	p = entry_for(t, ev->pid);
+	p = ev->pid ? entry_for(t, ev->pid) : NULL;   /* pid 0: a budget over processes */
 	if (p && ev->type == EVENT_LEAK)
 		note_leak(p, ev);
 	else if (p && ev->type == EVENT_DRIFT)
