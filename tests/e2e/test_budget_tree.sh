@@ -64,10 +64,50 @@ check_eq "summary lists the four events" \
 	"$(json_summary "$j" "$TARGET_PID" | jq -c '[.budgets[] | "\(.budget) \(.state)"] | sort')" \
 	'["process/stack:render_blocks exceeded","process/stack:render_blocks recovered","stages exceeded","stages recovered"]'
 
+# --- budgets over processes: two targets, each under its own limit, over together ---------
+# RSS of two_stages and hold_blocks, each holding a 30 MiB block: the app group (60 MiB) goes
+# over from their sum while each comm: child (50 MiB) stays under; a pid: budget (20 MiB)
+# watches one of them.
+start_target stages2 "$TARGETS/two_stages" || { fail "two_stages starts"; finish; }
+stages_pid=$TARGET_PID
+exec 8>&7
+start_target hold "$TARGETS/hold_blocks" || { fail "hold_blocks starts"; finish; }
+hold_pid=$TARGET_PID
+start_tracer procs --exact -p "$stages_pid" -p "$hold_pid" -i 100ms \
+	--budget app=60M --budget app/comm:two_stages=50M --budget app/comm:hold_blocks=50M \
+	--budget "pid:$stages_pid=20M" --json="$WORK/procs.json" || { fail "tracer attaches (processes)"; finish; }
+echo "render 1 $((30 * MiB))" >&8
+wait_done stages2 1
+target_send "hold 1 $((30 * MiB))"
+wait_done hold 1
+sleep 0.5
+stop_tracer
+target_close
+exec 8>&-
+j=$WORK/procs.json
+ev=$(budget_event "$j" app exceeded)
+check_between "group over processes: the two RSS together (MiB)" \
+	"$(jq '.value / 1048576' <<<"$ev")" 60 70
+check_eq "group over processes: pid null, a group at level 0" \
+	"$(jq -c '[.pid, .group, .level]' <<<"$ev")" "[null,true,0]"
+# its value is the sum of the two processes' RSS at that poll (their interval lines, same elapsed_ns)
+rss_sum=$(jq -s --argjson t "$(jq .elapsed_ns <<<"$ev")" \
+	'[.[] | select(.type == "interval" and .elapsed_ns == $t) | .rss_bytes] | add' "$j")
+check_eq "group over processes: value = the processes' interval RSS summed" "$(jq .value <<<"$ev")" "$rss_sum"
+check_eq "its comm: children, each under 50 MiB, have no event" \
+	"$(jq -c 'select(.type == "budget" and (.budget | startswith("app/")))' "$j" | wc -l)" 0
+ev=$(budget_event "$j" "pid:$stages_pid" exceeded)
+check_between "pid: budget: that process's RSS (MiB)" "$(jq '.value / 1048576' <<<"$ev")" 30 36
+check_true "console: a budget over processes names no PID" \
+	grep -q "^! [0-9.]*s budget app (sum of its children) exceeded" "$WORK/procs.out"
+
 expect_error "budget under a parent not given before it" 2 \
 	"invalid --budget: budget totl/dict: no budget totl given before it" \
 	-p $$ --budget totl/dict=5
 expect_error "a group mixing bytes and objects" 2 \
 	"invalid --budget: budget all: a group sums its children, which cannot mix bytes and objects" \
 	-p $$ --budget all=5 --budget all/dict=5 --budget all/stack:f=5M
+expect_error "budgets over processes mixed with a process's own" 2 \
+	"invalid --budget: budget processes: cannot mix budgets over processes" \
+	-p $$ --budget processes=1G --budget processes/stack:f=1M
 finish
