@@ -47,8 +47,10 @@ static const struct argp_option options[] = {
 	  "Drift: compare with the summary of an earlier run's NDJSON FILE", 0 },
 	{ "budget", OPT_BUDGET, "SPEC", 0,
 	  "SIZE (process RSS), TYPE=COUNT (Python type), stack:FUNC=SIZE or lib:NAME=SIZE "
-	  "(live bytes of stacks through FUNC or NAME); PARENT/NAME=LIMIT: a child of an "
-	  "earlier budget (a parent named by no metric sums its children); repeatable", 0 },
+	  "(live bytes of stacks through FUNC or NAME); processes, pid:N, comm:NAME or "
+	  "container:ID=SIZE (RSS of those traced processes together); PARENT/NAME=LIMIT: a "
+	  "child of an earlier budget (a parent named by no metric sums its children); "
+	  "repeatable", 0 },
 	{ "on-event", OPT_ON_EVENT, "CMD", 0,
 	  "Run CMD (sh -c) with each spike/leak/drift/budget event's JSON on stdin", 0 },
 	{ "on-event-rate", OPT_ON_EVENT_RATE, "N", 0,
