@@ -67,14 +67,46 @@ check_eq "summary lists the four events" \
 # --- budgets over processes: two targets, each under its own limit, over together ---------
 # RSS of two_stages and hold_blocks, each holding a 30 MiB block: the app group (60 MiB) goes
 # over from their sum while each comm: child (50 MiB) stays under; a pid: budget (20 MiB)
-# watches one of them.
-start_target stages2 "$TARGETS/two_stages" || { fail "two_stages starts"; finish; }
+# watches one of them. Where a cgroup v2 hierarchy is mounted, each runs in a container's
+# cgroup (docker-ID.scope) of its own, and the pod group does the same with container: children.
+cgroup2=$(findmnt -t cgroup2 -n -o TARGET | head -n1)
+id_a=$(printf '%08x' $$)$(printf 'a%.0s' $(seq 56))
+id_b=$(printf '%08x' $$)$(printf 'b%.0s' $(seq 56))
+containers=()
+if [ -n "$cgroup2" ] && mkdir "$cgroup2/docker-$id_a.scope" "$cgroup2/docker-$id_b.scope"; then
+	containers=("$cgroup2/docker-$id_a.scope" "$cgroup2/docker-$id_b.scope")
+fi
+remove_containers() {
+	local dir pid
+	for dir in "${containers[@]}"; do
+		for pid in $(cat "$dir/cgroup.procs" 2>/dev/null); do kill -KILL "$pid" 2>/dev/null; done
+	done
+	for dir in "${containers[@]}"; do
+		for _ in $(seq 50); do [ -s "$dir/cgroup.procs" ] || break; sleep 0.1; done
+		rmdir "$dir"
+	done
+	containers=()
+}
+trap 'remove_containers; e2e_cleanup' EXIT
+# in_container N CMD...: becomes CMD in the Nth container's cgroup (where there are), else
+# as is (exec: the PID start_target gives is CMD's)
+in_container() {
+	local dir=${containers[$1]:-}
+	shift
+	if [ -n "$dir" ]; then
+		exec sh -c "echo \$\$ > $dir/cgroup.procs && exec \"\$@\"" sh "$@"
+	fi
+	exec "$@"
+}
+start_target stages2 in_container 0 "$TARGETS/two_stages" || { fail "two_stages starts"; finish; }
 stages_pid=$TARGET_PID
 exec 8>&7
-start_target hold "$TARGETS/hold_blocks" || { fail "hold_blocks starts"; finish; }
+start_target hold in_container 1 "$TARGETS/hold_blocks" || { fail "hold_blocks starts"; finish; }
 hold_pid=$TARGET_PID
 start_tracer procs --exact -p "$stages_pid" -p "$hold_pid" -i 100ms \
 	--budget app=60M --budget app/comm:two_stages=50M --budget app/comm:hold_blocks=50M \
+	--budget pod=60M --budget "pod/container:${id_a:0:12}=40M" \
+	--budget "pod/container:${id_b:0:12}=40M" \
 	--budget "pid:$stages_pid=20M" --json="$WORK/procs.json" || { fail "tracer attaches (processes)"; finish; }
 echo "render 1 $((30 * MiB))" >&8
 wait_done stages2 1
@@ -84,6 +116,7 @@ sleep 0.5
 stop_tracer
 target_close
 exec 8>&-
+remove_containers
 j=$WORK/procs.json
 ev=$(budget_event "$j" app exceeded)
 check_between "group over processes: the two RSS together (MiB)" \
@@ -98,6 +131,19 @@ check_eq "its comm: children, each under 50 MiB, have no event" \
 	"$(jq -c 'select(.type == "budget" and (.budget | startswith("app/")))' "$j" | wc -l)" 0
 ev=$(budget_event "$j" "pid:$stages_pid" exceeded)
 check_between "pid: budget: that process's RSS (MiB)" "$(jq '.value / 1048576' <<<"$ev")" 30 36
+if [ -n "$cgroup2" ]; then
+	ev=$(budget_event "$j" pod exceeded)
+	check_between "pod group over from its containers (MiB)" "$(jq '.value / 1048576' <<<"$ev")" 60 70
+	check_eq "pod group: the same sum as app's, at the same poll" \
+		"$(jq -c '[.value, .elapsed_ns]' <<<"$ev")" \
+		"$(budget_event "$j" app exceeded | jq -c '[.value, .elapsed_ns]')"
+	check_eq "its container: children, each under 40 MiB, have no event" \
+		"$(jq -c 'select(.type == "budget" and (.budget | startswith("pod/")))' "$j" | wc -l)" 0
+	check_eq "the targets' interval lines name their containers" \
+		"$(jq -r 'select(.type == "interval") | .container' "$j" | sort -u | tr '\n' ' ')" "$id_a $id_b "
+else
+	skip "budgets over containers" "no cgroup v2 hierarchy mounted"
+fi
 check_true "console: a budget over processes names no PID" \
 	grep -q "^! [0-9.]*s budget app (sum of its children) exceeded" "$WORK/procs.out"
 

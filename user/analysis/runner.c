@@ -513,7 +513,7 @@ static void note_for_process_budgets(struct analysis_process *p, const struct pr
 
 	p->last_rss = r->rss_bytes;
 	snprintf(p->comm, sizeof(p->comm), "%s", r->comm);
-	if (p->sys.cgroup_known)
+	if (p->sys.cgroup[0])   /* a path, whether its memory files are readable or not */
 		cgroup_labels__parse(p->sys.cgroup, &labels);
 	snprintf(p->container, sizeof(p->container), "%s", labels.container);
 }
