@@ -138,6 +138,8 @@ static void test_tree_over_processes(void **state)
 	/* a group under processes is over processes once its children say so */
 	assert_int_equal(build(nested, 3, n, why), 0);
 	assert_true(n[1].group && n[1].over_processes);
+	assert_int_equal(build((const char *const[]){ "pid:12x=1M" }, 1, n, why), -EINVAL);
+	assert_string_equal(why, "budget pid:12x: pid:N takes a process id");
 	assert_int_equal(build(nested_mixed, 3, n, why), -EINVAL);
 	assert_string_equal(why, "budget processes: cannot mix budgets over processes (processes, "
 			    "pid:, comm:, container:) with budgets of each process");

@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "analysis/budget_tree.h"
 
+#include <ctype.h>
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static bool has_prefix(const char *s, const char *prefix)
@@ -49,6 +52,18 @@ static int find_parent(const struct budget_node *nodes, int before, const char *
 	return best;
 }
 
+static bool valid_pid(const char *s)
+{
+	char *end;
+	long v;
+
+	if (!isdigit((unsigned char)*s))
+		return false;
+	errno = 0;
+	v = strtol(s, &end, 10);
+	return !errno && !*end && v > 0 && v <= INT32_MAX;
+}
+
 static int mixes_scopes(const char *path, char *why, size_t why_size)
 {
 	snprintf(why, why_size, "budget %s: cannot mix budgets over processes (%s, pid:, comm:, "
@@ -89,6 +104,10 @@ int budget_tree__build(const struct budget_spec *specs, int count, struct budget
 		}
 		n->counts_objects = metric_counts_objects(n->metric, bare);
 		n->over_processes = !bare && budget_metric_over_processes(n->metric);
+		if (has_prefix(n->metric, "pid:") && !valid_pid(n->metric + 4)) {
+			snprintf(why, why_size, "budget %s: pid:N takes a process id", path);
+			return -EINVAL;
+		}
 		if (n->parent >= 0 && !metric_is_explicit(nodes[n->parent].metric,
 							  !specs[n->parent].name))
 			nodes[n->parent].group = true;

@@ -1,7 +1,8 @@
 /* Hierarchical budgets: "--budget PARENT/NAME=LIMIT" makes NAME a child of the budget whose
  * name is PARENT, given before it. A child's limit is checked on its own; a parent is checked
  * on its own metric, or, for a group (a parent whose name is no metric of its own), on the
- * sum of its children's values. */
+ * sum of its children's values. Budgets over processes (processes, pid:, comm:, container:)
+ * make trees of their own, checked once per poll over every traced process. */
 #ifndef MEMTRACE_ANALYSIS_BUDGET_TREE_H
 #define MEMTRACE_ANALYSIS_BUDGET_TREE_H
 
@@ -26,7 +27,8 @@ struct budget_node {
 };
 
 /* Builds nodes[count] from specs. 0, or -EINVAL with a one-line reason in why: a parent not
- * given before its child, a group whose children mix bytes and objects. */
+ * given before its child, a group whose children mix bytes and objects, a tree mixing budgets
+ * over processes with a process's own, a pid: that is no number. */
 int budget_tree__build(const struct budget_spec *specs, int count, struct budget_node *nodes,
 		       char *why, size_t why_size);
 
