@@ -20,6 +20,9 @@ remove_cgroup() {
 }
 trap 'remove_cgroup; e2e_cleanup' EXIT
 
+# running PID: alive, not a zombie waiting for us to reap it
+running() { [ -e "/proc/$1/stat" ] && [ "$(cut -d' ' -f3 "/proc/$1/stat" 2>/dev/null)" != Z ]; }
+
 # run_until_killed NAME CMD...: CMD in a fresh 64 MiB cgroup, traced (--exact, JSON, SQLite,
 # console) from "ready" until the OOM killer ends it; its wait status in TARGET_RC.
 run_until_killed() {
@@ -31,8 +34,17 @@ run_until_killed() {
 	start_tracer "$name.tracer" --exact -p "$TARGET_PID" -i 200ms --json="$WORK/$name.json" \
 		--sqlite="$WORK/$name.db" || return 1
 	target_send go
-	wait "$TARGET_PID"
-	TARGET_RC=$?
+	# 64 blocks take a second; a limit not enforced leaves it waiting after 1 GiB
+	deadline=$((SECONDS + 60))
+	while running "$TARGET_PID" && [ $SECONDS -lt $deadline ]; do sleep 0.1; done
+	if running "$TARGET_PID"; then
+		kill -KILL "$TARGET_PID"
+		wait "$TARGET_PID"
+		TARGET_RC="not killed within 60 s"
+	else
+		wait "$TARGET_PID"
+		TARGET_RC=$?
+	fi
 	# the tracer ends by itself once its only process is gone
 	deadline=$((SECONDS + 30))
 	while kill -0 "$TRACER_PID" 2>/dev/null && [ $SECONDS -lt $deadline ]; do sleep 0.1; done
