@@ -23,16 +23,18 @@ trap 'remove_cgroup; e2e_cleanup' EXIT
 # running PID: alive, not a zombie waiting for us to reap it
 running() { [ -e "/proc/$1/stat" ] && [ "$(cut -d' ' -f3 "/proc/$1/stat" 2>/dev/null)" != Z ]; }
 
-# run_until_killed NAME CMD...: CMD in a fresh 64 MiB cgroup, traced (--exact, JSON, SQLite,
-# console) from "ready" until the OOM killer ends it; its wait status in TARGET_RC.
+# run_until_killed NAME FLAGS CMD...: CMD in a fresh 64 MiB cgroup, traced (--exact, JSON,
+# SQLite, console, and the words of FLAGS) from "ready" until the OOM killer ends it; its
+# wait status in TARGET_RC.
 run_until_killed() {
-	local name=$1 deadline
-	shift
+	local name=$1 flags=$2 deadline
+	shift 2
 	CGROUP=$("$ROOT/tests/e2e/memory-cgroup.sh" create 64M) || return 1
 	start_target "$name" sh -c "echo \$\$ > $CGROUP/cgroup.procs && exec \"\$@\"" sh "$@" ||
 		return 1
+	# shellcheck disable=SC2086
 	start_tracer "$name.tracer" --exact -p "$TARGET_PID" -i 200ms --json="$WORK/$name.json" \
-		--sqlite="$WORK/$name.db" || return 1
+		--sqlite="$WORK/$name.db" $flags || return 1
 	target_send go
 	# 64 blocks take a second; a limit not enforced leaves it waiting after 1 GiB
 	deadline=$((SECONDS + 60))
@@ -87,14 +89,15 @@ check_oom() {
 		"killed|1"
 }
 
-if run_until_killed native "$TARGETS/oom_grow"; then
+if run_until_killed native "" "$TARGETS/oom_grow"; then
 	check_oom native '.top | sub("\\+.*"; "")'
 else
 	remove_cgroup
 	skip "oom (native)" "no memory cgroup controller, or the target did not start"
 fi
 
-if run_until_killed python "$PY" "$WORKLOADS/oom_grow.py"; then
+# Under -f the loop sleeps on the fork buffer, and looks at OOM kills every 50 ms.
+if run_until_killed python -f "$PY" "$WORKLOADS/oom_grow.py"; then
 	# the native top stack ran Python code: its innermost Python function
 	check_oom python '.stacks[0].python_stack[0].function'
 	check_eq "python: oom event lists the census's types" \

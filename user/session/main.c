@@ -614,8 +614,10 @@ static void install_signal_handlers(void)
 	signal(SIGPIPE, SIG_IGN);
 }
 
-/* Frames are drained at least this often. */
+/* Frames are drained at least this often; so are OOM kills under -f (the loop sleeps on the
+ * fork buffer then). */
 #define FRAME_POLL_NS 50000000ull
+#define OOM_POLL_NS 50000000ull
 
 /* -f: a traced process forked child; the kernel counts it already, its probes come now: all
  * the collectors its parent has. */
@@ -667,8 +669,11 @@ static void poll_until_done(struct session *s)
 			continue;
 		}
 		if (s->opts.follow_forks) {   /* woken by a fork as well */
+			if (s->oom && wake > now + OOM_POLL_NS)
+				wake = now + OOM_POLL_NS;
 			alloc_tracer__wait_forks(s->tracer, (int)((wake - now + 999999) / 1000000),
 						 follow_child, s);
+			drain_oom(s);
 			continue;
 		}
 		if (s->oom) {   /* woken by an OOM kill as well */
