@@ -9,6 +9,8 @@ create)
 		dir=/sys/fs/cgroup/memory/memtrace-test-$$
 		mkdir "$dir"
 		echo "$2" >"$dir/memory.limit_in_bytes"
+		# no swap to spill to: the limit is the memory's (where swap is accounted)
+		[ ! -e "$dir/memory.memsw.limit_in_bytes" ] || echo "$2" >"$dir/memory.memsw.limit_in_bytes"
 	elif grep -qw memory /sys/fs/cgroup/cgroup.controllers 2>/dev/null; then
 		dir=/sys/fs/cgroup/memtrace-test-$$
 		mkdir "$dir"
@@ -19,6 +21,7 @@ create)
 		dir=/sys/fs/cgroup/unified/memtrace-test-$$
 		mkdir "$dir"
 		echo "$2" >"$dir/memory.max" || { rmdir "$dir"; exit 1; }
+		[ ! -e "$dir/memory.swap.max" ] || echo 0 >"$dir/memory.swap.max"
 	else
 		exit 1
 	fi

@@ -308,6 +308,7 @@ static void serves_drift_budgets_and_frame_durations(void **state)
 					 .value = 300, .limit = 200 };
 	struct analysis_event forecast = { .type = EVENT_FORECAST, .pid = 5, .budget = "cgroup",
 					   .eta_s = 1800.5 };
+	struct analysis_event oom = { .type = EVENT_OOM, .pid = 5 };
 	struct frame_report frames[] = {
 		{ .pid = 5, .start_ns = 0, .end_ns = 1000000 },           /* 1 ms */
 		{ .pid = 5, .start_ns = 0, .end_ns = 20000000 },          /* 20 ms */
@@ -321,6 +322,7 @@ static void serves_drift_budgets_and_frame_durations(void **state)
 	prom_table__event(&t, &drift);
 	prom_table__event(&t, &budget);
 	prom_table__event(&t, &forecast);
+	prom_table__event(&t, &oom);
 	for (size_t i = 0; i < 3; i++)
 		prom_table__frame(&t, &frames[i]);
 	prom_table__interval(&t, &r);
@@ -329,6 +331,7 @@ static void serves_drift_budgets_and_frame_durations(void **state)
 	assert_line(text, "memtrace_drift_ratio" P ",metric=\"rss_bytes\"} 0.5");
 	assert_line(text, "memtrace_budget_usage_ratio" P ",budget=\"process\"} 1.5");
 	assert_line(text, "memtrace_forecast_seconds" P ",limit=\"cgroup\"} 1800.5");
+	assert_line(text, "memtrace_oom_killed" P "} 1");
 	assert_line(text, "memtrace_frames_total" P "} 3");
 	assert_line(text, "memtrace_frame_duration_seconds_bucket" P ",le=\"0.001\"} 1");
 	assert_line(text, "memtrace_frame_duration_seconds_bucket" P ",le=\"0.0167\"} 1");

@@ -10,6 +10,7 @@
 
 #include "analysis/baseline.h"
 #include "analysis/budget.h"
+#include "analysis/budget_tree.h"
 #include "analysis/drift.h"
 #include "analysis/event_rate.h"
 #include "analysis/frame_leaks.h"
@@ -21,6 +22,7 @@
 #include "model/exit_codes.h"
 #include "model/fragmentation_report.h"
 #include "output/on_event/on_event.h"
+#include "target/cgroup_labels.h"
 #include "target/sysctx.h"
 
 #define LEAK_MAX_SAMPLES 300
@@ -86,6 +88,12 @@ struct analysis_process {
 	struct glibc_heap_locator heap_locator;
 	struct fragmentation_report frag;
 	struct frag_series glibc_series, pymalloc_series;
+	bool oom_killed;
+	struct analysis_runner *runner;
+	/* For the budgets over processes: what its last interval said (rss 0: not running). */
+	uint64_t last_rss;
+	char comm[32];
+	char container[80];
 };
 
 struct analysis_runner {
@@ -99,6 +107,10 @@ struct analysis_runner {
 	bool leak_tripped, budget_tripped;
 	struct analysis_hooks hooks;
 	bool stack_budgets;            /* a stack: or lib: budget needs the top stacks' frames */
+	struct budget_node budget_nodes[ANALYSIS_MAX_BUDGETS];  /* their parents and groups */
+	struct budget_watch process_watches[ANALYSIS_MAX_BUDGETS];  /* the over_processes ones */
+	struct analysis_process **procs;   /* every process watched, for those budgets */
+	size_t proc_count;
 	double *scratch;               /* for trend tests of up to LEAK_MAX_SAMPLES points */
 	struct symtab_cache *libc_symtabs;  /* for glibc's main_arena, shared by processes */
 };
@@ -122,6 +134,7 @@ struct analysis_runner *analysis_runner__new(const struct analysis_options *opts
 					     struct output **outputs, int output_count)
 {
 	struct analysis_runner *a = calloc(1, sizeof(*a));
+	char why[256];
 	int err;
 
 	if (!a)
@@ -130,11 +143,19 @@ struct analysis_runner *analysis_runner__new(const struct analysis_options *opts
 	a->outputs = outputs;
 	a->output_count = output_count;
 	event_rate__init(&a->rate, opts->on_event_per_s ? opts->on_event_per_s : 1, 5);
+	if (budget_tree__build(opts->budgets, opts->budget_count, a->budget_nodes, why,
+			       sizeof(why))) {
+		fprintf(stderr, "memtrace-bpf: invalid --budget: %s\n", why);
+		free(a);
+		return NULL;
+	}
 	for (int b = 0; b < opts->budget_count; b++) {
-		const char *name = opts->budgets[b].name;
+		const char *metric = a->budget_nodes[b].metric;
+		double limit = (double)opts->budgets[b].limit;
 
-		if (name && (!strncmp(name, "stack:", 6) || !strncmp(name, "lib:", 4)))
+		if (!strncmp(metric, "stack:", 6) || !strncmp(metric, "lib:", 4))
 			a->stack_budgets = true;
+		budget_watch__init(&a->process_watches[b], a->budget_nodes[b].path, limit, limit);
 	}
 	if (opts->baseline_path) {
 		err = baseline__load(opts->baseline_path, &a->file_baseline);
@@ -160,27 +181,33 @@ void analysis_runner__start(struct analysis_runner *a, uint64_t start_ns)
 	a->start_ns = start_ns;
 }
 
-static bool budget_counts_objects(const struct budget_spec *spec);
 
 struct analysis_process *analysis_process__new(struct analysis_runner *a, pid_t pid)
 {
 	struct spike_opts sopts = { .spike_bytes = a->opts->spike_bytes };
 	struct analysis_process *p = calloc(1, sizeof(*p));
+	struct analysis_process **more = realloc(a->procs, (a->proc_count + 1) * sizeof(*more));
 
-	if (!p)
+	if (more)
+		a->procs = more;
+	if (!p || !more) {
+		free(p);
 		return NULL;
+	}
+	a->procs[a->proc_count++] = p;
+	p->runner = a;
 	p->pid = pid;
 	p->spikes = spike_detector__new(&sopts);
 	p->forecasts = calloc(a->opts->budget_count + 1, sizeof(*p->forecasts));
 	frame_stats__init(&p->frames, a->opts->target_fps);
 	for (int b = 0; b < a->opts->budget_count; b++) {
 		const struct budget_spec *spec = &a->opts->budgets[b];
+		double limit = (double)spec->limit;
 
-		budget_watch__init(&p->watches[b], spec->name ? spec->name : "process",
-				   (double)spec->limit, (double)spec->limit);
+		budget_watch__init(&p->watches[b], a->budget_nodes[b].path, limit, limit);
 		if (p->forecasts)
-			forecast_watch__init(&p->forecasts[b], spec->name ? spec->name : "process",
-					     budget_counts_objects(spec));
+			forecast_watch__init(&p->forecasts[b], a->budget_nodes[b].path,
+					     a->budget_nodes[b].counts_objects);
 	}
 	if (p->forecasts)
 		forecast_watch__init(&p->forecasts[a->opts->budget_count], "cgroup", false);
@@ -581,18 +608,19 @@ static bool frame_in(const char *frame, const char *prefix, const char *name)
 	return strstr(frame, name) != NULL;
 }
 
-static double budget_value(struct analysis_process *p, const struct budget_spec *spec,
+/* name: a budget's metric (budget_node.metric), NULL for the bare size's. */
+static double budget_value(struct analysis_process *p, const char *name,
 			   const struct process_report *r)
 {
 	static const char *const prefixes[] = { "stack:", "lib:" };
 	double sum = 0;
 
-	if (!spec->name)
+	if (!name)
 		return r->rss_bytes ? (double)r->rss_bytes : (double)native_live_bytes(&r->native);
 	for (int k = 0; k < 2; k++) {
 		size_t len = strlen(prefixes[k]);
 
-		if (strncmp(spec->name, prefixes[k], len))
+		if (strncmp(name, prefixes[k], len))
 			continue;
 		for (size_t i = 0; i < r->stack_count; i++) {
 			const struct stack_report *st = &r->stacks[i];
@@ -602,14 +630,14 @@ static double budget_value(struct analysis_process *p, const struct budget_spec 
 			bool hit = false;
 
 			for (size_t f = 0; f < depth && !hit; f++)
-				hit = frames[f] && frame_in(frames[f], prefixes[k], spec->name + len);
+				hit = frames[f] && frame_in(frames[f], prefixes[k], name + len);
 			if (hit)
 				sum += (double)r->stacks[i].live_bytes;
 		}
 		return sum;
 	}
 	if (r->python) {
-		const char *type = strncmp(spec->name, "type:", 5) ? spec->name : spec->name + 5;
+		const char *type = strncmp(name, "type:", 5) ? name : name + 5;
 
 		for (size_t i = 0; i < r->python->type_count; i++)
 			if (!strcmp(r->python->types[i].name, type))
@@ -618,45 +646,124 @@ static double budget_value(struct analysis_process *p, const struct budget_spec 
 	return 0;
 }
 
-/* A bare size, stack: and lib: budgets are in bytes; the others count a Python type. */
-static bool budget_counts_objects(const struct budget_spec *spec)
+static void note_for_process_budgets(struct analysis_process *p, const struct process_report *r)
 {
-	return spec->name && strncmp(spec->name, "stack:", 6) && strncmp(spec->name, "lib:", 4);
+	struct cgroup_labels labels = { 0 };
+
+	p->last_rss = r->rss_bytes;
+	snprintf(p->comm, sizeof(p->comm), "%s", r->comm);
+	if (p->sys.cgroup[0])   /* a path, whether its memory files are readable or not */
+		cgroup_labels__parse(p->sys.cgroup, &labels);
+	snprintf(p->container, sizeof(p->container), "%s", labels.container);
+}
+
+static void budget_event(struct analysis_runner *a, struct event_list *list, pid_t pid,
+			 uint64_t elapsed_ns, int b, enum budget_event e,
+			 const struct budget_report *rep)
+{
+	const struct budget_node *node = &a->budget_nodes[b];
+	struct analysis_event ev = {
+		.type = EVENT_BUDGET, .pid = pid, .elapsed_ns = elapsed_ns,
+		.state = e == BUDGET_EXCEEDED ? "exceeded" : "recovered",
+		.python_type = node->counts_objects,
+		.value = rep->value, .limit = rep->limit, .excess = rep->excess,
+		.since_s = rep->since, .duration_s = rep->duration, .peak = rep->peak,
+		.budget_level = node->depth, .budget_group = node->group,
+	};
+
+	snprintf(ev.budget, sizeof(ev.budget), "%s", rep->name);
+	if (node->parent >= 0)
+		snprintf(ev.budget_parent, sizeof(ev.budget_parent), "%s",
+			 a->budget_nodes[node->parent].path);
+	if (e == BUDGET_EXCEEDED && a->opts->fail_on_budget)
+		a->budget_tripped = true;
+	if (list && list->count < MAX_LISTED)
+		list_add(list, &ev);
+	emit(a, &ev);
 }
 
 static void check_budgets(struct analysis_runner *a, struct analysis_process *p,
 			  const struct process_report *r, double t)
 {
+	const struct budget_node *nodes = a->budget_nodes;
+	double values[ANALYSIS_MAX_BUDGETS];
+	bool known[ANALYSIS_MAX_BUDGETS];
+
 	/* An exited process's memory is gone, not back under its budget. */
-	if (r->exited)
+	if (r->exited) {
+		p->last_rss = 0;
 		return;
+	}
+	note_for_process_budgets(p, r);
 	for (int b = 0; b < a->opts->budget_count; b++) {
-		struct budget_report rep;
-		enum budget_event e;
-		struct analysis_event ev;
+		bool bare = !a->opts->budgets[b].name;
 
 		/* No RSS (a process exiting: a zombie has none) and no native counts: no value,
 		 * not a value of 0 under the limit. */
-		if (!a->opts->budgets[b].name && !r->rss_bytes && !r->native_traced)
-			continue;
-		e = budget_watch__feed(&p->watches[b], t, budget_value(p, &a->opts->budgets[b], r),
-				       &rep);
+		known[b] = !nodes[b].group && !nodes[b].over_processes &&
+			   (!bare || r->rss_bytes || r->native_traced);
+		values[b] = known[b] ? budget_value(p, bare ? NULL : nodes[b].metric, r) : 0;
+	}
+	budget_tree__sum_groups(nodes, a->opts->budget_count, values, known);
+	for (int b = 0; b < a->opts->budget_count; b++) {
+		struct budget_report rep;
+		enum budget_event e;
 
-		if (e == BUDGET_OK || e == BUDGET_STILL_OVER)
+		if (!known[b])
 			continue;
-		ev = (struct analysis_event){
-			.type = EVENT_BUDGET, .pid = p->pid, .elapsed_ns = r->elapsed_ns,
-			.state = e == BUDGET_EXCEEDED ? "exceeded" : "recovered",
-			.python_type = budget_counts_objects(&a->opts->budgets[b]),
-			.value = rep.value, .limit = rep.limit, .excess = rep.excess,
-			.since_s = rep.since, .duration_s = rep.duration, .peak = rep.peak,
-		};
-		snprintf(ev.budget, sizeof(ev.budget), "%s", rep.name);
-		if (e == BUDGET_EXCEEDED && a->opts->fail_on_budget)
-			a->budget_tripped = true;
-		if (p->budget_list.count < MAX_LISTED)
-			list_add(&p->budget_list, &ev);
-		emit(a, &ev);
+		e = budget_watch__feed(&p->watches[b], t, values[b], &rep);
+		if (e == BUDGET_EXCEEDED || e == BUDGET_RECOVERED)
+			budget_event(a, &p->budget_list, p->pid, r->elapsed_ns, b, e, &rep);
+	}
+}
+
+/* A process counts in a budget over processes when its metric names it. */
+static bool process_matches(const struct analysis_process *p, const char *metric)
+{
+	if (!strcmp(metric, BUDGET_ALL_PROCESSES))
+		return true;
+	if (!strncmp(metric, "pid:", 4))
+		return atol(metric + 4) == (long)p->pid;
+	if (!strncmp(metric, "comm:", 5))
+		return !strcmp(p->comm, metric + 5);
+	metric += strlen("container:");
+	return p->container[0] && !strncmp(p->container, metric, strlen(metric));
+}
+
+void analysis_runner__poll_done(struct analysis_runner *a, uint64_t now_ns)
+{
+	const struct budget_node *nodes = a->budget_nodes;
+	double values[ANALYSIS_MAX_BUDGETS] = { 0 }, t;
+	bool known[ANALYSIS_MAX_BUDGETS] = { false }, any = false;
+	uint64_t elapsed = now_ns > a->start_ns ? now_ns - a->start_ns : 0;
+
+	for (size_t i = 0; i < a->proc_count; i++)
+		any |= a->procs[i]->last_rss != 0;
+	/* No process running: no value, as for a process that exited. */
+	if (!any)
+		return;
+	for (int b = 0; b < a->opts->budget_count; b++) {
+		if (!nodes[b].over_processes || nodes[b].group)
+			continue;
+		/* A set of processes has a value when empty; one process, only while it runs. */
+		known[b] = strncmp(nodes[b].metric, "pid:", 4) != 0;
+		for (size_t i = 0; i < a->proc_count; i++)
+			if (a->procs[i]->last_rss && process_matches(a->procs[i], nodes[b].metric)) {
+				values[b] += (double)a->procs[i]->last_rss;
+				known[b] = true;
+			}
+	}
+	budget_tree__sum_groups(nodes, a->opts->budget_count, values, known);
+	t = elapsed / 1e9;
+	for (int b = 0; b < a->opts->budget_count; b++) {
+		struct budget_report rep;
+		enum budget_event e;
+
+		if (!nodes[b].over_processes || !known[b])
+			continue;
+		e = budget_watch__feed(&a->process_watches[b], t, values[b], &rep);
+		if (e == BUDGET_EXCEEDED || e == BUDGET_RECOVERED)
+			budget_event(a, NULL, 0, elapsed, b, e, &rep);
 	}
 }
 
@@ -701,11 +808,17 @@ static void check_forecasts(struct analysis_runner *a, struct analysis_process *
 				continue;
 		} else {
 			const struct budget_spec *spec = &a->opts->budgets[b];
+			const struct budget_node *node = &a->budget_nodes[b];
+			double value;
 
-			if (!spec->name && !r->rss_bytes && !r->native_traced)
+			/* A process's own metrics; groups and budgets over processes are sums
+			 * that no one process's trend tells. */
+			if (node->group || node->over_processes ||
+			    (!spec->name && !r->rss_bytes && !r->native_traced))
 				continue;
-			if (!forecast_watch__feed(w, t, budget_value(p, spec, r), (double)spec->limit,
-						  horizon_s, a->scratch))
+			value = budget_value(p, spec->name ? node->metric : NULL, r);
+			if (!forecast_watch__feed(w, t, value, (double)spec->limit, horizon_s,
+						  a->scratch))
 				continue;
 		}
 		forecast_event(p, w, r->elapsed_ns, horizon_s, &ev);
@@ -988,8 +1101,25 @@ void analysis_runner__summary(struct analysis_runner *a, struct analysis_process
 		.drift_baseline = a->have_file_baseline ? "file" :
 				  p->baseline_taken ? "warmup" : NULL,
 		.events_suppressed = a->rate.suppressed,
+		.oom_killed = p->oom_killed,
 	};
 	r->analysis = s;
+}
+
+void analysis_runner__oom(struct analysis_runner *a, struct analysis_process *p,
+			  const struct oom_victim *victim, const struct process_report *snapshot)
+{
+	struct analysis_event ev = {
+		.type = EVENT_OOM, .pid = p->pid, .elapsed_ns = snapshot->elapsed_ns,
+		.victim = *victim, .snapshot = snapshot,
+	};
+
+	if (p->oom_killed)
+		return;
+	if (snapshot->stack_count && snapshot->stacks[0].depth && snapshot->stacks[0].frames[0])
+		snprintf(ev.name, sizeof(ev.name), "%s", snapshot->stacks[0].frames[0]);
+	p->oom_killed = true;
+	emit(a, &ev);
 }
 
 int analysis_runner__exit_code(const struct analysis_runner *a)
@@ -1005,8 +1135,16 @@ int analysis_runner__exit_code(const struct analysis_runner *a)
 
 void analysis_process__free(struct analysis_process *p)
 {
+	struct analysis_runner *a;
+
 	if (!p)
 		return;
+	a = p->runner;
+	for (size_t i = 0; i < a->proc_count; i++)
+		if (a->procs[i] == p) {
+			a->procs[i] = a->procs[--a->proc_count];
+			break;
+		}
 	spike_detector__free(p->spikes);
 	for (size_t s = 0; s < p->series_count; s++) {
 		for (size_t f = 0; f < p->series[s].depth; f++)
@@ -1039,5 +1177,6 @@ void analysis_runner__free(struct analysis_runner *a)
 	metric_set__free(&a->file_baseline);
 	symtab_cache__free(a->libc_symtabs);
 	free(a->scratch);
+	free(a->procs);
 	free(a);
 }

@@ -61,6 +61,13 @@ void analysis_runner__summary(struct analysis_runner *a, struct analysis_process
 void analysis_runner__window_leak(struct analysis_runner *a, struct analysis_process *p,
 				  int stack_id, double growth_per_s, double live, size_t windows,
 				  uint64_t elapsed_ns);
+/* Every process of a poll has been reported: the budgets over processes (processes, pid:,
+ * comm:, container:) are checked on the RSS of their last intervals; their events have pid 0. */
+void analysis_runner__poll_done(struct analysis_runner *a, uint64_t now_ns);
+/* The kernel's OOM killer picked p: an oom event with its last snapshot (borrowed), written
+ * by every output now, while the process is going. */
+void analysis_runner__oom(struct analysis_runner *a, struct analysis_process *p,
+			  const struct oom_victim *victim, const struct process_report *snapshot);
 int analysis_runner__exit_code(const struct analysis_runner *a);
 void analysis_runner__free(struct analysis_runner *a);
 

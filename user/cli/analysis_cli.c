@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "analysis/budget_tree.h"
 #include "model/severity.h"
 #include "cli/cli.h"
 #include "cli/parse.h"
@@ -51,7 +52,10 @@ static const struct argp_option options[] = {
 	  "Drift: compare with the summary of an earlier run's NDJSON FILE", 0 },
 	{ "budget", OPT_BUDGET, "SPEC", 0,
 	  "SIZE (process RSS), TYPE=COUNT (Python type), stack:FUNC=SIZE or lib:NAME=SIZE "
-	  "(live bytes of stacks through FUNC or NAME); repeatable", 0 },
+	  "(live bytes of stacks through FUNC or NAME); processes, pid:N, comm:NAME or "
+	  "container:ID=SIZE (RSS of those traced processes together); PARENT/NAME=LIMIT: a "
+	  "child of an earlier budget (a parent named by no metric sums its children); "
+	  "repeatable", 0 },
 	{ "on-event", OPT_ON_EVENT, "CMD", 0,
 	  "Run CMD (sh -c) with each event's JSON (spike, leak, drift, budget, fragmentation, "
 	  "forecast) on stdin", 0 },
@@ -191,7 +195,12 @@ static error_t parse_option(int key, char *arg, struct argp_state *state)
 			cli__usage_error("invalid --forecast-horizon: %s (a duration such as 90s, 10m "
 					 "or 1h)", arg);
 		break;
-	case ARGP_KEY_END:
+	case ARGP_KEY_END: {
+		struct budget_node nodes[ANALYSIS_MAX_BUDGETS];
+		char why[256];
+
+		if (budget_tree__build(o->budgets, o->budget_count, nodes, why, sizeof(why)))
+			cli__usage_error("invalid --budget: %s", why);
 		if (o->stage_count && !o->frame_symbol)
 			cli__usage_error("--stage needs --frame");
 		if (o->fail_on_budget && !o->budget_count)
@@ -199,6 +208,7 @@ static error_t parse_option(int key, char *arg, struct argp_state *state)
 		if (o->warmup_set && o->baseline_path)
 			cli__usage_error("give either --warmup or --baseline, not both");
 		break;
+	}
 	default:
 		return ARGP_ERR_UNKNOWN;
 	}

@@ -9,13 +9,17 @@
 #include <sys/types.h>
 
 #include "model/frame_report.h"
+#include "model/oom_victim.h"
 #include "model/python_stack.h"
 #include "model/retainer_report.h"
 #include "model/severity.h"
 
 enum analysis_event_type {
 	EVENT_SPIKE, EVENT_LEAK, EVENT_DRIFT, EVENT_BUDGET, EVENT_FRAGMENTATION, EVENT_FORECAST,
+	EVENT_OOM,
 };
+
+struct process_report;
 
 struct analysis_event {
 	enum analysis_event_type type;
@@ -48,7 +52,10 @@ struct analysis_event {
 	char metric[96];
 	double baseline, current, change, rel;
 	/* budget */
-	char budget[96];
+	char budget[96];             /* its path: PARENT/NAME for a child */
+	char budget_parent[96];      /* the parent's path; "" for a top-level budget */
+	int budget_level;            /* 0 top level, 1 a child, ... */
+	bool budget_group;           /* its value is the sum of its children's */
 	const char *state;           /* "exceeded", "recovered" (and "over" in the summary) */
 	double value, limit, excess, since_s, duration_s, peak;
 	/* fragmentation: name is the allocator ("glibc", "pymalloc"); live (above), what it
@@ -58,6 +65,11 @@ struct analysis_event {
 	 * growth_per_s the trend; the time to the limit and its 95% band (eta_high_s INFINITY:
 	 * no upper bound) */
 	double eta_s, eta_low_s, eta_high_s, horizon_s;
+	/* oom (name: the innermost frame of the top stack by live bytes, "" unknown) */
+	struct oom_victim victim;
+	/* The last snapshot: top stacks by live bytes, Python types, heap growth sites.
+	 * Borrowed: valid while the event is being written. */
+	const struct process_report *snapshot;
 };
 
 /* Outstanding allocations older than --leak-age, by stack (filled by the loader). */
@@ -84,6 +96,7 @@ struct analysis_summary {
 	bool drift_on;
 	const char *drift_baseline;  /* "warmup", "file" or NULL (not yet taken) */
 	uint64_t events_suppressed;  /* --on-event commands not run: rate limit */
+	bool oom_killed;             /* the kernel's OOM killer picked it (an oom event) */
 };
 
 #endif

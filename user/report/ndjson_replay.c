@@ -325,7 +325,8 @@ static enum analysis_event_type event_type(const char *type)
 	return !strcmp(type, "leak") ? EVENT_LEAK : !strcmp(type, "drift") ? EVENT_DRIFT :
 	       !strcmp(type, "budget") ? EVENT_BUDGET :
 	       !strcmp(type, "fragmentation") ? EVENT_FRAGMENTATION :
-	       !strcmp(type, "forecast") ? EVENT_FORECAST : EVENT_SPIKE;
+	       !strcmp(type, "forecast") ? EVENT_FORECAST :
+	       !strcmp(type, "oom") ? EVENT_OOM : EVENT_SPIKE;
 }
 
 static void read_event(struct arena *a, struct json_object *o, enum analysis_event_type type,
@@ -408,6 +409,9 @@ static void read_event(struct arena *a, struct json_object *o, enum analysis_eve
 				 dbl(o, "eta_high_s") : INFINITY;
 		ev->horizon_s = dbl(o, "horizon_s");
 		ev->python_type = unit && !strcmp(unit, "objects");
+		break;
+	case EVENT_OOM:   /* its snapshot is the process's summary, also in the run */
+		copy_str(ev->name, sizeof(ev->name), str(o, "top"));
 		break;
 	}
 }
@@ -585,7 +589,7 @@ static bool feed_line(struct replay *r, const char *text)
 		read_gc(r, o);
 	else if (!strcmp(type, "spike") || !strcmp(type, "leak") || !strcmp(type, "drift") ||
 		 !strcmp(type, "budget") || !strcmp(type, "fragmentation") ||
-		 !strcmp(type, "forecast"))
+		 !strcmp(type, "forecast") || !strcmp(type, "oom"))
 		feed_event(r, o, type);
 	/* Other lines (a later version's) are skipped. */
 	arena_free(&r->line);

@@ -21,6 +21,7 @@
 #include "probes/alloc/alloc_tracer.h"
 #include "probes/frames/frame_blocks.h"
 #include "probes/frames/frame_tracer.h"
+#include "probes/oom/oom_tracer.h"
 #include "probes/python/python_tracer.h"
 #include "session/growth_report.h"
 #include "session/lifetime_report.h"
@@ -40,6 +41,7 @@ struct session {
 	struct python_tracer *python;
 	struct frame_tracer *frames;          /* NULL without --frame */
 	struct scope *scope;                  /* --cgroup, --all; NULL otherwise */
+	struct oom_tracer *oom;               /* NULL where the kernel's tracepoint is missing */
 	bool scope_full_warned;
 	struct analysis_runner *analysis;
 	struct registry registry;
@@ -447,6 +449,65 @@ static void report_summary(struct session *s, struct traced_process *p, uint64_t
 	aged_reports__free(aged, aged_count);
 }
 
+/* The kernel's OOM killer picked p: its last snapshot, from what the maps and this process
+ * hold (the victim is going and may not be readable any more), in an oom event now. */
+static void report_oom(struct session *s, struct traced_process *p, const struct oom_victim *v)
+{
+	struct process_report r = { .pid = p->pid, .native_traced = !s->opts.light };
+	uint64_t now = now_ns();
+	size_t every = 0, live = 0;
+
+	/* While it can still be read: what it mapped since the last poll (an exec, say). */
+	if (!p->exited) {
+		char comm[sizeof(p->comm)];
+
+		symbolizer__refresh(&p->sym);
+		if (procinfo__comm(p->pid, comm, sizeof(comm)))
+			memcpy(p->comm, comm, sizeof(comm));
+	}
+	snprintf(r.comm, sizeof(r.comm), "%s", p->comm);
+	r.elapsed_ns = now - p->attach_ns;
+	if (r.native_traced && alloc_tracer__windowed(s->tracer))
+		session_windows__report(p, now, &r);
+	r.rss_bytes = v->anon_rss_bytes + v->file_rss_bytes + v->shmem_rss_bytes;
+	alloc_tracer__collect(s->tracer);
+	alloc_tracer__read(s->tracer, p->pid, &r.native, &r.mmap);
+	if (s->opts.stacks) {
+		stack_snapshot__read(&s->stacks, s->tracer);
+		alloc_stacks__top(s->tracer, &s->stacks, p->pid, &p->sym, s->opts.top_stacks,
+				  &r.stacks, &every);
+	}
+	/* The live ones (first): what filled the memory. */
+	while (live < every && stack_report__live(&r.stacks[live]))
+		python_attribution__fill(s->python, s->tracer, p->pid, &r.stacks[live++]);
+	heap_growth__read(s->tracer, &s->growth);
+	r.python = python_tracer__report(s->python, p->pid, true, false);
+	growth_report__fill(&r, &s->growth, s->tracer, s->python, &p->sym, s->opts.top_stacks);
+	r.stack_count = live;
+	analysis_runner__oom(s->analysis, p->analysis, v, &r);
+	r.stack_count = every;
+	process_report__free_stacks(&r);
+	process_report__free_growth(&r);
+}
+
+/* A victim already seen gone is not summarized yet: its map entries are still there. */
+static void on_oom_victim(void *ctx, const struct oom_victim *v)
+{
+	struct session *s = ctx;
+	struct traced_process *p = registry__find(&s->registry, v->pid);
+
+	if (p)
+		report_oom(s, p, v);
+}
+
+/* OOM kills told since the last look: before exits are looked for, so that a victim's oom
+ * event comes before its summary. */
+static void drain_oom(struct session *s)
+{
+	if (s->oom)
+		oom_tracer__wait(s->oom, 0, on_oom_victim, s);
+}
+
 /* One read of every map for all processes, then a report each: an interval line for those
  * that run, the summary for those that exited since (then released, here and in the kernel). */
 static void collect(struct session *s, uint64_t now, bool last)
@@ -480,6 +541,7 @@ static void report_intervals(struct session *s)
 
 	if (s->scope)
 		scope__poll(s->scope, trace_scope_process, s);
+	drain_oom(s);
 	for (size_t i = 0; i < s->registry.count; i++)
 		update_exited(s, s->registry.procs[i]);
 	collect(s, now, false);
@@ -494,6 +556,7 @@ static void report_intervals(struct session *s)
 		report_interval(s, p, now);
 		i++;
 	}
+	analysis_runner__poll_done(s->analysis, now);
 	for (int o = 0; o < s->output_count; o++) {
 		if (s->scope)
 			output__groups(s->outputs[o], &s->groups);
@@ -505,6 +568,7 @@ static void report_summaries(struct session *s)
 {
 	uint64_t now = now_ns();
 
+	drain_oom(s);
 	for (size_t i = 0; i < s->registry.count; i++)
 		update_exited(s, s->registry.procs[i]);
 	collect(s, now, true);
@@ -594,8 +658,10 @@ static void install_signal_handlers(void)
 	signal(SIGPIPE, SIG_IGN);
 }
 
-/* Frames are drained at least this often. */
+/* Frames are drained at least this often; so are OOM kills under -f (the loop sleeps on the
+ * fork buffer then). */
 #define FRAME_POLL_NS 50000000ull
+#define OOM_POLL_NS 50000000ull
 
 /* -f: a traced process forked child; the kernel counts it already, its probes come now: all
  * the collectors its parent has. */
@@ -647,8 +713,16 @@ static void poll_until_done(struct session *s)
 			continue;
 		}
 		if (s->opts.follow_forks) {   /* woken by a fork as well */
+			if (s->oom && wake > now + OOM_POLL_NS)
+				wake = now + OOM_POLL_NS;
 			alloc_tracer__wait_forks(s->tracer, (int)((wake - now + 999999) / 1000000),
 						 follow_child, s);
+			drain_oom(s);
+			continue;
+		}
+		if (s->oom) {   /* woken by an OOM kill as well */
+			oom_tracer__wait(s->oom, (int)((wake - now + 999999) / 1000000),
+					 on_oom_victim, s);
 			continue;
 		}
 		ts.tv_sec = (time_t)(wake / 1000000000ull);
@@ -729,6 +803,7 @@ int main(int argc, char **argv)
 				      alloc_tracer__map_fd(s.tracer, "py_stack_configs"),
 				      alloc_tracer__map_fd(s.tracer, "py_stacks"), s.opts.py_stack_depth);
 	python_tracer__set_temporary_ns(s.python, temporary_ns(&s.opts.analysis));
+	s.oom = oom_tracer__open();
 	code = frame_tracer__open(&s.frames, &s.opts.analysis, s.tracer,
 				  python_tracer__counters_fd(s.python), s.cache);
 	if (code)
@@ -770,6 +845,7 @@ cleanup:
 	heap_growth__free(&s.growth);
 	analysis_runner__free(s.analysis);
 	frame_tracer__destroy(s.frames);
+	oom_tracer__destroy(s.oom);
 	alloc_tracer__destroy(s.tracer);
 	symtab_cache__free(s.cache);
 	cli__free(&s.opts);

@@ -27,5 +27,7 @@ void console_write_stack_lifetimes(FILE *f, const struct stack_report *s, double
 void console_write_lifetimes(FILE *f, const struct process_report *r);
 void console_write_fragmentation_interval(FILE *f, const struct process_report *r);
 void console_write_fragmentation(FILE *f, const struct process_report *r);
+/* An oom event's lines: the victim, its top stacks and types, its heap growth sites. */
+void console_write_oom(FILE *f, const struct analysis_event *ev);
 
 #endif

@@ -26,7 +26,10 @@ void console_write_event(FILE *f, const struct analysis_event *ev)
 {
 	char a[48], b[48], c[48];
 
-	fprintf(f, "! %.1fs PID %d ", ev->elapsed_ns / 1e9, ev->pid);
+	if (ev->pid)
+		fprintf(f, "! %.1fs PID %d ", ev->elapsed_ns / 1e9, ev->pid);
+	else   /* a budget over processes */
+		fprintf(f, "! %.1fs ", ev->elapsed_ns / 1e9);
 	switch (ev->type) {
 	case EVENT_SPIKE:
 		fprintf(f, "spike in %s %" PRIu64 ": %s allocated (norm %s)%s%s%s%s\n",
@@ -63,7 +66,8 @@ void console_write_event(FILE *f, const struct analysis_event *ev)
 			isfinite(ev->rel) ? ev->rel * 100 : 0.0);
 		break;
 	case EVENT_BUDGET:
-		fprintf(f, "budget %s %s: %s (limit %s, %s)\n", ev->budget, ev->state,
+		fprintf(f, "budget %s%s %s: %s (limit %s, %s)\n", ev->budget,
+			ev->budget_group ? " (sum of its children)" : "", ev->state,
 			budget_text(ev, ev->value, false, a, sizeof(a)),
 			budget_text(ev, ev->limit, false, b, sizeof(b)),
 			budget_text(ev, ev->excess, true, c, sizeof(c)));
@@ -87,6 +91,9 @@ void console_write_event(FILE *f, const struct analysis_event *ev)
 		fprintf(f, " at %s now, growing %s/s\n",
 			budget_text(ev, ev->value, false, b, sizeof(b)),
 			budget_text(ev, ev->growth_per_s, false, c, sizeof(c)));
+		break;
+	case EVENT_OOM:
+		console_write_oom(f, ev);
 		break;
 	}
 	fflush(f);

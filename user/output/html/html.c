@@ -363,6 +363,11 @@ static void html_event(struct output *out, const struct analysis_event *e)
 		snprintf(label, sizeof(label), "forecast: %s reached in %.0f s", e->budget, e->eta_s);
 		add_mark(o, p, MARK_BUDGET, e->elapsed_ns, label);
 		break;
+	case EVENT_OOM:
+		snprintf(label, sizeof(label), "OOM killed%s%s", e->name[0] ? " growing in " : "",
+			 e->name);
+		add_mark(o, p, MARK_LEAK, e->elapsed_ns, label);
+		break;
 	}
 }
 

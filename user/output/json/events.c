@@ -83,6 +83,7 @@ static const char *event_type_name(enum analysis_event_type t)
 	case EVENT_BUDGET: return "budget";
 	case EVENT_FRAGMENTATION: return "fragmentation";
 	case EVENT_FORECAST: return "forecast";
+	case EVENT_OOM: return "oom";
 	}
 	return "?";
 }
@@ -182,6 +183,15 @@ static void write_event_fields(struct json_writer *w, const struct analysis_even
 		jsonw_double_field(w, "duration_s", ev->duration_s);
 		jsonw_double_field(w, "peak", ev->peak);
 		jsonw_string_field(w, "unit", ev->python_type ? "objects" : "bytes");
+		if (ev->budget_parent[0])
+			jsonw_string_field(w, "parent", ev->budget_parent);
+		else
+			jsonw_null_field(w, "parent");
+		jsonw_int_field(w, "level", ev->budget_level);
+		jsonw_bool_field(w, "group", ev->budget_group);
+		break;
+	case EVENT_OOM:
+		json_write_oom(w, ev);
 		break;
 	case EVENT_FRAGMENTATION:
 		jsonw_string_field(w, "allocator", ev->name);
@@ -213,7 +223,10 @@ void json_write_event(struct json_writer *w, const struct analysis_event *ev)
 {
 	jsonw_start_object(w);
 	jsonw_string_field(w, "type", event_type_name(ev->type));
-	jsonw_int_field(w, "pid", ev->pid);
+	if (ev->pid)
+		jsonw_int_field(w, "pid", ev->pid);
+	else   /* a budget over processes */
+		jsonw_null_field(w, "pid");
 	jsonw_uint_field(w, "elapsed_ns", ev->elapsed_ns);
 	write_event_fields(w, ev);
 	jsonw_end_object(w);
@@ -355,4 +368,5 @@ void json_write_analysis(struct json_writer *w, const struct process_report *r)
 	write_event_list(w, "budgets", s->budgets, s->budget_count);
 	write_event_list(w, "forecasts", s->forecasts, s->forecast_count);
 	jsonw_uint_field(w, "events_suppressed", s->events_suppressed);
+	jsonw_bool_field(w, "oom_killed", s->oom_killed);
 }

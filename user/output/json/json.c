@@ -207,6 +207,11 @@ static void write_stacks(struct json_writer *w, const struct process_report *r, 
 	jsonw_end_array(w);
 }
 
+void json_write_stacks(struct json_writer *w, const struct process_report *r)
+{
+	write_stacks(w, r, false);
+}
+
 /* The most live memory seen, and for a process that exited, what was live at its last
  * report while it ran (its exit may have freed everything). */
 static void write_native_peak(struct json_writer *w, const struct process_report *r)

@@ -35,5 +35,9 @@ void json_write_lifetimes(struct json_writer *w, const struct lifetime_stats *s,
 			  uint64_t live);
 /* The summary's "lifetimes" (the process's, with temporary_ms) and "pools" (null: unknown). */
 void json_write_lifetime_summary(struct json_writer *w, const struct process_report *r);
+/* "stacks": r's stacks as the summary lists them. */
+void json_write_stacks(struct json_writer *w, const struct process_report *r);
+/* An oom event's fields: the kernel's figures and the last snapshot. */
+void json_write_oom(struct json_writer *w, const struct analysis_event *ev);
 
 #endif

@@ -63,6 +63,7 @@ struct prom_process {
 	size_t budget_count;
 	struct prom_named forecasts[BUDGETS_MAX + 1];   /* the budgets and the cgroup */
 	size_t forecast_count;
+	bool oom_killed;             /* an oom event came */
 	uint64_t frames, frames_lost, frame_buckets[FRAME_BUCKETS];
 	double frame_seconds;
 };
@@ -335,7 +336,7 @@ void prom_table__event(struct prom_table *t, const struct analysis_event *ev)
 	struct prom_process *p;
 
 	pthread_mutex_lock(&t->lock);
-	p = entry_for(t, ev->pid);
+	p = ev->pid ? entry_for(t, ev->pid) : NULL;   /* pid 0: a budget over processes */
 	if (p && ev->type == EVENT_LEAK)
 		note_leak(p, ev);
 	else if (p && ev->type == EVENT_DRIFT)
@@ -346,6 +347,8 @@ void prom_table__event(struct prom_table *t, const struct analysis_event *ev)
 	else if (p && ev->type == EVENT_FORECAST)
 		note_named(p->forecasts, &p->forecast_count, BUDGETS_MAX + 1, ev->budget,
 			   ev->eta_s);
+	else if (p && ev->type == EVENT_OOM)
+		p->oom_killed = true;
 	pthread_mutex_unlock(&t->lock);
 }
 
@@ -535,6 +538,14 @@ static void forecasts(struct prom_text *o, const struct family *f, const struct 
 		sample_double(o, f->name, p, "limit", p->forecasts[i].name, p->forecasts[i].value);
 }
 
+static void oom_killed(struct prom_text *o, const struct family *f,
+		       const struct prom_table *t, const struct prom_process *p)
+{
+	(void)t;
+	if (p->oom_killed)
+		sample_u64(o, f->name, p, NULL, NULL, 1);
+}
+
 static void frames(struct prom_text *o, const struct family *f, const struct prom_table *t,
 		   const struct prom_process *p)
 {
@@ -610,6 +621,8 @@ static const struct family families[] = {
 	{ "memtrace_forecast_seconds", "gauge",
 	  "Time until the limit (a budget, the cgroup's) as foretold by its last forecast event, "
 	  "as of that event", forecasts },
+	{ "memtrace_oom_killed", "gauge",
+	  "1: the kernel's OOM killer picked the process (absent otherwise)", oom_killed },
 	{ "memtrace_frames_total", "counter", "Frames ended since attach (--frame)", frames },
 	{ "memtrace_frame_duration_seconds", "histogram", "Frame durations (--frame)",
 	  frame_durations },

@@ -321,8 +321,14 @@ static void sqlite_frame(struct output *out, const struct frame_report *f)
 static const char *const event_types[] = {
 	[EVENT_SPIKE] = "spike", [EVENT_LEAK] = "leak", [EVENT_DRIFT] = "drift",
 	[EVENT_BUDGET] = "budget", [EVENT_FRAGMENTATION] = "fragmentation",
-	[EVENT_FORECAST] = "forecast",
+	[EVENT_FORECAST] = "forecast", [EVENT_OOM] = "oom",
 };
+
+/* An oom event's live figure: the native live bytes of its snapshot. */
+static double oom_live(const struct analysis_event *e)
+{
+	return e->snapshot->native_traced ? (double)native_live_bytes(&e->snapshot->native) : 0;
+}
 
 static void sqlite_event(struct output *out, const struct analysis_event *e)
 {
@@ -337,7 +343,14 @@ static void sqlite_event(struct output *out, const struct analysis_event *e)
 	       (int64_t)e->elapsed_ns, (int64_t)e->seq, kind,
 	       e->type == EVENT_SPIKE ? e->top : e->name, e->bytes, e->ratio,
 	       e->type == EVENT_LEAK ? leak_severity_name(e->severity) : NULL,
-	       e->growth_per_s, e->live, e->metric, e->budget, e->state, e->value, e->limit);
+	       e->growth_per_s, e->type == EVENT_OOM ? oom_live(e) : e->live, e->metric,
+	       e->budget, e->type == EVENT_OOM ? "killed" : e->state,
+	       e->type == EVENT_OOM ? (double)e->victim.anon_rss_bytes : e->value, e->limit);
+	/* Committed at once: memory is short, and the next victim may be the tracer. */
+	if (e->type == EVENT_OOM) {
+		exec(o, "COMMIT");
+		exec(o, "BEGIN");
+	}
 }
 
 static void sqlite_destroy(struct output *out)
