@@ -20,7 +20,9 @@
 #include "target/sysctx.h"
 
 #define LEAK_MAX_SAMPLES 300
-#define MAX_SERIES 256
+/* Series per process: the table grows to this, then a series that never leaked and got no
+ * point for longest makes room (a late-coming type must not find it full of old stacks). */
+#define MAX_SERIES 4096
 #define MAX_LISTED 100
 /* Mann-Kendall z that a leak needs (leak_opts.min_z; the default). */
 #define LEAK_MIN_Z 3.0
@@ -56,7 +58,7 @@ struct analysis_process {
 	struct frame_stats frames;
 	uint64_t last_frame_end;
 	struct series *series;
-	size_t series_count;
+	size_t series_count, series_capacity;
 	struct metric_set baseline;
 	bool baseline_taken;
 	char **drifting;
@@ -240,6 +242,55 @@ void analysis_runner__frame(struct analysis_runner *a, struct analysis_process *
 
 /* --- leaks -------------------------------------------------------------------------- */
 
+static void series_clear(struct series *s)
+{
+	for (size_t f = 0; f < s->depth; f++)
+		free(s->frames[f]);
+	free(s->frames);
+	free(s->python.frames);
+	free(s->points);
+	memset(s, 0, sizeof(*s));
+}
+
+/* The series that never leaked and whose last point is oldest (NULL: all leaked). */
+static struct series *stalest_series(struct analysis_process *p)
+{
+	struct series *stalest = NULL;
+
+	for (size_t i = 0; i < p->series_count; i++) {
+		struct series *s = &p->series[i];
+		double t = s->count ? s->points[s->count - 1].t : -1;
+
+		if (s->last_leak.is_leak)
+			continue;
+		if (!stalest || t < (stalest->count ? stalest->points[stalest->count - 1].t : -1))
+			stalest = s;
+	}
+	return stalest;
+}
+
+/* A free slot: the table grown, or its stalest series dropped when at MAX_SERIES. */
+static struct series *series_slot(struct analysis_process *p)
+{
+	struct series *s;
+
+	if (p->series_count == p->series_capacity && p->series_capacity < MAX_SERIES) {
+		size_t cap = p->series_capacity ? p->series_capacity * 2 : 256;
+		struct series *more = realloc(p->series, cap * sizeof(*more));
+
+		if (more) {
+			p->series = more;
+			p->series_capacity = cap;
+		}
+	}
+	if (p->series_count < p->series_capacity)
+		return memset(&p->series[p->series_count++], 0, sizeof(*p->series));
+	s = stalest_series(p);
+	if (s)
+		series_clear(s);
+	return s;
+}
+
 static struct series *series_of(struct analysis_process *p, bool python_type, int stack_id,
 				const char *name)
 {
@@ -251,11 +302,9 @@ static struct series *series_of(struct analysis_process *p, bool python_type, in
 		    (python_type ? !strcmp(s->name, name) : s->stack_id == stack_id))
 			return s;
 	}
-	if (p->series_count == MAX_SERIES)
+	s = series_slot(p);
+	if (!s)
 		return NULL;
-	if (!p->series && !(p->series = calloc(MAX_SERIES, sizeof(*p->series))))
-		return NULL;
-	s = &p->series[p->series_count++];
 	s->python_type = python_type;
 	s->stack_id = stack_id;
 	snprintf(s->name, sizeof(s->name), "%s", name);
@@ -721,13 +770,8 @@ void analysis_process__free(struct analysis_process *p)
 	if (!p)
 		return;
 	spike_detector__free(p->spikes);
-	for (size_t s = 0; s < p->series_count; s++) {
-		for (size_t f = 0; f < p->series[s].depth; f++)
-			free(p->series[s].frames[f]);
-		free(p->series[s].frames);
-		free(p->series[s].python.frames);
-		free(p->series[s].points);
-	}
+	for (size_t s = 0; s < p->series_count; s++)
+		series_clear(&p->series[s]);
 	free(p->series);
 	for (size_t d = 0; d < p->drifting_count; d++)
 		free(p->drifting[d]);
