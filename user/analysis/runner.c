@@ -37,6 +37,7 @@ struct series {
 	struct python_stack python;    /* of a native series whose stack ran Python code */
 	struct trend_point *points;
 	size_t count;
+	double unit_bytes;             /* a type's bytes per object at its last point; 0: unknown */
 	struct leak_result result;
 	struct leak_result last_leak;  /* the latest analysis that found a leak */
 	double analysed_t;             /* t of the last point analysed: no new point, no new answer */
@@ -400,6 +401,7 @@ static void check_leaks(struct analysis_runner *a, struct analysis_process *p, u
 			.max_samples = LEAK_MAX_SAMPLES, .min_z = LEAK_MIN_Z,
 			.thresholds = s->python_type ? &leak_thresholds_objects
 						     : &leak_thresholds_bytes,
+			.unit_bytes = s->unit_bytes,
 		};
 		struct analysis_event ev;
 
@@ -440,7 +442,7 @@ void analysis_runner__window_leak(struct analysis_runner *a, struct analysis_pro
 		return;
 	s->last_leak = (struct leak_result){
 		.is_leak = true, .verdict = LEAK_VERDICT_LEAK, .growth_per_s = growth_per_s,
-		.severity = leak_severity_classify(&leak_thresholds_bytes, growth_per_s, live),
+		.severity = leak_severity_classify(&leak_thresholds_bytes, growth_per_s),
 		.last = live, .samples = windows,
 	};
 	if (a->opts->fail_on_leak && (int)s->last_leak.severity >= a->opts->fail_on_leak_severity)
@@ -477,6 +479,8 @@ static void feed_series(struct analysis_runner *a, struct analysis_process *p,
 		if (!ty->has_live || !(s = series_of(p, true, -1, ty->name)))
 			continue;
 		series_push(s, t, (double)ty->live);
+		if (ty->live)
+			s->unit_bytes = (double)ty->live_bytes / (double)ty->live;
 	}
 }
 
