@@ -15,6 +15,8 @@
 #include "analysis/frame_stats.h"
 #include "analysis/leaks.h"
 #include "analysis/spikes.h"
+#include "analysis/survival.h"
+#include "analysis/survival_watch.h"
 #include "model/exit_codes.h"
 #include "output/on_event/on_event.h"
 #include "target/sysctx.h"
@@ -26,6 +28,8 @@
 #define MAX_LISTED 100
 /* Mann-Kendall z that a leak needs (leak_opts.min_z; the default). */
 #define LEAK_MIN_Z 3.0
+/* Survival counts what was made after this much of the run, unless --warmup says. */
+#define SURVIVAL_WARMUP_NS 1000000000ull
 
 /* A live figure per snapshot: one native stack's live bytes or one Python type's count. */
 struct series {
@@ -69,6 +73,7 @@ struct analysis_process {
 	uint64_t interval_seq;
 	struct analysis_summary summary;
 	struct event_list leak_list, drift_list;
+	struct survival_watch survival;   /* --fail-on-leak: judged at the process's exit */
 };
 
 struct analysis_runner {
@@ -151,6 +156,8 @@ struct analysis_process *analysis_process__new(struct analysis_runner *a, pid_t 
 		return NULL;
 	p->pid = pid;
 	p->spikes = spike_detector__new(&sopts);
+	survival_watch__init(&p->survival, a->opts->warmup_set ? a->opts->warmup_ns
+							       : SURVIVAL_WARMUP_NS);
 	frame_stats__init(&p->frames, a->opts->target_fps);
 	for (int b = 0; b < a->opts->budget_count; b++) {
 		const struct budget_spec *spec = &a->opts->budgets[b];
@@ -707,6 +714,8 @@ static void snapshot(struct analysis_runner *a, struct analysis_process *p,
 		sysctx__read(r->pid, &p->sys);
 	r->system = &p->sys;
 	feed_series(a, p, r, t);
+	if (a->opts->fail_on_leak)
+		survival_watch__interval(&p->survival, r);
 	check_leaks(a, p, r->elapsed_ns);
 	check_budgets(a, p, r, t);
 	check_drift(a, p, r, NULL);
@@ -717,6 +726,64 @@ void analysis_runner__interval(struct analysis_runner *a, struct analysis_proces
 {
 	snapshot(a, p, r);
 	interval_spike(a, p, r, ++p->interval_seq);
+}
+
+/* --- survival (at exit) --------------------------------------------------------------- */
+
+static void survival_leak(struct analysis_runner *a, struct analysis_process *p,
+			  const struct process_report *r, struct series *s,
+			  const struct survival_counts *c, const struct survival_result *res)
+{
+	struct analysis_event ev = {
+		.type = EVENT_LEAK, .pid = p->pid, .elapsed_ns = r->elapsed_ns,
+		.python_type = c->objects, .severity = res->severity, .growth_per_s = res->per_s,
+		.live = c->objects ? c->survived : c->survived_bytes,
+		.survival = true, .warmup_s = p->survival.taken_ns / 1e9, .made = c->made,
+		.survived_share = res->share,
+	};
+
+	if (s) {
+		ev.stack = s->frames;
+		ev.depth = s->depth;
+		ev.python_stack = s->python.depth ? &s->python : NULL;
+		snprintf(ev.name, sizeof(ev.name), "%s", s->name);
+	}
+	if (a->opts->fail_on_leak && (int)res->severity >= a->opts->fail_on_leak_severity)
+		a->leak_tripped = true;
+	list_add(&p->leak_list, &ev);
+	emit(a, &ev);
+}
+
+/* What the process made after warm-up and still held at its exit (survival.h). */
+static void judge_survival(struct analysis_runner *a, struct analysis_process *p,
+			   const struct process_report *r)
+{
+	struct survival_candidate *stacks, *types;
+	size_t stack_count, type_count;
+	struct survival_result res;
+
+	if (survival_watch__exit(&p->survival, r, &stacks, &stack_count, &types, &type_count))
+		return;
+	for (size_t i = 0; i < stack_count; i++) {
+		const struct stack_report *st = &r->stacks[stacks[i].index];
+		struct series *s;
+
+		if (survival__judge(&stacks[i].counts, stacks[i].span_s, NULL, &res) || !res.is_leak)
+			continue;
+		s = series_of(p, false, st->stack_id, "");
+		if (s)
+			copy_frames(s, st);
+		survival_leak(a, p, r, s, &stacks[i].counts, &res);
+	}
+	for (size_t i = 0; i < type_count; i++) {
+		const char *name = r->python->types[types[i].index].name;
+
+		if (survival__judge(&types[i].counts, types[i].span_s, NULL, &res) || !res.is_leak)
+			continue;
+		survival_leak(a, p, r, series_of(p, true, -1, name), &types[i].counts, &res);
+	}
+	free(stacks);
+	free(types);
 }
 
 void analysis_runner__summary(struct analysis_runner *a, struct analysis_process *p,
@@ -737,6 +804,8 @@ void analysis_runner__summary(struct analysis_runner *a, struct analysis_process
 		leak_event(&p->series[i], p->pid, r->elapsed_ns, &ev);
 		list_add(&p->leak_list, &ev);
 	}
+	if (a->opts->fail_on_leak && r->exited)
+		judge_survival(a, p, r);
 	p->drift_list.count = 0;
 	if (a->have_file_baseline || p->baseline_taken)
 		check_drift(a, p, r, &p->drift_list);
@@ -781,6 +850,7 @@ void analysis_process__free(struct analysis_process *p)
 		free(p->drifting[d]);
 	free(p->drifting);
 	metric_set__free(&p->baseline);
+	survival_watch__free(&p->survival);
 	free(p->spike_list.items);
 	free(p->budget_list.items);
 	free(p->leak_list.items);

@@ -26,6 +26,7 @@ enum {
 	OPT_ON_EVENT_RATE,
 	OPT_FAIL_ON_LEAK,
 	OPT_FAIL_ON_BUDGET,
+	OPT_FAIL_FAST,
 };
 
 static const struct argp_option options[] = {
@@ -53,7 +54,11 @@ static const struct argp_option options[] = {
 	  "At most N --on-event commands per second, bursts of 5 (default 1)", 0 },
 	{ "fail-on-leak", OPT_FAIL_ON_LEAK, "SEVERITY", OPTION_ARG_OPTIONAL,
 	  "Exit 10 if a leak of SEVERITY (low, medium, high, critical; default low) or worse "
-	  "was found", 0 },
+	  "was found; at a process's exit also by what it made after --warmup (default 1 s) "
+	  "and still held", 0 },
+	{ "fail-fast", OPT_FAIL_FAST, NULL, 0,
+	  "With --fail-on-leak and -- COMMAND: end the command (SIGTERM) as soon as such a leak "
+	  "is found, and exit 10", 0 },
 	{ "fail-on-budget", OPT_FAIL_ON_BUDGET, NULL, 0, "Exit 11 if a budget was exceeded", 0 },
 	{ 0 },
 };
@@ -172,11 +177,16 @@ static error_t parse_option(int key, char *arg, struct argp_state *state)
 	case OPT_FAIL_ON_BUDGET:
 		o->fail_on_budget = true;
 		break;
+	case OPT_FAIL_FAST:
+		o->fail_fast = true;
+		break;
 	case ARGP_KEY_END:
 		if (o->stage_count && !o->frame_symbol)
 			cli__usage_error("--stage needs --frame");
 		if (o->fail_on_budget && !o->budget_count)
 			cli__usage_error("--fail-on-budget needs a --budget");
+		if (o->fail_fast && !o->fail_on_leak)
+			cli__usage_error("--fail-fast needs --fail-on-leak");
 		if (o->warmup_set && o->baseline_path)
 			cli__usage_error("give either --warmup or --baseline, not both");
 		break;

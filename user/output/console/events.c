@@ -101,12 +101,18 @@ void console_write_analysis(FILE *f, const struct process_report *r)
 		const struct analysis_event *l = &s->leaks[i];
 
 		if (l->python_type)
-			fprintf(f, "  leak (%s) type %s: %+.1f objects/s\n",
-				leak_severity_name(l->severity), l->name, l->growth_per_s);
+			fprintf(f, "  leak (%s) type %s: %+.1f objects/s", leak_severity_name(l->severity),
+				l->name, l->growth_per_s);
 		else
-			fprintf(f, "  leak (%s) stack %s: %s%s/s\n", leak_severity_name(l->severity),
+			fprintf(f, "  leak (%s) stack %s: %s%s/s", leak_severity_name(l->severity),
 				l->name, l->growth_per_s >= 0 ? "+" : "",
 				console_bytes(l->growth_per_s, a, sizeof(a)));
+		if (l->survival && l->python_type)
+			fprintf(f, ", %.0f made after %.1fs still live at exit", l->live, l->warmup_s);
+		else if (l->survival)
+			fprintf(f, ", %s made after %.1fs still live at exit",
+				console_bytes(l->live, b, sizeof(b)), l->warmup_s);
+		fputc('\n', f);
 	}
 	for (size_t i = 0; i < s->aged_count; i++)
 		fprintf(f, "  outstanding > %.1fs: %s in %" PRIu64 " allocations at %s\n",
