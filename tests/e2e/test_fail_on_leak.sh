@@ -49,6 +49,16 @@ check_eq "clean script under --fail-on-leak=medium: exit status" "$RC" 0
 check_eq "clean script: no leak in the summary" \
 	"$(jq -c 'select(.type == "summary") | .leaks | length' "$WORK/pyclean.json")" 0
 
+# A 3 s one, censused every 0.5 s: no trend yet (too few samples), Record rose at every census.
+run pyshort --fail-on-leak=medium -i 500ms --json="$WORK/pyshort.json" -- "$PY" "$SCRIPT" 3 leak
+check_eq "3 s leaky script: exit status" "$RC" 10
+check_eq "3 s leaky script: no trend leak" \
+	"$(jq -c 'select(.type == "summary") | [.leaks[] | select(.survival == null)] | length' "$WORK/pyshort.json")" 0
+leak=$(survival_leak "$WORK/pyshort.json" python_type Record)
+check_within "3 s leaky script: Record survives at 50 a second" "$(jq .growth_per_s <<<"$leak")" 50 10
+run pyshortclean --fail-on-leak=medium -i 500ms -- "$PY" "$SCRIPT" 3 clean
+check_eq "3 s clean script: exit status" "$RC" 0
+
 # --- a 3 s C target: no trend yet, failed by survival ----------------------------------
 run cleak --fail-on-leak=medium --json="$WORK/cleak.json" -- "$TARGETS/short_leak" 3000 4096 10000 keep
 check_eq "3 s leaky C target: exit status" "$RC" 10

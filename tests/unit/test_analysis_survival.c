@@ -6,7 +6,12 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
 #include "analysis/survival.h"
+#include "analysis/survival_watch.h"
 
 #define KIB 1024.0
 #define MIB (1024.0 * KIB)
@@ -128,6 +133,115 @@ static void test_bad_input(void **state)
 	assert_int_equal(judge(&c, 0).verdict, SURVIVAL_NO_SPAN);
 }
 
+/* --- survival_watch: the counts from a process's reports ------------------------------ */
+
+#define SEC 1000000000ull
+
+/* A census report at t seconds: Leaky grows 10 a second from 5, Churn goes up and down. */
+static void census_report(struct process_report *r, struct python_report *py,
+			  struct python_type_report types[2], double t, bool exited)
+{
+	static const uint64_t churn[] = { 40, 90, 10, 70, 20, 95, 30, 80, 15, 99 };
+
+	memset(types, 0, 2 * sizeof(types[0]));
+	snprintf(types[0].name, sizeof(types[0].name), "Leaky");
+	types[0].has_live = true;
+	types[0].live = 5 + (uint64_t)(10 * t);
+	types[0].live_bytes = types[0].live * 100;
+	snprintf(types[1].name, sizeof(types[1].name), "Churn");
+	types[1].has_live = true;
+	types[1].live = churn[(size_t)t % 10];
+	types[1].live_bytes = types[1].live * 50;
+	*py = (struct python_report){ .types = types, .type_count = 2, .objects_known = true };
+	*r = (struct process_report){ .python = py, .elapsed_ns = (uint64_t)(t * SEC),
+				      .exited = exited };
+}
+
+static void test_watch_types_from_census(void **state)
+{
+	struct survival_watch w;
+	struct process_report r;
+	struct python_report py;
+	struct python_type_report types[2];
+	struct survival_candidate *stacks, *tc;
+	size_t sn, tn;
+
+	(void)state;
+	survival_watch__init(&w, 2 * SEC);
+	for (int t = 0; t <= 9; t++) {   /* reports at 0..9 s: the warm-up ones at 2 s */
+		census_report(&r, &py, types, t, false);
+		survival_watch__interval(&w, &r);
+	}
+	assert_true(w.taken);
+	assert_int_equal(w.taken_ns, 2 * SEC);
+	/* exit at 9.5 s: its types are those of the last census, at 9 s */
+	census_report(&r, &py, types, 9, true);
+	r.elapsed_ns = 9 * SEC + SEC / 2;
+	assert_int_equal(survival_watch__exit(&w, &r, &stacks, &sn, &tc, &tn), 0);
+	assert_int_equal(sn, 0);
+	assert_int_equal(tn, 2);
+	/* Leaky: 25 at warm-up, 95 at the end: 70 survived in 7 s, 7 of 7 steps rising */
+	assert_true(tc[0].counts.objects);
+	assert_true(tc[0].counts.made < 0);
+	assert_true(tc[0].counts.survived == 70 && tc[0].counts.survived_bytes == 7000);
+	assert_int_equal(tc[0].counts.steps, 7);
+	assert_int_equal(tc[0].counts.rising_steps, 7);
+	assert_true(tc[0].span_s == 7);
+	assert_true(judge(&tc[0].counts, tc[0].span_s).is_leak);
+	/* Churn: 10 at warm-up, 99 at the end, but it fell at 3 of 7 steps */
+	assert_true(tc[1].counts.survived == 89);
+	assert_int_equal(tc[1].counts.steps, 7);
+	assert_int_equal(tc[1].counts.rising_steps, 4);
+	assert_int_equal(judge(&tc[1].counts, tc[1].span_s).verdict, SURVIVAL_NOT_STEADY);
+	free(stacks);
+	free(tc);
+	survival_watch__free(&w);
+}
+
+static void test_watch_stacks_against_warmup(void **state)
+{
+	struct stack_report warm[1] = { { .stack_id = 7, .allocs = 50, .live_allocs = 40,
+					  .live_bytes = 40 * 4096 } };
+	struct stack_report end[2] = {
+		{ .stack_id = 7, .allocs = 250, .live_allocs = 235, .live_bytes = 235 * 4096 },
+		/* not among the top stacks at warm-up: counted from attach */
+		{ .stack_id = 9, .allocs = 1000, .live_allocs = 3, .live_bytes = 3 * 64 },
+	};
+	struct process_report r = { .native_traced = true, .stacks = warm, .stack_count = 1,
+				    .elapsed_ns = SEC };
+	struct survival_watch w;
+	struct survival_candidate *sc, *tc;
+	size_t sn, tn;
+
+	(void)state;
+	survival_watch__init(&w, SEC);
+	/* before any report at or after warm-up: nothing to judge */
+	r.elapsed_ns = SEC / 2;
+	survival_watch__interval(&w, &r);
+	assert_int_equal(survival_watch__exit(&w, &r, &sc, &sn, &tc, &tn), -EAGAIN);
+	r.elapsed_ns = SEC;
+	survival_watch__interval(&w, &r);
+	r = (struct process_report){ .native_traced = true, .stacks = end, .stack_count = 2,
+				     .elapsed_ns = 3 * SEC, .exited = true };
+	assert_int_equal(survival_watch__exit(&w, &r, &sc, &sn, &tc, &tn), 0);
+	assert_int_equal(sn, 2);
+	assert_int_equal(tn, 0);
+	assert_true(sc[0].counts.made == 200 && sc[0].counts.survived == 195);
+	assert_true(sc[0].counts.survived_bytes == 195 * 4096 && sc[0].span_s == 2);
+	assert_int_equal(judge(&sc[0].counts, sc[0].span_s).severity, LEAK_SEVERITY_CRITICAL);
+	assert_true(sc[1].counts.made == 1000 && sc[1].counts.survived == 3);
+	assert_false(judge(&sc[1].counts, sc[1].span_s).is_leak);
+	free(sc);
+	free(tc);
+	/* the default mode's windowed counts are not every block's: no stack is judged */
+	r.native_windowed = true;
+	assert_int_equal(survival_watch__exit(&w, &r, &sc, &sn, &tc, &tn), 0);
+	assert_int_equal(sn, 0);
+	free(sc);
+	free(tc);
+	survival_watch__free(&w);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -137,6 +251,8 @@ int main(void)
 		cmocka_unit_test(test_census_type_rising_is_leak),
 		cmocka_unit_test(test_census_type_churning_is_not_leak),
 		cmocka_unit_test(test_bad_input),
+		cmocka_unit_test(test_watch_types_from_census),
+		cmocka_unit_test(test_watch_stacks_against_warmup),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
