@@ -730,9 +730,13 @@ void analysis_runner__interval(struct analysis_runner *a, struct analysis_proces
 
 /* --- survival (at exit) --------------------------------------------------------------- */
 
+/* A survival leak named by the stack's frames (those of the summary's stack report: borrowed
+ * while the summary is written; a new series here could move the series that the listed
+ * trend leaks point into) or the type's name. */
 static void survival_leak(struct analysis_runner *a, struct analysis_process *p,
-			  const struct process_report *r, struct series *s,
-			  const struct survival_counts *c, const struct survival_result *res)
+			  const struct process_report *r, const char *name,
+			  const struct stack_report *st, const struct survival_counts *c,
+			  const struct survival_result *res)
 {
 	struct analysis_event ev = {
 		.type = EVENT_LEAK, .pid = p->pid, .elapsed_ns = r->elapsed_ns,
@@ -742,12 +746,12 @@ static void survival_leak(struct analysis_runner *a, struct analysis_process *p,
 		.survived_share = res->share,
 	};
 
-	if (s) {
-		ev.stack = s->frames;
-		ev.depth = s->depth;
-		ev.python_stack = s->python.depth ? &s->python : NULL;
-		snprintf(ev.name, sizeof(ev.name), "%s", s->name);
+	if (st) {
+		ev.stack = st->frames;
+		ev.depth = st->depth;
+		ev.python_stack = st->python.depth ? &st->python : NULL;
 	}
+	snprintf(ev.name, sizeof(ev.name), "%s", name);
 	if (a->opts->fail_on_leak && (int)res->severity >= a->opts->fail_on_leak_severity)
 		a->leak_tripped = true;
 	list_add(&p->leak_list, &ev);
@@ -766,21 +770,17 @@ static void judge_survival(struct analysis_runner *a, struct analysis_process *p
 		return;
 	for (size_t i = 0; i < stack_count; i++) {
 		const struct stack_report *st = &r->stacks[stacks[i].index];
-		struct series *s;
 
 		if (survival__judge(&stacks[i].counts, stacks[i].span_s, NULL, &res) || !res.is_leak)
 			continue;
-		s = series_of(p, false, st->stack_id, "");
-		if (s)
-			copy_frames(s, st);
-		survival_leak(a, p, r, s, &stacks[i].counts, &res);
+		survival_leak(a, p, r, st->depth && st->frames[0] ? st->frames[0] : "?", st,
+			      &stacks[i].counts, &res);
 	}
 	for (size_t i = 0; i < type_count; i++) {
-		const char *name = r->python->types[types[i].index].name;
-
 		if (survival__judge(&types[i].counts, types[i].span_s, NULL, &res) || !res.is_leak)
 			continue;
-		survival_leak(a, p, r, series_of(p, true, -1, name), &types[i].counts, &res);
+		survival_leak(a, p, r, r->python->types[types[i].index].name, NULL,
+			      &types[i].counts, &res);
 	}
 	free(stacks);
 	free(types);
