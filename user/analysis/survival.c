@@ -10,7 +10,8 @@ static const struct survival_opts default_opts = {
 	.min_survivors = 16,
 	.min_share = 0.5,
 	.min_steps = 2,
-	.min_rising = 0.75,
+	.min_rising = 0.5,
+	.max_falling = 0.25,
 };
 
 static struct survival_opts resolve_opts(const struct survival_opts *opts)
@@ -25,6 +26,8 @@ static struct survival_opts resolve_opts(const struct survival_opts *opts)
 		o.min_steps = default_opts.min_steps;
 	if (!o.min_rising)
 		o.min_rising = default_opts.min_rising;
+	if (!o.max_falling)
+		o.max_falling = default_opts.max_falling;
 	return o;
 }
 
@@ -39,10 +42,11 @@ static enum survival_verdict judge(const struct survival_counts *c, double span_
 		res->share = c->made > 0 ? fmin(c->survived / c->made, 1) : 1;
 		if (res->share < o->min_share)
 			return SURVIVAL_FREED;
-	} else if (c->steps < o->min_steps ||
-		   (double)c->rising_steps < o->min_rising * (double)c->steps) {
-		return SURVIVAL_NOT_STEADY;
 	}
+	if (c->steps < o->min_steps ||
+	    (double)c->rising_steps < o->min_rising * (double)c->steps ||
+	    (double)c->falling_steps > o->max_falling * (double)c->steps)
+		return SURVIVAL_NOT_STEADY;
 	return SURVIVAL_LEAK;
 }
 

@@ -16,9 +16,9 @@ struct survival_counts {
 	double made;            /* allocations / objects made after warm-up; < 0: not known */
 	double survived;        /* live at exit minus live at warm-up */
 	double survived_bytes;
-	/* Where made is not known (a census): the reports after warm-up and those at which
-	 * the live count did not fall (a type whose count goes up and down churns). */
-	size_t steps, rising_steps;
+	/* The reports after warm-up (and the exit), and those at which the live figure rose
+	 * or fell: a leak keeps rising; a cache filled once rises at one; churn rises and falls. */
+	size_t steps, rising_steps, falling_steps;
 };
 
 enum survival_verdict {
@@ -26,15 +26,16 @@ enum survival_verdict {
 	SURVIVAL_NO_SPAN,       /* exit not after warm-up */
 	SURVIVAL_FEW,           /* fewer than min_survivors survived */
 	SURVIVAL_FREED,         /* most of what was made was freed */
-	SURVIVAL_NOT_STEADY,    /* census: too few reports, or the count fell too often */
+	SURVIVAL_NOT_STEADY,    /* too few reports; rose at too few, or fell at too many */
 };
 
 /* Zero fields take the defaults in brackets. */
 struct survival_opts {
 	double min_survivors;   /* [16] */
 	double min_share;       /* survived / made [0.5]: "mostly survive" */
-	size_t min_steps;       /* census [2] */
-	double min_rising;      /* census: rising_steps / steps [0.75] */
+	size_t min_steps;       /* [2] */
+	double min_rising;      /* rising_steps / steps [0.5] */
+	double max_falling;     /* falling_steps / steps [0.25] */
 };
 
 struct survival_result {

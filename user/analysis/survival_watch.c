@@ -5,16 +5,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-struct survival_stack_base {
+/* One stack (its live bytes move) or Python type (its live count): figures at warm-up (zero
+ * for one first seen after), and how it moved at each report after. */
+struct survival_track {
+	bool python_type;
 	int stack_id;
-	uint64_t allocs, live_allocs, live_bytes;
-};
-
-struct survival_type_track {
 	char name[sizeof(((struct python_type_report *)0)->name)];
-	uint64_t base_live, base_live_bytes, base_created;
-	uint64_t last_live;
-	size_t steps, rising_steps;
+	uint64_t base_made, base_live, base_bytes;   /* made: allocations, or objects created */
+	uint64_t last;
+	size_t steps, rising_steps, falling_steps;
 	bool seen;                   /* in the report being read */
 };
 
@@ -29,86 +28,108 @@ static bool native_exact(const struct process_report *r)
 	return r->native_traced && !r->native_windowed;
 }
 
-static struct survival_type_track *find_type(const struct survival_watch *w, const char *name)
+static struct survival_track *find_track(const struct survival_watch *w, bool python_type,
+					 int stack_id, const char *name)
 {
-	for (size_t i = 0; i < w->type_count; i++)
-		if (!strcmp(w->types[i].name, name))
-			return &w->types[i];
+	for (size_t i = 0; i < w->track_count; i++) {
+		struct survival_track *t = &w->tracks[i];
+
+		if (t->python_type == python_type &&
+		    (python_type ? !strcmp(t->name, name) : t->stack_id == stack_id))
+			return t;
+	}
 	return NULL;
 }
 
-/* A type first counted after warm-up had none then. */
-static struct survival_type_track *add_type(struct survival_watch *w, const char *name)
+static struct survival_track *add_track(struct survival_watch *w, bool python_type,
+					int stack_id, const char *name)
 {
-	struct survival_type_track *t;
+	struct survival_track *t;
 
-	if (w->type_count == w->type_capacity) {
-		size_t cap = w->type_capacity ? w->type_capacity * 2 : 64;
-		struct survival_type_track *more = realloc(w->types, cap * sizeof(*more));
+	if (w->track_count == w->track_capacity) {
+		size_t cap = w->track_capacity ? w->track_capacity * 2 : 64;
+		struct survival_track *more = realloc(w->tracks, cap * sizeof(*more));
 
 		if (!more)
 			return NULL;
-		w->types = more;
-		w->type_capacity = cap;
+		w->tracks = more;
+		w->track_capacity = cap;
 	}
-	t = memset(&w->types[w->type_count++], 0, sizeof(*t));
-	snprintf(t->name, sizeof(t->name), "%s", name);
+	t = memset(&w->tracks[w->track_count++], 0, sizeof(*t));
+	t->python_type = python_type;
+	t->stack_id = stack_id;
+	snprintf(t->name, sizeof(t->name), "%s", name ? name : "");
 	return t;
+}
+
+static struct survival_track *track_of(struct survival_watch *w, bool python_type, int stack_id,
+				       const char *name)
+{
+	struct survival_track *t = find_track(w, python_type, stack_id, name);
+
+	return t ? t : add_track(w, python_type, stack_id, name);
+}
+
+static void step(struct survival_track *t, uint64_t now)
+{
+	t->seen = true;
+	t->steps++;
+	t->rising_steps += now > t->last;
+	t->falling_steps += now < t->last;
+	t->last = now;
 }
 
 static void take_base(struct survival_watch *w, const struct process_report *r)
 {
 	w->taken = true;
 	w->taken_ns = r->elapsed_ns;
-	if (native_exact(r) && r->stack_count &&
-	    (w->stacks = calloc(r->stack_count, sizeof(*w->stacks)))) {
-		for (size_t i = 0; i < r->stack_count; i++)
-			w->stacks[i] = (struct survival_stack_base){
-				r->stacks[i].stack_id, r->stacks[i].allocs, r->stacks[i].live_allocs,
-				r->stacks[i].live_bytes,
-			};
-		w->stack_count = r->stack_count;
+	for (size_t i = 0; native_exact(r) && i < r->stack_count; i++) {
+		const struct stack_report *st = &r->stacks[i];
+		struct survival_track *t = add_track(w, false, st->stack_id, NULL);
+
+		if (!t)
+			return;
+		t->base_made = st->allocs;
+		t->base_live = st->live_allocs;
+		t->base_bytes = t->last = st->live_bytes;
 	}
 	for (size_t i = 0; r->python && i < r->python->type_count; i++) {
 		const struct python_type_report *ty = &r->python->types[i];
-		struct survival_type_track *t;
+		struct survival_track *t;
 
-		if (!ty->has_live || !(t = add_type(w, ty->name)))
+		if (!ty->has_live || !(t = add_track(w, true, -1, ty->name)))
 			continue;
-		t->base_live = t->last_live = ty->live;
-		t->base_live_bytes = ty->live_bytes;
-		t->base_created = ty->created;
+		t->base_made = ty->created;
+		t->base_live = t->last = ty->live;
+		t->base_bytes = ty->live_bytes;
 	}
 }
 
-/* Each type's count at this report against the last: one step, rising unless it fell (a
- * type the census no longer lists fell to none). */
-static void track_types(struct survival_watch *w, const struct python_report *py)
+/* Each stack and type at this report against the last. A type the census no longer lists
+ * fell to none; a stack out of the top stacks is not known. */
+static void track(struct survival_watch *w, const struct process_report *r)
 {
-	for (size_t i = 0; i < w->type_count; i++)
-		w->types[i].seen = false;
-	for (size_t i = 0; i < py->type_count; i++) {
-		const struct python_type_report *ty = &py->types[i];
-		struct survival_type_track *t;
+	bool census = r->python && r->python->objects_known;
+	struct survival_track *t;
 
-		if (!ty->has_live)
-			continue;
-		t = find_type(w, ty->name);
-		if (!t && !(t = add_type(w, ty->name)))
-			continue;
-		t->seen = true;
-		t->steps++;
-		t->rising_steps += ty->live >= t->last_live;
-		t->last_live = ty->live;
-	}
-	for (size_t i = 0; i < w->type_count; i++) {
-		struct survival_type_track *t = &w->types[i];
+	for (size_t i = 0; i < w->track_count; i++)
+		w->tracks[i].seen = false;
+	for (size_t i = 0; native_exact(r) && i < r->stack_count; i++)
+		if ((t = track_of(w, false, r->stacks[i].stack_id, NULL)))
+			step(t, r->stacks[i].live_bytes);
+	for (size_t i = 0; census && i < r->python->type_count; i++) {
+		const struct python_type_report *ty = &r->python->types[i];
 
-		if (t->seen || !t->last_live)
-			continue;
-		t->steps++;
-		t->last_live = 0;
+		if (ty->has_live && (t = track_of(w, true, -1, ty->name)))
+			step(t, ty->live);
 	}
+	for (size_t i = 0; census && i < w->track_count; i++) {
+		t = &w->tracks[i];
+		if (t->python_type && !t->seen && t->last)
+			step(t, 0);
+	}
+	if (census)
+		w->census_ns = r->elapsed_ns;
 }
 
 void survival_watch__interval(struct survival_watch *w, const struct process_report *r)
@@ -120,18 +141,7 @@ void survival_watch__interval(struct survival_watch *w, const struct process_rep
 			take_base(w, r);
 		return;
 	}
-	if (r->python && r->python->objects_known) {
-		track_types(w, r->python);
-		w->census_ns = r->elapsed_ns;
-	}
-}
-
-static const struct survival_stack_base *find_stack(const struct survival_watch *w, int id)
-{
-	for (size_t i = 0; i < w->stack_count; i++)
-		if (w->stacks[i].stack_id == id)
-			return &w->stacks[i];
-	return NULL;
+	track(w, r);
 }
 
 static int exit_stacks(const struct survival_watch *w, const struct process_report *r,
@@ -143,24 +153,26 @@ static int exit_stacks(const struct survival_watch *w, const struct process_repo
 		return -ENOMEM;
 	for (size_t i = 0; i < r->stack_count; i++) {
 		const struct stack_report *st = &r->stacks[i];
-		const struct survival_stack_base *b = find_stack(w, st->stack_id);
-		struct survival_stack_base none = { 0 };
+		const struct survival_track *t = find_track(w, false, st->stack_id, NULL);
+		struct survival_track none = { 0 };
+		struct survival_counts *c = &(*out)[*count].counts;
 
-		if (!b)   /* not among the top stacks at warm-up: made since attach */
-			b = &none;
-		(*out)[(*count)++] = (struct survival_candidate){
-			.index = i,
-			.span_s = (r->elapsed_ns - w->taken_ns) / 1e9,
-			.counts = {
-				.made = (double)st->allocs - (double)b->allocs,
-				.survived = (double)st->live_allocs - (double)b->live_allocs,
-				.survived_bytes = (double)st->live_bytes - (double)b->live_bytes,
-			},
-		};
+		if (!t)   /* never among the top stacks: made since attach, no moves seen */
+			t = &none;
+		(*out)[*count].index = i;
+		(*out)[(*count)++].span_s = (r->elapsed_ns - w->taken_ns) / 1e9;
+		c->made = (double)st->allocs - (double)t->base_made;
+		c->survived = (double)st->live_allocs - (double)t->base_live;
+		c->survived_bytes = (double)st->live_bytes - (double)t->base_bytes;
+		/* the exit is one more step */
+		c->steps = t->steps + 1;
+		c->rising_steps = t->rising_steps + (st->live_bytes > t->last);
+		c->falling_steps = t->falling_steps + (st->live_bytes < t->last);
 	}
 	return 0;
 }
 
+/* An exited interpreter's types are those of its last census: no step more. */
 static int exit_types(const struct survival_watch *w, const struct process_report *r,
 		      struct survival_candidate **out, size_t *count)
 {
@@ -172,21 +184,21 @@ static int exit_types(const struct survival_watch *w, const struct process_repor
 		return -ENOMEM;
 	for (size_t i = 0; i < py->type_count; i++) {
 		const struct python_type_report *ty = &py->types[i];
-		const struct survival_type_track *t = find_type(w, ty->name);
-		struct survival_counts *c;
+		const struct survival_track *t = find_track(w, true, -1, ty->name);
+		struct survival_counts *c = &(*out)[*count].counts;
 
 		if (!ty->has_live || !t)
 			continue;
-		c = &(*out)[*count].counts;
-		(*out)[*count].span_s = ty->has_events || !w->census_ns ?
+		(*out)[*count].index = i;
+		(*out)[(*count)++].span_s = ty->has_events || !w->census_ns ?
 			(r->elapsed_ns - w->taken_ns) / 1e9 : (w->census_ns - w->taken_ns) / 1e9;
-		(*out)[(*count)++].index = i;
 		c->objects = true;
+		c->made = ty->has_events ? (double)ty->created - (double)t->base_made : -1;
 		c->survived = (double)ty->live - (double)t->base_live;
-		c->survived_bytes = (double)ty->live_bytes - (double)t->base_live_bytes;
-		c->made = ty->has_events ? (double)ty->created - (double)t->base_created : -1;
+		c->survived_bytes = (double)ty->live_bytes - (double)t->base_bytes;
 		c->steps = t->steps;
 		c->rising_steps = t->rising_steps;
+		c->falling_steps = t->falling_steps;
 	}
 	return 0;
 }
@@ -210,7 +222,6 @@ int survival_watch__exit(const struct survival_watch *w, const struct process_re
 
 void survival_watch__free(struct survival_watch *w)
 {
-	free(w->stacks);
-	free(w->types);
+	free(w->tracks);
 	memset(w, 0, sizeof(*w));
 }

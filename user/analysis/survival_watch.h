@@ -12,18 +12,15 @@
 #include "analysis/survival.h"
 #include "model/report.h"
 
-struct survival_stack_base;
-struct survival_type_track;
+struct survival_track;
 
 struct survival_watch {
 	uint64_t warmup_ns;
 	bool taken;                  /* the warm-up figures were taken... */
 	uint64_t taken_ns;           /* ...at this report (since attach) */
 	uint64_t census_ns;          /* the last report with a census after it */
-	struct survival_stack_base *stacks;
-	size_t stack_count;
-	struct survival_type_track *types;
-	size_t type_count, type_capacity;
+	struct survival_track *tracks;
+	size_t track_count, track_capacity;
 };
 
 /* One stack (index into the exit report's stacks) or Python type (into its python types). */
@@ -35,7 +32,8 @@ struct survival_candidate {
 
 void survival_watch__init(struct survival_watch *w, uint64_t warmup_ns);
 /* A report while the process runs: the warm-up figures at the first at or after warmup_ns
- * (its stacks: the top stacks it carries; exact native counts only), then each type's move. */
+ * (its stacks: the top stacks it carries; exact native counts only), then how each stack's
+ * live bytes and each type's live count moved. */
 void survival_watch__interval(struct survival_watch *w, const struct process_report *r);
 /* At exit (r: the summary): the counts of each of r's stacks and Python types since warm-up.
  * *stacks and *types are malloc'ed. Returns 0, -EAGAIN (no warm-up figures), -ENOMEM. */

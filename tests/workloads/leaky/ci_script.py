@@ -1,7 +1,8 @@
 """Test workload: a launched script as a CI job runs it. For SECONDS, makes RATE Record
-objects a second and keeps them in the module-level list KEPT (leak) or drops them (clean),
-while it churns temporary dicts and lists; then prints "kept N" (len(KEPT), the ground truth)
-and exits. Usage: python ci_script.py SECONDS leak|clean [RATE]"""
+objects a second and keeps them in the module-level list KEPT (leak) or drops them (clean;
+once: drops them, but fills KEPT with 500 at 2 s, like a cache loaded once), while it churns
+temporary dicts and lists; then prints "kept N" (len(KEPT), the ground truth) and exits.
+Usage: python ci_script.py SECONDS leak|clean|once [RATE]"""
 import sys
 import time
 
@@ -22,6 +23,7 @@ def churn(n):
 def main():
     seconds = float(sys.argv[1])
     keep = sys.argv[2] == "leak"
+    once = sys.argv[2] == "once"
     rate = float(sys.argv[3]) if len(sys.argv) > 3 else 50.0
     start = time.monotonic()
     made = 0
@@ -31,6 +33,8 @@ def main():
             if keep:
                 KEPT.append(record)
             made += 1
+        if once and not KEPT and time.monotonic() - start >= 2:
+            KEPT.extend(Record(i) for i in range(500))
         churn(200)
         time.sleep(0.01)
     print("kept", len(KEPT), flush=True)
