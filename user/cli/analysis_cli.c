@@ -42,7 +42,8 @@ static const struct argp_option options[] = {
 	{ "leak-age", OPT_LEAK_AGE, "SECONDS", 0,
 	  "The summary lists outstanding allocations older than this, by stack", 0 },
 	{ "warmup", OPT_WARMUP, "SECONDS", 0,
-	  "Drift: compare with the first snapshot after SECONDS", 0 },
+	  "Drift: compare with the first snapshot after SECONDS; --fail-on-leak's survival "
+	  "counts what was made after it", 0 },
 	{ "baseline", OPT_BASELINE, "FILE", 0,
 	  "Drift: compare with the summary of an earlier run's NDJSON FILE", 0 },
 	{ "budget", OPT_BUDGET, "SPEC", 0,
