@@ -93,6 +93,15 @@ check_eq "--fail-fast: the command did not finish (no 'kept' line)" "$(grep -c '
 check_true "--fail-fast: a leak event before the end" \
 	test "$(jq -s '[.[] | select(.type == "leak" and .severity != "low")] | length' "$WORK/fast.json")" -gt 0
 
+# One that ignores SIGTERM is killed 5 s later: exit 10 all the same.
+run stubborn --fail-on-leak=medium --fail-fast --json="$WORK/stubborn.json" -- "$PY" "$SCRIPT" 120 leak 50 ignore-term
+check_eq "--fail-fast, SIGTERM ignored: exit status" "$RC" 10
+first=$(jq -s '[.[] | select(.type == "leak" and .severity != "low")][0].elapsed_ns / 1e9' "$WORK/stubborn.json")
+ended=$(jq 'select(.type == "summary") | .elapsed_ns / 1e9' "$WORK/stubborn.json")
+check_between "--fail-fast, SIGTERM ignored: killed 5 s after the leak was found" \
+	"$(awk -v a="$first" -v b="$ended" 'BEGIN { printf "%.1f", b - a }')" 4.9 7
+check_eq "--fail-fast, SIGTERM ignored: the command did not finish" "$(grep -c '^kept' "$WORK/stubborn.out")" 0
+
 run fastclean --fail-on-leak=medium --fail-fast -- "$PY" "$SCRIPT" 4 clean
 check_eq "--fail-fast on a clean command: it runs to its end, exit 0" \
 	"$RC $(grep -c '^kept 0' "$WORK/fastclean.out")" "0 1"

@@ -2,7 +2,9 @@
 objects a second and keeps them in the module-level list KEPT (leak) or drops them (clean;
 once: drops them, but fills KEPT with 500 at 2 s, like a cache loaded once), while it churns
 temporary dicts and lists; then prints "kept N" (len(KEPT), the ground truth) and exits.
-Usage: python ci_script.py SECONDS leak|clean|once [RATE]"""
+With "ignore-term" after RATE it ignores SIGTERM.
+Usage: python ci_script.py SECONDS leak|clean|once [RATE [ignore-term]]"""
+import signal
 import sys
 import time
 
@@ -25,6 +27,8 @@ def main():
     keep = sys.argv[2] == "leak"
     once = sys.argv[2] == "once"
     rate = float(sys.argv[3]) if len(sys.argv) > 3 else 50.0
+    if sys.argv[4:] == ["ignore-term"]:
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
     start = time.monotonic()
     made = 0
     while time.monotonic() - start < seconds:
