@@ -36,7 +36,8 @@ void console_write_event(FILE *f, const struct analysis_event *ev)
 		break;
 	case EVENT_LEAK:
 		if (!ev->python_type) {
-			fprintf(f, "leak (%s): stack %s grows %s/s, %s live\n",
+			fprintf(f, ev->survival ? "leak (%s): stack %s kept %s/s after warm-up, %s at exit\n" :
+				"leak (%s): stack %s grows %s/s, %s live\n",
 				leak_severity_name(ev->severity), ev->name,
 				console_bytes(ev->growth_per_s, a, sizeof(a)), console_bytes(ev->live, b, sizeof(b)));
 			if (ev->python_stack) {
@@ -45,7 +46,8 @@ void console_write_event(FILE *f, const struct analysis_event *ev)
 			}
 			break;
 		}
-		fprintf(f, "leak (%s): %s grows %.1f objects/s, %.0f live\n",
+		fprintf(f, ev->survival ? "leak (%s): %s kept %.1f objects/s after warm-up, %.0f at exit\n" :
+			"leak (%s): %s grows %.1f objects/s, %.0f live\n",
 			leak_severity_name(ev->severity), ev->name, ev->growth_per_s, ev->live);
 		for (size_t i = 0; i < ev->retained_by.count; i++)   /* \xc3\x97: U+00D7 × */
 			fprintf(f, "  retained by %s \xc3\x97%" PRIu64 "%s\n", ev->retained_by.paths[i].path,
