@@ -84,7 +84,7 @@ static void test_slow_growth_one_pct_per_min_is_medium_leak(void **state)
 	make_linear(p, 600, 1, 100 * MIB, MIB / 60, 0.5 * MIB, 2);
 	res = analyze(p, 600, NULL);
 	assert_true(res.is_leak);
-	/* 60 MiB/h and ~0.95%/min: both in the medium tier */
+	/* 60 MiB/h: the medium tier */
 	assert_int_equal(res.severity, LEAK_SEVERITY_MEDIUM);
 	assert_true(fabs(res.growth_per_s - MIB / 60) < 0.03 * MIB / 60);
 }
@@ -116,8 +116,8 @@ static void test_object_count_with_ties_is_leak(void **state)
 		p[i].value = round(p[i].value);
 	res = analyze(p, 600, &opts);
 	assert_true(res.is_leak);
-	/* 1800/h is low, but 30/min on ~5300 is 0.57%/min: medium */
-	assert_int_equal(res.severity, LEAK_SEVERITY_MEDIUM);
+	/* 1800/h: low, however many dicts there were before */
+	assert_int_equal(res.severity, LEAK_SEVERITY_LOW);
 	assert_true(fabs(res.growth_per_s - 0.5) < 0.02);
 }
 
@@ -282,35 +282,71 @@ static void test_severity_boundaries(void **state)
 {
 	const struct leak_thresholds *b = &leak_thresholds_bytes;
 	const struct leak_thresholds *o = &leak_thresholds_objects;
-	double level = 10 * GIB;	/* so big that % growth stays tiny */
 
 	(void)state;
-	assert_int_equal(leak_severity_classify(b, 0, level), LEAK_SEVERITY_NONE);
-	assert_int_equal(leak_severity_classify(b, 1, level), LEAK_SEVERITY_LOW);
-	/* absolute tiers start at 10 MiB/h, 100 MiB/h, 1 GiB/h, inclusive */
-	assert_int_equal(leak_severity_classify(b, 10 * MIB / 3600 * 0.999, level),
-			 LEAK_SEVERITY_LOW);
-	assert_int_equal(leak_severity_classify(b, 10 * MIB / 3600, level), LEAK_SEVERITY_MEDIUM);
-	assert_int_equal(leak_severity_classify(b, 100 * MIB / 3600 * 0.999, level),
-			 LEAK_SEVERITY_MEDIUM);
-	assert_int_equal(leak_severity_classify(b, 100 * MIB / 3600, level), LEAK_SEVERITY_HIGH);
-	assert_int_equal(leak_severity_classify(b, GIB / 3600 * 0.999, level), LEAK_SEVERITY_HIGH);
-	assert_int_equal(leak_severity_classify(b, GIB / 3600, level), LEAK_SEVERITY_CRITICAL);
+	assert_int_equal(leak_severity_classify(b, 0), LEAK_SEVERITY_NONE);
+	assert_int_equal(leak_severity_classify(b, -1), LEAK_SEVERITY_NONE);
+	assert_int_equal(leak_severity_classify(b, 1), LEAK_SEVERITY_LOW);
+	/* tiers start at 10 MiB/h, 100 MiB/h, 1 GiB/h, inclusive */
+	assert_int_equal(leak_severity_classify(b, 10 * MIB / 3600 * 0.999), LEAK_SEVERITY_LOW);
+	assert_int_equal(leak_severity_classify(b, 10 * MIB / 3600), LEAK_SEVERITY_MEDIUM);
+	assert_int_equal(leak_severity_classify(b, 100 * MIB / 3600 * 0.999), LEAK_SEVERITY_MEDIUM);
+	assert_int_equal(leak_severity_classify(b, 100 * MIB / 3600), LEAK_SEVERITY_HIGH);
+	assert_int_equal(leak_severity_classify(b, GIB / 3600 * 0.999), LEAK_SEVERITY_HIGH);
+	assert_int_equal(leak_severity_classify(b, GIB / 3600), LEAK_SEVERITY_CRITICAL);
 
-	/* relative tiers: 2%/min of 1 MiB is only 1.2 MiB/h, yet high */
-	assert_int_equal(leak_severity_classify(b, 0.02 * MIB / 60, MIB), LEAK_SEVERITY_HIGH);
-	assert_int_equal(leak_severity_classify(b, 0.0199 * MIB / 60, MIB), LEAK_SEVERITY_MEDIUM);
-	assert_int_equal(leak_severity_classify(b, 0.10 * MIB / 60, MIB), LEAK_SEVERITY_CRITICAL);
-	assert_int_equal(leak_severity_classify(b, 0.005 * MIB / 60, MIB), LEAK_SEVERITY_MEDIUM);
-	/* under 1 MiB the percentage does not count */
-	assert_int_equal(leak_severity_classify(b, 0.10 * MIB / 60, MIB - 1), LEAK_SEVERITY_LOW);
+	/* objects: 10k/h, 100k/h, 1M/h */
+	assert_int_equal(leak_severity_classify(o, 10000.0 / 3600), LEAK_SEVERITY_MEDIUM);
+	assert_int_equal(leak_severity_classify(o, 9999.0 / 3600), LEAK_SEVERITY_LOW);
+	assert_int_equal(leak_severity_classify(o, 100000.0 / 3600), LEAK_SEVERITY_HIGH);
+	assert_int_equal(leak_severity_classify(o, 1e6 / 3600), LEAK_SEVERITY_CRITICAL);
 
-	/* objects: 10k/h, 100k/h, 1M/h; % from 1000 objects */
-	assert_int_equal(leak_severity_classify(o, 10000.0 / 3600, 1e9), LEAK_SEVERITY_MEDIUM);
-	assert_int_equal(leak_severity_classify(o, 9999.0 / 3600, 1e9), LEAK_SEVERITY_LOW);
-	assert_int_equal(leak_severity_classify(o, 1e6 / 3600, 1e9), LEAK_SEVERITY_CRITICAL);
-	assert_int_equal(leak_severity_classify(o, 0.1 * 1000 / 60, 1000), LEAK_SEVERITY_CRITICAL);
-	assert_int_equal(leak_severity_classify(o, 0.1 * 999 / 60, 999), LEAK_SEVERITY_LOW);
+	/* objects rank by their bytes too: 1 a second is low by count; of 4 KiB each it is
+	 * 14 MiB/h, medium; of unknown size it stays low */
+	assert_int_equal(leak_severity_of_objects(1, 4096), LEAK_SEVERITY_MEDIUM);
+	assert_int_equal(leak_severity_of_objects(1, 64), LEAK_SEVERITY_LOW);
+	assert_int_equal(leak_severity_of_objects(1, 0), LEAK_SEVERITY_LOW);
+	assert_int_equal(leak_severity_of_objects(300, 64), LEAK_SEVERITY_CRITICAL);
+}
+
+/* One steady leak, 4 KiB/s (14 MiB/h: medium), seen through 0.5 s samples after 10 s and
+ * after 1000 s of uptime over a base of 512 KiB: the level is 0.55 MiB at the first look and
+ * 4.5 MiB at the second (5%/min of it: a rule on the share of the level ranked it high then,
+ * and not before), the severity the same. */
+static void test_severity_does_not_depend_on_uptime(void **state)
+{
+	static struct trend_point p[MAX_POINTS];
+	const double base = 0.5 * MIB, rate = 4096;
+	struct leak_opts bytes = { .max_samples = 300 };
+	struct leak_opts objects = { .max_samples = 300,
+				     .thresholds = &leak_thresholds_objects, .unit_bytes = 2048 };
+	struct leak_result early, late;
+	size_t n = 2000;
+
+	(void)state;
+	make_linear(p, n, 0.5, base, rate, 1024, 11);
+	early = analyze(p, 20, &bytes);		/* after 10 s: the first 20 samples */
+	late = analyze(p, n, &bytes);		/* after 1000 s: the last 300 of 2000 */
+	assert_true(early.is_leak && late.is_leak);
+	assert_true(late.last > 8 * early.last);
+	assert_int_equal(early.severity, LEAK_SEVERITY_MEDIUM);
+	assert_int_equal(late.severity, LEAK_SEVERITY_MEDIUM);
+
+	/* a type: 2 objects a second of 2 KiB each over 30 (7200/h is low by count, 14 MiB/h
+	 * medium by bytes), 50 objects at the first look, 2030 at the second */
+	make_linear(p, n, 0.5, 30, 2, 0.5, 12);
+	early = analyze(p, 20, &objects);
+	late = analyze(p, n, &objects);
+	assert_true(early.is_leak && late.is_leak);
+	assert_int_equal(early.severity, LEAK_SEVERITY_MEDIUM);
+	assert_int_equal(late.severity, LEAK_SEVERITY_MEDIUM);
+
+	/* 50x faster (703 MiB/h): high, early and late alike */
+	make_linear(p, n, 0.5, base, 50 * rate, 1024, 13);
+	early = analyze(p, 20, &bytes);
+	late = analyze(p, n, &bytes);
+	assert_int_equal(early.severity, LEAK_SEVERITY_HIGH);
+	assert_int_equal(late.severity, LEAK_SEVERITY_HIGH);
 }
 
 static void test_severity_names_round_trip(void **state)
@@ -372,6 +408,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_linear_growth_is_critical_leak),
 		cmocka_unit_test(test_slow_growth_one_pct_per_min_is_medium_leak),
+		cmocka_unit_test(test_severity_does_not_depend_on_uptime),
 		cmocka_unit_test(test_slow_growth_sparse_samples_is_leak),
 		cmocka_unit_test(test_object_count_with_ties_is_leak),
 		cmocka_unit_test(test_noise_around_constant_is_not_leak),

@@ -107,8 +107,14 @@ static enum leak_verdict judge(const struct trend_point *p, size_t n, const stru
 	if (largest_fall(p, n, scratch) > o->max_fall * growth)
 		return LEAK_VERDICT_NOT_STEADY;
 
-	res->severity = leak_severity_classify(o->thresholds, res->growth_per_s,
-					       start_level + growth);
+	res->severity = leak_severity_classify(o->thresholds, res->growth_per_s);
+	if (o->unit_bytes > 0) {
+		enum leak_severity by_bytes = leak_severity_classify(&leak_thresholds_bytes,
+								     res->growth_per_s * o->unit_bytes);
+
+		if (by_bytes > res->severity)
+			res->severity = by_bytes;
+	}
 	return LEAK_VERDICT_LEAK;
 }
 

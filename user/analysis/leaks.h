@@ -21,17 +21,11 @@ enum leak_verdict {
 	LEAK_VERDICT_NOT_STEADY,	/* falls back too far, like a sawtooth */
 };
 
-/* Where a severity starts: growth per hour (series unit) or % of the level per minute. */
-struct leak_tier {
-	double per_hour;
-	double pct_per_min;
-};
-
+/* Where each severity starts: growth per hour, in the series' unit (bytes or objects). */
 struct leak_thresholds {
-	struct leak_tier medium;
-	struct leak_tier high;
-	struct leak_tier critical;
-	double pct_min_level;	/* below this level, % growth does not raise severity */
+	double medium_per_hour;
+	double high_per_hour;
+	double critical_per_hour;
 };
 
 extern const struct leak_thresholds leak_thresholds_bytes;
@@ -47,6 +41,8 @@ struct leak_opts {
 	double min_growth;	/* growth in series units [0] */
 	double max_fall;	/* largest fall back vs growth [0.5] */
 	const struct leak_thresholds *thresholds;	/* [&leak_thresholds_bytes] */
+	double unit_bytes;	/* bytes per unit (a type's object size): the growth in bytes
+				 * ranks too, by leak_thresholds_bytes [0: not known] */
 };
 
 struct leak_result {
@@ -68,11 +64,12 @@ struct leak_result {
 int leak__analyze(const struct trend_point *points, size_t n, const struct leak_opts *opts,
 		  struct leak_result *res);
 
-/* Severity of a leak growing growth_per_s at the current level (see docs/analysis.md). */
-enum leak_severity leak_severity_classify(const struct leak_thresholds *th, double growth_per_s,
-					  double level);
-
-
+/* Severity of a leak growing growth_per_s (the series' unit per second): its rate, whatever
+ * the level or the process's uptime (see docs/analysis.md). */
+enum leak_severity leak_severity_classify(const struct leak_thresholds *th, double growth_per_s);
+/* Objects leaking objects_per_s of bytes_per_object each (0: unknown): the higher of the
+ * objects' and the bytes' severity. */
+enum leak_severity leak_severity_of_objects(double objects_per_s, double bytes_per_object);
 
 const char *leak_verdict_name(enum leak_verdict verdict);
 

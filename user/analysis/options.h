@@ -31,6 +31,7 @@ struct analysis_options {
 	double on_event_per_s;       /* rate limit of --on-event [1/s, burst 5] */
 	bool fail_on_leak;
 	int fail_on_leak_severity;   /* enum leak_severity */
+	bool fail_fast;              /* end the launched command at once on such a leak */
 	bool fail_on_budget;
 	uint64_t forecast_horizon_ns; /* a forecast event under it; 0: the default, 1 h */
 };

@@ -19,6 +19,8 @@
 #include "analysis/frame_stats.h"
 #include "analysis/leaks.h"
 #include "analysis/spikes.h"
+#include "analysis/survival.h"
+#include "analysis/survival_watch.h"
 #include "model/exit_codes.h"
 #include "model/fragmentation_report.h"
 #include "output/on_event/on_event.h"
@@ -26,11 +28,15 @@
 #include "target/sysctx.h"
 
 #define LEAK_MAX_SAMPLES 300
-#define MAX_SERIES 256
+/* Series per process: the table grows to this, then a series that never leaked and got no
+ * point for longest makes room (a late-coming type must not find it full of old stacks). */
+#define MAX_SERIES 4096
 #define MAX_LISTED 100
 #define FORECAST_DEFAULT_HORIZON_S 3600.0
 /* Mann-Kendall z that a leak needs (leak_opts.min_z; the default). */
 #define LEAK_MIN_Z 3.0
+/* Survival counts what was made after this much of the run, unless --warmup says. */
+#define SURVIVAL_WARMUP_NS 1000000000ull
 
 /* A live figure per snapshot: one native stack's live bytes or one Python type's count. */
 struct series {
@@ -44,6 +50,7 @@ struct series {
 	uint64_t *frames_at;           /* --frame: frames ended by each point */
 	size_t count;
 	struct frame_leak frame_leak;  /* --frame: the latest per-frame judgement that found one */
+	double unit_bytes;             /* a type's bytes per object at its last point; 0: unknown */
 	struct leak_result result;
 	struct leak_result last_leak;  /* the latest analysis that found a leak */
 	double analysed_t;             /* t of the last point analysed: no new point, no new answer */
@@ -72,7 +79,7 @@ struct analysis_process {
 	uint64_t last_frame_end;
 	struct frame_window *frame_window;   /* --frame: made at the first frame */
 	struct series *series;
-	size_t series_count;
+	size_t series_count, series_capacity;
 	struct metric_set baseline;
 	bool baseline_taken;
 	char **drifting;
@@ -94,6 +101,7 @@ struct analysis_process {
 	uint64_t last_rss;
 	char comm[32];
 	char container[80];
+	struct survival_watch survival;   /* --fail-on-leak: judged at the process's exit */
 };
 
 struct analysis_runner {
@@ -199,6 +207,8 @@ struct analysis_process *analysis_process__new(struct analysis_runner *a, pid_t 
 	p->pid = pid;
 	p->spikes = spike_detector__new(&sopts);
 	p->forecasts = calloc(a->opts->budget_count + 1, sizeof(*p->forecasts));
+	survival_watch__init(&p->survival, a->opts->warmup_set ? a->opts->warmup_ns
+							       : SURVIVAL_WARMUP_NS);
 	frame_stats__init(&p->frames, a->opts->target_fps);
 	for (int b = 0; b < a->opts->budget_count; b++) {
 		const struct budget_spec *spec = &a->opts->budgets[b];
@@ -301,6 +311,56 @@ void analysis_runner__frame(struct analysis_runner *a, struct analysis_process *
 
 /* --- leaks -------------------------------------------------------------------------- */
 
+static void series_clear(struct series *s)
+{
+	for (size_t f = 0; f < s->depth; f++)
+		free(s->frames[f]);
+	free(s->frames);
+	free(s->python.frames);
+	free(s->points);
+	free(s->frames_at);
+	memset(s, 0, sizeof(*s));
+}
+
+/* The series that never leaked and whose last point is oldest (NULL: all leaked). */
+static struct series *stalest_series(struct analysis_process *p)
+{
+	struct series *stalest = NULL;
+
+	for (size_t i = 0; i < p->series_count; i++) {
+		struct series *s = &p->series[i];
+		double t = s->count ? s->points[s->count - 1].t : -1;
+
+		if (s->last_leak.is_leak)
+			continue;
+		if (!stalest || t < (stalest->count ? stalest->points[stalest->count - 1].t : -1))
+			stalest = s;
+	}
+	return stalest;
+}
+
+/* A free slot: the table grown, or its stalest series dropped when at MAX_SERIES. */
+static struct series *series_slot(struct analysis_process *p)
+{
+	struct series *s;
+
+	if (p->series_count == p->series_capacity && p->series_capacity < MAX_SERIES) {
+		size_t cap = p->series_capacity ? p->series_capacity * 2 : 256;
+		struct series *more = realloc(p->series, cap * sizeof(*more));
+
+		if (more) {
+			p->series = more;
+			p->series_capacity = cap;
+		}
+	}
+	if (p->series_count < p->series_capacity)
+		return memset(&p->series[p->series_count++], 0, sizeof(*p->series));
+	s = stalest_series(p);
+	if (s)
+		series_clear(s);
+	return s;
+}
+
 static struct series *series_of(struct analysis_process *p, bool python_type, int stack_id,
 				const char *name)
 {
@@ -312,11 +372,9 @@ static struct series *series_of(struct analysis_process *p, bool python_type, in
 		    (python_type ? !strcmp(s->name, name) : s->stack_id == stack_id))
 			return s;
 	}
-	if (p->series_count == MAX_SERIES)
+	s = series_slot(p);
+	if (!s)
 		return NULL;
-	if (!p->series && !(p->series = calloc(MAX_SERIES, sizeof(*p->series))))
-		return NULL;
-	s = &p->series[p->series_count++];
 	s->python_type = python_type;
 	s->stack_id = stack_id;
 	snprintf(s->name, sizeof(s->name), "%s", name);
@@ -426,6 +484,7 @@ static void check_leaks(struct analysis_runner *a, struct analysis_process *p, u
 			.max_samples = LEAK_MAX_SAMPLES, .min_z = LEAK_MIN_Z,
 			.thresholds = s->python_type ? &leak_thresholds_objects
 						     : &leak_thresholds_bytes,
+			.unit_bytes = s->unit_bytes,
 		};
 		struct analysis_event ev;
 
@@ -466,7 +525,7 @@ void analysis_runner__window_leak(struct analysis_runner *a, struct analysis_pro
 		return;
 	s->last_leak = (struct leak_result){
 		.is_leak = true, .verdict = LEAK_VERDICT_LEAK, .growth_per_s = growth_per_s,
-		.severity = leak_severity_classify(&leak_thresholds_bytes, growth_per_s, live),
+		.severity = leak_severity_classify(&leak_thresholds_bytes, growth_per_s),
 		.last = live, .samples = windows,
 	};
 	if (a->opts->fail_on_leak && (int)s->last_leak.severity >= a->opts->fail_on_leak_severity)
@@ -498,9 +557,9 @@ static void frame_leak_found(struct frame_leak_ctx *c, struct series *s,
 	s->frame_leak = *leak;
 	s->last_leak = (struct leak_result){
 		.is_leak = true, .verdict = LEAK_VERDICT_LEAK, .growth_per_s = growth_per_s,
-		.severity = leak_severity_classify(s->python_type ? &leak_thresholds_objects
-								  : &leak_thresholds_bytes,
-						   growth_per_s, leak->left),
+		.severity = s->python_type ? leak_severity_of_objects(growth_per_s, s->unit_bytes)
+					   : leak_severity_classify(&leak_thresholds_bytes,
+								    growth_per_s),
 		.last = leak->left, .samples = leak->frames,
 	};
 	if (a->opts->fail_on_leak && (int)s->last_leak.severity >= a->opts->fail_on_leak_severity)
@@ -594,6 +653,8 @@ static void feed_series(struct analysis_runner *a, struct analysis_process *p,
 		if (!ty->has_live || !(s = series_of(p, true, -1, ty->name)))
 			continue;
 		series_push(s, t, (double)ty->live, p->frames.frames);
+		if (ty->live)
+			s->unit_bytes = (double)ty->live_bytes / (double)ty->live;
 	}
 }
 
@@ -1039,6 +1100,8 @@ static void snapshot(struct analysis_runner *a, struct analysis_process *p,
 		sysctx__read(r->pid, &p->sys);
 	r->system = &p->sys;
 	feed_series(a, p, r, t);
+	if (a->opts->fail_on_leak)
+		survival_watch__interval(&p->survival, r);
 	check_leaks(a, p, r->elapsed_ns);
 	check_frame_leaks(a, p, r->elapsed_ns);
 	check_budgets(a, p, r, t);
@@ -1053,6 +1116,64 @@ void analysis_runner__interval(struct analysis_runner *a, struct analysis_proces
 {
 	snapshot(a, p, r);
 	interval_spike(a, p, r, ++p->interval_seq);
+}
+
+/* --- survival (at exit) --------------------------------------------------------------- */
+
+/* A survival leak named by the stack's frames (those of the summary's stack report: borrowed
+ * while the summary is written; a new series here could move the series that the listed
+ * trend leaks point into) or the type's name. */
+static void survival_leak(struct analysis_runner *a, struct analysis_process *p,
+			  const struct process_report *r, const char *name,
+			  const struct stack_report *st, const struct survival_counts *c,
+			  const struct survival_result *res)
+{
+	struct analysis_event ev = {
+		.type = EVENT_LEAK, .pid = p->pid, .elapsed_ns = r->elapsed_ns,
+		.python_type = c->objects, .severity = res->severity, .growth_per_s = res->per_s,
+		.live = c->objects ? c->survived : c->survived_bytes,
+		.survival = true, .warmup_s = p->survival.taken_ns / 1e9, .made = c->made,
+		.survived_share = res->share,
+	};
+
+	if (st) {
+		ev.stack = st->frames;
+		ev.depth = st->depth;
+		ev.python_stack = st->python.depth ? &st->python : NULL;
+	}
+	snprintf(ev.name, sizeof(ev.name), "%s", name);
+	if (a->opts->fail_on_leak && (int)res->severity >= a->opts->fail_on_leak_severity)
+		a->leak_tripped = true;
+	list_add(&p->leak_list, &ev);
+	emit(a, &ev);
+}
+
+/* What the process made after warm-up and still held at its exit (survival.h). */
+static void judge_survival(struct analysis_runner *a, struct analysis_process *p,
+			   const struct process_report *r)
+{
+	struct survival_candidate *stacks, *types;
+	size_t stack_count, type_count;
+	struct survival_result res;
+
+	if (survival_watch__exit(&p->survival, r, &stacks, &stack_count, &types, &type_count))
+		return;
+	for (size_t i = 0; i < stack_count; i++) {
+		const struct stack_report *st = &r->stacks[stacks[i].index];
+
+		if (survival__judge(&stacks[i].counts, stacks[i].span_s, NULL, &res) || !res.is_leak)
+			continue;
+		survival_leak(a, p, r, st->depth && st->frames[0] ? st->frames[0] : "?", st,
+			      &stacks[i].counts, &res);
+	}
+	for (size_t i = 0; i < type_count; i++) {
+		if (survival__judge(&types[i].counts, types[i].span_s, NULL, &res) || !res.is_leak)
+			continue;
+		survival_leak(a, p, r, r->python->types[types[i].index].name, NULL,
+			      &types[i].counts, &res);
+	}
+	free(stacks);
+	free(types);
 }
 
 void analysis_runner__summary(struct analysis_runner *a, struct analysis_process *p,
@@ -1083,6 +1204,8 @@ void analysis_runner__summary(struct analysis_runner *a, struct analysis_process
 		forecast_event(p, w, r->elapsed_ns, forecast_horizon_s(a), &ev);
 		list_add(&p->forecast_list, &ev);
 	}
+	if (a->opts->fail_on_leak && r->exited)
+		judge_survival(a, p, r);
 	p->drift_list.count = 0;
 	if (a->have_file_baseline || p->baseline_taken)
 		check_drift(a, p, r, &p->drift_list);
@@ -1146,20 +1269,15 @@ void analysis_process__free(struct analysis_process *p)
 			break;
 		}
 	spike_detector__free(p->spikes);
-	for (size_t s = 0; s < p->series_count; s++) {
-		for (size_t f = 0; f < p->series[s].depth; f++)
-			free(p->series[s].frames[f]);
-		free(p->series[s].frames);
-		free(p->series[s].python.frames);
-		free(p->series[s].points);
-		free(p->series[s].frames_at);
-	}
+	for (size_t s = 0; s < p->series_count; s++)
+		series_clear(&p->series[s]);
 	free(p->series);
 	free(p->frame_window);
 	for (size_t d = 0; d < p->drifting_count; d++)
 		free(p->drifting[d]);
 	free(p->drifting);
 	metric_set__free(&p->baseline);
+	survival_watch__free(&p->survival);
 	free(p->spike_list.items);
 	free(p->budget_list.items);
 	free(p->leak_list.items);

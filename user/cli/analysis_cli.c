@@ -29,6 +29,7 @@ enum {
 	OPT_FAIL_ON_BUDGET,
 	OPT_TEMPORARY_MS,
 	OPT_FORECAST_HORIZON,
+	OPT_FAIL_FAST,
 };
 
 static const struct argp_option options[] = {
@@ -47,7 +48,8 @@ static const struct argp_option options[] = {
 	{ "temporary-ms", OPT_TEMPORARY_MS, "MS", 0,
 	  "A block freed within MS milliseconds of its allocation is temporary (default 1)", 0 },
 	{ "warmup", OPT_WARMUP, "SECONDS", 0,
-	  "Drift: compare with the first snapshot after SECONDS", 0 },
+	  "Drift: compare with the first snapshot after SECONDS; --fail-on-leak's survival "
+	  "counts what was made after it", 0 },
 	{ "baseline", OPT_BASELINE, "FILE", 0,
 	  "Drift: compare with the summary of an earlier run's NDJSON FILE", 0 },
 	{ "budget", OPT_BUDGET, "SPEC", 0,
@@ -63,7 +65,11 @@ static const struct argp_option options[] = {
 	  "At most N --on-event commands per second, bursts of 5 (default 1)", 0 },
 	{ "fail-on-leak", OPT_FAIL_ON_LEAK, "SEVERITY", OPTION_ARG_OPTIONAL,
 	  "Exit 10 if a leak of SEVERITY (low, medium, high, critical; default low) or worse "
-	  "was found", 0 },
+	  "was found; at a process's exit also by what it made after --warmup (default 1 s) "
+	  "and still held", 0 },
+	{ "fail-fast", OPT_FAIL_FAST, NULL, 0,
+	  "With --fail-on-leak and -- COMMAND: end the command (SIGTERM) as soon as such a leak "
+	  "is found, and exit 10", 0 },
 	{ "fail-on-budget", OPT_FAIL_ON_BUDGET, NULL, 0, "Exit 11 if a budget was exceeded", 0 },
 	{ "forecast-horizon", OPT_FORECAST_HORIZON, "DURATION", 0,
 	  "A forecast event when a budget or the cgroup's memory limit is reached within "
@@ -195,6 +201,9 @@ static error_t parse_option(int key, char *arg, struct argp_state *state)
 			cli__usage_error("invalid --forecast-horizon: %s (a duration such as 90s, 10m "
 					 "or 1h)", arg);
 		break;
+	case OPT_FAIL_FAST:
+		o->fail_fast = true;
+		break;
 	case ARGP_KEY_END: {
 		struct budget_node nodes[ANALYSIS_MAX_BUDGETS];
 		char why[256];
@@ -205,6 +214,8 @@ static error_t parse_option(int key, char *arg, struct argp_state *state)
 			cli__usage_error("--stage needs --frame");
 		if (o->fail_on_budget && !o->budget_count)
 			cli__usage_error("--fail-on-budget needs a --budget");
+		if (o->fail_fast && !o->fail_on_leak)
+			cli__usage_error("--fail-fast needs --fail-on-leak");
 		if (o->warmup_set && o->baseline_path)
 			cli__usage_error("give either --warmup or --baseline, not both");
 		break;

@@ -382,6 +382,8 @@ void cli__parse(int argc, char **argv, struct options *opts)
 	if (opts->pid_count && opts->command) {
 		cli__usage_error("give either -p PID or -- COMMAND, not both");
 	}
+	if (opts->analysis.fail_fast && !opts->command)
+		cli__usage_error("--fail-fast ends a launched command: give -- COMMAND");
 	if (opts->exact && opts->overhead_budget_given)
 		cli__usage_error("--exact probes every call: not with --overhead-budget or --light");
 	/* A launched command is traced whole and exactly unless a budget is asked for; so are

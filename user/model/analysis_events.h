@@ -48,6 +48,10 @@ struct analysis_event {
 	double per_frame;            /* bytes (objects) left behind per judged frame */
 	uint64_t frames_judged, frames_left;
 	struct retainer_report retained_by; /* python_type, census mode: what holds them */
+	/* A leak judged at exit by survival (docs/analysis.md): growth_per_s and live are then
+	 * what survived per second and in all since warmup_s; made -1 and share -1: not known. */
+	bool survival;
+	double warmup_s, made, survived_share;
 	/* drift */
 	char metric[96];
 	double baseline, current, change, rel;

@@ -14,6 +14,7 @@
 #include "cli/cli.h"
 #include "model/exit_codes.h"
 #include "model/group_report.h"
+#include "model/severity.h"
 #include "output/output.h"
 #include "report/report_command.h"
 #include "output/prometheus/prometheus.h"
@@ -53,7 +54,10 @@ struct session {
 	int output_count;
 	uint64_t start_ns;
 	bool launched;                        /* -- COMMAND: our exit status follows its */
+	pid_t command_pid;
 	int command_status;                   /* its waitpid status, once reaped */
+	uint64_t fail_fast_ns;                /* --fail-fast sent it SIGTERM then; 0: not */
+	bool fail_fast_killed;
 	bool command_reaped;
 	bool all_stacks;                      /* an output wants every stack in the summary */
 	size_t interval_stack_names;          /* interval stacks an output wants symbolized */
@@ -240,6 +244,7 @@ static int launch_command(struct session *s)
 		return EXIT_LAUNCH;
 	}
 	s->launched = true;
+	s->command_pid = child.pid;
 	p = track_process(s, child.pid, true);
 	code = p ? attach_collectors(s, child.pid, modules) : EXIT_INTERNAL;
 	if (code) {
@@ -688,6 +693,28 @@ static void follow_child(void *ctx, pid_t parent, pid_t child)
 	fprintf(stderr, "memtrace-bpf: following PID %d (forked by PID %d)\n", child, parent);
 }
 
+/* A command that ignores SIGTERM this long after --fail-fast sent it is killed. */
+#define FAIL_FAST_GRACE_NS (5 * 1000000000ull)
+
+/* --fail-fast: a leak that fails the run ends the launched command now; its exit ends the
+ * trace, with the summaries and exit code 10 as usual. */
+static void fail_fast(struct session *s, uint64_t now)
+{
+	if (!s->opts.analysis.fail_fast || !s->launched || s->command_reaped ||
+	    analysis_runner__exit_code(s->analysis) != EXIT_LEAK)
+		return;
+	if (!s->fail_fast_ns) {
+		fprintf(stderr, "memtrace-bpf: --fail-fast: a leak of severity %s or worse; "
+			"ending PID %d\n", leak_severity_name(s->opts.analysis.fail_on_leak_severity),
+			(int)s->command_pid);
+		kill(s->command_pid, SIGTERM);
+		s->fail_fast_ns = now;
+	} else if (!s->fail_fast_killed && now - s->fail_fast_ns >= FAIL_FAST_GRACE_NS) {
+		kill(s->command_pid, SIGKILL);
+		s->fail_fast_killed = true;
+	}
+}
+
 static void poll_until_done(struct session *s)
 {
 	uint64_t deadline = s->opts.duration_ns ? s->start_ns + s->opts.duration_ns : 0;
@@ -705,6 +732,7 @@ static void poll_until_done(struct session *s)
 
 		if (deadline && now >= deadline)
 			break;
+		fail_fast(s, now);
 		if (now >= next) {
 			report_intervals(s);
 			next += s->opts.interval_ns;

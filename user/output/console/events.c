@@ -39,7 +39,8 @@ void console_write_event(FILE *f, const struct analysis_event *ev)
 		break;
 	case EVENT_LEAK:
 		if (!ev->python_type) {
-			fprintf(f, "leak (%s): stack %s grows %s/s, %s live\n",
+			fprintf(f, ev->survival ? "leak (%s): stack %s kept %s/s after warm-up, %s at exit\n" :
+				"leak (%s): stack %s grows %s/s, %s live\n",
 				leak_severity_name(ev->severity), ev->name,
 				console_bytes(ev->growth_per_s, a, sizeof(a)), console_bytes(ev->live, b, sizeof(b)));
 			if (ev->per_frame_known)
@@ -52,7 +53,8 @@ void console_write_event(FILE *f, const struct analysis_event *ev)
 			}
 			break;
 		}
-		fprintf(f, "leak (%s): %s grows %.1f objects/s, %.0f live\n",
+		fprintf(f, ev->survival ? "leak (%s): %s kept %.1f objects/s after warm-up, %.0f at exit\n" :
+			"leak (%s): %s grows %.1f objects/s, %.0f live\n",
 			leak_severity_name(ev->severity), ev->name, ev->growth_per_s, ev->live);
 		if (ev->per_frame_known)
 			fprintf(f, "    %.1f objects per frame, left behind in %" PRIu64 " of %" PRIu64
@@ -139,12 +141,18 @@ void console_write_analysis(FILE *f, const struct process_report *r)
 		const struct analysis_event *l = &s->leaks[i];
 
 		if (l->python_type)
-			fprintf(f, "  leak (%s) type %s: %+.1f objects/s\n",
-				leak_severity_name(l->severity), l->name, l->growth_per_s);
+			fprintf(f, "  leak (%s) type %s: %+.1f objects/s", leak_severity_name(l->severity),
+				l->name, l->growth_per_s);
 		else
-			fprintf(f, "  leak (%s) stack %s: %s%s/s\n", leak_severity_name(l->severity),
+			fprintf(f, "  leak (%s) stack %s: %s%s/s", leak_severity_name(l->severity),
 				l->name, l->growth_per_s >= 0 ? "+" : "",
 				console_bytes(l->growth_per_s, a, sizeof(a)));
+		if (l->survival && l->python_type)
+			fprintf(f, ", %.0f made after %.1fs still live at exit", l->live, l->warmup_s);
+		else if (l->survival)
+			fprintf(f, ", %s made after %.1fs still live at exit",
+				console_bytes(l->live, b, sizeof(b)), l->warmup_s);
+		fputc('\n', f);
 		if (!l->per_frame_known)
 			continue;
 		if (l->python_type)

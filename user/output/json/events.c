@@ -88,6 +88,27 @@ static const char *event_type_name(enum analysis_event_type t)
 	return "?";
 }
 
+/* A leak judged at exit by what survived warm-up (docs/analysis.md), or null. */
+static void survival(struct json_writer *w, const struct analysis_event *ev)
+{
+	if (!ev->survival) {
+		jsonw_null_field(w, "survival");
+		return;
+	}
+	jsonw_name(w, "survival");
+	jsonw_start_object(w);
+	jsonw_double_field(w, "warmup_s", ev->warmup_s);
+	if (ev->made >= 0)
+		jsonw_double_field(w, "made", ev->made);
+	else
+		jsonw_null_field(w, "made");
+	jsonw_double_field(w, "survived", ev->live);
+	if (ev->survived_share >= 0)
+		jsonw_double_field(w, "share", ev->survived_share);
+	else
+		jsonw_null_field(w, "share");
+	jsonw_end_object(w);
+}
 
 /* What holds a leaking Python type's instances (census mode): the top paths. */
 static void retained_by(struct json_writer *w, const struct retainer_report *r)
@@ -163,6 +184,7 @@ static void write_event_fields(struct json_writer *w, const struct analysis_even
 			jsonw_null_field(w, "frames_judged");
 			jsonw_null_field(w, "frames_left");
 		}
+		survival(w, ev);
 		if (ev->python_type && ev->retained_by.known)
 			retained_by(w, &ev->retained_by);
 		break;
