@@ -16,6 +16,8 @@ const volatile bool record_stacks = true;
 const volatile bool record_ages = false;      /* --leak-age, windows: a clock read per allocation */
 const volatile __u64 temporary_ns = 1000000;  /* --temporary-ms: a shorter lifetime is temporary */
 const volatile bool follow_forks = false;    /* -f: traced processes' children join */
+/* --py-stack-sample: mean bytes between allocations that walk the Python stack (0: all) */
+const volatile __u64 py_stack_sample_bytes = 0;
 
 enum alloc_kind {
 	KIND_PLAIN,      /* returns the block: malloc, calloc, aligned_alloc, memalign, valloc, pvalloc */
@@ -358,6 +360,47 @@ struct allocation_stack {
 	struct stack_stats *sstats;
 };
 
+/* Bytes a thread may allocate before its next Python walk (--py-stack-sample). */
+struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, __s64);
+} py_sample_left SEC(".maps");
+
+/* -ln(u) for u at the middles of 64 equal steps of (0, 1), times 2^16: draws from an
+ * exponential distribution of mean 1 (0.995 here), coarse but without periodicity. */
+static const __u32 exp_quantiles[64] = {
+317983, 245984, 212507, 190455, 173985, 160834, 149886, 140508,
+132305, 125016, 118457, 112495, 107030, 101987, 97304, 92933,
+88836, 84979, 81338, 77887, 74610, 71489, 68509, 65659,
+62928, 60307, 57786, 55358, 53017, 50757, 48572, 46458,
+44410, 42424, 40496, 38624, 36803, 35032, 33307, 31627,
+29988, 28390, 26829, 25305, 23815, 22359, 20934, 19540,
+18174, 16837, 15526, 14241, 12981, 11744, 10530, 9339,
+8169, 7019, 5889, 4778, 3686, 2611, 1554, 514
+};
+
+/* A Poisson sample by bytes, as tcmalloc's and Go's heap profilers take theirs: the walk is
+ * made for the allocation that uses up the thread's allowance, and a new one is drawn, so
+ * each byte is sampled with probability 1/mean whatever the allocation sizes. */
+static __always_inline bool python_stack_sampled(__u64 size)
+{
+	__s64 *left;
+
+	if (!py_stack_sample_bytes)
+		return true;
+	left = bpf_task_storage_get(&py_sample_left, bpf_get_current_task_btf(), 0,
+				    BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!left)
+		return false;
+	*left -= (__s64)size;
+	if (*left > 0)
+		return false;
+	*left = (__s64)((py_stack_sample_bytes * exp_quantiles[bpf_get_prandom_u32() & 63]) >> 16);
+	return true;
+}
+
 /* Joins the thread's Python stack to a native one, in its identity too. */
 static __always_inline void with_python_stack(struct stack_trace *trace, __u32 tgid)
 {
@@ -371,7 +414,7 @@ static __always_inline void with_python_stack(struct stack_trace *trace, __u32 t
 	trace->hash = hash;
 }
 
-static __always_inline void find_allocation_stack(struct pt_regs *ctx, __u32 tgid,
+static __always_inline void find_allocation_stack(struct pt_regs *ctx, __u32 tgid, __u64 size,
 						  struct allocation_stack *st)
 {
 	struct stack_trace *trace = walk_user_stack(ctx);
@@ -379,7 +422,8 @@ static __always_inline void find_allocation_stack(struct pt_regs *ctx, __u32 tgi
 
 	if (!trace)
 		return;
-	with_python_stack(trace, tgid);
+	if (python_stack_sampled(size))
+		with_python_stack(trace, tgid);
 	for (__u32 probe = 0; probe < STACK_ID_PROBES; probe++) {
 		skey.stack_id = (trace->hash + probe) & 0x7fffffff;
 		/* Known to this process: one lookup, the entry carries the stack's hash. */
@@ -451,7 +495,7 @@ static __always_inline void record_alloc(struct pt_regs *ctx, struct native_stat
 	stats->size_hist[size_bucket(size)]++;
 
 	if (record_stacks) {
-		find_allocation_stack(ctx, tgid, &st);
+		find_allocation_stack(ctx, tgid, size, &st);
 		if (st.id < 0)
 			stats->stack_dropped++;
 		alloc.stack_id = st.id;

@@ -36,6 +36,7 @@ struct options {
 	uint32_t stack_entries;
 	uint32_t top_stacks;
 	uint32_t py_stack_depth;     /* --py-stack-depth */
+	uint64_t py_stack_sample;    /* --py-stack-sample BYTES; 0: every allocation */
 	int python_mode;             /* enum python_mode (python_tracer.h): census, events, off */
 	struct analysis_options analysis; /* frames and analysis (analysis_cli.c) */
 	struct prom_listen prometheus;    /* --prometheus; .on false without it */

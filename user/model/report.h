@@ -103,6 +103,9 @@ struct process_report {
 	/* A process that exited: the counts at its last report while it ran (an interpreter's
 	 * shutdown frees what it held); NULL while it runs or when no report saw it run. */
 	const struct native_totals *last_running;
+	/* --py-stack-sample: the stacks' Python frames are those of a sample of the allocations,
+	 * one per this many bytes on average; 0: of every allocation. */
+	uint64_t python_stack_sample_bytes;
 	struct stack_report *stacks; /* only in the summary: top stacks by live bytes (every
 				      * stack for an output with all_stacks, output.h) */
 	size_t stack_count;

@@ -297,6 +297,7 @@ static void fill_report(struct session *s, struct traced_process *p, struct proc
 	snprintf(r->comm, sizeof(r->comm), "%s", p->comm);
 	r->exited = p->exited;
 	r->native_traced = !s->opts.light;
+	r->python_stack_sample_bytes = s->opts.py_stack_sample;
 	if (r->native_traced && alloc_tracer__windowed(s->tracer))
 		session_windows__report(p, now, r);
 	r->elapsed_ns = (p->exited ? p->exit_ns : now) - p->attach_ns;
@@ -818,6 +819,7 @@ int main(int argc, char **argv)
 		/* --frame's leaks place each live block in the frame that allocated it. */
 		.ages = s.opts.analysis.leak_age_ns != 0 || s.opts.analysis.frame_symbol,
 		.temporary_ns = temporary_ns(&s.opts.analysis),
+		.py_stack_sample = s.opts.py_stack_sample,
 		.allocator_probes = !s.opts.light,
 		.windowed = !s.opts.exact,
 		.follow_forks = s.opts.follow_forks,

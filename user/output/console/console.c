@@ -148,6 +148,10 @@ static void console_summary(struct output *out, const struct process_report *r)
 			n->stack_dropped + n->dropped);
 	else if (r->stack_count)
 		fprintf(c->f, "  top stacks by outstanding bytes:\n");
+	if (r->stack_count && r->python_stack_sample_bytes)
+		fprintf(c->f, "  (Python frames on a sample of the allocations: one per %s on average, "
+			"--py-stack-sample; unsampled ones are under their native stack alone)\n",
+			console_bytes((double)r->python_stack_sample_bytes, a, sizeof(a)));
 	for (size_t i = 0; i < r->stack_count; i++) {
 		const struct stack_report *s = &r->stacks[i];
 

@@ -251,6 +251,10 @@ static void json_summary(struct output *out, const struct process_report *r)
 	write_mmap(w, &r->mmap);
 	write_stacks(w, r, out->all_stacks);
 	jsonw_bool_field(w, "stacks_partial", r->native_traced && native_stacks_partial(&r->native));
+	if (r->python_stack_sample_bytes)
+		jsonw_uint_field(w, "python_stack_sample_bytes", r->python_stack_sample_bytes);
+	else
+		jsonw_null_field(w, "python_stack_sample_bytes");
 	json_write_heap_growth(w, r);
 	json_write_lifetime_summary(w, r);
 	json_write_python(w, r, NULL);

@@ -304,6 +304,7 @@ int alloc_tracer__open(struct alloc_tracer **out, const struct alloc_tracer_opts
 	/* A window forgets the blocks of its last moments: it needs their age. */
 	t->skel->rodata->record_ages = opts->ages || t->windowed;
 	t->skel->rodata->temporary_ns = opts->temporary_ns;
+	t->skel->rodata->py_stack_sample_bytes = opts->py_stack_sample;
 	t->allocator_probes = opts->allocator_probes;
 	t->skel->rodata->follow_forks = opts->follow_forks;
 	bpf_program__set_autoload(t->skel->progs.on_fork, opts->follow_forks);

@@ -16,6 +16,7 @@ struct alloc_tracer_opts {
 	bool stacks;                 /* record a user stack per allocation */
 	bool ages;                   /* timestamp each allocation (--leak-age) */
 	uint64_t temporary_ns;       /* --temporary-ms: a shorter-lived block is temporary */
+	uint64_t py_stack_sample;    /* --py-stack-sample: mean bytes between Python walks; 0: all */
 	bool allocator_probes;       /* false (--light): only the mapping syscalls are counted */
 	bool windowed;               /* the default mode: allocator probes only in exact windows */
 	bool follow_forks;           /* -f: new processes forked by traced ones are traced too */
