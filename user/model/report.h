@@ -9,6 +9,7 @@
 #include <sys/types.h>
 
 #include "alloc.h"
+#include "model/gpu_report.h"
 #include "model/python_report.h"
 #include "model/python_stack.h"
 
@@ -104,6 +105,7 @@ struct process_report {
 	bool growth_known;           /* a summary: growth was read (the list may be empty) */
 	uint64_t growth_lost;        /* growth events not attributed: a map was full */
 	const struct python_report *python; /* NULL: no (supported) Python, or --python=off */
+	const struct gpu_report *gpu;  /* NULL: no CUDA library probed (docs/gpu.md) */
 	const struct system_context *system;     /* PSS, cgroup (sysctx.h); NULL: not read */
 	const struct analysis_summary *analysis; /* only in the summary (analysis_events.h) */
 };

@@ -18,7 +18,9 @@
 #include "probes/alloc/alloc_stacks.h"
 #include "probes/alloc/alloc_tracer.h"
 #include "probes/frames/frame_tracer.h"
+#include "probes/gpu/gpu_tracer.h"
 #include "probes/python/python_tracer.h"
+#include "session/gpu_stacks.h"
 #include "session/growth_report.h"
 #include "session/python_attribution.h"
 #include "python_stack.h"
@@ -35,6 +37,7 @@ struct session {
 	struct alloc_tracer *tracer;
 	struct python_tracer *python;
 	struct frame_tracer *frames;          /* NULL without --frame */
+	struct gpu_tracer *gpu;               /* NULL if its programs did not load */
 	struct scope *scope;                  /* --cgroup, --all; NULL otherwise */
 	bool scope_full_warned;
 	struct analysis_runner *analysis;
@@ -98,11 +101,14 @@ static struct traced_process *track_process(struct session *s, pid_t pid, bool i
 static int attach_collectors(struct session *s, pid_t pid, const char *const *modules)
 {
 	int code = alloc_tracer__attach(s->tracer, pid, modules);
+	struct traced_process *p = registry__find(&s->registry, pid);
 
 	if (!code)
 		code = frame_tracer__attach(s->frames, pid, modules);
 	if (!code && !modules)   /* a launched command: once it has exec'ed */
 		python_tracer__attach(s->python, pid, false);
+	if (!code && !modules && p)   /* CUDA libraries loaded later: at a poll (fill_report) */
+		gpu_tracer__scan(s->gpu, pid, &p->sym.maps);
 	return code;
 }
 
@@ -112,6 +118,7 @@ static void release_collectors(struct session *s, pid_t pid)
 	alloc_tracer__release(s->tracer, pid);
 	frame_tracer__release(s->frames, pid);
 	python_tracer__release(s->python, pid);
+	gpu_tracer__release(s->gpu, pid);
 }
 
 static int attach_pids(struct session *s)
@@ -288,8 +295,10 @@ static void fill_report(struct session *s, struct traced_process *p, struct proc
 		/* Its mappings change only through the syscalls counted in the kernel: no need to
 		 * re-read /proc/PID/maps at every poll when none was made. */
 		if (!alloc_tracer__mappings_traced(s->tracer) || r->mmap_delta.mmaps ||
-		    r->mmap_delta.munmaps || r->mmap_delta.mremaps)
+		    r->mmap_delta.munmaps || r->mmap_delta.mremaps) {
 			symbolizer__refresh(&p->sym);
+			gpu_tracer__scan(s->gpu, p->pid, &p->sym.maps);
+		}
 		p->last_running = r->native;
 		p->seen_running = true;
 	} else if (p->seen_running) {
@@ -368,6 +377,7 @@ static void report_interval(struct session *s, struct traced_process *p, uint64_
 	for (size_t i = 0; i < r.stack_count && i < s->interval_stack_names; i++)
 		stack_report__symbolize(s->tracer, &p->sym, &r.stacks[i]);
 	r.python = python_tracer__report(s->python, p->pid, false, false);
+	r.gpu = gpu_tracer__report(s->gpu, p->pid, false);
 	if (r.python && (r.mmap_delta.brks || r.mmap_delta.mmaps))
 		growth_report__name_new(s->python, &s->growth, p->pid);
 	if (r.python)
@@ -396,6 +406,8 @@ static void report_summary(struct session *s, struct traced_process *p, uint64_t
 	for (size_t i = 0; i < every; i++)
 		python_attribution__fill(s->python, s->tracer, p->pid, &r.stacks[i]);
 	r.python = python_tracer__report(s->python, p->pid, true, p->exited);
+	r.gpu = gpu_stacks__name(gpu_tracer__report(s->gpu, p->pid, s->opts.stacks), s->tracer,
+				 s->python, &p->sym, s->opts.top_stacks);
 	growth_report__fill(&r, &s->growth, s->tracer, s->python, &p->sym, s->opts.top_stacks);
 	if (s->opts.analysis.leak_age_ns)
 		outstanding__aged(s->tracer, p->pid, s->opts.analysis.leak_age_ns, &p->sym,
@@ -427,6 +439,7 @@ static void collect(struct session *s, uint64_t now, bool last)
 	if (s->opts.stacks)
 		stack_snapshot__read(&s->stacks, s->tracer);
 	heap_growth__read(s->tracer, &s->growth);
+	gpu_tracer__collect(s->gpu);
 	for (size_t i = 0; windowed && i < s->registry.count; i++)
 		session_windows__judge(s->analysis, &s->stacks, s->registry.procs[i], now);
 }
@@ -548,6 +561,23 @@ static void install_signal_handlers(void)
 	sigaction(SIGHUP, &stop, NULL);
 	sigaction(SIGCHLD, &child, NULL);
 	signal(SIGPIPE, SIG_IGN);
+}
+
+/* GPU memory is probed in every mode, once a process maps a CUDA library: its calls are rare.
+ * A kernel that refuses the programs leaves GPU memory untraced, said with -v. */
+static void open_gpu_tracer(struct session *s)
+{
+	struct gpu_tracer_opts opts = {
+		.stacks = s->opts.stacks,
+		.max_processes = s->opts.max_processes,
+		.stacks_fd = alloc_tracer__map_fd(s->tracer, "stacks"),
+		.py_configs_fd = alloc_tracer__map_fd(s->tracer, "py_stack_configs"),
+		.py_stacks_fd = alloc_tracer__map_fd(s->tracer, "py_stacks"),
+	};
+	int err = gpu_tracer__open(&s->gpu, &opts, s->cache);
+
+	if (err && s->opts.verbose)
+		fprintf(stderr, "memtrace-bpf: GPU memory not traced: %s\n", strerror(-err));
 }
 
 /* Frames are drained at least this often. */
@@ -684,6 +714,7 @@ int main(int argc, char **argv)
 				  python_tracer__counters_fd(s.python), s.cache);
 	if (code)
 		goto cleanup;
+	open_gpu_tracer(&s);
 	code = open_outputs(&s);
 	if (code)
 		goto cleanup;
@@ -719,6 +750,7 @@ cleanup:
 	heap_growth__free(&s.growth);
 	analysis_runner__free(s.analysis);
 	frame_tracer__destroy(s.frames);
+	gpu_tracer__destroy(s.gpu);
 	alloc_tracer__destroy(s.tracer);
 	symtab_cache__free(s.cache);
 	cli__free(&s.opts);
