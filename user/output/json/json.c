@@ -147,6 +147,7 @@ static void json_interval(struct output *out, const struct process_report *r)
 		jsonw_null_field(w, "native");
 	write_mmap(w, &r->mmap_delta);
 	json_write_python(w, r, lean ? &listing : NULL);
+	json_write_gpu(w, r, false);
 	json_write_system(w, r);
 	jsonw_end_object(w);
 	free(index);
@@ -213,6 +214,7 @@ static void json_summary(struct output *out, const struct process_report *r)
 	jsonw_bool_field(w, "stacks_partial", r->native_traced && native_stacks_partial(&r->native));
 	json_write_heap_growth(w, r);
 	json_write_python(w, r, NULL);
+	json_write_gpu(w, r, true);
 	json_write_system(w, r);
 	json_write_analysis(w, r);
 	if (j->history)

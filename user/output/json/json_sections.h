@@ -26,5 +26,7 @@ void json_write_python_stack(struct json_writer *w, const struct python_stack *s
 /* The summary's "heap_growth" (every stack) and python's "growth" (those with Python frames). */
 void json_write_heap_growth(struct json_writer *w, const struct process_report *r);
 void json_write_python_growth(struct json_writer *w, const struct process_report *r);
+/* "gpu", where a CUDA library is probed; its allocating stacks with stacks (the summary). */
+void json_write_gpu(struct json_writer *w, const struct process_report *r, bool stacks);
 
 #endif
