@@ -58,6 +58,7 @@ static void console_interval(struct output *out, const struct process_report *r)
 		fprintf(c->f, "%-8s windowed: %u windows, exact %.1f%% of the time%s\n", "",
 			r->exact_windows, r->exact_share * 100, r->window_open ? ", one open" : "");
 	console_write_python_interval(c->f, r);
+	console_write_gpu_interval(c->f, r);
 	fflush(c->f);
 }
 
@@ -159,6 +160,7 @@ static void console_summary(struct output *out, const struct process_report *r)
 	}
 	console_write_heap_growth(c->f, r);
 	console_write_python_summary(c->f, r);
+	console_write_gpu_summary(c->f, r);
 	console_write_analysis(c->f, r);
 	fflush(c->f);
 }

@@ -18,5 +18,8 @@ void console_write_python_summary(FILE *f, const struct process_report *r);
 /* A Python stack, a line a frame, innermost first. */
 void console_write_python_stack(FILE *f, const struct python_stack *st, const char *indent);
 void console_write_heap_growth(FILE *f, const struct process_report *r);
+/* A line per GPU device where a CUDA library is probed (and its top stacks, in the summary). */
+void console_write_gpu_interval(FILE *f, const struct process_report *r);
+void console_write_gpu_summary(FILE *f, const struct process_report *r);
 
 #endif
