@@ -22,7 +22,8 @@ free_port() {
 start_target c "$FAKE/gpu_alloc" || { fail "gpu_alloc starts"; finish; }
 c_pid=$TARGET_PID
 port=$(free_port)
-start_tracer c_trace -p "$c_pid" -i 200ms --json="$WORK/c.json" --prometheus "127.0.0.1:$port" ||
+start_tracer c_trace -p "$c_pid" -i 200ms --json="$WORK/c.json" --prometheus "127.0.0.1:$port" \
+	--budget gpu:1=8M --budget gpu:0=8M --budget gpu=12M ||
 	{ fail "tracer attaches to gpu_alloc"; finish; }
 target_send go
 wait_for_line "$WORK/c.out" '^done' || fail "gpu_alloc made its allocations"
@@ -69,6 +70,17 @@ check_eq "its caller" "$(jq -r '[.gpu.stacks[] | select(.frames[0] | startswith(
 check_eq "the first interval line after the allocations has them" \
 	"$(jq -s "[.[] | select(.type == \"interval\" and .pid == $c_pid) | .gpu.devices[] | select(.device == 1) | .live_bytes] | max" "$WORK/c.json")" \
 	$((8 * MiB + 64 * KiB + 2 * MiB))
+
+# budget NAME: its events, [state, unit] each; budget_value NAME: the first one's value.
+budget() { jq -s -c "[.[] | select(.type == \"budget\" and .budget == \"$1\")] | map([.state, .unit])" "$WORK/c.json"; }
+budget_value() { jq -s "[.[] | select(.type == \"budget\" and .budget == \"$1\")][0].value" "$WORK/c.json"; }
+check_eq "budget gpu:1=8M exceeded once" "$(budget gpu:1)" '[["exceeded","bytes"]]'
+# An interval may fall between two of the target's calls: over the limit, at most the total.
+check_between "its value: device 1's live bytes" "$(budget_value gpu:1)" $((8 * MiB + 1)) $((8 * MiB + 64 * KiB + 2 * MiB))
+check_eq "budget gpu:0=8M never crossed" "$(budget gpu:0)" "[]"
+check_eq "budget gpu=12M (every device) exceeded once" "$(budget gpu)" '[["exceeded","bytes"]]'
+check_between "its value: every device's live bytes" "$(budget_value gpu)" $((12 * MiB + 1)) \
+	$((8 * MiB + 64 * KiB + 2 * MiB + 2 * MiB + 512 * KiB))
 
 gauge() { awk -v want="$1{pid=\"$c_pid\"" -v dev="device=\"$2\"" 'index($1, want) == 1 && index($0, dev) { print $NF }' "$WORK/metrics.txt"; }
 check_eq "memtrace_gpu_live_bytes{device=\"0\"}" "$(gauge memtrace_gpu_live_bytes 0)" $((2 * MiB + 512 * KiB))

@@ -442,6 +442,12 @@ static bool frame_in(const char *frame, const char *prefix, const char *name)
 	return strstr(frame, name) != NULL;
 }
 
+/* gpu=SIZE: GPU live bytes of every device; gpu:N=SIZE: of device N. */
+static bool budget_is_gpu(const struct budget_spec *spec)
+{
+	return !strncmp(spec->name, "gpu", 3) && (!spec->name[3] || spec->name[3] == ':');
+}
+
 static double budget_value(struct analysis_process *p, const struct budget_spec *spec,
 			   const struct process_report *r)
 {
@@ -450,6 +456,8 @@ static double budget_value(struct analysis_process *p, const struct budget_spec 
 
 	if (!spec->name)
 		return r->rss_bytes ? (double)r->rss_bytes : (double)native_live_bytes(&r->native);
+	if (budget_is_gpu(spec))
+		return (double)gpu_report__live_bytes(r->gpu, spec->name[3] ? atoi(spec->name + 4) : -1);
 	for (int k = 0; k < 2; k++) {
 		size_t len = strlen(prefixes[k]);
 
@@ -479,10 +487,11 @@ static double budget_value(struct analysis_process *p, const struct budget_spec 
 	return 0;
 }
 
-/* A bare size, stack: and lib: budgets are in bytes; the others count a Python type. */
+/* A bare size, stack:, lib: and gpu budgets are in bytes; the others count a Python type. */
 static bool budget_counts_objects(const struct budget_spec *spec)
 {
-	return spec->name && strncmp(spec->name, "stack:", 6) && strncmp(spec->name, "lib:", 4);
+	return spec->name && strncmp(spec->name, "stack:", 6) && strncmp(spec->name, "lib:", 4) &&
+	       !budget_is_gpu(spec);
 }
 
 static void check_budgets(struct analysis_runner *a, struct analysis_process *p,
@@ -535,6 +544,8 @@ static void current_metrics(struct analysis_process *p, const struct process_rep
 		metric_set__add(m, "live_bytes", (double)native_live_bytes(&r->native));
 		metric_set__add(m, "live_allocs", (double)native_live_allocs(&r->native));
 	}
+	if (r->gpu)
+		metric_set__add(m, "gpu_live_bytes", (double)gpu_report__live_bytes(r->gpu, -1));
 	if (r->python) {
 		for (size_t i = 0; i < r->python->type_count; i++) {
 			char key[96];

@@ -54,6 +54,17 @@ static inline uint64_t gpu_peak_live_bytes(const struct gpu_report *g,
 	return g->caching ? d->peak_allocated_bytes : d->peak_reserved_bytes;
 }
 
+/* Live bytes of one device, or of every device with device < 0 (budgets: gpu, gpu:N). */
+static inline uint64_t gpu_report__live_bytes(const struct gpu_report *g, int device)
+{
+	uint64_t sum = 0;
+
+	for (size_t i = 0; g && i < g->device_count; i++)
+		if (device < 0 || g->devices[i].device == device)
+			sum += gpu_live_bytes(g, &g->devices[i]);
+	return sum;
+}
+
 /* Reserved but not allocated: the caching allocator's free cache (0 without one). */
 static inline uint64_t gpu_fragmentation_bytes(const struct gpu_report *g,
 					       const struct gpu_device_report *d)
