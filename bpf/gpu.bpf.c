@@ -4,9 +4,9 @@
  * (PyTorch's USDT pytorch:malloc/free, or its c10 functions). Everything is counted in maps,
  * per process and device; these calls are rare, so counts are plain atomic adds.
  *
- * The runtime calls the driver (cudaMalloc -> cuMemAlloc_v2): a driver call made while the
- * same thread is inside a probed runtime call is the runtime's own and is not counted again;
- * the application's own driver calls count, as driver_allocs too. docs/gpu.md. */
+ * The runtime calls the driver (cudaMalloc -> cuMemAlloc_v2): a call (driver or runtime)
+ * made while the same thread is inside a probed runtime call is the runtime's own and is not
+ * counted again; the application's own driver calls count, as driver_allocs too. docs/gpu.md. */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
@@ -272,7 +272,7 @@ int BPF_KPROBE(gpu_alloc_enter, __u64 out, __u64 size)
 	struct gpu_thread *th = thread_state();
 	struct gpu_call *call;
 
-	if (!th || api > GPU_API_DRIVER || (api == GPU_API_DRIVER && inside_runtime(th, sp)))
+	if (!th || api > GPU_API_DRIVER || inside_runtime(th, sp))
 		return 0;
 	call = &th->calls[api];
 	call->sp = sp;
@@ -354,7 +354,7 @@ int BPF_KPROBE(gpu_free_enter, __u64 addr)
 	struct gpu_thread *th = thread_state();
 	bool handle = cookie & GPU_COOKIE_HANDLE;
 
-	if (!th || api > GPU_API_DRIVER || (api == GPU_API_DRIVER && inside_runtime(th, sp)))
+	if (!th || api > GPU_API_DRIVER || inside_runtime(th, sp))
 		return 0;
 	if (api == GPU_API_RUNTIME) {
 		th->calls[api].sp = sp;

@@ -504,8 +504,8 @@ void gpu_tracer__release(struct gpu_tracer *t, pid_t pid)
 {
 	struct gpu_process *p = t ? process_of(t, pid, false) : NULL;
 
-	if (!t)
-		return;
+	if (!p)
+		return;   /* nothing probed: no link, no entry */
 	probe_links__release(&t->links, pid);
 	map_batch__delete_process(bpf_map__fd(t->skel->maps.gpu_stats), sizeof(struct gpu_key),
 				  sizeof(struct gpu_stats), (unsigned int)pid);
@@ -515,8 +515,6 @@ void gpu_tracer__release(struct gpu_tracer *t, pid_t pid)
 	map_batch__delete_process(bpf_map__fd(t->skel->maps.gpu_stack_stats),
 				  sizeof(struct gpu_stack_key), sizeof(struct gpu_stack_stats),
 				  (unsigned int)pid);
-	if (!p)
-		return;
 	free_process(p);
 	*p = t->procs[--t->proc_count];
 }
