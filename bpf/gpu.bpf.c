@@ -331,12 +331,15 @@ int BPF_KRETPROBE(gpu_call_exit, int result)
 	slot->sp = 0;
 	if (call.op != GPU_CALL_ALLOC)
 		return 0;
-	if (result != 0 || bpf_probe_read_user(&addr, sizeof(addr), (void *)call.out) || !addr) {
+	if (result != 0) {
 		st = stats_of(tgid, call.device);
 		if (st && call.memory != GPU_MEMORY_HOST)
 			__sync_fetch_and_add(&st->failed_allocs, 1);
 		return 0;
 	}
+	/* cudaMalloc(&p, 0) succeeds with p == NULL: no block. */
+	if (bpf_probe_read_user(&addr, sizeof(addr), (void *)call.out) || !addr)
+		return 0;
 	record_alloc(ctx, tgid, api, space_of(call.memory, call.handle), addr, call.size, call.device,
 		     call.memory);
 	return 0;

@@ -49,10 +49,11 @@ check_eq "device 0 cuMemMap calls" "$(dev 0 maps)" 1
 check_eq "device 0 bytes mapped" "$(dev 0 bytes_mapped)" $((512 * KiB))
 check_eq "allocated_bytes without a caching allocator" "$(dev 0 allocated_bytes)" null
 # Device 1: 2 x cudaMalloc 4 MiB, cudaMallocManaged 64 KiB, cuMemAlloc_v2 2 MiB (the
-# application's own), cudaMallocHost 8 KiB (host), a failed 2 GiB cudaMalloc.
+# application's own), cudaMallocHost 8 KiB (host), a failed 2 GiB cudaMalloc, a 0-byte one
+# (no block, no failure).
 check_eq "device 1 allocs" "$(dev 1 allocs)" 4
 check_eq "device 1 frees" "$(dev 1 frees)" 0
-check_eq "device 1 failed_allocs" "$(dev 1 failed_allocs)" 1
+check_eq "device 1 failed_allocs (the 2 GiB one)" "$(dev 1 failed_allocs)" 1
 check_eq "device 1 driver_allocs" "$(dev 1 driver_allocs)" 1
 check_eq "device 1 live_bytes" "$(dev 1 live_bytes)" $((8 * MiB + 64 * KiB + 2 * MiB))
 check_eq "device 1 managed_bytes" "$(dev 1 managed_bytes)" $((64 * KiB))

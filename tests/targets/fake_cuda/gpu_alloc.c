@@ -5,7 +5,8 @@
  *     stream_scratch cudaMallocAsync 512 KiB, cudaFreeAsync'ed; cudaFree(NULL);
  *     reserve_expandable cuMemCreate 512 KiB on device 0 (its properties say so), cuMemMap'ed
  *   device 1 (cudaSetDevice): alloc_activations cudaMalloc 2 x 4 MiB; cudaMallocManaged
- *     64 KiB; cudaMallocHost 8 KiB (pinned host); one cudaMalloc of 2 GiB that fails;
+ *     64 KiB; cudaMallocHost 8 KiB (pinned host); one cudaMalloc of 2 GiB that fails, one
+ *     of 0 bytes (succeeds with no block);
  *     driver_alloc cuMemAlloc_v2 2 MiB (the application's own driver call)
  * then "done", and holds everything until its stdin closes. */
 #include <stdint.h>
@@ -17,7 +18,7 @@
 #define MiB (1024ul * KiB)
 
 void *volatile weights[3], *volatile scratch, *volatile activations[2], *volatile managed;
-void *volatile pinned, *volatile too_big;
+void *volatile pinned, *volatile too_big, *volatile nothing;
 CUdeviceptr volatile driver_block;
 CUmemGenericAllocationHandle volatile expandable;
 
@@ -53,6 +54,7 @@ __attribute__((noinline)) static void alloc_activations(void)
 	cudaMallocManaged((void **)&managed, 64 * KiB, 1);
 	cudaMallocHost((void **)&pinned, 8 * KiB);
 	cudaMalloc((void **)&too_big, 2048 * MiB);
+	cudaMalloc((void **)&nothing, 0);
 }
 
 __attribute__((noinline)) static void driver_alloc(void)

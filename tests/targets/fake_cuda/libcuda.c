@@ -29,7 +29,10 @@ static CUresult device_alloc(CUdeviceptr *dptr, size_t size)
 {
 	int dev = current_device;
 
-	if (dev < 0 || dev >= DEVICES || !size || size > DEVICE_CAPACITY)
+	*dptr = 0;
+	if (!size)
+		return 0;                       /* as CUDA: success, no block */
+	if (dev < 0 || dev >= DEVICES || size > DEVICE_CAPACITY)
 		return CUDA_ERROR_OUT_OF_MEMORY;
 	pthread_mutex_lock(&lock);
 	*dptr = DEVICE_BASE + (uint64_t)dev * DEVICE_SPAN + next_offset[dev];
