@@ -416,8 +416,9 @@ int gpu_tracer__collect(struct gpu_tracer *t)
 	err = map_batch__for_each(bpf_map__fd(t->skel->maps.gpu_stats), sizeof(struct gpu_key),
 				  sizeof(struct gpu_stats), add_device, t);
 	for (size_t i = 0; i < t->proc_count; i++)
-		qsort(t->procs[i].report.devices, t->procs[i].report.device_count,
-		      sizeof(struct gpu_device_report), by_device);
+		if (t->procs[i].report.device_count)   /* qsort's array may not be NULL */
+			qsort(t->procs[i].report.devices, t->procs[i].report.device_count,
+			      sizeof(struct gpu_device_report), by_device);
 	return err;
 }
 
@@ -485,8 +486,9 @@ struct gpu_report *gpu_tracer__report(struct gpu_tracer *t, pid_t pid, bool stac
 		map_batch__for_each(bpf_map__fd(t->skel->maps.gpu_stack_stats),
 				    sizeof(struct gpu_stack_key), sizeof(struct gpu_stack_stats),
 				    add_stack, &rd);
-		qsort(p->report.stacks, p->report.stack_count, sizeof(*p->report.stacks),
-		      by_live_bytes);
+		if (p->report.stack_count)
+			qsort(p->report.stacks, p->report.stack_count, sizeof(*p->report.stacks),
+			      by_live_bytes);
 	}
 	return &p->report;
 }
