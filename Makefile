@@ -85,7 +85,7 @@ $(OUTPUT)/%.bpf.o: bpf/%.bpf.c $(VMLINUX_DIR)/vmlinux.h
 	$(Q)llvm-strip -g $@
 
 # libbpf's usdt.bpf.h includes <linux/errno.h>, whose <asm/errno.h> is under the multiarch dir.
-$(OUTPUT)/gpu.bpf.o: BPF_CFLAGS += -idirafter /usr/include/$(shell $(CC) -dumpmachine)
+$(OUTPUT)/gpu.bpf.o: BPF_CFLAGS += -idirafter /usr/include/$(shell uname -m)-linux-gnu
 
 $(OUTPUT)/%.skel.h: $(OUTPUT)/%.bpf.o
 	$(call msg,GEN-SKEL,$@)
