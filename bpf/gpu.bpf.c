@@ -38,10 +38,12 @@ struct gpu_call {
 	__u32 handle;                /* out receives a cuMemCreate handle, not an address */
 };
 
+#define CONTEXT_SLOT 3               /* calls[]: a context being made */
+
 struct gpu_thread {
-	__s32 device;                /* cudaSetDevice's; 0 until it is called */
+	__s32 device;                /* cudaSetDevice's or the current context's; 0 at first */
 	__u32 pad;
-	struct gpu_call calls[3];    /* by enum gpu_api */
+	struct gpu_call calls[4];    /* by enum gpu_api, then CONTEXT_SLOT */
 };
 
 struct {
@@ -71,6 +73,13 @@ struct {
 	__type(key, struct gpu_stack_key);
 	__type(value, struct gpu_stack_stats);
 } gpu_stack_stats SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, struct gpu_context_key);
+	__type(value, __s32);
+} gpu_contexts SEC(".maps");
 
 /* The alloc tracer's stacks, shared (bpf_map__reuse_fd): one symbolizer names both. */
 struct {
@@ -375,6 +384,71 @@ int BPF_KPROBE(gpu_set_device, int device)
 
 	if (th)
 		th->device = clamp_device(device);
+	return 0;
+}
+
+/* --- the thread's device from its driver context -------------------------------------- */
+
+static __always_inline int context_enter(struct pt_regs *ctx, __u64 out, __s64 device)
+{
+	struct gpu_thread *th = thread_state();
+	struct gpu_call *call;
+
+	if (!th)
+		return 0;
+	call = &th->calls[CONTEXT_SLOT];
+	call->sp = PT_REGS_SP(ctx);
+	call->out = out;
+	call->device = clamp_device(device);
+	return 0;
+}
+
+/* cuDevicePrimaryCtxRetain(CUcontext *pctx, CUdevice dev) */
+SEC("uprobe")
+int BPF_KPROBE(gpu_context_retain_enter, __u64 out, int device)
+{
+	return context_enter(ctx, out, device);
+}
+
+/* cuCtxCreate_v2(CUcontext *pctx, unsigned int flags, CUdevice dev) */
+SEC("uprobe")
+int BPF_KPROBE(gpu_context_create_enter, __u64 out, unsigned int flags, int device)
+{
+	return context_enter(ctx, out, device);
+}
+
+/* Their return: the context made is remembered with its device. */
+SEC("uretprobe")
+int BPF_KRETPROBE(gpu_context_exit, int result)
+{
+	struct gpu_context_key key = { .tgid = bpf_get_current_pid_tgid() >> 32 };
+	struct gpu_thread *th = thread_state();
+	struct gpu_call *slot;
+	__s32 device;
+
+	if (!th)
+		return 0;
+	slot = &th->calls[CONTEXT_SLOT];
+	if (!slot->sp || PT_REGS_SP(ctx) != slot->sp + RETURN_SP_DELTA)
+		return 0;
+	slot->sp = 0;
+	device = slot->device;
+	if (result == 0 && !bpf_probe_read_user(&key.context, sizeof(key.context), (void *)slot->out))
+		bpf_map_update_elem(&gpu_contexts, &key, &device, BPF_ANY);
+	return 0;
+}
+
+/* cuCtxSetCurrent(ctx), cuCtxPushCurrent_v2(ctx): the thread's device is the context's. */
+SEC("uprobe")
+int BPF_KPROBE(gpu_context_current, __u64 context)
+{
+	struct gpu_context_key key = { .tgid = bpf_get_current_pid_tgid() >> 32, .context = context };
+	__s32 *device = bpf_map_lookup_elem(&gpu_contexts, &key);
+	struct gpu_thread *th;
+
+	if (!device || !(th = thread_state()))
+		return 0;
+	th->device = *device;
 	return 0;
 }
 

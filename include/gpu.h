@@ -34,6 +34,13 @@ enum gpu_space {
 	GPU_SPACE_HANDLE,                /* cuMemCreate handles */
 };
 
+/* A driver context's device (cuDevicePrimaryCtxRetain, cuCtxCreate), per process. */
+struct gpu_context_key {
+	unsigned int tgid;
+	unsigned int pad;
+	unsigned long long context;
+};
+
 struct gpu_key {
 	unsigned int tgid;
 	int device;

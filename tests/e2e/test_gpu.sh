@@ -38,24 +38,27 @@ check_eq "layers probed (runtime, driver, no caching allocator)" \
 	"$(jq -c '[.gpu.runtime, .gpu.driver, .gpu.caching_allocator]' <<<"$summary")" '[true,true,false]'
 check_eq "devices seen" "$(jq -c '[.gpu.devices[].device]' <<<"$summary")" '[0,1]'
 # Device 0: 3 x cudaMalloc 1 MiB (one freed), cudaMallocAsync 512 KiB (freed), cuMemCreate
-# 512 KiB. Counted twice (runtime and the driver call it makes), allocs would be 9.
-check_eq "device 0 allocs" "$(dev 0 allocs)" 5
+# 512 KiB; cuMemAlloc_v2 1 MiB in device 0's primary context, made current after
+# cudaSetDevice(1). Counted twice (runtime and the driver call it makes), allocs would be 10.
+dev0_live=$((2 * MiB + 512 * KiB + 1 * MiB))
+dev1_live=$((8 * MiB + 64 * KiB + 2 * MiB + 256 * KiB))
+check_eq "device 0 allocs" "$(dev 0 allocs)" 6
 check_eq "device 0 frees (cudaFree(NULL) is none)" "$(dev 0 frees)" 2
-check_eq "device 0 driver_allocs (cuMemCreate)" "$(dev 0 driver_allocs)" 1
-check_eq "device 0 live_bytes" "$(dev 0 live_bytes)" $((2 * MiB + 512 * KiB))
-check_eq "device 0 reserved_bytes (no caching allocator: = live)" "$(dev 0 reserved_bytes)" $((2 * MiB + 512 * KiB))
-check_eq "device 0 peak_live_bytes (3 weights at once)" "$(dev 0 peak_live_bytes)" $((3 * MiB))
+check_eq "device 0 driver_allocs (cuMemCreate, cuMemAlloc_v2 in its context)" "$(dev 0 driver_allocs)" 2
+check_eq "device 0 live_bytes" "$(dev 0 live_bytes)" $dev0_live
+check_eq "device 0 reserved_bytes (no caching allocator: = live)" "$(dev 0 reserved_bytes)" $dev0_live
+check_eq "device 0 peak_live_bytes" "$(dev 0 peak_live_bytes)" $dev0_live
 check_eq "device 0 cuMemMap calls" "$(dev 0 maps)" 1
 check_eq "device 0 bytes mapped" "$(dev 0 bytes_mapped)" $((512 * KiB))
 check_eq "allocated_bytes without a caching allocator" "$(dev 0 allocated_bytes)" null
 # Device 1: 2 x cudaMalloc 4 MiB, cudaMallocManaged 64 KiB, cuMemAlloc_v2 2 MiB (the
 # application's own), cudaMallocHost 8 KiB (host), a failed 2 GiB cudaMalloc, a 0-byte one
-# (no block, no failure).
-check_eq "device 1 allocs" "$(dev 1 allocs)" 4
+# (no block, no failure); cuMemAlloc_v2 256 KiB in a context cuCtxCreate_v2 made on it.
+check_eq "device 1 allocs" "$(dev 1 allocs)" 5
 check_eq "device 1 frees" "$(dev 1 frees)" 0
 check_eq "device 1 failed_allocs (the 2 GiB one)" "$(dev 1 failed_allocs)" 1
-check_eq "device 1 driver_allocs" "$(dev 1 driver_allocs)" 1
-check_eq "device 1 live_bytes" "$(dev 1 live_bytes)" $((8 * MiB + 64 * KiB + 2 * MiB))
+check_eq "device 1 driver_allocs" "$(dev 1 driver_allocs)" 2
+check_eq "device 1 live_bytes" "$(dev 1 live_bytes)" $dev1_live
 check_eq "device 1 managed_bytes" "$(dev 1 managed_bytes)" $((64 * KiB))
 check_eq "device 1 pinned host allocs" "$(dev 1 host_pinned_allocs)" 1
 check_eq "device 1 pinned host bytes" "$(dev 1 host_pinned_bytes)" $((8 * KiB))
@@ -67,31 +70,35 @@ check_eq "device 0 stack of load_weights: allocs, frees" \
 check_eq "device 1 stack of alloc_activations (the 4 MiB ones first)" \
 	"$(stack 1 alloc_activations live_bytes)" $((8 * MiB))
 check_eq "device 1 stack of driver_alloc" "$(stack 1 driver_alloc live_bytes)" $((2 * MiB))
+check_eq "device 0 stack of driver_context_alloc (its primary context)" \
+	"$(stack 0 driver_context_alloc live_bytes)" $((1 * MiB))
+check_eq "device 1 stack of driver_context_alloc (the context it created)" \
+	"$(stack 1 driver_context_alloc live_bytes)" $((256 * KiB))
 check_eq "its caller" "$(jq -r '[.gpu.stacks[] | select(.frames[0] | startswith("driver_alloc+"))][0].frames[1] | split("+")[0]' <<<"$summary")" main
-check_eq "the first interval line after the allocations has them" \
+check_eq "the interval lines have them (the most seen on device 1)" \
 	"$(jq -s "[.[] | select(.type == \"interval\" and .pid == $c_pid) | .gpu.devices[] | select(.device == 1) | .live_bytes] | max" "$WORK/c.json")" \
-	$((8 * MiB + 64 * KiB + 2 * MiB))
+	$dev1_live
 
 # budget NAME: its events, [state, unit] each; budget_value NAME: the first one's value.
 budget() { jq -s -c "[.[] | select(.type == \"budget\" and .budget == \"$1\")] | map([.state, .unit])" "$WORK/c.json"; }
 budget_value() { jq -s "[.[] | select(.type == \"budget\" and .budget == \"$1\")][0].value" "$WORK/c.json"; }
 check_eq "budget gpu:1=8M exceeded once" "$(budget gpu:1)" '[["exceeded","bytes"]]'
 # An interval may fall between two of the target's calls: over the limit, at most the total.
-check_between "its value: device 1's live bytes" "$(budget_value gpu:1)" $((8 * MiB + 1)) $((8 * MiB + 64 * KiB + 2 * MiB))
+check_between "its value: device 1's live bytes" "$(budget_value gpu:1)" $((8 * MiB + 1)) $dev1_live
 check_eq "budget gpu:0=8M never crossed" "$(budget gpu:0)" "[]"
 check_eq "budget gpu=12M (every device) exceeded once" "$(budget gpu)" '[["exceeded","bytes"]]'
 check_between "its value: every device's live bytes" "$(budget_value gpu)" $((12 * MiB + 1)) \
-	$((8 * MiB + 64 * KiB + 2 * MiB + 2 * MiB + 512 * KiB))
+	$((dev0_live + dev1_live))
 
 gauge() { awk -v want="$1{pid=\"$c_pid\"" -v dev="device=\"$2\"" 'index($1, want) == 1 && index($0, dev) { print $NF }' "$WORK/metrics.txt"; }
-check_eq "memtrace_gpu_live_bytes{device=\"0\"}" "$(gauge memtrace_gpu_live_bytes 0)" $((2 * MiB + 512 * KiB))
-check_eq "memtrace_gpu_live_bytes{device=\"1\"}" "$(gauge memtrace_gpu_live_bytes 1)" $((8 * MiB + 64 * KiB + 2 * MiB))
-check_eq "memtrace_gpu_reserved_bytes{device=\"1\"}" "$(gauge memtrace_gpu_reserved_bytes 1)" $((8 * MiB + 64 * KiB + 2 * MiB))
-check_eq "memtrace_gpu_allocations_total{device=\"0\"}" "$(gauge memtrace_gpu_allocations_total 0)" 5
+check_eq "memtrace_gpu_live_bytes{device=\"0\"}" "$(gauge memtrace_gpu_live_bytes 0)" $dev0_live
+check_eq "memtrace_gpu_live_bytes{device=\"1\"}" "$(gauge memtrace_gpu_live_bytes 1)" $dev1_live
+check_eq "memtrace_gpu_reserved_bytes{device=\"1\"}" "$(gauge memtrace_gpu_reserved_bytes 1)" $dev1_live
+check_eq "memtrace_gpu_allocations_total{device=\"0\"}" "$(gauge memtrace_gpu_allocations_total 0)" 6
 check_eq "no memtrace_gpu_allocated_bytes without a caching allocator" \
 	"$(grep -c '^memtrace_gpu_allocated_bytes{' "$WORK/metrics.txt")" 0
 check_true "console: a line for device 1 in the intervals" \
-	grep -q "gpu 1: 4 allocs, 0 frees, live 10.1 MiB" "$WORK/c_trace.out"
+	grep -q "gpu 1: 5 allocs, 0 frees, live 10.3 MiB" "$WORK/c_trace.out"
 check_true "console: the summary's GPU section" grep -q "GPU memory (runtime driver )" "$WORK/c_trace.out"
 target_close
 

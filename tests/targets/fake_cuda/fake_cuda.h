@@ -43,7 +43,10 @@ typedef struct CUmemAllocationProp_st {
 } CUmemAllocationProp;
 
 /* libcuda.so.1 */
+CUresult cuDevicePrimaryCtxRetain(CUcontext *pctx, int dev);
+CUresult cuCtxCreate_v2(CUcontext *pctx, unsigned int flags, int dev);
 CUresult cuCtxSetCurrent(CUcontext ctx);
+CUresult cuCtxPushCurrent_v2(CUcontext ctx);
 CUresult cuMemAlloc_v2(CUdeviceptr *dptr, size_t bytesize);
 CUresult cuMemFree_v2(CUdeviceptr dptr);
 CUresult cuMemAllocAsync(CUdeviceptr *dptr, size_t bytesize, CUstream stream);

@@ -8,6 +8,9 @@
  *     64 KiB; cudaMallocHost 8 KiB (pinned host); one cudaMalloc of 2 GiB that fails, one
  *     of 0 bytes (succeeds with no block);
  *     driver_alloc cuMemAlloc_v2 2 MiB (the application's own driver call)
+ *   driver contexts (no cudaSetDevice): driver_context_alloc makes device 0's primary context
+ *     current and cuMemAlloc_v2's 1 MiB there, then creates a context on device 1 and pushes
+ *     it: cuMemAlloc_v2 256 KiB there
  * then "done", and holds everything until its stdin closes. */
 #include <stdint.h>
 
@@ -19,7 +22,7 @@
 
 void *volatile weights[3], *volatile scratch, *volatile activations[2], *volatile managed;
 void *volatile pinned, *volatile too_big, *volatile nothing;
-CUdeviceptr volatile driver_block;
+CUdeviceptr volatile driver_block, context_blocks[2];
 CUmemGenericAllocationHandle volatile expandable;
 
 __attribute__((noinline)) static void load_weights(void)
@@ -65,6 +68,21 @@ __attribute__((noinline)) static void driver_alloc(void)
 	driver_block = p;
 }
 
+__attribute__((noinline)) static void driver_context_alloc(void)
+{
+	CUcontext primary, created;
+	CUdeviceptr p;
+
+	cuDevicePrimaryCtxRetain(&primary, 0);
+	cuCtxSetCurrent(primary);
+	cuMemAlloc_v2(&p, 1 * MiB);
+	context_blocks[0] = p;
+	cuCtxCreate_v2(&created, 0, 1);
+	cuCtxPushCurrent_v2(created);
+	cuMemAlloc_v2(&p, 256 * KiB);
+	context_blocks[1] = p;
+}
+
 int main(void)
 {
 	say_ready();
@@ -75,6 +93,7 @@ int main(void)
 	cudaSetDevice(1);
 	alloc_activations();
 	driver_alloc();
+	driver_context_alloc();
 	say("done\n");
 	wait_line();
 	return 0;

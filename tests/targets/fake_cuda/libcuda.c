@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /* A stand-in libcuda.so.1 for the GPU tests: the driver's allocation calls over a fake device
  * address space (each device a range that is never mapped; addresses are not reused). The
- * thread's context names its device, as cuCtxSetCurrent sets it. */
+ * thread's current context (cuCtxSetCurrent, cuCtxPushCurrent_v2) names its device, as a
+ * primary context (cuDevicePrimaryCtxRetain) or a created one (cuCtxCreate_v2) says. */
 #include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -19,10 +20,39 @@ static uint64_t next_offset[DEVICES];
 static CUmemGenericAllocationHandle next_handle = 1;
 static __thread int current_device;
 
+struct CUctx_st {
+	int device;
+};
+
+static struct CUctx_st primary[DEVICES];
+
+CUresult cuDevicePrimaryCtxRetain(CUcontext *pctx, int dev)
+{
+	if (dev < 0 || dev >= DEVICES)
+		return CUDA_ERROR_OUT_OF_MEMORY;
+	primary[dev].device = dev;
+	*pctx = &primary[dev];
+	return 0;
+}
+
+CUresult cuCtxCreate_v2(CUcontext *pctx, unsigned int flags, int dev)
+{
+	(void)flags;
+	if (dev < 0 || dev >= DEVICES || !(*pctx = malloc(sizeof(**pctx))))
+		return CUDA_ERROR_OUT_OF_MEMORY;
+	(*pctx)->device = dev;
+	return cuCtxSetCurrent(*pctx);
+}
+
 CUresult cuCtxSetCurrent(CUcontext ctx)
 {
-	current_device = (int)((uintptr_t)ctx - 1);
+	current_device = ctx ? ctx->device : 0;
 	return 0;
+}
+
+CUresult cuCtxPushCurrent_v2(CUcontext ctx)
+{
+	return cuCtxSetCurrent(ctx);
 }
 
 static CUresult device_alloc(CUdeviceptr *dptr, size_t size)

@@ -8,10 +8,15 @@
 
 static __thread int current_device;
 
+/* As the runtime does: the device's primary context becomes the thread's. */
 cudaError_t cudaSetDevice(int device)
 {
+	CUcontext ctx;
+
+	if (cuDevicePrimaryCtxRetain(&ctx, device))
+		return cudaErrorMemoryAllocation;
 	current_device = device;
-	return cuCtxSetCurrent((CUcontext)(uintptr_t)(device + 1));
+	return cuCtxSetCurrent(ctx);
 }
 
 cudaError_t cudaGetDevice(int *device)

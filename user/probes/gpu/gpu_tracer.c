@@ -17,7 +17,10 @@
 #include "target/usdt.h"
 #include "util/grow.h"
 
-enum gpu_role { ROLE_ALLOC, ROLE_FREE, ROLE_CREATE, ROLE_SET_DEVICE, ROLE_MAP };
+enum gpu_role {
+	ROLE_ALLOC, ROLE_FREE, ROLE_CREATE, ROLE_SET_DEVICE, ROLE_MAP,
+	ROLE_CONTEXT_RETAIN, ROLE_CONTEXT_CREATE, ROLE_CONTEXT_CURRENT,
+};
 
 struct gpu_function {
 	const char *name;
@@ -54,9 +57,15 @@ static const struct gpu_function driver_functions[] = {
 	{ "cuMemAllocHost_v2", ROLE_ALLOC, GPU_MEMORY_HOST, false },
 	{ "cuMemCreate", ROLE_CREATE, GPU_MEMORY_DEVICE, false },
 	{ "cuMemMap", ROLE_MAP, GPU_MEMORY_DEVICE, false },
+	/* The thread's device where the driver is used without the runtime's cudaSetDevice
+	 * (the driver API, or a program linked with the static runtime). */
+	{ "cuDevicePrimaryCtxRetain", ROLE_CONTEXT_RETAIN, GPU_MEMORY_DEVICE, false },
+	{ "cuCtxCreate_v2", ROLE_CONTEXT_CREATE, GPU_MEMORY_DEVICE, false },
+	{ "cuCtxSetCurrent", ROLE_CONTEXT_CURRENT, GPU_MEMORY_DEVICE, false },
+	{ "cuCtxPushCurrent_v2", ROLE_CONTEXT_CURRENT, GPU_MEMORY_DEVICE, false },
 };
 
-#define MAX_FUNCTIONS 16
+#define MAX_FUNCTIONS 20
 
 /* PyTorch's caching allocator without USDT: NativeCachingAllocator::malloc(void**, signed
  * char, unsigned long, CUstream_st*) and ::free(void*), by their mangled names' prefixes. */
@@ -182,6 +191,10 @@ static int attach_library(struct gpu_tracer *t, pid_t pid, const char *path,
 		{ .prog = skel->progs.gpu_free_enter }, { .prog = skel->progs.gpu_call_exit, .retprobe = true },
 		{ .prog = skel->progs.gpu_alloc_enter }, { .prog = skel->progs.gpu_create_enter },
 		{ .prog = skel->progs.gpu_set_device }, { .prog = skel->progs.gpu_map_enter },
+		{ .prog = skel->progs.gpu_context_exit, .retprobe = true },
+		{ .prog = skel->progs.gpu_context_retain_enter },
+		{ .prog = skel->progs.gpu_context_create_enter },
+		{ .prog = skel->progs.gpu_context_current },
 	};
 	int found = 0;
 
@@ -212,6 +225,14 @@ static int attach_library(struct gpu_tracer *t, pid_t pid, const char *path,
 			break;
 		case ROLE_MAP:
 			group_add(&groups[5], offset, cookie);
+			break;
+		case ROLE_CONTEXT_RETAIN:
+		case ROLE_CONTEXT_CREATE:
+			group_add(&groups[6], offset, cookie);
+			group_add(&groups[fn->role == ROLE_CONTEXT_RETAIN ? 7 : 8], offset, cookie);
+			break;
+		case ROLE_CONTEXT_CURRENT:
+			group_add(&groups[9], offset, cookie);
 			break;
 		}
 	}
@@ -517,6 +538,8 @@ void gpu_tracer__release(struct gpu_tracer *t, pid_t pid)
 	map_batch__delete_process(bpf_map__fd(t->skel->maps.gpu_stack_stats),
 				  sizeof(struct gpu_stack_key), sizeof(struct gpu_stack_stats),
 				  (unsigned int)pid);
+	map_batch__delete_process(bpf_map__fd(t->skel->maps.gpu_contexts),
+				  sizeof(struct gpu_context_key), sizeof(__s32), (unsigned int)pid);
 	free_process(p);
 	*p = t->procs[--t->proc_count];
 }
