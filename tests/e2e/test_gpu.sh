@@ -105,10 +105,10 @@ target_close
 # --- the caching allocator, from Python (tests/targets/fake_cuda/gpu_tensors.py) ---------
 python=$(ls -d /root/.pyenv/versions/3.12.*/bin/python3 2>/dev/null | sort -V | tail -n1)
 [ -n "$python" ] || python=/usr/bin/python3.11
-# caching NAME LIBDIR: the Python target over LIBDIR/libc10_cuda.so, traced; its summary in
-# $summary, its own figures in $WORK/NAME.out.
+# caching NAME LIBDIR PYTHON: the Python target over LIBDIR/libc10_cuda.so, traced; its
+# summary in $summary, its own figures in $WORK/NAME.out.
 caching() {
-	start_target "$1" "$python" "$ROOT/tests/targets/fake_cuda/gpu_tensors.py" "$2/libc10_cuda.so" \
+	start_target "$1" "$3" "$ROOT/tests/targets/fake_cuda/gpu_tensors.py" "$2/libc10_cuda.so" \
 		"$FAKE/libcudart.so.12" || { fail "$1: the Python target starts"; return 1; }
 	py_pid=$TARGET_PID
 	start_tracer "$1_trace" -p "$py_pid" -i 200ms --json="$WORK/$1.json" ||
@@ -123,9 +123,11 @@ caching() {
 # truth NAME DEVICE FIELD: what the allocator itself said (2: allocated, 3: reserved).
 truth() { awk -v d="$2" -v f="$3" '$1 == "truth" && $2 == d { print $f }' "$WORK/$1.out"; }
 
-for variant in usdt:"$FAKE" symbols:"$FAKE/nosdt"; do
-	name=${variant%%:*}
-	caching "$name" "${variant#*:}" || continue
+# USDT and the c10 symbols under pyenv's Python; USDT under Debian's (LTO, no frame pointers).
+for variant in usdt:"$FAKE":"$python" symbols:"$FAKE/nosdt":"$python" \
+	debian-usdt:"$FAKE":/usr/bin/python3.11; do
+	IFS=: read -r name libdir py <<<"$variant"
+	caching "$name" "$libdir" "$py" || continue
 	check_eq "$name: caching allocator probed" "$(jq -r .gpu.caching_allocator <<<"$summary")" true
 	# Device 0: 20 blocks of 256 KiB in 3 segments of 2 MiB; the first 8 (one segment) dropped
 	# and that segment given back.
