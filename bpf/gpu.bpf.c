@@ -53,15 +53,18 @@ struct {
 	__type(value, struct gpu_thread);
 } gpu_threads SEC(".maps");
 
+/* Not preallocated: most traces have no GPU, and an entry costs only while it is used. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 4096);           /* resized by the loader */
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, 8192);           /* resized by the loader */
 	__type(key, struct gpu_key);
 	__type(value, struct gpu_stats);
 } gpu_stats SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__uint(max_entries, 65536);
 	__type(key, struct gpu_outstanding_key);
 	__type(value, struct gpu_block);
@@ -69,6 +72,7 @@ struct {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__uint(max_entries, 16384);
 	__type(key, struct gpu_stack_key);
 	__type(value, struct gpu_stack_stats);
@@ -76,6 +80,7 @@ struct {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__uint(max_entries, 4096);
 	__type(key, struct gpu_context_key);
 	__type(value, __s32);

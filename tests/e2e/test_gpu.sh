@@ -27,8 +27,13 @@ start_tracer c_trace -p "$c_pid" -i 200ms --json="$WORK/c.json" --prometheus "12
 	{ fail "tracer attaches to gpu_alloc"; finish; }
 target_send go
 wait_for_line "$WORK/c.out" '^done' || fail "gpu_alloc made its allocations"
-sleep 0.6   # an interval report sees them
-curl -sf "http://127.0.0.1:$port/metrics" -o "$WORK/metrics.txt" || fail "GET /metrics" "curl failed"
+# Until an interval report after the last allocation (device 1's 5th) is served (20 s at most).
+for _ in $(seq 100); do
+	curl -sf "http://127.0.0.1:$port/metrics" -o "$WORK/metrics.txt" || fail "GET /metrics" "curl failed"
+	grep -q "^memtrace_gpu_allocations_total{pid=\"$c_pid\".*device=\"1\"} 5$" "$WORK/metrics.txt" && break
+	sleep 0.2
+done
+sleep 0.3   # the console's interval line too
 stop_tracer
 check_eq "exit status after Ctrl-C" "$TRACER_RC" 0
 
@@ -90,6 +95,7 @@ check_eq "budget gpu=12M (every device) exceeded once" "$(budget gpu)" '[["excee
 check_between "its value: every device's live bytes" "$(budget_value gpu)" $((12 * MiB + 1)) \
 	$((dev0_live + dev1_live))
 
+# gauge NAME DEVICE: the value of NAME{pid=...,device=DEVICE} in the last scrape.
 gauge() { awk -v want="$1{pid=\"$c_pid\"" -v dev="device=\"$2\"" 'index($1, want) == 1 && index($0, dev) { print $NF }' "$WORK/metrics.txt"; }
 check_eq "memtrace_gpu_live_bytes{device=\"0\"}" "$(gauge memtrace_gpu_live_bytes 0)" $dev0_live
 check_eq "memtrace_gpu_live_bytes{device=\"1\"}" "$(gauge memtrace_gpu_live_bytes 1)" $dev1_live

@@ -106,7 +106,8 @@ int gpu_tracer__open(struct gpu_tracer **out, const struct gpu_tracer_opts *opts
 		return err ? err : -EINVAL;
 	}
 	skel->rodata->record_stacks = opts->stacks;
-	bpf_map__set_max_entries(skel->maps.gpu_stats, opts->max_processes * 4);
+	/* Up to 8 devices per process (a DGX node's) at --max-processes. */
+	bpf_map__set_max_entries(skel->maps.gpu_stats, opts->max_processes * 8);
 	probe_links__prepare(skel->obj);
 	if ((opts->stacks_fd >= 0 && bpf_map__reuse_fd(skel->maps.stacks, opts->stacks_fd)) ||
 	    (opts->py_configs_fd >= 0 &&
