@@ -14,6 +14,7 @@
 #include "gpu.skel.h"
 #include "probes/map_batch.h"
 #include "probes/probe_links.h"
+#include "target/cuda_libraries.h"
 #include "target/usdt.h"
 #include "util/grow.h"
 
@@ -66,12 +67,6 @@ static const struct gpu_function driver_functions[] = {
 };
 
 #define MAX_FUNCTIONS 20
-
-/* PyTorch's caching allocator without USDT: NativeCachingAllocator::malloc(void**, signed
- * char, unsigned long, CUstream_st*) and ::free(void*), by their mangled names' prefixes. */
-#define CACHING_MALLOC_PREFIX \
-	"_ZN3c104cuda20CUDACachingAllocator6Native22NativeCachingAllocator6mallocEPPva"
-#define CACHING_FREE_NAME "_ZN3c104cuda20CUDACachingAllocator6Native22NativeCachingAllocator4freeEPv"
 
 struct gpu_process {
 	pid_t pid;
@@ -268,7 +263,8 @@ static int attach_caching(struct gpu_tracer *t, pid_t pid, const char *path,
 			  const struct elf_symtab *tab)
 {
 	struct gpu_bpf *skel = t->skel;
-	const struct elf_symbol *malloc_sym = NULL, *free_sym = exact_function(tab, CACHING_FREE_NAME);
+	const struct elf_symbol *malloc_sym = NULL;
+	const struct elf_symbol *free_sym = exact_function(tab, CUDA_CACHING_FREE_SYMBOL);
 	struct usdt_probe *probes = NULL;
 	int n = usdt_read_probes(path, &probes), err;
 	uint64_t malloc_off, free_off;
@@ -283,8 +279,7 @@ static int attach_caching(struct gpu_tracer *t, pid_t pid, const char *path,
 		return err ? err : 2;
 	}
 	for (size_t i = 0; i < tab->count && !malloc_sym; i++)
-		if (tab->by_name[i].is_function &&
-		    !strncmp(tab->by_name[i].name, CACHING_MALLOC_PREFIX, strlen(CACHING_MALLOC_PREFIX)))
+		if (tab->by_name[i].is_function && cuda_is_caching_malloc(tab->by_name[i].name))
 			malloc_sym = &tab->by_name[i];
 	if (!malloc_sym || !free_sym || !elf_symtab__vaddr_to_offset(tab, malloc_sym->vaddr, &malloc_off) ||
 	    !elf_symtab__vaddr_to_offset(tab, free_sym->vaddr, &free_off))
@@ -303,30 +298,17 @@ static int attach_caching(struct gpu_tracer *t, pid_t pid, const char *path,
 	return err ? err : 2;
 }
 
-static bool named(const char *path, const char *prefix)
-{
-	const char *base = strrchr(path, '/');
-
-	return !strncmp(base ? base + 1 : path, prefix, strlen(prefix));
-}
-
 /* Probes one mapped file if it is a CUDA library; returns 1 if it was probed now. */
 static int scan_file(struct gpu_tracer *t, struct gpu_process *p, const char *mapped)
 {
-	enum gpu_api api;
+	enum cuda_layer layer = cuda_library_layer(mapped);
+	enum gpu_api api = layer == CUDA_LAYER_RUNTIME ? GPU_API_RUNTIME :
+			   layer == CUDA_LAYER_DRIVER ? GPU_API_DRIVER : GPU_API_CACHING;
 	const struct elf_symtab *tab;
 	char path[4096];
 	int found;
 
-	if (named(mapped, "libcudart.so"))
-		api = GPU_API_RUNTIME;
-	else if (named(mapped, "libcuda.so"))
-		api = GPU_API_DRIVER;
-	else if (named(mapped, "libc10_cuda.so"))
-		api = GPU_API_CACHING;
-	else
-		return 0;
-	if (probed(p, mapped) || !remember_file(p, mapped))
+	if (layer == CUDA_LAYER_NONE || probed(p, mapped) || !remember_file(p, mapped))
 		return 0;
 	process_file_path(p->pid, mapped, path, sizeof(path));
 	tab = symtab_cache__get(t->cache, path, NULL);
@@ -361,8 +343,7 @@ int gpu_tracer__scan(struct gpu_tracer *t, pid_t pid, const struct procmaps *map
 		const struct mapping *m = &maps->mappings[i];
 		int err;
 
-		if (!m->executable || m->path[0] != '/' || !named(m->path, "lib") ||
-		    !strstr(m->path, "cuda"))
+		if (!m->executable || m->path[0] != '/' || cuda_library_layer(m->path) == CUDA_LAYER_NONE)
 			continue;
 		if (!p && !(p = process_of(t, pid, true)))
 			return -ENOMEM;
