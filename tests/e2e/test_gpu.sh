@@ -108,6 +108,23 @@ check_true "console: a line for device 1 in the intervals" \
 check_true "console: the summary's GPU section" grep -q "GPU memory (runtime driver )" "$WORK/c_trace.out"
 target_close
 
+# --- -- COMMAND: the libraries are not mapped when the command starts; found at a poll ------
+mkfifo "$WORK/launch.in"
+"$MEMTRACE" -i 200ms --json="$WORK/launch.json" -- "$FAKE/gpu_alloc" <"$WORK/launch.in" \
+	>"$WORK/launch.out" 2>"$WORK/launch.err" &
+launch_tracer=$!
+E2E_PIDS+=("$launch_tracer")
+exec 8>"$WORK/launch.in"
+wait_for_line "$WORK/launch.json" '"gpu":' || fail "-- COMMAND: an interval line with the gpu key"
+echo go >&8
+wait_for_line "$WORK/launch.out" '^done' || fail "-- COMMAND: gpu_alloc made its allocations"
+exec 8>&-
+wait "$launch_tracer"
+check_eq "-- COMMAND: exit status (the command's)" "$?" 0
+summary=$(jq -c 'select(.type == "summary")' "$WORK/launch.json")
+check_eq "-- COMMAND: allocs per device" "$(jq -c '[.gpu.devices[] | .allocs]' <<<"$summary")" '[6,5]'
+check_eq "-- COMMAND: device 1 live_bytes" "$(dev 1 live_bytes)" $dev1_live
+
 # --- the caching allocator, from Python (tests/targets/fake_cuda/gpu_tensors.py) ---------
 python=$(ls -d /root/.pyenv/versions/3.12.*/bin/python3 2>/dev/null | sort -V | tail -n1)
 [ -n "$python" ] || python=/usr/bin/python3.11
