@@ -108,14 +108,14 @@ check_true "console: a line for device 1 in the intervals" \
 check_true "console: the summary's GPU section" grep -q "GPU memory (runtime driver )" "$WORK/c_trace.out"
 target_close
 
-# --- -- COMMAND: the libraries are not mapped when the command starts; found at a poll ------
+# --- -- COMMAND: the libraries it links are probed before it runs ("go" is waiting for it, so
+# it allocates at once, before any poll) ----------------------------------------------------
 mkfifo "$WORK/launch.in"
 "$MEMTRACE" -i 200ms --json="$WORK/launch.json" -- "$FAKE/gpu_alloc" <"$WORK/launch.in" \
 	>"$WORK/launch.out" 2>"$WORK/launch.err" &
 launch_tracer=$!
 E2E_PIDS+=("$launch_tracer")
 exec 8>"$WORK/launch.in"
-wait_for_line "$WORK/launch.json" '"gpu":' || fail "-- COMMAND: an interval line with the gpu key"
 echo go >&8
 wait_for_line "$WORK/launch.out" '^done' || fail "-- COMMAND: gpu_alloc made its allocations"
 exec 8>&-

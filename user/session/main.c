@@ -29,6 +29,7 @@
 #include "session/registry.h"
 #include "session/windows.h"
 #include "session/scope.h"
+#include "target/needed_libraries.h"
 #include "target/procinfo.h"
 
 struct session {
@@ -208,6 +209,17 @@ static void await_mappings(struct symbolizer *sym, const char *executable, const
 	}
 }
 
+/* The CUDA libraries the command links: probed before it runs, so its first calls count. */
+static void attach_gpu_before_run(struct session *s, pid_t pid, const char *executable)
+{
+	char **paths = NULL;
+	size_t count = 0;
+
+	if (s->gpu && !needed_libraries__list(executable, &paths, &count))
+		gpu_tracer__attach_files(s->gpu, pid, paths, count);
+	file_paths__free(paths, count);
+}
+
 /* Starts the command stopped before exec, attaches to the files it will map, lets it run. */
 static int launch_command(struct session *s)
 {
@@ -239,6 +251,7 @@ static int launch_command(struct session *s)
 		waitpid(child.pid, NULL, 0);
 		return code;
 	}
+	attach_gpu_before_run(s, child.pid, executable);
 	err = launch__go(&child);
 	if (err) {
 		fprintf(stderr, "memtrace-bpf: cannot run %s: %s\n", s->opts.command[0],

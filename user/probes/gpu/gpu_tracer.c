@@ -298,8 +298,10 @@ static int attach_caching(struct gpu_tracer *t, pid_t pid, const char *path,
 	return err ? err : 2;
 }
 
-/* Probes one mapped file if it is a CUDA library; returns 1 if it was probed now. */
-static int scan_file(struct gpu_tracer *t, struct gpu_process *p, const char *mapped)
+/* Probes one file if it is a CUDA library (mapped: its path as /proc/PID/maps shows it; open:
+ * where to read it, NULL: through /proc/PID/root); returns 1 if it was probed now. */
+static int scan_file(struct gpu_tracer *t, struct gpu_process *p, const char *mapped,
+		     const char *open)
 {
 	enum cuda_layer layer = cuda_library_layer(mapped);
 	enum gpu_api api = layer == CUDA_LAYER_RUNTIME ? GPU_API_RUNTIME :
@@ -310,7 +312,10 @@ static int scan_file(struct gpu_tracer *t, struct gpu_process *p, const char *ma
 
 	if (layer == CUDA_LAYER_NONE || probed(p, mapped) || !remember_file(p, mapped))
 		return 0;
-	process_file_path(p->pid, mapped, path, sizeof(path));
+	if (open)
+		snprintf(path, sizeof(path), "%s", open);
+	else
+		process_file_path(p->pid, mapped, path, sizeof(path));
 	tab = symtab_cache__get(t->cache, path, NULL);
 	if (!tab)
 		return 0;
@@ -347,7 +352,24 @@ int gpu_tracer__scan(struct gpu_tracer *t, pid_t pid, const struct procmaps *map
 			continue;
 		if (!p && !(p = process_of(t, pid, true)))
 			return -ENOMEM;
-		err = scan_file(t, p, m->path);
+		err = scan_file(t, p, m->path, NULL);
+		if (err < 0)
+			return err;
+		probed_now += err;
+	}
+	return probed_now;
+}
+
+int gpu_tracer__attach_files(struct gpu_tracer *t, pid_t pid, char *const *paths, size_t count)
+{
+	struct gpu_process *p;
+	int probed_now = 0;
+
+	if (!t || !(p = process_of(t, pid, true)))
+		return t ? -ENOMEM : 0;
+	for (size_t i = 0; i < count; i++) {
+		int err = scan_file(t, p, paths[i], paths[i]);
+
 		if (err < 0)
 			return err;
 		probed_now += err;

@@ -28,6 +28,9 @@ int gpu_tracer__open(struct gpu_tracer **out, const struct gpu_tracer_opts *opts
  * USDT pytorch:malloc/free, else its c10 functions). Returns how many files were probed now,
  * or -errno (printed). */
 int gpu_tracer__scan(struct gpu_tracer *t, pid_t pid, const struct procmaps *maps);
+/* The same for a process about to run (-- COMMAND): the canonical paths of the libraries it
+ * will map (target/needed_libraries.h), probed before it runs. */
+int gpu_tracer__attach_files(struct gpu_tracer *t, pid_t pid, char *const *paths, size_t count);
 /* Reads every process's counters at once: once per poll, before gpu_tracer__report. */
 int gpu_tracer__collect(struct gpu_tracer *t);
 /* pid's figures as of the last collect; NULL when no CUDA library is probed in pid. With
