@@ -34,8 +34,10 @@ UNIT_TESTS := $(patsubst tests/unit/%.c,$(OUTPUT)/tests/%,$(wildcard tests/unit/
 FIXTURES := $(patsubst tests/unit/fixtures/%.c,$(OUTPUT)/tests/%.so,$(wildcard tests/unit/fixtures/*.c)) \
 	$(patsubst tests/unit/fixtures/%.c,$(OUTPUT)/tests/%-stripped.so,$(wildcard tests/unit/fixtures/*.c)) \
 	$(patsubst tests/unit/fixtures/%.cpp,$(OUTPUT)/tests/%.so,$(wildcard tests/unit/fixtures/*.cpp))
+FAKE_CUDA := $(OUTPUT)/targets/fake_cuda
 TARGETS := $(patsubst tests/targets/%.c,$(OUTPUT)/targets/%,$(wildcard tests/targets/*.c)) \
-	$(OUTPUT)/targets/static_hold_stripped $(OUTPUT)/tools/pycode_resolve
+	$(OUTPUT)/targets/static_hold_stripped $(OUTPUT)/tools/pycode_resolve \
+	$(FAKE_CUDA)/gpu_alloc $(FAKE_CUDA)/libc10_cuda.so $(FAKE_CUDA)/nosdt/libc10_cuda.so
 
 ifeq ($(V),1)
 Q :=
@@ -81,6 +83,9 @@ $(OUTPUT)/%.bpf.o: bpf/%.bpf.c $(VMLINUX_DIR)/vmlinux.h
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CLANG) $(BPF_CFLAGS) $(DEPFLAGS) -c $< -o $@
 	$(Q)llvm-strip -g $@
+
+# libbpf's usdt.bpf.h includes <linux/errno.h>, whose <asm/errno.h> is under the multiarch dir.
+$(OUTPUT)/gpu.bpf.o: BPF_CFLAGS += -idirafter /usr/include/$(shell uname -m)-linux-gnu
 
 $(OUTPUT)/%.skel.h: $(OUTPUT)/%.bpf.o
 	$(call msg,GEN-SKEL,$@)
@@ -155,6 +160,36 @@ $(OUTPUT)/targets/static_hold: tests/targets/static_hold.c tests/targets/handsha
 $(OUTPUT)/targets/static_hold_stripped: $(OUTPUT)/targets/static_hold
 	$(call msg,STRIP,$@)
 	$(Q)strip -o $@ $<
+
+# Stand-ins for the CUDA libraries (tests/targets/fake_cuda/, no GPU needed): the runtime calls
+# the driver as the real one does; the caching allocator is built with USDT probes and without.
+FAKE_CUDA_FLAGS := -O0 -g -fno-omit-frame-pointer -fPIC -Wall -Wextra -Itests/targets/fake_cuda
+FAKE_CUDA_HEADER := tests/targets/fake_cuda/fake_cuda.h
+
+$(FAKE_CUDA)/libcuda.so.1: tests/targets/fake_cuda/libcuda.c $(FAKE_CUDA_HEADER)
+	$(call msg,FAKECUDA,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(FAKE_CUDA_FLAGS) -shared -Wl,-soname,libcuda.so.1 $< -o $@ -lpthread
+
+$(FAKE_CUDA)/libcudart.so.12: tests/targets/fake_cuda/libcudart.c $(FAKE_CUDA_HEADER) $(FAKE_CUDA)/libcuda.so.1
+	$(call msg,FAKECUDA,$@)
+	$(Q)$(CC) $(FAKE_CUDA_FLAGS) -shared -Wl,-soname,libcudart.so.12 $< $(FAKE_CUDA)/libcuda.so.1 \
+		-Wl,-rpath,'$$ORIGIN' -o $@
+
+$(FAKE_CUDA)/libc10_cuda.so: tests/targets/fake_cuda/c10_cuda.cpp $(FAKE_CUDA_HEADER) $(FAKE_CUDA)/libcudart.so.12
+	$(call msg,FAKECUDA,$@)
+	$(Q)$(CXX) $(FAKE_CUDA_FLAGS) -shared $< $(FAKE_CUDA)/libcudart.so.12 -Wl,-rpath,'$$ORIGIN' -o $@
+
+$(FAKE_CUDA)/nosdt/libc10_cuda.so: tests/targets/fake_cuda/c10_cuda.cpp $(FAKE_CUDA_HEADER) $(FAKE_CUDA)/libcudart.so.12
+	$(call msg,FAKECUDA,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CXX) $(FAKE_CUDA_FLAGS) -DFAKE_C10_NO_SDT -shared $< $(FAKE_CUDA)/libcudart.so.12 \
+		-Wl,-rpath,'$$ORIGIN/..' -o $@
+
+$(FAKE_CUDA)/gpu_alloc: tests/targets/fake_cuda/gpu_alloc.c tests/targets/handshake.h $(FAKE_CUDA)/libcudart.so.12
+	$(call msg,TARGET,$@)
+	$(Q)$(CC) $(FAKE_CUDA_FLAGS) $< $(FAKE_CUDA)/libcudart.so.12 $(FAKE_CUDA)/libcuda.so.1 \
+		-Wl,-rpath,'$$ORIGIN' -o $@
 
 # Overhead benchmark (not part of `make test`): writes docs/performance.md. REPS=, SCALE=.
 BENCH_BINS := $(OUTPUT)/bench/alloc_loop $(OUTPUT)/bench/micro_noop $(OUTPUT)/bench/libc_free_loop

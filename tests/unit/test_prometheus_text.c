@@ -236,6 +236,42 @@ static void leaves_native_figures_out_when_they_are_not_traced(void **state)
 	prom_table__free(&t);
 }
 
+static void serves_gpu_memory_by_device(void **state)
+{
+	struct gpu_device_report devices[] = {
+		{ .device = 0, .allocs = 3, .reserved_bytes = 6 << 20, .allocated_bytes = 5 << 20 },
+		{ .device = 3, .allocs = 1, .reserved_bytes = 2 << 20, .allocated_bytes = 0 },
+	};
+	struct gpu_report gpu = { .runtime = true, .device_count = 2, .devices = devices };
+	struct process_report r = native_report(42, NULL);
+	struct prom_table t;
+	char *text;
+
+	(void)state;
+	assert_int_equal(prom_table__init(&t, 20, false, 8), 0);
+	prom_table__interval(&t, &r);
+	text = render(&t);
+	assert_no_line_with(text, "memtrace_gpu_live_bytes{");   /* no CUDA library probed */
+	free(text);
+	r.gpu = &gpu;
+	prom_table__interval(&t, &r);
+	text = render(&t);
+	/* No caching allocator: live is what is held from CUDA; allocated is unknown. */
+	assert_line(text, "memtrace_gpu_live_bytes{pid=\"42\",comm=\"hold \\\"x\\\"\",device=\"0\"} 6291456");
+	assert_line(text, "memtrace_gpu_reserved_bytes{pid=\"42\",comm=\"hold \\\"x\\\"\",device=\"3\"} 2097152");
+	assert_line(text, "memtrace_gpu_allocations_total{pid=\"42\",comm=\"hold \\\"x\\\"\",device=\"0\"} 3");
+	assert_no_line_with(text, "memtrace_gpu_allocated_bytes{");
+	free(text);
+	gpu.caching = true;
+	prom_table__interval(&t, &r);
+	text = render(&t);
+	assert_line(text, "memtrace_gpu_live_bytes{pid=\"42\",comm=\"hold \\\"x\\\"\",device=\"0\"} 5242880");
+	assert_line(text, "memtrace_gpu_reserved_bytes{pid=\"42\",comm=\"hold \\\"x\\\"\",device=\"0\"} 6291456");
+	assert_line(text, "memtrace_gpu_allocated_bytes{pid=\"42\",comm=\"hold \\\"x\\\"\",device=\"3\"} 0");
+	free(text);
+	prom_table__free(&t);
+}
+
 static void serves_the_top_python_types_and_gc_totals(void **state)
 {
 	struct python_type_report types[] = {
@@ -424,6 +460,7 @@ int main(void)
 		cmocka_unit_test(refuses_bad_addresses_and_ports),
 		cmocka_unit_test(renders_a_process_with_its_labels_and_every_family_header),
 		cmocka_unit_test(leaves_native_figures_out_when_they_are_not_traced),
+		cmocka_unit_test(serves_gpu_memory_by_device),
 		cmocka_unit_test(serves_the_top_python_types_and_gc_totals),
 		cmocka_unit_test(counts_leaks_by_their_latest_severity),
 		cmocka_unit_test(serves_drift_budgets_and_frame_durations),

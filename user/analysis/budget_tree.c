@@ -19,19 +19,26 @@ bool budget_metric_over_processes(const char *metric)
 	       has_prefix(metric, "comm:") || has_prefix(metric, "container:");
 }
 
-/* stack:, lib:, a bare size and the RSS of processes measure bytes; a type (type:T or a bare
- * T) counts objects. */
+/* gpu (every device's GPU live bytes) or gpu:N (device N's). */
+static bool metric_is_gpu(const char *metric)
+{
+	return has_prefix(metric, "gpu") && (!metric[3] || metric[3] == ':');
+}
+
+/* stack:, lib:, gpu, a bare size and the RSS of processes measure bytes; a type (type:T or a
+ * bare T) counts objects. */
 static bool metric_counts_objects(const char *metric, bool bare_size)
 {
 	return !bare_size && !has_prefix(metric, "stack:") && !has_prefix(metric, "lib:") &&
-	       !budget_metric_over_processes(metric);
+	       !metric_is_gpu(metric) && !budget_metric_over_processes(metric);
 }
 
 /* A name with one of these prefixes has a metric of its own, even with children. */
 static bool metric_is_explicit(const char *metric, bool bare_size)
 {
 	return bare_size || has_prefix(metric, "stack:") || has_prefix(metric, "lib:") ||
-	       has_prefix(metric, "type:") || budget_metric_over_processes(metric);
+	       has_prefix(metric, "type:") || metric_is_gpu(metric) ||
+	       budget_metric_over_processes(metric);
 }
 
 /* The longest earlier path that name starts with, followed by '/' (of a name given twice,

@@ -669,6 +669,12 @@ static bool frame_in(const char *frame, const char *prefix, const char *name)
 	return strstr(frame, name) != NULL;
 }
 
+/* gpu=SIZE: GPU live bytes of every device; gpu:N=SIZE: of device N. */
+static bool budget_is_gpu(const char *name)
+{
+	return !strncmp(name, "gpu", 3) && (!name[3] || name[3] == ':');
+}
+
 /* name: a budget's metric (budget_node.metric), NULL for the bare size's. */
 static double budget_value(struct analysis_process *p, const char *name,
 			   const struct process_report *r)
@@ -678,6 +684,8 @@ static double budget_value(struct analysis_process *p, const char *name,
 
 	if (!name)
 		return r->rss_bytes ? (double)r->rss_bytes : (double)native_live_bytes(&r->native);
+	if (budget_is_gpu(name))
+		return (double)gpu_report__live_bytes(r->gpu, name[3] ? atoi(name + 4) : -1);
 	for (int k = 0; k < 2; k++) {
 		size_t len = strlen(prefixes[k]);
 
@@ -981,6 +989,8 @@ static void current_metrics(struct analysis_process *p, const struct process_rep
 		metric_set__add(m, "live_bytes", (double)native_live_bytes(&r->native));
 		metric_set__add(m, "live_allocs", (double)native_live_allocs(&r->native));
 	}
+	if (r->gpu)
+		metric_set__add(m, "gpu_live_bytes", (double)gpu_report__live_bytes(r->gpu, -1));
 	if (r->python) {
 		for (size_t i = 0; i < r->python->type_count; i++) {
 			char key[96];

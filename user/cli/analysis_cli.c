@@ -54,7 +54,8 @@ static const struct argp_option options[] = {
 	  "Drift: compare with the summary of an earlier run's NDJSON FILE", 0 },
 	{ "budget", OPT_BUDGET, "SPEC", 0,
 	  "SIZE (process RSS), TYPE=COUNT (Python type), stack:FUNC=SIZE or lib:NAME=SIZE "
-	  "(live bytes of stacks through FUNC or NAME); processes, pid:N, comm:NAME or "
+	  "(live bytes of stacks through FUNC or NAME), gpu=SIZE or gpu:DEVICE=SIZE (GPU live "
+	  "bytes); processes, pid:N, comm:NAME or "
 	  "container:ID=SIZE (RSS of those traced processes together); PARENT/NAME=LIMIT: a "
 	  "child of an earlier budget (a parent named by no metric sums its children); "
 	  "repeatable", 0 },
@@ -119,6 +120,17 @@ static double parse_positive(const char *arg, const char *flag)
 	return v;
 }
 
+/* A budget named gpu:N names a device by its number. */
+static bool gpu_budget_name_valid(const char *name)
+{
+	if (!name || strncmp(name, "gpu:", 4))
+		return true;
+	for (const char *c = name + 4; *c; c++)
+		if (!isdigit((unsigned char)*c))
+			return false;
+	return name[4] != 0;
+}
+
 static error_t parse_option(int key, char *arg, struct argp_state *state)
 {
 	struct analysis_options *o = state->input;
@@ -170,9 +182,10 @@ static error_t parse_option(int key, char *arg, struct argp_state *state)
 	case OPT_BUDGET:
 		if (o->budget_count == ANALYSIS_MAX_BUDGETS)
 			cli__usage_error("too many --budget: at most %d", ANALYSIS_MAX_BUDGETS);
-		if (parse_budget_spec(arg, &o->budgets[o->budget_count]))
-			cli__usage_error("invalid --budget: %s (SIZE, TYPE=COUNT, stack:FUNC=SIZE or "
-				    "lib:NAME=SIZE)", arg);
+		if (parse_budget_spec(arg, &o->budgets[o->budget_count]) ||
+		    !gpu_budget_name_valid(o->budgets[o->budget_count].name))
+			cli__usage_error("invalid --budget: %s (SIZE, TYPE=COUNT, stack:FUNC=SIZE, "
+				    "lib:NAME=SIZE, gpu=SIZE or gpu:DEVICE=SIZE)", arg);
 		o->budget_count++;
 		break;
 	case OPT_ON_EVENT:

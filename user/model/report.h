@@ -10,6 +10,7 @@
 
 #include "alloc.h"
 #include "model/lifetime_report.h"
+#include "model/gpu_report.h"
 #include "model/python_report.h"
 #include "model/python_stack.h"
 
@@ -116,6 +117,7 @@ struct process_report {
 	/* only in the summary: lifetimes of every stack, pool hints; NULL: not measured */
 	const struct lifetime_summary *lifetimes;
 	const struct python_report *python; /* NULL: no (supported) Python, or --python=off */
+	const struct gpu_report *gpu;  /* NULL: no CUDA library probed (docs/gpu.md) */
 	const struct system_context *system;     /* PSS, cgroup (sysctx.h); NULL: not read */
 	/* Live bytes vs the allocators' holdings (model/fragmentation_report.h); NULL: not read */
 	const struct fragmentation_report *fragmentation;

@@ -69,7 +69,8 @@ void growth_report__fill(struct process_report *r, const struct heap_growth_snap
 		g->events += e[i].stats.events;
 		g->kinds |= 1u << e[i].key.kind;
 	}
-	qsort(groups, count, sizeof(*groups), by_bytes_desc);
+	if (count)   /* no growth: groups is NULL, which qsort may not get */
+		qsort(groups, count, sizeof(*groups), by_bytes_desc);
 	if (count > top)
 		count = top;
 	r->growth = count ? calloc(count, sizeof(*r->growth)) : NULL;

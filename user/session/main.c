@@ -23,7 +23,9 @@
 #include "probes/frames/frame_blocks.h"
 #include "probes/frames/frame_tracer.h"
 #include "probes/oom/oom_tracer.h"
+#include "probes/gpu/gpu_tracer.h"
 #include "probes/python/python_tracer.h"
+#include "session/gpu_stacks.h"
 #include "session/growth_report.h"
 #include "session/lifetime_report.h"
 #include "session/python_attribution.h"
@@ -33,6 +35,7 @@
 #include "session/registry.h"
 #include "session/windows.h"
 #include "session/scope.h"
+#include "target/needed_libraries.h"
 #include "target/procinfo.h"
 
 struct session {
@@ -41,6 +44,7 @@ struct session {
 	struct alloc_tracer *tracer;
 	struct python_tracer *python;
 	struct frame_tracer *frames;          /* NULL without --frame */
+	struct gpu_tracer *gpu;               /* NULL if its programs did not load */
 	struct scope *scope;                  /* --cgroup, --all; NULL otherwise */
 	struct oom_tracer *oom;               /* NULL where the kernel's tracepoint is missing */
 	bool scope_full_warned;
@@ -118,11 +122,14 @@ static struct traced_process *track_process(struct session *s, pid_t pid, bool i
 static int attach_collectors(struct session *s, pid_t pid, const char *const *modules)
 {
 	int code = alloc_tracer__attach(s->tracer, pid, modules);
+	struct traced_process *p = registry__find(&s->registry, pid);
 
 	if (!code)
 		code = frame_tracer__attach(s->frames, pid, modules);
 	if (!code && !modules)   /* a launched command: once it has exec'ed */
 		python_tracer__attach(s->python, pid, false);
+	if (!code && !modules && p)   /* CUDA libraries loaded later: at a poll (fill_report) */
+		gpu_tracer__scan(s->gpu, pid, &p->sym.maps);
 	return code;
 }
 
@@ -132,6 +139,7 @@ static void release_collectors(struct session *s, pid_t pid)
 	alloc_tracer__release(s->tracer, pid);
 	frame_tracer__release(s->frames, pid);
 	python_tracer__release(s->python, pid);
+	gpu_tracer__release(s->gpu, pid);
 }
 
 static int attach_pids(struct session *s)
@@ -221,6 +229,17 @@ static void await_mappings(struct symbolizer *sym, const char *executable, const
 	}
 }
 
+/* The CUDA libraries the command links: probed before it runs, so its first calls count. */
+static void attach_gpu_before_run(struct session *s, pid_t pid, const char *executable)
+{
+	char **paths = NULL;
+	size_t count = 0;
+
+	if (s->gpu && !needed_libraries__list(executable, &paths, &count))
+		gpu_tracer__attach_files(s->gpu, pid, paths, count);
+	file_paths__free(paths, count);
+}
+
 /* Starts the command stopped before exec, attaches to the files it will map, lets it run. */
 static int launch_command(struct session *s)
 {
@@ -253,6 +272,7 @@ static int launch_command(struct session *s)
 		waitpid(child.pid, NULL, 0);
 		return code;
 	}
+	attach_gpu_before_run(s, child.pid, executable);
 	err = launch__go(&child);
 	if (err) {
 		fprintf(stderr, "memtrace-bpf: cannot run %s: %s\n", s->opts.command[0],
@@ -312,8 +332,10 @@ static void fill_report(struct session *s, struct traced_process *p, struct proc
 		/* Its mappings change only through the syscalls counted in the kernel: no need to
 		 * re-read /proc/PID/maps at every poll when none was made. */
 		if (!alloc_tracer__mappings_traced(s->tracer) || r->mmap_delta.mmaps ||
-		    r->mmap_delta.munmaps || r->mmap_delta.mremaps)
+		    r->mmap_delta.munmaps || r->mmap_delta.mremaps) {
 			symbolizer__refresh(&p->sym);
+			gpu_tracer__scan(s->gpu, p->pid, &p->sym.maps);
+		}
 		p->last_running = r->native;
 		p->seen_running = true;
 	} else if (p->seen_running) {
@@ -400,6 +422,7 @@ static void report_interval(struct session *s, struct traced_process *p, uint64_
 	for (size_t i = 0; i < r.stack_count && i < s->interval_stack_names; i++)
 		stack_report__symbolize(s->tracer, &p->sym, &r.stacks[i]);
 	r.python = python_tracer__report(s->python, p->pid, false, false);
+	r.gpu = gpu_tracer__report(s->gpu, p->pid, false);
 	if (r.python && (r.mmap_delta.brks || r.mmap_delta.mmaps))
 		growth_report__name_new(s->python, &s->growth, p->pid);
 	if (r.python)
@@ -436,6 +459,8 @@ static void report_summary(struct session *s, struct traced_process *p, uint64_t
 	for (size_t i = 0; i < every; i++)
 		python_attribution__fill(s->python, s->tracer, p->pid, &r.stacks[i]);
 	r.python = python_tracer__report(s->python, p->pid, true, p->exited);
+	r.gpu = gpu_stacks__name(gpu_tracer__report(s->gpu, p->pid, s->opts.stacks), s->tracer,
+				 s->python, &p->sym, s->opts.top_stacks);
 	growth_report__fill(&r, &s->growth, s->tracer, s->python, &p->sym, s->opts.top_stacks);
 	if (s->opts.analysis.leak_age_ns)
 		outstanding__aged(s->tracer, p->pid, s->opts.analysis.leak_age_ns, &p->sym,
@@ -530,6 +555,7 @@ static void collect(struct session *s, uint64_t now, bool last)
 	if (s->opts.stacks)
 		stack_snapshot__read(&s->stacks, s->tracer);
 	heap_growth__read(s->tracer, &s->growth);
+	gpu_tracer__collect(s->gpu);
 	for (size_t i = 0; windowed && i < s->registry.count; i++)
 		session_windows__judge(s->analysis, &s->stacks, s->registry.procs[i], now);
 }
@@ -662,6 +688,23 @@ static void install_signal_handlers(void)
 	sigaction(SIGHUP, &stop, NULL);
 	sigaction(SIGCHLD, &child, NULL);
 	signal(SIGPIPE, SIG_IGN);
+}
+
+/* GPU memory is probed in every mode, once a process maps a CUDA library: its calls are rare.
+ * A kernel that refuses the programs leaves GPU memory untraced, said with -v. */
+static void open_gpu_tracer(struct session *s)
+{
+	struct gpu_tracer_opts opts = {
+		.stacks = s->opts.stacks,
+		.max_processes = s->opts.max_processes,
+		.stacks_fd = alloc_tracer__map_fd(s->tracer, "stacks"),
+		.py_configs_fd = alloc_tracer__map_fd(s->tracer, "py_stack_configs"),
+		.py_stacks_fd = alloc_tracer__map_fd(s->tracer, "py_stacks"),
+	};
+	int err = gpu_tracer__open(&s->gpu, &opts, s->cache);
+
+	if (err && s->opts.verbose)
+		fprintf(stderr, "memtrace-bpf: GPU memory not traced: %s\n", strerror(-err));
 }
 
 /* Frames are drained at least this often; so are OOM kills under -f (the loop sleeps on the
@@ -838,6 +881,7 @@ int main(int argc, char **argv)
 				  python_tracer__counters_fd(s.python), s.cache);
 	if (code)
 		goto cleanup;
+	open_gpu_tracer(&s);
 	code = open_outputs(&s);
 	if (code)
 		goto cleanup;
@@ -876,6 +920,7 @@ cleanup:
 	analysis_runner__free(s.analysis);
 	frame_tracer__destroy(s.frames);
 	oom_tracer__destroy(s.oom);
+	gpu_tracer__destroy(s.gpu);
 	alloc_tracer__destroy(s.tracer);
 	symtab_cache__free(s.cache);
 	cli__free(&s.opts);

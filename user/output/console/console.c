@@ -59,6 +59,7 @@ static void console_interval(struct output *out, const struct process_report *r)
 			r->exact_windows, r->exact_share * 100, r->window_open ? ", one open" : "");
 	console_write_python_interval(c->f, r);
 	console_write_fragmentation_interval(c->f, r);
+	console_write_gpu_interval(c->f, r);
 	fflush(c->f);
 }
 
@@ -168,6 +169,7 @@ static void console_summary(struct output *out, const struct process_report *r)
 	console_write_heap_growth(c->f, r);
 	console_write_fragmentation(c->f, r);
 	console_write_python_summary(c->f, r);
+	console_write_gpu_summary(c->f, r);
 	console_write_analysis(c->f, r);
 	fflush(c->f);
 }

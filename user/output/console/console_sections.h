@@ -29,5 +29,8 @@ void console_write_fragmentation_interval(FILE *f, const struct process_report *
 void console_write_fragmentation(FILE *f, const struct process_report *r);
 /* An oom event's lines: the victim, its top stacks and types, its heap growth sites. */
 void console_write_oom(FILE *f, const struct analysis_event *ev);
+/* A line per GPU device where a CUDA library is probed (and its top stacks, in the summary). */
+void console_write_gpu_interval(FILE *f, const struct process_report *r);
+void console_write_gpu_summary(FILE *f, const struct process_report *r);
 
 #endif

@@ -148,6 +148,7 @@ static void json_interval(struct output *out, const struct process_report *r)
 		jsonw_null_field(w, "native");
 	write_mmap(w, &r->mmap_delta);
 	json_write_python(w, r, lean ? &listing : NULL);
+	json_write_gpu(w, r, false);
 	json_write_system(w, r);
 	json_write_fragmentation(w, r);
 	jsonw_end_object(w);
@@ -258,6 +259,7 @@ static void json_summary(struct output *out, const struct process_report *r)
 	json_write_heap_growth(w, r);
 	json_write_lifetime_summary(w, r);
 	json_write_python(w, r, NULL);
+	json_write_gpu(w, r, true);
 	json_write_system(w, r);
 	json_write_fragmentation(w, r);
 	json_write_analysis(w, r);

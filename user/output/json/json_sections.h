@@ -39,5 +39,7 @@ void json_write_lifetime_summary(struct json_writer *w, const struct process_rep
 void json_write_stacks(struct json_writer *w, const struct process_report *r);
 /* An oom event's fields: the kernel's figures and the last snapshot. */
 void json_write_oom(struct json_writer *w, const struct analysis_event *ev);
+/* "gpu", where a CUDA library is probed; its allocating stacks with stacks (the summary). */
+void json_write_gpu(struct json_writer *w, const struct process_report *r, bool stacks);
 
 #endif

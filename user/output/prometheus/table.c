@@ -38,6 +38,13 @@ struct prom_named {
 	double value;
 };
 
+#define PROM_GPU_DEVICES 16          /* devices served per process, at most */
+
+struct prom_gpu {
+	char device[12];             /* the label's value */
+	uint64_t allocs, live, reserved, allocated;
+};
+
 struct prom_process {
 	pid_t pid;
 	bool reported;               /* an interval or summary came: comm and labels known */
@@ -66,6 +73,9 @@ struct prom_process {
 	bool oom_killed;             /* an oom event came */
 	uint64_t frames, frames_lost, frame_buckets[FRAME_BUCKETS];
 	double frame_seconds;
+	bool gpu_caching;            /* allocated bytes are known */
+	struct prom_gpu gpu[PROM_GPU_DEVICES];
+	size_t gpu_count;            /* 0: no CUDA library probed */
 };
 
 int prom_table__init(struct prom_table *t, uint32_t top_types, bool frames_on,
@@ -206,6 +216,22 @@ static void update_types(struct prom_table *t, struct prom_process *p,
 	}
 }
 
+static void update_gpu(struct prom_process *p, const struct gpu_report *g)
+{
+	p->gpu_count = 0;
+	p->gpu_caching = g && g->caching;
+	for (size_t i = 0; g && i < g->device_count && i < PROM_GPU_DEVICES; i++) {
+		const struct gpu_device_report *d = &g->devices[i];
+		struct prom_gpu *out = &p->gpu[p->gpu_count++];
+
+		snprintf(out->device, sizeof(out->device), "%d", d->device);
+		out->allocs = d->allocs;
+		out->live = gpu_live_bytes(g, d);
+		out->reserved = d->reserved_bytes;
+		out->allocated = d->allocated_bytes;
+	}
+}
+
 static void update_process(struct prom_table *t, struct prom_process *p,
 			   const struct process_report *r, bool summary)
 {
@@ -229,6 +255,7 @@ static void update_process(struct prom_table *t, struct prom_process *p,
 	p->cgroup_bytes = sys ? sys->cgroup_current : 0;
 	p->cgroup_limit_known = sys && sys->cgroup_max_known;
 	p->cgroup_limit = sys ? sys->cgroup_max : 0;
+	update_gpu(p, r->gpu);
 	p->python_known = py != NULL;
 	if (!py)
 		return;
@@ -587,6 +614,19 @@ static void dropped(struct prom_text *o, const struct family *f, const struct pr
 		sample_u64(o, f->name, p, "kind", "frame", p->frames_lost);
 }
 
+#define GPU_FIELD(fn, known, field)                                                         \
+	static void fn(struct prom_text *o, const struct family *f,                          \
+		       const struct prom_table *t, const struct prom_process *p)             \
+	{                                                                                    \
+		(void)t;                                                                     \
+		for (size_t i = 0; (known) && i < p->gpu_count; i++)                         \
+			sample_u64(o, f->name, p, "device", p->gpu[i].device, p->gpu[i].field); \
+	}
+GPU_FIELD(gpu_allocs, true, allocs)
+GPU_FIELD(gpu_live, true, live)
+GPU_FIELD(gpu_reserved, true, reserved)
+GPU_FIELD(gpu_allocated, p->gpu_caching, allocated)
+
 static const struct family families[] = {
 	{ "memtrace_native_allocations_total", "counter",
 	  "Allocations (malloc family) since attach", samples_native_allocs },
@@ -633,6 +673,16 @@ static const struct family families[] = {
 	  cgroup_bytes },
 	{ "memtrace_cgroup_memory_limit_bytes", "gauge",
 	  "The cgroup's memory.max (absent when there is no limit)", cgroup_limit },
+	{ "memtrace_gpu_allocations_total", "counter",
+	  "CUDA runtime and driver allocations on the device since attach", gpu_allocs },
+	{ "memtrace_gpu_live_bytes", "gauge",
+	  "GPU memory in use: the caching allocator's blocks where one is probed, else "
+	  "reserved bytes", gpu_live },
+	{ "memtrace_gpu_reserved_bytes", "gauge",
+	  "Device memory held from the CUDA runtime and driver (a caching allocator's "
+	  "segments)", gpu_reserved },
+	{ "memtrace_gpu_allocated_bytes", "gauge",
+	  "Bytes of the caching allocator's blocks (tensors) on the device", gpu_allocated },
 };
 
 int prom_table__render(struct prom_table *t, struct prom_text *out)

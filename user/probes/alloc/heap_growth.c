@@ -44,7 +44,8 @@ int heap_growth__read(struct alloc_tracer *t, struct heap_growth_snapshot *snap)
 		snap->count = 0;
 		return err;
 	}
-	qsort(snap->entries, snap->count, sizeof(*snap->entries), by_tgid_then_bytes);
+	if (snap->count)   /* no growth at all: entries is NULL, which qsort may not get */
+		qsort(snap->entries, snap->count, sizeof(*snap->entries), by_tgid_then_bytes);
 	return 0;
 }
 
