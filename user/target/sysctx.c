@@ -63,7 +63,9 @@ static void read_memory_v1(pid_t pid, struct system_context *ctx)
 	if (!read_u64_file(path, &ctx->cgroup_current, NULL))
 		return;
 	ctx->cgroup_known = true;
-	snprintf(ctx->cgroup, sizeof(ctx->cgroup), "%s", cg);
+	/* The v2 path stays where there is one: it names the container and the pod. */
+	if (!ctx->cgroup[0])
+		snprintf(ctx->cgroup, sizeof(ctx->cgroup), "%s", cg);
 	snprintf(path, sizeof(path), "%s%s/memory.limit_in_bytes", MEMORY_V1_MOUNT, cg);
 	ctx->cgroup_max_known = read_u64_file(path, &limit, NULL) && limit < (1ull << 62);
 	ctx->cgroup_max = ctx->cgroup_max_known ? limit : 0;
