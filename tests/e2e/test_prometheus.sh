@@ -95,11 +95,14 @@ if [ -n "$cgroup_path" ]; then
 	check_eq "endpoint: cgroup and container labels" \
 		"$(grep -c "^memtrace_native_live_allocations{pid=\"$TARGET_PID\",comm=\"hold_blocks\",cgroup=\"$cgroup_path\",container=\"$container_id\"} 250$" "$WORK/metrics.txt")" 1
 fi
-# The cgroup's memory figures where the kernel has them for that path, else absent (not 0).
-if [ -n "$cgroup_path" ] && [ -r "/sys/fs/cgroup$cgroup_path/memory.current" ]; then
+# The cgroup's memory figures where the kernel has them, else absent (not 0): the v2 cgroup's
+# memory.current, or on a hybrid host the v1 memory cgroup's usage (its memory.usage_in_bytes).
+v1_memory=$(awk -F: '$2 == "memory" { print $3 }' "/proc/$TARGET_PID/cgroup")
+if { [ -n "$cgroup_path" ] && [ -r "$(awk '$3 == "cgroup2" { print $2; exit }' /proc/mounts)$cgroup_path/memory.current" ]; } ||
+	{ [ -n "$v1_memory" ] && [ -r "/sys/fs/cgroup/memory$v1_memory/memory.usage_in_bytes" ]; }; then
 	check_true "endpoint: cgroup memory bytes" test -n "$(sample memtrace_cgroup_memory_bytes)"
 else
-	check_eq "endpoint: no cgroup memory series where memory.current is not there" \
+	check_eq "endpoint: no cgroup memory series where no memory controller counts it" \
 		"$(sample memtrace_cgroup_memory_bytes)" ""
 fi
 rss_kb=$(awk '/^VmRSS/ { print $2 }' "/proc/$TARGET_PID/status")
