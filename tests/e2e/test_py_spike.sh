@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# A spike names its Python line: tests/workloads/py_spike.py runs 60 paced frames (time.sleep)
+# and makes a 6.5 MB burst in frame 40 only, in burst(); traced with --frame
+# clock_nanosleep:libc, the one spike is frame 40 and its top_python is burst()'s line.
+source "$(dirname "$0")/lib.sh"
+
+burst_line=$(grep -n '# BURST_LINE' "$WORKLOADS/py_spike.py" | cut -d: -f1)
+pythons=(/usr/bin/python3.11 "$(ls -d /root/.pyenv/versions/3.12.*/bin/python3 2>/dev/null | head -1)")
+for py in "${pythons[@]}"; do
+	if [ ! -x "$py" ]; then
+		skip "$py" "not installed"
+		continue
+	fi
+	ver=$(python_version "$py")
+	start_target "spike$ver" "$py" "$WORKLOADS/py_spike.py" || { fail "python $ver: workload starts"; continue; }
+	start_tracer "tspike$ver" -p "$TARGET_PID" --exact --frame clock_nanosleep:libc -i 200ms \
+		--json="$WORK/spike$ver.json" || { fail "python $ver: tracer attaches"; target_close; continue; }
+	target_send go
+	wait_done "spike$ver" 1
+	sleep 0.3
+	stop_tracer
+	target_close
+	spikes=$(jq -c 'select(.type == "spike" and .frame != null) |
+		[.frame, (.top_python | split("/") | last | split(" ") | .[0])]' "$WORK/spike$ver.json")
+	check_eq "python $ver: one frame spike, frame 40, made at burst()'s line" "$spikes" \
+		"[40,\"py_spike.py:$burst_line\"]"
+	check_true "python $ver: the spike's Python function is burst's (or its list comprehension)" \
+		grep -qE 'burst' <<<"$(jq -r 'select(.type == "spike" and .frame != null) | .top_python' "$WORK/spike$ver.json")"
+done
+finish
