@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "output/output.h"
+#include "output/output_file.h"
 #include "python_stack.h"
 #include "util/grow.h"
 
@@ -20,8 +21,7 @@ struct folded_stack {
 
 struct folded_output {
 	struct output base;
-	FILE *f;
-	char *path;
+	struct output_file file;
 	struct folded_stack *stacks;
 	size_t count, cap;
 	bool failed;                 /* out of memory: the file would be short */
@@ -110,17 +110,11 @@ static void folded_destroy(struct output *out)
 			free(o->stacks[i].stack);
 			bytes += o->stacks[++i].bytes;
 		}
-		fprintf(o->f, "%s %" PRIu64 "\n", o->stacks[i].stack, bytes);
+		fprintf(o->file.f, "%s %" PRIu64 "\n", o->stacks[i].stack, bytes);
 		free(o->stacks[i].stack);
 	}
-	if (ferror(o->f) && !err)
-		err = EIO;
-	if (fclose(o->f) && !err)
-		err = errno;
-	if (err)
-		fprintf(stderr, "memtrace-bpf: cannot write %s: %s\n", o->path, strerror(err));
+	output_file__close(&o->file, err);
 	free(o->stacks);
-	free(o->path);
 	free(o);
 }
 
@@ -128,16 +122,9 @@ struct output *folded_output__new(const char *path)
 {
 	struct folded_output *o = calloc(1, sizeof(*o));
 
-	if (!o || !(o->path = strdup(path))) {
-		free(o);
-		errno = ENOMEM;
-		return NULL;
-	}
-	o->f = fopen(path, "we");
-	if (!o->f) {
-		int saved = errno;
+	if (!o || output_file__open(&o->file, path)) {
+		int saved = o ? errno : ENOMEM;
 
-		free(o->path);
 		free(o);
 		errno = saved;
 		return NULL;

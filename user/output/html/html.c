@@ -10,12 +10,12 @@
 #include "model/analysis_events.h"
 #include "output/html/html.h"
 #include "output/output.h"
+#include "output/output_file.h"
 #include "util/grow.h"
 
 struct html_output {
 	struct output base;
-	FILE *f;
-	char *path;
+	struct output_file file;
 	struct html_process **procs;
 	size_t count, cap;
 	bool failed;                 /* out of memory: the page would be short */
@@ -391,17 +391,11 @@ static void html_destroy(struct output *out)
 	struct html_output *o = (struct html_output *)out;
 	int err = o->failed ? ENOMEM : 0;
 
-	page__write(o->f, o->procs, o->count);
-	if (ferror(o->f) && !err)
-		err = EIO;
-	if (fclose(o->f) && !err)
-		err = errno;
-	if (err)
-		fprintf(stderr, "memtrace-bpf: cannot write %s: %s\n", o->path, strerror(err));
+	page__write(o->file.f, o->procs, o->count);
+	output_file__close(&o->file, err);
 	for (size_t i = 0; i < o->count; i++)
 		free_process(o->procs[i]);
 	free(o->procs);
-	free(o->path);
 	free(o);
 }
 
@@ -409,16 +403,9 @@ struct output *html_output__new(const char *path)
 {
 	struct html_output *o = calloc(1, sizeof(*o));
 
-	if (!o || !(o->path = strdup(path))) {
-		free(o);
-		errno = ENOMEM;
-		return NULL;
-	}
-	o->f = fopen(path, "we");
-	if (!o->f) {
-		int saved = errno;
+	if (!o || output_file__open(&o->file, path)) {
+		int saved = o ? errno : ENOMEM;
 
-		free(o->path);
 		free(o);
 		errno = saved;
 		return NULL;
