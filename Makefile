@@ -194,6 +194,7 @@ $(FAKE_CUDA)/gpu_alloc: tests/targets/fake_cuda/gpu_alloc.c tests/targets/handsh
 # Overhead benchmark (not part of `make test`): writes docs/performance.md. REPS=, SCALE=.
 BENCH_BINS := $(OUTPUT)/bench/alloc_loop $(OUTPUT)/bench/micro_noop $(OUTPUT)/bench/libc_free_loop
 bench: memtrace-bpf $(BENCH_BINS)
+	$(Q)tools/bench/install-peers.sh
 	$(Q)$(MAKE) --no-print-directory OUTPUT=.output-entry EXTRA_CFLAGS=-DMEMTRACE_PROBE_AT_ENTRY \
 		.output-entry/memtrace-bpf
 	$(Q)ENTRY_MEMTRACE=$(abspath .output-entry/memtrace-bpf) tools/bench/bench.sh
