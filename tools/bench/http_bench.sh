@@ -1,7 +1,7 @@
 # The HTTP service rows of tools/bench/bench.sh (sourced by it): py_http_service.py under wrk's
 # closed loop (HTTP_CONNECTIONS keep-alive connections, one thread, http_mix.lua's request mix)
 # for HTTP_SECONDS after a 2 s warm-up, bare and under each mode; throughput and p99 latency
-# as wrk measures them. Results go to $RESULTS as: http-service, mode, requests/s, loader CPU %,
+# as wrk measures them; the loss is paired with the round's bare run (bench.sh's paired). Results go to $RESULTS as: http-service, mode, requests/s, loader CPU %,
 # RSS KiB, maps KiB, p99 ms.
 WRK=$(command -v wrk || true)
 HTTP_SECONDS=${HTTP_SECONDS:-10}
@@ -89,10 +89,10 @@ http_report() {
 	echo "|---|---:|---:|---:|---:|---:|---:|"
 	for mode in $(http_modes); do
 		[ -n "$(col http-service "$mode" 3)" ] || continue
-		awk -v m="$mode" -v r="$(col http-service "$mode" 3)" -v b="$bare" -v p="$(col http-service "$mode" 7)" \
+		awk -v m="$mode" -v r="$(col http-service "$mode" 3)" -v b="$(paired http-service "$mode")" -v p="$(col http-service "$mode" 7)" \
 			-v c="$(col http-service "$mode" 4)" -v s="$(col http-service "$mode" 5)" \
 			-v n="$(runs http-service "$mode")" \
-			'BEGIN { printf "| %s | %d | %.0f | %+.1f%% | %.2f | %s | %.1f |\n", m, n, r, 100 * (1 - r / b), p,
+			'BEGIN { printf "| %s | %d | %.0f | %+.1f%% | %.2f | %s | %.1f |\n", m, n, r, 100 * (1 - b), p,
 				(c == "" || m == "bare" || m ~ /^tracemalloc/) ? "-" : sprintf("%.1f", c), s / 1024 }'
 	done
 	echo
@@ -100,7 +100,7 @@ http_report() {
 
 # http_lost MODE: the throughput MODE loses against bare, in %.
 http_lost() {
-	local b m
-	b=$(col http-service bare 3) m=$(col http-service "$1" 3)
-	[ -n "$b" ] && [ -n "$m" ] && awk -v b="$b" -v m="$m" 'BEGIN { printf "%.1f", 100 * (1 - m / b) }'
+	local r
+	r=$(paired http-service "$1")
+	[ -n "$r" ] && awk -v r="$r" 'BEGIN { printf "%.1f", 100 * (1 - r) }'
 }
