@@ -85,12 +85,14 @@ wait_done() {
 	return 1
 }
 
-# find_pythons: the Pythons to test, into the array pythons: Debian's python3.11 and pyenv's
-# newest 3.8 to 3.13 (a version not installed is a skip that says so).
+# find_pythons [VERSION...]: the Pythons to test, into the array pythons: Debian's python3.11
+# and pyenv's newest of each VERSION (default 3.8 to 3.13; one not installed is a skip that
+# says so).
 find_pythons() {
 	local v found
 	pythons=(/usr/bin/python3.11)
-	for v in 3.8 3.9 3.10 3.11 3.12 3.13; do
+	[ $# -gt 0 ] || set -- 3.8 3.9 3.10 3.11 3.12 3.13
+	for v in "$@"; do
 		found=$(ls -d /root/.pyenv/versions/$v.*/bin/python3 2>/dev/null | sort -V | tail -n1)
 		if [ -n "$found" ]; then pythons+=("$found"); else skip "python $v" "not installed under /root/.pyenv/versions"; fi
 	done

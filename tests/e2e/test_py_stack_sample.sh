@@ -10,13 +10,9 @@ source "$(dirname "$0")/lib.sh"
 SAMPLE=65536
 LEAKY=$WORKLOADS/leaky
 leak_line=$(grep -n '# LEAK_LINE' "$LEAKY/leaky_module.py" | cut -d: -f1)
-pythons=(/usr/bin/python3.11 "$(ls -d /root/.pyenv/versions/3.12.*/bin/python3 2>/dev/null | head -1)")
+find_pythons 3.12
 
 for py in "${pythons[@]}"; do
-	if [ ! -x "$py" ]; then
-		skip "$py" "not installed"
-		continue
-	fi
 	ver=$(python_version "$py")
 	tag="python $ver"
 	start_leak_service "samp$ver" "$py" || { fail "$tag: leak workload starts"; continue; }

@@ -234,14 +234,16 @@ for rep in $(seq 1 "$REPS"); do
 	done
 done
 
+# rescaled WORKLOAD FACTOR: the workload's command with its length (the last argument) times FACTOR.
+rescaled() { echo "${WORKLOAD_CMD[$1]}" | awk -v s="$2" '{ $NF = int($NF * s + 0.5); print }'; }
+
 # --- --python=events: a probe per object is far slower; 1/10 of each Python workload --------
 EVENTS_SCALE=${EVENTS_SCALE:-0.1}
 if [ "$HAS_EVENTS" = 1 ] && [ -z "${REPORT_FROM:-}${ONLY_LONG:-}" ] && [ -z "$ONLY_WORKLOADS" ]; then
 	for rep in $(seq 1 "${EVENTS_REPS:-2}"); do
 		for w in $WORKLOADS; do
 			case $w in py-*) ;; *) continue ;; esac
-			# shellcheck disable=SC2086
-			cmd=$(SCALE=$EVENTS_SCALE; echo ${WORKLOAD_CMD[$w]} | awk -v s="$EVENTS_SCALE" '{ $NF = int($NF * s + 0.5); print }')
+			cmd=$(rescaled "$w" "$EVENTS_SCALE")
 			say "events rep $rep"
 			# shellcheck disable=SC2086
 			run_one "$w@events-scale" bare $cmd
@@ -260,8 +262,7 @@ LONG_WORKLOADS=${LONG_WORKLOADS:-c-malloc-loop py-json-regex-classes}
 if [ -z "${REPORT_FROM:-}${ONLY_WORKLOADS}" ]; then
 	for rep in $(seq 1 "${LONG_REPS:-2}"); do
 		for w in $LONG_WORKLOADS; do
-			# shellcheck disable=SC2086
-			cmd=$(echo ${WORKLOAD_CMD[$w]} | awk -v s="${LONG_SCALE[$w]}" '{ $NF = int($NF * s + 0.5); print }')
+			cmd=$(rescaled "$w" "${LONG_SCALE[$w]}")
 			say "long rep $rep"
 			# shellcheck disable=SC2086
 			run_one "$w@long" bare $cmd
@@ -327,7 +328,6 @@ median() { sort -g | awk '{ v[NR] = $1 } END { if (NR == 0) exit; if (NR % 2) pr
 col() { awk -F'\t' -v w="$1" -v m="$2" -v c="$3" '$1 == w && $2 == m { print $c }' "$RESULTS" | median; }
 runs() { awk -F'\t' -v w="$1" -v m="$2" '$1 == w && $2 == m' "$RESULTS" | wc -l; }
 
-# added WORKLOAD MODE: the mode's added time over bare, in %.
 # paired WORKLOAD MODE: the median over rounds of the mode's figure over the bare run of the same
 # round (each round runs bare first): this VM's speed drifts by tens of % between rounds, far
 # less within one.
@@ -341,6 +341,9 @@ added() {
 	r=$(paired "$1" "$2")
 	[ -n "$r" ] && awk -v r="$r" 'BEGIN { printf "%.1f", 100 * (r - 1) }'
 }
+# cost WORKLOAD MODE: what the mode costs, in %: added time, or for the service the throughput
+# it loses.
+cost() { if [ "$1" = http-service ]; then http_lost "$2"; else added "$1" "$2"; fi; }
 
 # The issue-5 targets, each with this run's figures and whether it is met.
 targets() {
@@ -352,14 +355,10 @@ targets() {
 	# The production default (issue 11): every workload, the service's throughput included.
 	row="" ok=yes
 	for w in $WORKLOADS; do
-		if [ "$w" = http-service ]; then
-			line=$(http_lost memtrace-default)
-			[ -n "$line" ] && row="$row${row:+, }http-service throughput $(printf '%+.1f' "$(awk -v x="$line" 'BEGIN { print -x }')")%"
-		else
-			line=$(added "$w" memtrace-default)
-			[ -n "$line" ] && row="$row${row:+, }$w $(printf '%+.1f' "$line")%"
-		fi
-		[ -n "$line" ] && awk -v x="$line" 'BEGIN { exit !(x > 10) }' && ok=no
+		line=$(cost "$w" memtrace-default)
+		[ -n "$line" ] || continue
+		row="$row${row:+, }$w$( [ "$w" = http-service ] && echo ' throughput lost') $(printf '%+.1f' "$line")%"
+		awk -v x="$line" 'BEGIN { exit !(x > 10) }' && ok=no
 	done
 	[ -n "$row" ] && echo "| default mode (no flags) costs <= 10% (compass 5%) | $row | $ok |"
 	row="" ok=yes
@@ -375,10 +374,10 @@ targets() {
 	# Side by side with the in-process tools the default replaces.
 	for w in $WORKLOADS; do
 		row="" ok=yes
-		n=$( [ "$w" = http-service ] && http_lost memtrace-default || added "$w" memtrace-default)
+		n=$(cost "$w" memtrace-default)
 		[ -n "$n" ] || continue
 		for m in tracemalloc-1 tracemalloc-25 heaptrack-run heaptrack-attach bcc-memleak; do
-			line=$( [ "$w" = http-service ] && http_lost "$m" || added "$w" "$m")
+			line=$(cost "$w" "$m")
 			[ -n "$line" ] || continue
 			row="$row${row:+, }$m $(printf '%+.1f' "$line")%"
 			awk -v x="$line" -v d="$n" 'BEGIN { exit !(d >= x) }' && ok=no
@@ -421,7 +420,7 @@ targets() {
 	[ -n "$m" ] && awk -v a="$a" -v n="$n" -v e="$m" 'BEGIN {
 		printf "| probe placement (glibc free past its NULL check) | %.0f ns added per malloc+free vs %.0f ns at the entry: %.1fx less | %s |\n",
 			n - a, e - a, (e - a) / (n - a), (n < e) ? "yes" : "no" }'
-	stop=$(awk -F'\t' '$1 == "stop" && $2 ~ /^memtrace-(default|stacks|native|census|frames)$/ { print $3 }' "$RESULTS" | sort -g | tail -1)
+	stop=$(awk -F'\t' '$1 == "stop" && $2 ~ /^memtrace-/ { print $3 }' "$RESULTS" | sort -g | tail -1)
 	[ -n "$stop" ] && echo "| a trace ends <= 0.5 s after its stop signal (summary written, probes detached) | at most $stop s over every memtrace-bpf run (median $(awk -F'\t' '$1 == "stop" && $2 ~ /^memtrace-/ { print $3 }' "$RESULTS" | median) s) | $(awk -v x="$stop" 'BEGIN { print (x <= 0.5) ? "yes" : "no" }') |"
 	worst=$(awk -F'\t' '$2 ~ /^memtrace-/ && $1 !~ /^(micro|placement|stop)/ { print $4 }' "$RESULTS" | sort -g | tail -1)
 	echo "| loader CPU (default 1 s polling, every workload run) | at most ${worst:-?}% of a CPU | $(awk -v x="${worst:-100}" 'BEGIN { print (x <= 2) ? "yes" : "no" }') |"
@@ -516,7 +515,9 @@ mkdir -p "$(dirname "$OUT")"
 	}'
 	echo
 	[ -f "$HERE/notes.md" ] && cat "$HERE/notes.md" && echo
-	echo "Raw runs (workload, mode, wall or ns, loader CPU %, RSS KiB, maps KiB):"
+	echo "Raw runs (workload, mode, wall s or ns or requests/s, loader CPU %, RSS KiB, maps KiB; then the"
+	echo "default mode's exact_share, or the service's p99 ms). \"stop\" rows: seconds from a tracer's stop"
+	echo "signal to its exit; \"bench\": the run's own seconds."
 	echo
 	echo '```'
 	cat "$RESULTS"

@@ -375,6 +375,12 @@ static bool top_stack_for_analysis(void *ctx, pid_t pid, bool in_frame, int *sta
 	if (in_frame) {
 		if (stack_walk__grown(s->tracer, pid, &p->marks, stack_id, bytes))
 			return false;
+		/* Nothing grew since the interval's marks: an interval report came between the
+		 * frame's allocations and its end, and its top grower holds them. */
+		if (*stack_id < 0 || !*bytes) {
+			*stack_id = p->marks.top_id;
+			*bytes = p->marks.top_bytes;
+		}
 	} else {
 		*stack_id = p->marks.top_id;
 		*bytes = p->marks.top_bytes;
