@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /* CPython garbage collections: a probe where a collection starts and one where it ends
  * (USDT gc__start/gc__done, or the collector function and its return). The generation and
- * the objects collected come from the interpreter's own statistics, read at both ends, so
- * no argument register is needed and compiler clones of the function do not matter. */
+ * the objects collected come from the interpreter's own statistics, compared with what the
+ * previous collection left (read at its end, or at the start of the first), so no argument
+ * register is needed and compiler clones of the function do not matter.
+ * A program allocating briskly runs thousands of young collections a second: each adds to
+ * its process's totals, but only a sample of them is sent as an event (gc.h). */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
@@ -13,13 +16,14 @@ struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 1024);
 	__type(key, __u32);
-	__type(value, struct gc_config);
-} gc_config SEC(".maps");
+	__type(value, struct gc_process);
+} gc_processes SEC(".maps");
 
+/* The collection under way in a thread (task storage: it goes with the thread). */
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 4096);
-	__type(key, __u32);             /* thread id */
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
 	__type(value, struct gc_pending);
 } gc_pending SEC(".maps");
 
@@ -38,63 +42,99 @@ struct {
 SEC("uprobe")
 int BPF_KPROBE(gc_start)
 {
-	__u64 id = bpf_get_current_pid_tgid();
-	__u32 tgid = id >> 32, tid = (__u32)id;
-	struct gc_config *cfg = bpf_map_lookup_elem(&gc_config, &tgid);
-	struct gc_pending p = {};
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+	struct gc_process *proc = bpf_map_lookup_elem(&gc_processes, &tgid);
+	struct gc_pending *p;
 
-	if (!cfg)
+	if (!proc)
 		return 0;
-	p.tgid = tgid;
-	p.py_stack_id = walk_python_stack(tgid);   /* which code made the collection run */
-	p.start_ns = bpf_ktime_get_ns();
-	if (bpf_probe_read_user(&p.before, sizeof(p.before), (void *)cfg->stats_addr))
+	p = bpf_task_storage_get(&gc_pending, bpf_get_current_task_btf(), 0,
+				 BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!p)
 		return 0;
-	bpf_map_update_elem(&gc_pending, &tid, &p, BPF_ANY);
+	p->before_read = !proc->after_last_valid;
+	if (p->before_read &&
+	    bpf_probe_read_user(&p->before, sizeof(p->before), (void *)proc->stats_addr)) {
+		p->start_ns = 0;
+		return 0;
+	}
+	p->start_ns = bpf_ktime_get_ns();
 	return 0;
+}
+
+/* A collection that took this long is always an event: a pause worth seeing. */
+#define GC_SLOW_NS 1000000ULL
+
+static __always_inline bool send_as_event(struct gc_process *proc, int generation,
+					  __u64 now, __u64 duration)
+{
+	if (generation != 0 || duration >= GC_SLOW_NS || !proc->young_gap_ns ||
+	    now - proc->last_young_event_ns >= proc->young_gap_ns) {
+		if (generation == 0)
+			proc->last_young_event_ns = now;
+		return true;
+	}
+	proc->young_unlisted++;
+	return false;
 }
 
 SEC("uprobe")
 int BPF_KPROBE(gc_done)
 {
-	__u64 id = bpf_get_current_pid_tgid();
-	__u32 tgid = id >> 32, tid = (__u32)id, zero = 0;
-	struct gc_config *cfg = bpf_map_lookup_elem(&gc_config, &tgid);
-	struct gc_pending *p = bpf_map_lookup_elem(&gc_pending, &tid);
-	struct gc_stats_snapshot after;
+	__u64 now = bpf_ktime_get_ns(), duration;
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32, zero = 0;
+	struct gc_process *proc = bpf_map_lookup_elem(&gc_processes, &tgid);
+	struct gc_pending *p = bpf_task_storage_get(&gc_pending, bpf_get_current_task_btf(), 0, 0);
+	struct gc_stats_snapshot after, *before;
+	long long collected = -1, uncollectable = -1;
+	int generation = -1, py_stack_id;
 	struct gc_event *e;
 	__u64 *dropped;
 
-	if (!cfg || !p)
+	if (!proc || !p || !p->start_ns)
 		return 0;
+	duration = now - p->start_ns;
+	/* Plain adds: a process's collections run one at a time (under its GC's lock). */
+	proc->time_ns += duration;
+	proc->collections++;
+	before = p->before_read ? &p->before : &proc->after_last;
+	if (!bpf_probe_read_user(&after, sizeof(after), (void *)proc->stats_addr)) {
+		/* A collection of generation g counts once in generation_stats[g]. */
+		for (int g = 2; g >= 0; g--) {
+			if (after.v[g * 3] != before->v[g * 3]) {
+				generation = g;
+				collected = after.v[g * 3 + 1] - before->v[g * 3 + 1];
+				uncollectable = after.v[g * 3 + 2] - before->v[g * 3 + 2];
+				break;
+			}
+		}
+		proc->after_last = after;
+		proc->after_last_valid = 1;
+	} else {
+		proc->after_last_valid = 0;
+	}
+	if (!send_as_event(proc, generation, now, duration))
+		goto done;
+	/* Which code made the collection run: its frames are those of the start again (the
+	 * finalizers a collection runs have returned). */
+	py_stack_id = walk_python_stack(tgid);
 	e = bpf_ringbuf_reserve(&gc_events, sizeof(*e), 0);
 	if (!e) {
 		dropped = bpf_map_lookup_elem(&gc_dropped, &zero);
 		if (dropped)
 			(*dropped)++;
-		bpf_map_delete_elem(&gc_pending, &tid);
-		return 0;
+		goto done;
 	}
 	e->tgid = tgid;
 	e->start_ns = p->start_ns;
-	e->duration_ns = bpf_ktime_get_ns() - p->start_ns;
-	e->generation = -1;
-	e->collected = -1;
-	e->uncollectable = -1;
-	e->py_stack_id = p->py_stack_id;
-	if (!bpf_probe_read_user(&after, sizeof(after), (void *)cfg->stats_addr)) {
-		/* A collection of generation g counts once in generation_stats[g]. */
-		for (int g = 2; g >= 0; g--) {
-			if (after.v[g * 3] != p->before.v[g * 3]) {
-				e->generation = g;
-				e->collected = after.v[g * 3 + 1] - p->before.v[g * 3 + 1];
-				e->uncollectable = after.v[g * 3 + 2] - p->before.v[g * 3 + 2];
-				break;
-			}
-		}
-	}
+	e->duration_ns = duration;
+	e->generation = generation;
+	e->collected = collected;
+	e->uncollectable = uncollectable;
+	e->py_stack_id = py_stack_id;
 	bpf_ringbuf_submit(e, 0);
-	bpf_map_delete_elem(&gc_pending, &tid);
+done:
+	p->start_ns = 0;
 	return 0;
 }
 

@@ -2,21 +2,39 @@
 #ifndef MEMTRACE_GC_H
 #define MEMTRACE_GC_H
 
-/* Where the interpreter keeps its own GC statistics: three struct gc_generation_stats
- * {collections, collected, uncollectable}, read at the start and the end of a collection. */
-struct gc_config {
-	unsigned long long stats_addr;
-};
-
 struct gc_stats_snapshot {
 	long long v[9];                 /* [generation * 3 + {0: collections, 1: collected, 2: uncollectable}] */
 };
 
+/* Per traced process: what the loader configures, and what gc_done adds up whatever the
+ * events it sends (exact even where young collections are only sampled as events). */
+struct gc_process {
+	/* Where the interpreter keeps its own GC statistics: three struct gc_generation_stats
+	 * {collections, collected, uncollectable}, read at the start and the end of a collection. */
+	unsigned long long stats_addr;
+	/* A young (generation 0) collection is sent as an event, with the Python stack that
+	 * triggered it, at most once per young_gap_ns (0: every one); older and slow ones
+	 * always are. Thousands of young collections a second would cost a stack walk and an
+	 * event each, and fill the ring buffer. */
+	unsigned long long young_gap_ns;
+	/* Kept by gc_done: */
+	unsigned long long time_ns;          /* in the collections timed */
+	unsigned long long collections;      /* timed */
+	unsigned long long young_unlisted;   /* young collections sent as no event */
+	unsigned long long last_young_event_ns;
+	/* The statistics as the last collection left them, which are those the next one
+	 * starts from (a process's collections run one at a time): gc_start need not read them. */
+	struct gc_stats_snapshot after_last;
+	unsigned int after_last_valid;
+	unsigned int pad;
+};
+
+
 /* A collection under way, per thread. */
 struct gc_pending {
-	unsigned int tgid;              /* its entries go when the process is released */
-	int py_stack_id;                /* the Python code that triggered it; < 0: none */
-	unsigned long long start_ns;
+	unsigned long long start_ns;    /* 0: none */
+	unsigned int before_read;       /* before holds the statistics read at the start */
+	unsigned int pad;
 	struct gc_stats_snapshot before;
 };
 

@@ -115,7 +115,7 @@ if [ -n "$py" ] && command -v bpftool >/dev/null; then
 	# Released at the next report (uprobes take ~100 ms each to go): wait for it a while.
 	deadline=$((SECONDS + 10))
 	while [ $SECONDS -lt $deadline ] && tracer_map_keys py_objects | grep -qx "$gone"; do sleep 0.2; done
-	for map in py_objects py_types py_config py_counters gc_config; do
+	for map in py_objects py_types py_config py_counters gc_processes; do
 		keys=$(tracer_map_keys "$map")
 		check_eq "release: $map entries of the exited process" "$(grep -cx "$gone" <<<"$keys")" 0
 		check_true "release: $map entries of the running one remain" grep -qx "$stays" <<<"$keys"

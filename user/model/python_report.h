@@ -59,7 +59,9 @@ struct python_report {
 	bool gc_time_known;          /* a probe timed the collections */
 	uint64_t gc_time_ns;
 	uint64_t gc_events_dropped;
-	struct python_gc_event *gc_events; /* the collections of this interval */
+	uint64_t gc_young_unlisted;  /* gc_time_known: young collections not in gc_events */
+	struct python_gc_event *gc_events; /* the collections of this interval (a sample of
+					    * the young ones: gc_young_unlisted) */
 	size_t gc_event_count;
 	/* the Python side of the process's memory */
 	bool objects_known;

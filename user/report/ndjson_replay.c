@@ -242,6 +242,7 @@ static struct python_report *read_python(struct replay *r, struct json_object *o
 	py->gc_time_known = get(gc, "time_ns") != NULL;
 	py->gc_time_ns = u64(gc, "time_ns");
 	py->gc_events_dropped = u64(gc, "events_dropped");
+	py->gc_young_unlisted = u64(gc, "young_unlisted");
 	py->objects_known = get(mem, "objects") != NULL;
 	py->objects = u64(mem, "objects");
 	py->object_bytes = u64(mem, "object_bytes");

@@ -117,19 +117,24 @@ static void keep_types(struct html_output *o, struct html_process *p,
 		}
 }
 
-/* An interval's collections as one mark (a busy interpreter collects hundreds a second). */
+/* An interval's collections as one mark (a busy interpreter collects hundreds a second),
+ * counted from the interpreter's statistics where read: the events list a sample. */
 static void keep_gc(struct html_output *o, struct html_process *p, const struct python_report *py)
 {
-	uint64_t by_generation[3] = { 0 };
+	uint64_t by_generation[3] = { 0 }, runs = 0;
 	char label[96];
 
 	if (!py->gc_event_count)
 		return;
-	for (size_t i = 0; i < py->gc_event_count; i++)
+	for (int g = 0; g < 3; g++)
+		by_generation[g] = py->gc_known ? py->gc_collections[g] : 0;
+	for (size_t i = 0; !py->gc_known && i < py->gc_event_count; i++)
 		if (py->gc_events[i].generation >= 0 && py->gc_events[i].generation < 3)
 			by_generation[py->gc_events[i].generation]++;
-	snprintf(label, sizeof(label), "%zu GC run%s (generation 0: %" PRIu64 ", 1: %" PRIu64
-		 ", 2: %" PRIu64 ")", py->gc_event_count, py->gc_event_count == 1 ? "" : "s",
+	runs = py->gc_known ? by_generation[0] + by_generation[1] + by_generation[2] :
+			      py->gc_event_count;
+	snprintf(label, sizeof(label), "%" PRIu64 " GC run%s (generation 0: %" PRIu64 ", 1: %"
+		 PRIu64 ", 2: %" PRIu64 ")", runs, runs == 1 ? "" : "s",
 		 by_generation[0], by_generation[1], by_generation[2]);
 	add_mark(o, p, MARK_GC, py->gc_events[0].start_ns > p->attach_ns ?
 		 py->gc_events[0].start_ns - p->attach_ns : 0, label);

@@ -113,6 +113,7 @@ void json_write_python(struct json_writer *w, const struct process_report *r,
 	uint_or_null(w, "uncollectable", py->gc_counts_known, py->gc_uncollectable);
 	uint_or_null(w, "time_ns", py->gc_time_known, py->gc_time_ns);
 	uint_or_null(w, "events_dropped", py->gc_time_known, py->gc_events_dropped);
+	uint_or_null(w, "young_unlisted", py->gc_time_known, py->gc_young_unlisted);
 	jsonw_end_object(w);
 	jsonw_name(w, "memory");
 	jsonw_start_object(w);

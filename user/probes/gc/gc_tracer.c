@@ -12,7 +12,6 @@
 #include "gc.skel.h"
 #include "probes/probe_links.h"
 #include "target/usdt.h"
-#include "util/grow.h"
 
 struct gc_tracer {
 	struct gc_bpf *skel;
@@ -21,6 +20,7 @@ struct gc_tracer {
 	void *ctx;
 	struct probe_links links;    /* per traced process */
 	int ncpus;
+	uint64_t young_gap_ns;
 };
 
 static int on_event(void *ctx, void *data, size_t size)
@@ -139,11 +139,11 @@ static int attach_function(struct gc_tracer *t, const struct py_target *target, 
 int gc_tracer__attach(struct gc_tracer *t, const struct py_target *target, uint64_t stats_addr,
 		      char *why, size_t why_size)
 {
-	struct gc_config cfg = { .stats_addr = stats_addr };
+	struct gc_process proc = { .stats_addr = stats_addr, .young_gap_ns = t->young_gap_ns };
 	__u32 tgid = (__u32)target->pid;
 	int err;
 
-	err = bpf_map_update_elem(bpf_map__fd(t->skel->maps.gc_config), &tgid, &cfg, BPF_ANY);
+	err = bpf_map_update_elem(bpf_map__fd(t->skel->maps.gc_processes), &tgid, &proc, BPF_ANY);
 	if (err) {
 		snprintf(why, why_size, "cannot configure the GC probes: %s", strerror(errno));
 		return -errno;
@@ -160,6 +160,24 @@ int gc_tracer__attach(struct gc_tracer *t, const struct py_target *target, uint6
 		snprintf(why, why_size, "cannot attach the GC probes in %s: %s", target->path,
 			 strerror(-err));
 	return err;
+}
+
+void gc_tracer__set_young_gap(struct gc_tracer *t, uint64_t ns)
+{
+	if (t)
+		t->young_gap_ns = ns;
+}
+
+bool gc_tracer__totals(struct gc_tracer *t, pid_t pid, struct gc_totals *out)
+{
+	__u32 tgid = (__u32)pid;
+	struct gc_process proc;
+
+	if (!t || bpf_map_lookup_elem(bpf_map__fd(t->skel->maps.gc_processes), &tgid, &proc))
+		return false;
+	*out = (struct gc_totals){ .time_ns = proc.time_ns, .collections = proc.collections,
+				   .young_unlisted = proc.young_unlisted };
+	return true;
 }
 
 void gc_tracer__poll(struct gc_tracer *t)
@@ -180,28 +198,6 @@ uint64_t gc_tracer__dropped(struct gc_tracer *t)
 	return sum;
 }
 
-/* Collections cut short by the process's exit leave their start behind, one per thread. */
-static void delete_pending(struct gc_tracer *t, pid_t pid)
-{
-	int fd = bpf_map__fd(t->skel->maps.gc_pending);
-	__u32 key, next, *prev = NULL, *doomed = NULL;
-	size_t count = 0, cap = 0;
-	struct gc_pending p;
-
-	while (bpf_map_get_next_key(fd, prev, &next) == 0) {
-		key = next;
-		prev = &key;
-		if (bpf_map_lookup_elem(fd, &key, &p) || p.tgid != (__u32)pid)
-			continue;
-		if (grow_for_one((void **)&doomed, &cap, count, sizeof(*doomed)))
-			break;
-		doomed[count++] = key;
-	}
-	for (size_t i = 0; i < count; i++)
-		bpf_map_delete_elem(fd, &doomed[i]);
-	free(doomed);
-}
-
 void gc_tracer__release(struct gc_tracer *t, pid_t pid)
 {
 	__u32 tgid = (__u32)pid;
@@ -209,8 +205,7 @@ void gc_tracer__release(struct gc_tracer *t, pid_t pid)
 	if (!t)
 		return;
 	probe_links__release(&t->links, pid);
-	bpf_map_delete_elem(bpf_map__fd(t->skel->maps.gc_config), &tgid);
-	delete_pending(t, pid);
+	bpf_map_delete_elem(bpf_map__fd(t->skel->maps.gc_processes), &tgid);
 }
 
 void gc_tracer__destroy(struct gc_tracer *t)

@@ -2,6 +2,7 @@
 #ifndef MEMTRACE_GC_TRACER_H
 #define MEMTRACE_GC_TRACER_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -22,6 +23,18 @@ int gc_tracer__open(struct gc_tracer **out, gc_event_fn fn, void *ctx, int py_co
  * stats_addr is the interpreter's generation_stats. Returns 0, or -errno with why set. */
 int gc_tracer__attach(struct gc_tracer *t, const struct py_target *target, uint64_t stats_addr,
 		      char *why, size_t why_size);
+/* A young collection is an event at most once per ns per process (0: every one; the
+ * default). Set before the first attach. */
+void gc_tracer__set_young_gap(struct gc_tracer *t, uint64_t ns);
+
+/* What the probes added up for a process since its attach, every collection counted. */
+struct gc_totals {
+	uint64_t time_ns;            /* in collections */
+	uint64_t collections;
+	uint64_t young_unlisted;     /* young collections sent as no event (the gap) */
+};
+/* false: pid is not probed (or was released). */
+bool gc_tracer__totals(struct gc_tracer *t, pid_t pid, struct gc_totals *out);
 /* Delivers the pending events to fn. */
 void gc_tracer__poll(struct gc_tracer *t);
 /* Events lost because the ring buffer was full. */

@@ -76,7 +76,9 @@ struct py_proc {
 	struct python_gc_event *events;  /* collections since the previous report */
 	size_t event_count, event_cap;
 	size_t events_reported;          /* the first ones of events went in the last report */
-	uint64_t gc_time_interval, gc_time_total;
+	/* The GC probes' totals (every collection, listed as an event or not): as last read,
+	 * and at the previous report */
+	struct gc_totals gc_totals, gc_totals_at_report;
 	uint64_t gc_starts[PY_GC_STARTS]; /* start times of the latest collections, for frames */
 	uint64_t gc_start_total;
 	struct python_report report;
@@ -129,6 +131,12 @@ void python_tracer__set_temporary_ns(struct python_tracer *pt, uint64_t temporar
 		pt->temporary_ns = temporary_ns;
 }
 
+void python_tracer__set_gc_young_gap(struct python_tracer *pt, uint64_t ns)
+{
+	if (pt)
+		gc_tracer__set_young_gap(pt->gc, ns);
+}
+
 void python_tracer__quiet_not_python(struct python_tracer *pt)
 {
 	if (pt)
@@ -166,8 +174,6 @@ static void on_gc_event(void *ctx, const struct gc_event *e)
 		.collected = e->collected, .uncollectable = e->uncollectable,
 		.trigger = trigger ? *trigger : (struct python_stack){ 0 },
 	};
-	p->gc_time_interval += e->duration_ns;
-	p->gc_time_total += e->duration_ns;
 	p->gc_starts[p->gc_start_total++ % PY_GC_STARTS] = e->start_ns;
 }
 
@@ -647,7 +653,7 @@ static void keep_last_running(struct py_proc *p)
 	l->pymalloc = r->pymalloc;
 	l->stats_known = p->census.stats_ok;
 	l->stats = p->census.gc;
-	l->gc_time_total = p->gc_time_total;
+	l->gc_time_total = p->gc_totals.time_ns;
 	l->valid = true;
 }
 
@@ -698,7 +704,12 @@ static void fill_gc(struct python_tracer *pt, struct py_proc *p, bool summary)
 	if (p->gc_probed) {
 		r->gc_time_known = true;
 		r->gc_time_ns = r->last_seen ? p->last.gc_time_total :
-				summary ? p->gc_time_total : p->gc_time_interval;
+				summary ? p->gc_totals.time_ns :
+				p->gc_totals.time_ns - p->gc_totals_at_report.time_ns;
+		r->gc_young_unlisted = summary ? p->gc_totals.young_unlisted :
+				       p->gc_totals.young_unlisted - p->gc_totals_at_report.young_unlisted;
+		if (!summary)
+			p->gc_totals_at_report = p->gc_totals;
 		r->gc_events_dropped = gc_tracer__dropped(pt->gc);
 	}
 	if (!summary) {
@@ -861,15 +872,16 @@ const struct python_report *python_tracer__report(struct python_tracer *pt, pid_
 	p->retainer_lookups = 0;
 	/* The collections reported last time are done with; those polled since (for frames)
 	 * go in this report. */
-	for (size_t i = 0; i < p->events_reported; i++)
-		p->gc_time_interval -= p->events[i].duration_ns;
 	p->event_count -= p->events_reported;
 	if (p->events_reported) /* p->events is NULL until the first GC event */
 		memmove(p->events, p->events + p->events_reported,
 			p->event_count * sizeof(*p->events));
 	p->events_reported = 0;
-	if (pt->gc)
+	if (pt->gc) {
 		gc_tracer__poll(pt->gc);
+		if (p->gc_probed)   /* before the release of an exited process's entry */
+			gc_tracer__totals(pt->gc, p->pid, &p->gc_totals);
+	}
 	memset(r, 0, sizeof(*r));
 	memcpy(r->version, p->target.version_str, sizeof(r->version));
 	r->version[sizeof(r->version) - 1] = '\0';

@@ -28,6 +28,10 @@ struct python_tracer;
  * most stack_depth frames (-1: no Python stacks). */
 struct python_tracer *python_tracer__new(enum python_mode mode, struct symtab_cache *cache,
 					 int stack_configs_fd, int stacks_fd, unsigned int stack_depth);
+/* A young collection is listed as a GC event (with its Python stack) at most once per ns
+ * per process, every one with 0 (the default); all are counted and timed either way. Set
+ * before the first attach. */
+void python_tracer__set_gc_young_gap(struct python_tracer *pt, uint64_t ns);
 /* Event mode: an instance freed within temporary_ns of its creation is temporary (set before
  * the first attach). */
 void python_tracer__set_temporary_ns(struct python_tracer *pt, uint64_t temporary_ns);
