@@ -9,6 +9,7 @@
 
 #include "oom.h"
 #include "oom.skel.h"
+#include "probes/probe_links.h"
 #include "target/procinfo.h"
 
 struct oom_tracer {
@@ -16,6 +17,9 @@ struct oom_tracer {
 	struct ring_buffer *rb;
 	oom_victim_fn fn;
 	void *ctx;
+	/* The tracepoint's link: the kernel waits for grace periods (~0.3 s) to remove the last
+	 * perf event of a tracepoint, so it goes in the background with the others. */
+	struct probe_links links;
 };
 
 static int on_event(void *ctx, void *data, size_t size)
@@ -39,6 +43,13 @@ static int on_event(void *ctx, void *data, size_t size)
 	return 0;
 }
 
+static int attach(struct oom_tracer *t)
+{
+	struct bpf_link *link = bpf_program__attach(t->skel->progs.oom_mark_victim);
+
+	return link ? probe_links__keep(&t->links, 0, link) : -1;
+}
+
 struct oom_tracer *oom_tracer__open(void)
 {
 	struct oom_tracer *t = calloc(1, sizeof(*t));
@@ -48,7 +59,7 @@ struct oom_tracer *oom_tracer__open(void)
 		return NULL;
 	t->skel = oom_bpf__open();
 	if (t->skel && !(step = "load", oom_bpf__load(t->skel)) &&
-	    !(step = "attach", oom_bpf__attach(t->skel)) &&
+	    !(step = "attach", attach(t)) &&
 	    (step = "read", t->rb = ring_buffer__new(bpf_map__fd(t->skel->maps.oom_events),
 						    on_event, t, NULL)))
 		return t;
@@ -71,6 +82,7 @@ void oom_tracer__destroy(struct oom_tracer *t)
 	if (!t)
 		return;
 	ring_buffer__free(t->rb);
+	probe_links__destroy(&t->links);
 	oom_bpf__destroy(t->skel);
 	free(t);
 }
