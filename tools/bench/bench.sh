@@ -276,7 +276,7 @@ fi
 # of its length give a median and the spread of the pairs; one more default run with bpf_stats
 # on gives the cost accounted for (run_one's ACCOUNT: the programs' run time, plus a trap per
 # uprobe program run at the micro-benchmark's empty-program cost, in the report).
-PAIRS=${PAIRS:-21}
+PAIRS=${PAIRS:-15}
 PAIRS_SCALE=${PAIRS_SCALE:-0.3}
 if [ -z "${REPORT_FROM:-}${ONLY_LONG:-}" ] && [ -z "$ONLY_WORKLOADS" ] &&
 	[[ " $WORKLOADS " == *" py-alloc-churn "* ]]; then
@@ -301,9 +301,9 @@ fi
 
 # --- the default mode with its exact windows -----------------------------------------------
 # Its budget (5% of wall time) earns a 1 s window after 20 s of growth, or 40 s of anything: the
-# runs above are too short to hold one. Each workload LONG_SCALE[w] times longer (~65 s bare),
+# runs above are too short to hold one. Each workload LONG_SCALE[w] times longer (~50-60 s bare),
 # bare then default, LONG_REPS times.
-declare -A LONG_SCALE=([c-malloc-loop]=20 [py-json-regex-classes]=12)
+declare -A LONG_SCALE=([c-malloc-loop]=16 [py-json-regex-classes]=10)
 LONG_WORKLOADS=${LONG_WORKLOADS:-c-malloc-loop py-json-regex-classes}
 if [ -z "${REPORT_FROM:-}${ONLY_WORKLOADS}" ]; then
 	for rep in $(seq 1 "${LONG_REPS:-2}"); do
@@ -430,7 +430,7 @@ targets() {
 		row="$row${row:+, }$w $(printf '%+.1f' "$line")% ($(awk -F'\t' -v w="$w@long" '$1 == w && $2 == "memtrace-default" && $7 != "" { print 100 * $7 }' "$RESULTS" | median | awk '{ printf "%.1f", $1 }')% of the run in windows)"
 		awk -v x="$line" 'BEGIN { exit !(x > 10) }' && ok=no
 	done
-	[ -n "$row" ] && echo "| default mode <= 10% with its exact windows (runs of ~65 s) | $row | $ok |"
+	[ -n "$row" ] && echo "| default mode <= 10% with its exact windows (runs of ~50-60 s) | $row | $ok |"
 	line=$(added py-alloc-churn memtrace-default)
 	[ -n "$line" ] && churn_row "$line"
 	# Side by side with the in-process tools the default replaces.
