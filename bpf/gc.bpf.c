@@ -96,7 +96,6 @@ int BPF_KPROBE(gc_done)
 	duration = now - p->start_ns;
 	/* Plain adds: a process's collections run one at a time (under its GC's lock). */
 	proc->time_ns += duration;
-	proc->collections++;
 	before = p->before_read ? &p->before : &proc->after_last;
 	if (!bpf_probe_read_user(&after, sizeof(after), (void *)proc->stats_addr)) {
 		/* A collection of generation g counts once in generation_stats[g]. */

@@ -10,7 +10,8 @@ struct gc_stats_snapshot {
  * events it sends (exact even where young collections are only sampled as events). */
 struct gc_process {
 	/* Where the interpreter keeps its own GC statistics: three struct gc_generation_stats
-	 * {collections, collected, uncollectable}, read at the start and the end of a collection. */
+	 * {collections, collected, uncollectable}, read where a collection ends (and where the
+	 * first one starts). */
 	unsigned long long stats_addr;
 	/* A young (generation 0) collection is sent as an event, with the Python stack that
 	 * triggered it, at most once per young_gap_ns (0: every one); older and slow ones
@@ -18,8 +19,7 @@ struct gc_process {
 	 * event each, and fill the ring buffer. */
 	unsigned long long young_gap_ns;
 	/* Kept by gc_done: */
-	unsigned long long time_ns;          /* in the collections timed */
-	unsigned long long collections;      /* timed */
+	unsigned long long time_ns;          /* in collections */
 	unsigned long long young_unlisted;   /* young collections sent as no event */
 	unsigned long long last_young_event_ns;
 	/* The statistics as the last collection left them, which are those the next one
@@ -28,7 +28,6 @@ struct gc_process {
 	unsigned int after_last_valid;
 	unsigned int pad;
 };
-
 
 /* A collection under way, per thread. */
 struct gc_pending {

@@ -175,8 +175,7 @@ bool gc_tracer__totals(struct gc_tracer *t, pid_t pid, struct gc_totals *out)
 
 	if (!t || bpf_map_lookup_elem(bpf_map__fd(t->skel->maps.gc_processes), &tgid, &proc))
 		return false;
-	*out = (struct gc_totals){ .time_ns = proc.time_ns, .collections = proc.collections,
-				   .young_unlisted = proc.young_unlisted };
+	*out = (struct gc_totals){ .time_ns = proc.time_ns, .young_unlisted = proc.young_unlisted };
 	return true;
 }
 

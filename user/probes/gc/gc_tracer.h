@@ -30,7 +30,6 @@ void gc_tracer__set_young_gap(struct gc_tracer *t, uint64_t ns);
 /* What the probes added up for a process since its attach, every collection counted. */
 struct gc_totals {
 	uint64_t time_ns;            /* in collections */
-	uint64_t collections;
 	uint64_t young_unlisted;     /* young collections sent as no event (the gap) */
 };
 /* false: pid is not probed (or was released). */
