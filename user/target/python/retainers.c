@@ -6,7 +6,8 @@
  * (the next level), a module's dict ends the path there, under the key that refers to it.
  * All reads go through the remote cache, so later passes see the heap as the first read it.
  * Bounds: SAMPLE_MAX instances, MAX_DEPTH levels, MAX_CONTAINERS containers, MAX_REFS
- * references read in all, MAX_LOOKUP_NS of time; reaching one marks the report partial. */
+ * references read in all, MAX_LOOKUP_NS of time; reaching one, or a heap that changed under
+ * WALK_TRIES walks in a row, marks the report partial. */
 #include "target/python/retainers.h"
 
 #include <errno.h>
@@ -26,6 +27,7 @@
 #define MAX_ITEMS (16ll << 20)        /* a container claiming more is taken as corrupt */
 #define MAX_GC_OBJECTS (64ull << 20)
 #define MAX_LOOKUP_NS 500000000ull
+#define WALK_TRIES 4
 
 #define TPFLAGS_INLINE_VALUES (1ul << 2)   /* 3.13+ */
 #define TPFLAGS_MANAGED_DICT (1ul << 4)    /* 3.11+ */
@@ -80,6 +82,7 @@ struct lookup {
 	uint64_t instances, refs, rng;
 	uint64_t deadline_ns, checks;
 	bool spent;                  /* a bound of work was reached: stop, partial */
+	bool changed;                /* a GC list changed under the walk */
 	int level;                   /* the level being searched for */
 	size_t found;                /* parents found in this pass */
 };
@@ -158,6 +161,14 @@ static bool map_get(const struct addr_map *map, uint64_t key, uint64_t *val)
 		return false;
 	*val = map->vals[s];
 	return true;
+}
+
+static void map_clear(struct addr_map *map)
+{
+	if (map->cap) {
+		memset(map->keys, 0, map->cap * sizeof(uint64_t));
+		map->used = 0;
+	}
 }
 
 static void map_free(struct addr_map *map)
@@ -376,14 +387,14 @@ static void walk_generation(struct lookup *l, uint64_t head)
 	uint64_t node, prev = head, links[2], steps = 0;
 
 	if (!remote_mem__read(l->m, head, links, sizeof(links))) {
-		l->r->partial = true;
+		l->changed = true;
 		return;
 	}
 	node = links[0] & ~PY_GC_NEXT_MASK_UNREACHABLE;
 	while (node != head && budget_left(l)) {
 		if (!node || ++steps > MAX_GC_OBJECTS ||
 		    !remote_mem__read(l->m, node, links, sizeof(links)) || (links[1] & ~3ull) != prev) {
-			l->r->partial = true;
+			l->changed = true;
 			return;
 		}
 		note_object(l, node + l->t->off.gc_head_size);
@@ -588,6 +599,28 @@ static int tally_paths(struct lookup *l)
 	return 0;
 }
 
+/* The walk of the three GC lists, again on a fresh copy of the heap when one changed under
+ * it (the target runs on: a collection or a busy allocator relinks the young list), up to
+ * WALK_TRIES times; the types stay known. The sample then comes from one consistent walk. */
+static void walk_heap(struct lookup *l, uint64_t gc)
+{
+	for (int try = 0; try < WALK_TRIES && !l->spent; try++) {
+		l->changed = false;
+		l->instances = 0;
+		l->container_count = 0;
+		map_clear(&l->module_of_dict);
+		map_clear(&l->instance_of_dict);
+		if (try)
+			remote_mem__reset(l->m);
+		for (int g = 0; g < 3; g++)
+			walk_generation(l, gc + l->t->off.gc_generations +
+					       (uint64_t)g * l->t->off.gc_generation_size);
+		if (!l->changed)
+			return;
+	}
+	l->r->partial = true;
+}
+
 static int run(struct lookup *l)
 {
 	uint64_t gc;
@@ -595,9 +628,7 @@ static int run(struct lookup *l)
 
 	if (!py_target__gc_state(l->t, &gc))
 		return kill(l->t->pid, 0) && errno == ESRCH ? -ESRCH : -EAGAIN;
-	for (int g = 0; g < 3; g++)
-		walk_generation(l, gc + l->t->off.gc_generations +
-				       (uint64_t)g * l->t->off.gc_generation_size);
+	walk_heap(l, gc);
 	sampled = l->instances < SAMPLE_MAX ? (size_t)l->instances : SAMPLE_MAX;
 	for (size_t i = 0; i < sampled; i++)   /* nodes[0..sampled) are the sample */
 		if (!add_node(l, l->sample[i], 0))
