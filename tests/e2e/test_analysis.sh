@@ -49,7 +49,8 @@ check_eq "RSS budget exceeded: value over the limit" "$(jq ".value > $((32 * MiB
 ev=$(budget_event "$j" process $((32 * MiB)) recovered)
 check_between "RSS budget recovered: peak, the block and under 16 MiB more" "$(jq .peak <<<"$ev")" \
 	$((64 * MiB)) $((80 * MiB - 1))
-check_between "RSS budget recovered: value back under 16 MiB" "$(jq .value <<<"$ev")" 0 $((16 * MiB - 1))
+# The first reading under the limit: munmap lowers RSS page by page, so it can land mid-way.
+check_between "RSS budget recovered: value back under the limit" "$(jq .value <<<"$ev")" 0 $((32 * MiB - 1))
 check_eq "budget events: 8 exceeded, 8 recovered" \
 	"$(events "$j" budget | jq -s -c '[(map(select(.state == "exceeded")) | length), (map(select(.state == "recovered")) | length)]')" \
 	"[8,8]"

@@ -40,6 +40,9 @@ for py in "${pythons[@]}"; do
 		"$WORK/leak$ver.json" | sort -u | tr '\n' ' ')
 	check_true "$tag: a native leak event names leaky_module.py:$leak_line make_leak (got: $leak)" \
 		grep -q "\"leaky_module.py:$leak_line make_leak\"" <<<"$leak"
+	# A count rewritten while a window's probes still ran went below zero (2^64 - n).
+	check_eq "$tag: no stack with more bytes freed than allocated" \
+		"$(jq '[.stacks[] | select(.live_bytes > 1e18)] | length' <<<"$summary")" 0
 	top=$(jq -r ".stacks[0] | $frames_jq | .[0]" <<<"$summary")
 	check_eq "$tag: top stack's innermost Python frame" "$top" "leaky_module.py:$leak_line make_leak"
 	[ "$top" = "leaky_module.py:$leak_line make_leak" ] ||   # what the summary had instead

@@ -134,9 +134,10 @@ static bool is_listed(int fd, const struct probe_link *links, size_t count)
 }
 
 struct detach_work {
-	const struct probe_link *links;
+	struct probe_link *links;
 	size_t count;
 	size_t next;                 /* taken atomically by the workers */
+	bool close_only;             /* the grandchild's: it holds the fds alone */
 };
 
 static void *detach_worker(void *arg)
@@ -144,22 +145,39 @@ static void *detach_worker(void *arg)
 	struct detach_work *w = arg;
 	size_t i;
 
-	while ((i = __atomic_fetch_add(&w->next, 1, __ATOMIC_RELAXED)) < w->count)
-		close(link_fd(&w->links[i]));
+	while ((i = __atomic_fetch_add(&w->next, 1, __ATOMIC_RELAXED)) < w->count) {
+		if (w->close_only)
+			close(link_fd(&w->links[i]));
+		else
+			detach(&w->links[i]);
+	}
 	return NULL;
 }
 
-/* The grandchild's part: keeps only the links' fds, waits for the word to go, then closes
- * them from many threads at once: each close waits for grace periods, which overlap
- * (measured: 51 ms a link one by one, 4 ms with 32 threads, 1.2 ms with 64 on 200). */
-_Noreturn static void hold_until_released(const struct probe_link *links, size_t count, int go)
+/* Each link's removal waits for grace periods, which overlap when many threads remove links
+ * at once (measured: 51 ms a link one by one, 4 ms with 32 threads, 1.2 ms with 64 on 200).
+ * Returns once every link is gone. */
+static void detach_in_parallel(struct probe_link *links, size_t count, bool close_only)
 {
 	enum { WORKERS = 64 };
-	struct detach_work work = { links, count, 0 };
-	DIR *dir = opendir("/proc/self/fd");
+	struct detach_work work = { links, count, 0, close_only };
 	pthread_t workers[WORKERS];
-	struct dirent *e;
 	int started = 0;
+
+	while (started < WORKERS && (size_t)started + 1 < count &&
+	       !pthread_create(&workers[started], NULL, detach_worker, &work))
+		started++;
+	detach_worker(&work);
+	for (int i = 0; i < started; i++)
+		pthread_join(workers[i], NULL);
+}
+
+/* The grandchild's part: keeps only the links' fds, waits for the word to go, then closes
+ * them all in parallel. */
+_Noreturn static void hold_until_released(struct probe_link *links, size_t count, int go)
+{
+	DIR *dir = opendir("/proc/self/fd");
+	struct dirent *e;
 	char word;
 
 	setsid();   /* out of the terminal's process group: Ctrl-C is not for it */
@@ -171,12 +189,7 @@ _Noreturn static void hold_until_released(const struct probe_link *links, size_t
 	}
 	if (read(go, &word, 1) < 0)
 		_exit(1);
-	while (started < WORKERS && (size_t)started < count &&
-	       !pthread_create(&workers[started], NULL, detach_worker, &work))
-		started++;
-	detach_worker(&work);
-	for (int i = 0; i < started; i++)
-		pthread_join(workers[i], NULL);
+	detach_in_parallel(links, count, true);
 	_exit(0);
 }
 
@@ -253,11 +266,11 @@ int probe_links__attach(struct probe_links *l, struct bpf_program *prog, pid_t p
 	return 0;
 }
 
-size_t probe_links__release(struct probe_links *l, pid_t pid)
+/* Moves pid's links to the end of l, in the order they came, and out of it; how many. */
+static size_t take_links_of(struct probe_links *l, pid_t pid)
 {
-	size_t kept = 0, released;
+	size_t kept = 0, taken;
 
-	/* pid's links move to the end, in the order they came, and go together. */
 	for (size_t i = 0; i < l->count; i++) {
 		if (l->items[i].pid != pid) {
 			struct probe_link t = l->items[kept];
@@ -266,9 +279,24 @@ size_t probe_links__release(struct probe_links *l, pid_t pid)
 			l->items[i] = t;
 		}
 	}
-	released = l->count - kept;
-	detach_in_background(l->items + kept, released);
+	taken = l->count - kept;
 	l->count = kept;
+	return taken;
+}
+
+size_t probe_links__release(struct probe_links *l, pid_t pid)
+{
+	size_t released = take_links_of(l, pid);
+
+	detach_in_background(l->items + l->count, released);
+	return released;
+}
+
+size_t probe_links__release_now(struct probe_links *l, pid_t pid)
+{
+	size_t released = take_links_of(l, pid);
+
+	detach_in_parallel(l->items + l->count, released, false);
 	return released;
 }
 

@@ -38,8 +38,12 @@ int probe_links__attach(struct probe_links *l, struct bpf_program *prog, pid_t p
 			size_t count, bool retprobe);
 /* Keeps a link made elsewhere (a USDT probe, a tracepoint); detached with pid's links. */
 int probe_links__keep(struct probe_links *l, pid_t pid, struct bpf_link *link);
-/* Detaches pid's links; how many. */
+/* Detaches pid's links; how many. They go in the background: their programs may still run
+ * for pid a little while, for a process whose counts are not read again. */
 size_t probe_links__release(struct probe_links *l, pid_t pid);
+/* The same, returning once no program of pid's links can run: for a process traced on,
+ * whose counts are then changed from here (a window's end). */
+size_t probe_links__release_now(struct probe_links *l, pid_t pid);
 void probe_links__destroy(struct probe_links *l);
 
 #endif

@@ -665,7 +665,8 @@ int alloc_tracer__window_close(struct alloc_tracer *t, pid_t pid, uint64_t young
 	int fds[OUTSTANDING_MAX_LEVELS], levels, err = 0;
 	struct forgotten *f;
 
-	if (probe_links__release(&t->links, pid))
+	/* Now, not in the background: unstack() below rewrites stack entries the programs add to. */
+	if (probe_links__release_now(&t->links, pid))
 		allocators_attached(t, -1);
 	levels = alloc_tracer__outstanding_fds(t, fds, OUTSTANDING_MAX_LEVELS);
 	for (int i = 0; i < levels && !err; i++) {
