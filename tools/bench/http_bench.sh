@@ -7,10 +7,14 @@ WRK=$(command -v wrk || true)
 HTTP_SECONDS=${HTTP_SECONDS:-10}
 HTTP_CONNECTIONS=${HTTP_CONNECTIONS:-8}
 
-http_modes() {
+http_modes() { # [ROUND]: the rounds per mode of bench.sh's modes_for
 	if [ -n "${HTTP_MODES:-}" ]; then echo "$HTTP_MODES"; return; fi
-	local m="bare memtrace-default memtrace-light memtrace-census tracemalloc-1 tracemalloc-25"
-	[ -z "$BCC_SKIP" ] && m="$m bcc-memleak"
+	local m="bare memtrace-default memtrace-light" round=${1:-1}
+	if [ "$round" -le "$EXACT_REPS" ]; then
+		m="$m memtrace-census"
+		[ -z "$BCC_SKIP" ] && m="$m bcc-memleak"
+	fi
+	[ "$round" -le "$PEER_REPS" ] && m="$m tracemalloc-1 tracemalloc-25"
 	echo "$m"
 }
 
