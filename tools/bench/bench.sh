@@ -282,7 +282,7 @@ fi
 # program run at the micro-benchmark's empty-program cost, in the report).
 PAIRS=${PAIRS:-15}
 declare -A PAIR_SCALE=([py-alloc-churn]=0.3 [py-json-regex-classes]=0.5)
-PAIR_WORKLOADS=${PAIR_WORKLOADS:-py-alloc-churn py-json-regex-classes}
+PAIR_WORKLOADS=${PAIR_WORKLOADS-py-alloc-churn py-json-regex-classes}
 if [ -z "${REPORT_FROM:-}${ONLY_LONG:-}" ] && [ -z "$ONLY_WORKLOADS" ]; then
 	for w in $PAIR_WORKLOADS; do
 		[[ " $WORKLOADS " == *" $w "* ]] || continue
@@ -313,7 +313,7 @@ fi
 # runs above are too short to hold one. Each workload LONG_SCALE[w] times longer (~50-60 s bare),
 # bare then default, LONG_REPS times.
 declare -A LONG_SCALE=([c-malloc-loop]=16 [py-json-regex-classes]=10)
-LONG_WORKLOADS=${LONG_WORKLOADS:-c-malloc-loop py-json-regex-classes}
+LONG_WORKLOADS=${LONG_WORKLOADS-c-malloc-loop py-json-regex-classes}
 if [ -z "${REPORT_FROM:-}${ONLY_WORKLOADS}" ]; then
 	for rep in $(seq 1 "${LONG_REPS:-2}"); do
 		for w in $LONG_WORKLOADS; do
@@ -457,7 +457,7 @@ targets() {
 		row="$row${row:+, }$w $(printf '%+.1f' "$line")% ($(awk -F'\t' -v w="$w@long" '$1 == w && $2 == "memtrace-default" && $7 != "" { print 100 * $7 }' "$RESULTS" | median | awk '{ printf "%.1f", $1 }')% of the run in windows)"
 		awk -v x="$line" 'BEGIN { exit !(x > 10) }' && ok=no
 	done
-	[ -n "$row" ] && echo "| default mode <= 10% with its exact windows (runs of ~50-60 s) | $row | $ok |"
+	[ -n "$row" ] && echo "| default mode <= 10% with its exact windows (runs of about a minute) | $row | $ok |"
 	line=$(added py-alloc-churn memtrace-default)
 	[ -n "$line" ] && churn_row "$line"
 	# Side by side with the in-process tools the default replaces.
