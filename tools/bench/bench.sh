@@ -208,8 +208,17 @@ modes_for() { # WORKLOAD [ROUND]; MODES= restricts (e.g. MODES="bare bcc-memleak
 		# The in-process tools users would pick instead: tracemalloc for Python, heaptrack for C.
 		case $1 in c-*) [ -n "$HEAPTRACK" ] && m="$m heaptrack-run heaptrack-attach" ;; esac
 	fi
-	case $1 in py-*) [ "$round" -le "$PEER_REPS" ] && m="$m tracemalloc-1 tracemalloc-25" ;; esac
 	echo "$m"
+}
+# tracemalloc (7-22x bare on Python) runs on PEER_SCALE of each Python workload's length, against
+# a bare run at the same length (WORKLOAD@peer-scale), in the first PEER_REPS rounds.
+PEER_SCALE=${PEER_SCALE:-0.25}
+peer_modes() { # WORKLOAD ROUND
+	case $1 in py-*) [ "$2" -le "$PEER_REPS" ] && [ -z "${MODES:-}" ] && echo "bare tracemalloc-1 tracemalloc-25" ;; esac
+}
+# peer_cost WORKLOAD MODE: cost, from the scaled runs for tracemalloc on a Python workload.
+peer_cost() {
+	case $1/$2 in py-*/tracemalloc-*) added "$1@peer-scale" "$2" ;; *) cost "$1" "$2" ;; esac
 }
 
 # REPORT_FROM=FILE: only write the report from an earlier run's raw results.
@@ -222,6 +231,8 @@ declare -A WORKLOAD_CMD=(
 	[py-alloc-churn]="$PY $HERE/py_alloc.py $(scaled 280)"
 	[py-json-regex-classes]="$PY $HERE/py_mix.py $(scaled 100)"
 )
+# rescaled WORKLOAD FACTOR: the workload's command with its length (the last argument) times FACTOR.
+rescaled() { echo "${WORKLOAD_CMD[$1]}" | awk -v s="$2" '{ $NF = int($NF * s + 0.5); print }'; }
 WORKLOADS=${WORKLOADS:-c-malloc-loop py-alloc-churn py-json-regex-classes http-service}
 [ -z "$WRK" ] && WORKLOADS=$(echo "$WORKLOADS" | sed 's/ *http-service//') &&
 	say "http-service: skipped (no wrk; Debian's wrk package)"
@@ -251,11 +262,13 @@ for rep in $(seq 1 "$REPS"); do
 				sleep 2
 			done
 		done
+		for mode in $(peer_modes "$w" "$rep"); do
+			say "rep $rep/$REPS"
+			# shellcheck disable=SC2046
+			run_one "$w@peer-scale" "$mode" $(rescaled "$w" "$PEER_SCALE")
+		done
 	done
 done
-
-# rescaled WORKLOAD FACTOR: the workload's command with its length (the last argument) times FACTOR.
-rescaled() { echo "${WORKLOAD_CMD[$1]}" | awk -v s="$2" '{ $NF = int($NF * s + 0.5); print }'; }
 
 # --- --python=events: a probe per object is far slower; 1/10 of each Python workload --------
 EVENTS_SCALE=${EVENTS_SCALE:-0.1}
@@ -273,31 +286,71 @@ if [ "$HAS_EVENTS" = 1 ] && [ -z "${REPORT_FROM:-}${ONLY_LONG:-}" ] && [ -z "$ON
 	done
 fi
 
-# --- the default mode in short bracketed pairs ---------------------------------------------
-# Its targets (10%, 2% on py-alloc-churn) are under the drift of three rounds: PAIRS more default
-# runs at PAIR_SCALE[w] of each workload's length, each between two bare runs (bare, default,
-# bare, default, ..., bare), each measured against the mean of the two bare runs around it, which
-# cancels a drift over the pair. One more default run of py-alloc-churn with bpf_stats on gives
-# the cost accounted for (run_one's ACCOUNT: the programs' run time, plus a trap per uprobe
-# program run at the micro-benchmark's empty-program cost, in the report).
-PAIRS=${PAIRS:-15}
+# --- the default mode side by side with bare --------------------------------------------
+# Its targets (10%, 2% on py-alloc-churn) are under this VM's drift, tens of % between rounds and
+# up to 20% between runs a few seconds apart. PAIRS more pairs at PAIR_SCALE[w] of each workload's
+# length, each two copies started together, one a CPU, one traced by the default mode (the first
+# copy in odd pairs, the second in even ones): both run through the same moment of the machine,
+# so its drift cancels in each pair's ratio. The tracer's own CPU time then falls on either copy
+# alike (on an idle core it falls on neither); it is the loader rows' figure. One more default
+# run of py-alloc-churn, alone, with bpf_stats on, gives the cost accounted for (run_one's ACCOUNT:
+# the programs' run time, plus a trap per uprobe program run at the micro-benchmark's
+# empty-program cost, in the report).
+PAIRS=${PAIRS:-21}
 declare -A PAIR_SCALE=([py-alloc-churn]=0.3 [py-json-regex-classes]=0.5)
 PAIR_WORKLOADS=${PAIR_WORKLOADS-py-alloc-churn py-json-regex-classes}
+# side_by_side WORKLOAD TRACED CMD...: the two copies, copy TRACED (1 or 2) under the default
+# mode; appends WORKLOAD's bare line, then its memtrace-default line.
+side_by_side() {
+	local workload=$1 traced=$2 i tpid share walls=() wpids=()
+	shift 2
+	for i in 1 2; do
+		rm -f "$WORK/in$i" "$WORK/w$i.out"
+		mkfifo "$WORK/in$i"
+		(cd "$WORK" && exec "$@") <"$WORK/in$i" >"$WORK/w$i.out" 2>&1 &
+		wpids[i]=$!
+		PIDS+=("$!")
+	done
+	exec 6>"$WORK/in1" 7>"$WORK/in2"
+	if ! wait_for "$WORK/w1.out" '^ready' 30 || ! wait_for "$WORK/w2.out" '^ready' 30; then
+		say "$workload: workload did not start"; exec 6>&- 7>&-; return 1
+	fi
+	start_tracer memtrace-default "${wpids[traced]}" "$workload" 6>&- 7>&-
+	tpid=$!
+	PIDS+=("$tpid")
+	if ! wait_for "$WORK/t.out" tracing 60; then
+		say "$workload: tracer did not start:"; sed 's/^/  /' "$WORK/t.out" >&2
+		kill -KILL "$tpid" "${wpids[@]}" 2>/dev/null; exec 6>&- 7>&-; wait 2>/dev/null; return 1
+	fi
+	echo go >&6
+	echo go >&7
+	for i in 1 2; do
+		wait_for "$WORK/w$i.out" '^elapsed' 1800
+		walls[i]=$(awk '/^elapsed/ { print $2 }' "$WORK/w$i.out")
+	done
+	exec 6>&- 7>&-
+	wait "${wpids[@]}" 2>/dev/null
+	stop_peer "$tpid"
+	share=$(jq -r 'select(.type == "summary") | .exact_share' "$WORK/t.json" 2>/dev/null | head -1)
+	printf '%s\tbare\t%s\t0\t0\t0\t\n' "$workload" "${walls[3 - traced]}" >>"$RESULTS"
+	printf '%s\tmemtrace-default\t%s\t0\t0\t0\t%s\n' "$workload" "${walls[traced]}" "$share" >>"$RESULTS"
+	say "$workload: bare ${walls[3 - traced]}, default ${walls[traced]} (copy $traced traced)"
+}
 if [ -z "${REPORT_FROM:-}${ONLY_LONG:-}" ] && [ -z "$ONLY_WORKLOADS" ]; then
 	for w in $PAIR_WORKLOADS; do
 		[[ " $WORKLOADS " == *" $w "* ]] || continue
 		cmd=$(rescaled "$w" "${PAIR_SCALE[$w]}")
-		# shellcheck disable=SC2086
-		run_one "$w@pairs" bare $cmd
 		for rep in $(seq 1 "$PAIRS"); do
 			say "$w pair $rep/$PAIRS"
 			# shellcheck disable=SC2086
-			run_one "$w@pairs" memtrace-default $cmd
-			# shellcheck disable=SC2086
-			run_one "$w@pairs" bare $cmd
+			side_by_side "$w@pairs" $((2 - rep % 2)) $cmd || say "$w pair $rep: no result"
 		done
-		# shellcheck disable=SC2086
-		[ "$w" = py-alloc-churn ] && ACCOUNT=1 run_one py-alloc-churn@accounted memtrace-default $cmd
+		if [ "$w" = py-alloc-churn ]; then
+			# shellcheck disable=SC2086
+			run_one py-alloc-churn@accounted bare $cmd
+			# shellcheck disable=SC2086
+			ACCOUNT=1 run_one py-alloc-churn@accounted memtrace-default $cmd
+		fi
 	done
 fi
 
@@ -310,19 +363,17 @@ fi
 
 # --- the default mode with its exact windows -----------------------------------------------
 # Its budget (5% of wall time) earns a 1 s window after 20 s of growth, or 40 s of anything: the
-# runs above are too short to hold one. Each workload LONG_SCALE[w] times longer (~50-60 s bare),
-# bare then default, LONG_REPS times.
-declare -A LONG_SCALE=([c-malloc-loop]=16 [py-json-regex-classes]=10)
+# runs above are too short to hold one. Each workload LONG_SCALE[w] times longer (~50 s bare),
+# side by side with a bare copy as the pairs above (the traced copy by turns), LONG_REPS times.
+declare -A LONG_SCALE=([c-malloc-loop]=12 [py-json-regex-classes]=6)
 LONG_WORKLOADS=${LONG_WORKLOADS-c-malloc-loop py-json-regex-classes}
 if [ -z "${REPORT_FROM:-}${ONLY_WORKLOADS}" ]; then
-	for rep in $(seq 1 "${LONG_REPS:-2}"); do
+	for rep in $(seq 1 "${LONG_REPS:-3}"); do
 		for w in $LONG_WORKLOADS; do
 			cmd=$(rescaled "$w" "${LONG_SCALE[$w]}")
 			say "long rep $rep"
 			# shellcheck disable=SC2086
-			run_one "$w@long" bare $cmd
-			# shellcheck disable=SC2086
-			run_one "$w@long" memtrace-default $cmd
+			side_by_side "$w@long" $((2 - rep % 2)) $cmd || say "$w long rep $rep: no result"
 		done
 	done
 fi
@@ -332,8 +383,6 @@ fi
 MICRO_ITERS=$(scaled 2000000)
 MICRO=$BIN/micro_noop
 micro_run() { # LABEL MODE
-	local before n
-	before=$(wc -l <"$RESULTS")
 	run_one micro "$2" "$MICRO" "$MICRO_ITERS"
 }
 # (b): empty BPF programs on the same three sites memtrace-bpf uses: malloc entry, malloc
@@ -383,17 +432,13 @@ median() { sort -g | awk '{ v[NR] = $1 } END { if (NR == 0) exit; if (NR % 2) pr
 col() { awk -F'\t' -v w="$1" -v m="$2" -v c="$3" '$1 == w && $2 == m { print $c }' "$RESULTS" | median; }
 runs() { awk -F'\t' -v w="$1" -v m="$2" '$1 == w && $2 == m' "$RESULTS" | wc -l; }
 
-# ratios WORKLOAD MODE: each run's figure over its bare one, one a line. In the rounds, the bare
-# run of the same round (each round runs bare first): this VM's speed drifts by tens of %
-# between rounds, far less within one. In the bracketed pairs (WORKLOAD@pairs), the mean of the
-# bare runs before and after it (only the one before for a last run with none after).
+# ratios WORKLOAD MODE: each run's figure over its bare one, one a line: the bare run of the
+# same round (each round runs bare first; this VM's speed drifts by tens of % between rounds, far
+# less within one), or of the same side-by-side pair (WORKLOAD@pairs).
 ratios() {
-	awk -F'\t' -v w="$1" -v m="$2" -v bracketed="$([[ $1 == *@pairs ]] && echo 1)" '
-		$1 == w && $2 == "bare" {
-			if (bracketed) for (i = 1; i <= n; i++) print d[i] / ((bare + $3) / 2)
-			n = 0; bare = $3 }
-		$1 == w && $2 == m && bare > 0 { if (bracketed) d[++n] = $3; else print $3 / bare }
-		END { for (i = 1; i <= n; i++) print d[i] / bare }' "$RESULTS"
+	awk -F'\t' -v w="$1" -v m="$2" '
+		$1 == w && $2 == "bare" { bare = $3 }
+		$1 == w && $2 == m && bare > 0 { print $3 / bare }' "$RESULTS"
 }
 # paired WORKLOAD MODE: the median of its ratios.
 paired() { ratios "$1" "$2" | median; }
@@ -420,10 +465,10 @@ churn_row() {
 	pairs=$(added py-alloc-churn@pairs memtrace-default)
 	spread=$(middle_half py-alloc-churn@pairs memtrace-default)
 	a=$(col micro bare 3) b=$(col micro empty-bpf 3)
-	acct=$(awk -F'\t' -v bare="$(col py-alloc-churn@pairs bare 3)" -v a="$a" -v b="$b" '
+	acct=$(awk -F'\t' -v bare="$(col py-alloc-churn@accounted bare 3)" -v a="$a" -v b="$b" '
 		$1 == "py-alloc-churn@accounted" && $2 == "bpf" && bare > 0 && b > a {
 			printf "%.1f", 100 * ($3 + $4 * (b - a) / 3) / (bare * 1e9) }' "$RESULTS")
-	echo "| default mode on py-alloc-churn <= 2% | $(printf '%+.1f' "$1")% over the $REPS full rounds; ${pairs:+$(printf '%+.1f' "$pairs")% median of $(runs py-alloc-churn@pairs memtrace-default) bracketed pairs (middle half $spread)}${acct:+; accounted for (BPF run time + a trap per uprobe run): +$acct%} | $(awk -v p="${pairs:-99}" -v c="${acct:-99}" 'BEGIN { print (p <= 2 && c <= 2) ? "yes" : "no" }') |"
+	echo "| default mode on py-alloc-churn <= 2% | $(printf '%+.1f' "$1")% over the $REPS full rounds; ${pairs:+$(printf '%+.1f' "$pairs")% median of $(runs py-alloc-churn@pairs memtrace-default) side-by-side pairs (middle half $spread)}${acct:+; accounted for (BPF run time + a trap per uprobe run): +$acct%} | $(awk -v p="${pairs:-99}" -v c="${acct:-99}" 'BEGIN { print (p <= 2 && c <= 2) ? "yes" : "no" }') |"
 }
 
 # The issue-5 targets, each with this run's figures and whether it is met.
@@ -434,7 +479,7 @@ targets() {
 	echo "| target | measured | met |"
 	echo "|---|---|---|"
 	# The production default (issue 11): every workload, the service's throughput included.
-	# Where a workload has bracketed pairs, they are the figure judged (the rounds beside it).
+	# Where a workload has side-by-side pairs, they are the figure judged (the rounds beside it).
 	row="" ok=yes
 	for w in $WORKLOADS; do
 		line=$(cost "$w" memtrace-default)
@@ -442,7 +487,7 @@ targets() {
 		row="$row${row:+, }$w$( [ "$w" = http-service ] && echo ' throughput lost')"
 		n=$(added "$w@pairs" memtrace-default)
 		if [ -n "$n" ]; then
-			row="$row $(printf '%+.1f' "$n")% (median of $(runs "$w@pairs" memtrace-default) bracketed pairs; $REPS rounds $(printf '%+.1f' "$line")%)"
+			row="$row $(printf '%+.1f' "$n")% (median of $(runs "$w@pairs" memtrace-default) side-by-side pairs; $REPS rounds $(printf '%+.1f' "$line")%)"
 			line=$n
 		else
 			row="$row $(printf '%+.1f' "$line")%"
@@ -463,10 +508,12 @@ targets() {
 	# Side by side with the in-process tools the default replaces.
 	for w in $WORKLOADS; do
 		row="" ok=yes
-		n=$(cost "$w" memtrace-default)
+		# The default's figure judged above: its side-by-side pairs where it has them.
+		n=$(added "$w@pairs" memtrace-default)
+		[ -n "$n" ] || n=$(cost "$w" memtrace-default)
 		[ -n "$n" ] || continue
 		for m in tracemalloc-1 tracemalloc-25 heaptrack-run heaptrack-attach bcc-memleak; do
-			line=$(cost "$w" "$m")
+			line=$(peer_cost "$w" "$m")
 			[ -n "$line" ] || continue
 			row="$row${row:+, }$m $(printf '%+.1f' "$line")%"
 			awk -v x="$line" -v d="$n" 'BEGIN { exit !(d >= x) }' && ok=no
@@ -521,6 +568,16 @@ targets() {
 	echo
 }
 
+# mode_row LABEL WORKLOAD MODE: a line of a workload's table (none for a mode that did not run).
+mode_row() {
+	local wall
+	wall=$(col "$2" "$3" 3)
+	[ -z "$wall" ] && return
+	awk -v m="$1" -v w="$wall" -v b="$(paired "$2" "$3")" -v c="$(col "$2" "$3" 4)" \
+		-v r="$(col "$2" "$3" 5)" -v k="$(col "$2" "$3" 6)" -v n="$(runs "$2" "$3")" \
+		'BEGIN { printf "| %s | %d | %.2f | %.3f | %+.1f%% | %s | %.1f | %.1f |\n", m, n, w, b, 100 * (b - 1), (m == "bare" ? "-" : sprintf("%.1f", c)), r / 1024, k / 1024 }'
+}
+
 # The run's own length, for the report's 40-minute row.
 [ -n "${REPORT_FROM:-}" ] || printf 'bench\tseconds\t%s\t0\t0\t0\n' "$SECONDS" >>"$RESULTS"
 mkdir -p "$(dirname "$OUT")"
@@ -531,7 +588,8 @@ mkdir -p "$(dirname "$OUT")"
 	echo "Machine: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(nproc) CPUs;"
 	echo "kernel $(uname -r); $($PY --version 2>&1); $("$MEMTRACE" --version 2>&1 | head -1)."
 	echo "Modes ran interleaved, each round a workload's bare run first: bare, the default and --light in"
-	echo "$REPS rounds, the --exact modes and the peers in the first $EXACT_REPS, tracemalloc in the first $PEER_REPS (column \"runs\");"
+	echo "$REPS rounds, the --exact modes and the peers in the first $EXACT_REPS (column \"runs\"); tracemalloc in the first $PEER_REPS,"
+	echo "on $PEER_SCALE of each Python workload's length against a bare run of that length;"
 	echo "walls are medians, ratios the median of each round's ratio to that round's bare run."
 	echo "Wall is the workload's own measured loop. Loader CPU is the tracer's user+system time over"
 	echo "that loop (100% = one CPU); RSS is the tracer's resident memory at the end of the loop;"
@@ -542,17 +600,15 @@ mkdir -p "$(dirname "$OUT")"
 	http_report
 	for w in $WORKLOADS; do
 		[ "$w" = http-service ] && continue
-		bare=$(col "$w" bare 3)
 		echo "## $w"
 		echo
 		echo "| mode | runs | wall (s) | ratio to bare | added time | loader CPU % | loader RSS (MiB) | maps (MiB) |"
 		echo "|---|---:|---:|---:|---:|---:|---:|---:|"
 		for mode in $(modes_for "$w"); do
-			wall=$(col "$w" "$mode" 3)
-			[ -z "$wall" ] && continue
-			awk -v m="$mode" -v w="$wall" -v b="$(paired "$w" "$mode")" -v c="$(col "$w" "$mode" 4)" \
-				-v r="$(col "$w" "$mode" 5)" -v k="$(col "$w" "$mode" 6)" -v n="$(runs "$w" "$mode")" \
-				'BEGIN { printf "| %s | %d | %.2f | %.3f | %+.1f%% | %s | %.1f | %.1f |\n", m, n, w, b, 100 * (b - 1), (m == "bare" ? "-" : sprintf("%.1f", c)), r / 1024, k / 1024 }'
+			mode_row "$mode" "$w" "$mode"
+		done
+		for mode in tracemalloc-1 tracemalloc-25; do
+			mode_row "$mode (bare and it at $PEER_SCALE of the length)" "$w@peer-scale" "$mode"
 		done
 		echo
 	done
@@ -572,14 +628,17 @@ mkdir -p "$(dirname "$OUT")"
 		echo
 	fi
 	if grep -q '@pairs' "$RESULTS"; then
-		echo "## The default mode in short bracketed pairs"
+		echo "## The default mode side by side with bare"
 		echo
-		echo "Its targets are under the drift of three rounds, so $PAIRS more default runs of each"
-		echo "workload below, at a part of its length, each between two bare runs and measured against"
-		echo "their mean (bare, default, bare, ..., bare: a drift over a pair cancels). One more default"
-		echo "run of py-alloc-churn with kernel.bpf_stats_enabled gives its programs' run time and runs"
+		echo "Its targets are under this VM's drift (tens of % between rounds, up to 20% between runs a"
+		echo "few seconds apart), so $PAIRS more pairs of each workload below, at a part of its length:"
+		echo "two copies started together, one a CPU, one of them traced by the default mode (the first"
+		echo "copy in odd pairs, the second in even ones), each pair's ratio taken. Both copies run"
+		echo "through the same moment of the machine, so its drift cancels; the tracer's own CPU time"
+		echo "falls on either copy alike (it is the loader columns' figure). One more default run of"
+		echo "py-alloc-churn, alone, with kernel.bpf_stats_enabled gives its programs' run time and runs"
 		echo "(each run of a uprobe program is a trap, costed at the micro-benchmark's empty-program"
-		echo "figure below)."
+		echo "figure below), over a bare run beside it."
 		echo
 		echo "| workload | length | pairs | bare (s) | default (s) | added, median | middle half | BPF run time (ms) | uprobe runs |"
 		echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
