@@ -17,17 +17,21 @@ traced() {   # traced DIR INPUT ARGS...: launched with --json=DIR/trace.ndjson, 
 	timeout 60 "$MEMTRACE" -i 200ms --json="$dir/trace.ndjson" "$@" <"$input" >"$dir/out" 2>&1
 }
 
+# tracing DIR: until the tracer in DIR has its probes on (loading them takes seconds on a slow
+# machine): the targets' input is timed from there, not from the launch.
+tracing() { wait_for_line "$1/out" '^memtrace-bpf: tracing' 60; }
+
 for name in live-bytes growing-types leaks frames-over-budget; do
 	[ -n "$(recipe "$name")" ] || fail "docs/json.md has recipe $name"
 done
 
 mkfifo "$WORK/hold.in" "$WORK/frames.in" "$WORK/py.in"
-( sleep 1; echo "hold 100 4096"; sleep 1 ) >"$WORK/hold.in" &
+( tracing "$WORK/hold"; sleep 1; echo "hold 100 4096"; sleep 1 ) >"$WORK/hold.in" &
 traced "$WORK/hold" "$WORK/hold.in" -- "$TARGETS/hold_blocks"
 check_eq "live-bytes: the last interval line" \
 	"$(run_recipe "$WORK/hold" live-bytes | tail -n1 | cut -f3)" $((100 * 4096))
 
-( sleep 1; echo go; sleep 3 ) >"$WORK/frames.in" &
+( tracing "$WORK/frames"; sleep 1; echo go; sleep 3 ) >"$WORK/frames.in" &
 traced "$WORK/frames" "$WORK/frames.in" -i 100ms --frame render_frame --fail-on-leak \
 	-- "$TARGETS/frame_loop"
 check_eq "frames-over-budget: the spike frame" \
@@ -37,7 +41,7 @@ check_eq "leaks: the leaking stack" \
 
 PY=/usr/bin/python3.11
 # make comes 3 s in: after the first interval line even on a loaded machine (it is the baseline)
-( sleep 3; echo make; sleep 0.5; echo "census $WORK/census.json"; sleep 1.5 ) >"$WORK/py.in" &
+( tracing "$WORK/py"; sleep 3; echo make; sleep 0.5; echo "census $WORK/census.json"; sleep 1.5 ) >"$WORK/py.in" &
 traced "$WORK/py" "$WORK/py.in" -- "$PY" "$WORKLOADS/py_census.py"
 grown=$(run_recipe "$WORK/py" growing-types)
 for type in Keeper Leaf; do   # made after the first line: their growth is all of their census

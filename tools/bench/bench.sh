@@ -364,16 +364,18 @@ fi
 # --- the default mode with its exact windows -----------------------------------------------
 # Its budget (5% of wall time) earns a 1 s window after 20 s of growth, or 40 s of anything: the
 # runs above are too short to hold one. Each workload LONG_SCALE[w] times longer (~50 s bare),
-# side by side with a bare copy as the pairs above (the traced copy by turns), LONG_REPS times.
+# bare then default, LONG_REPS times.
 declare -A LONG_SCALE=([c-malloc-loop]=12 [py-json-regex-classes]=6)
 LONG_WORKLOADS=${LONG_WORKLOADS-c-malloc-loop py-json-regex-classes}
 if [ -z "${REPORT_FROM:-}${ONLY_WORKLOADS}" ]; then
-	for rep in $(seq 1 "${LONG_REPS:-3}"); do
+	for rep in $(seq 1 "${LONG_REPS:-2}"); do
 		for w in $LONG_WORKLOADS; do
 			cmd=$(rescaled "$w" "${LONG_SCALE[$w]}")
 			say "long rep $rep"
 			# shellcheck disable=SC2086
-			side_by_side "$w@long" $((2 - rep % 2)) $cmd || say "$w long rep $rep: no result"
+			run_one "$w@long" bare $cmd
+			# shellcheck disable=SC2086
+			run_one "$w@long" memtrace-default $cmd
 		done
 	done
 fi
