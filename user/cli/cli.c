@@ -33,7 +33,7 @@ static const char doc[] =
 "                          malloc/free in exact windows       included: to +12%\n"
 "                          (--overhead-budget, 5% of time)    web service: 0-3%\n"
 "  --exact, -- COMMAND,    every malloc/free call: exact      +88-107% C loop,\n"
-"  --frame                 counts, live bytes by stack        +83-94% Python mix\n"
+"  --frame                 counts, live bytes by stack        +83-94% Py mix\n"
 "  --light                 mappings, Python, GC, RSS only     -2% to +7%\n"
 "  (= --overhead-budget 0)\n"
 "\n"
