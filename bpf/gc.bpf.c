@@ -19,14 +19,6 @@ struct {
 	__type(value, struct gc_process);
 } gc_processes SEC(".maps");
 
-/* The collection under way in a thread (task storage: it goes with the thread). */
-struct {
-	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__type(key, int);
-	__type(value, struct gc_pending);
-} gc_pending SEC(".maps");
-
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
 	__uint(max_entries, 256 * 1024);
@@ -39,26 +31,26 @@ struct {
 	__type(value, __u64);
 } gc_dropped SEC(".maps");
 
+/* Each collection pays a trap at both ends, thousands a second in a program allocating
+ * briskly: the probes touch nothing but their process's entry (no per-thread storage). */
 SEC("uprobe")
 int BPF_KPROBE(gc_start)
 {
 	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
 	struct gc_process *proc = bpf_map_lookup_elem(&gc_processes, &tgid);
-	struct gc_pending *p;
 
 	if (!proc)
 		return 0;
-	p = bpf_task_storage_get(&gc_pending, bpf_get_current_task_btf(), 0,
-				 BPF_LOCAL_STORAGE_GET_F_CREATE);
-	if (!p)
-		return 0;
-	p->before_read = !proc->after_last_valid;
-	if (p->before_read &&
-	    bpf_probe_read_user(&p->before, sizeof(p->before), (void *)proc->stats_addr)) {
-		p->start_ns = 0;
-		return 0;
+	/* The first collection seen starts from what the statistics say now. */
+	if (!proc->after_last_valid) {
+		if (bpf_probe_read_user(&proc->after_last, sizeof(proc->after_last),
+					(void *)proc->stats_addr)) {
+			proc->start_ns = 0;
+			return 0;
+		}
+		proc->after_last_valid = 1;
 	}
-	p->start_ns = bpf_ktime_get_ns();
+	proc->start_ns = bpf_ktime_get_ns();
 	return 0;
 }
 
@@ -84,19 +76,18 @@ int BPF_KPROBE(gc_done)
 	__u64 now = bpf_ktime_get_ns(), duration;
 	__u32 tgid = bpf_get_current_pid_tgid() >> 32, zero = 0;
 	struct gc_process *proc = bpf_map_lookup_elem(&gc_processes, &tgid);
-	struct gc_pending *p = bpf_task_storage_get(&gc_pending, bpf_get_current_task_btf(), 0, 0);
 	struct gc_stats_snapshot after, *before;
 	long long collected = -1, uncollectable = -1;
 	int generation = -1, py_stack_id;
 	struct gc_event *e;
 	__u64 *dropped;
 
-	if (!proc || !p || !p->start_ns)
+	if (!proc || !proc->start_ns)
 		return 0;
-	duration = now - p->start_ns;
+	duration = now - proc->start_ns;
 	/* Plain adds: a process's collections run one at a time (under its GC's lock). */
 	proc->time_ns += duration;
-	before = p->before_read ? &p->before : &proc->after_last;
+	before = &proc->after_last;
 	if (!bpf_probe_read_user(&after, sizeof(after), (void *)proc->stats_addr)) {
 		/* A collection of generation g counts once in generation_stats[g]. */
 		for (int g = 2; g >= 0; g--) {
@@ -107,6 +98,8 @@ int BPF_KPROBE(gc_done)
 				break;
 			}
 		}
+		if (generation >= 0)
+			proc->timed[generation]++;
 		proc->after_last = after;
 		proc->after_last_valid = 1;
 	} else {
@@ -125,7 +118,7 @@ int BPF_KPROBE(gc_done)
 		goto done;
 	}
 	e->tgid = tgid;
-	e->start_ns = p->start_ns;
+	e->start_ns = proc->start_ns;
 	e->duration_ns = duration;
 	e->generation = generation;
 	e->collected = collected;
@@ -133,7 +126,7 @@ int BPF_KPROBE(gc_done)
 	e->py_stack_id = py_stack_id;
 	bpf_ringbuf_submit(e, 0);
 done:
-	p->start_ns = 0;
+	proc->start_ns = 0;
 	return 0;
 }
 

@@ -18,23 +18,19 @@ struct gc_process {
 	 * always are. Thousands of young collections a second would cost a stack walk and an
 	 * event each, and fill the ring buffer. */
 	unsigned long long young_gap_ns;
-	/* Kept by gc_done: */
+	/* Kept by the probes: */
 	unsigned long long time_ns;          /* in collections */
 	unsigned long long young_unlisted;   /* young collections sent as no event */
+	unsigned long long timed[3];         /* collections timed, per generation */
 	unsigned long long last_young_event_ns;
+	/* The collection under way (0: none). A process's collections run one at a time (under
+	 * its GC's lock), so this needs no per-thread storage: the probes touch this entry only. */
+	unsigned long long start_ns;
 	/* The statistics as the last collection left them, which are those the next one
-	 * starts from (a process's collections run one at a time): gc_start need not read them. */
+	 * starts from: read where a collection ends (and where the first one starts). */
 	struct gc_stats_snapshot after_last;
 	unsigned int after_last_valid;
 	unsigned int pad;
-};
-
-/* A collection under way, per thread. */
-struct gc_pending {
-	unsigned long long start_ns;    /* 0: none */
-	unsigned int before_read;       /* before holds the statistics read at the start */
-	unsigned int pad;
-	struct gc_stats_snapshot before;
 };
 
 struct gc_event {

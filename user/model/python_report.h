@@ -60,6 +60,9 @@ struct python_report {
 	uint64_t gc_time_ns;
 	uint64_t gc_events_dropped;
 	uint64_t gc_young_unlisted;  /* gc_time_known: young collections not in gc_events */
+	uint64_t gc_untimed[3];      /* gc_time_known: collections per generation run while the
+				      * default mode paused the probes (too many a second): in
+				      * no event, not in gc_time_ns */
 	struct python_gc_event *gc_events; /* the collections of this interval (a sample of
 					    * the young ones: gc_young_unlisted) */
 	size_t gc_event_count;

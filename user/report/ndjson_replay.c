@@ -208,7 +208,7 @@ static struct python_report *read_python(struct replay *r, struct json_object *o
 					 struct replay_process *p)
 {
 	struct json_object *types = get(o, "types"), *gc = get(o, "gc"), *mem = get(o, "memory");
-	struct json_object *collections = get(gc, "collections");
+	struct json_object *collections = get(gc, "collections"), *untimed = get(gc, "untimed");
 	struct python_report *py = zalloc(&r->line, 1, sizeof(*py));
 	size_t n = array_length(types);
 	const char *mode = str(o, "mode");
@@ -243,6 +243,8 @@ static struct python_report *read_python(struct replay *r, struct json_object *o
 	py->gc_time_ns = u64(gc, "time_ns");
 	py->gc_events_dropped = u64(gc, "events_dropped");
 	py->gc_young_unlisted = u64(gc, "young_unlisted");
+	for (size_t g = 0; array_length(untimed) == 3 && g < 3; g++)
+		py->gc_untimed[g] = json_object_get_uint64(json_object_array_get_idx(untimed, g));
 	py->objects_known = get(mem, "objects") != NULL;
 	py->objects = u64(mem, "objects");
 	py->object_bytes = u64(mem, "object_bytes");

@@ -883,10 +883,12 @@ int main(int argc, char **argv)
 				      alloc_tracer__map_fd(s.tracer, "py_stacks"), s.opts.py_stack_depth);
 	python_tracer__set_temporary_ns(s.python, temporary_ns(&s.opts.analysis));
 	/* Young collections run thousands of times a second in a program allocating briskly:
-	 * by default a sample of them (one per 10 ms) is listed with its stack, all are
-	 * counted and timed; --exact and --frame (gc_runs per frame) list every one. */
+	 * by default a sample of them (one per 10 ms) is listed with its stack, and over 500
+	 * a second the probes pause (counts stay exact); --exact and --frame (gc_runs per
+	 * frame) list and time every one. */
 	python_tracer__set_gc_young_gap(s.python, s.opts.exact || s.opts.analysis.frame_symbol ?
 						  0 : 10 * 1000000ULL);
+	python_tracer__set_gc_gated(s.python, !s.opts.exact && !s.opts.analysis.frame_symbol);
 	s.oom = oom_tracer__open();
 	code = frame_tracer__open(&s.frames, &s.opts.analysis, s.tracer,
 				  python_tracer__counters_fd(s.python), s.cache);

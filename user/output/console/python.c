@@ -38,6 +38,17 @@ static void end_figures(struct figures *line)
 	fputc('\n', line->f);
 }
 
+/* The collections the default mode's paused probes did not time (docs/python.md). */
+static const char *untimed_note(const struct python_report *py, char *buf, size_t size)
+{
+	uint64_t untimed = py->gc_untimed[0] + py->gc_untimed[1] + py->gc_untimed[2];
+
+	if (!untimed)
+		return "";
+	snprintf(buf, size, " (%" PRIu64 " untimed)", untimed);
+	return buf;
+}
+
 void console_write_python_interval(FILE *f, const struct process_report *r)
 {
 	const struct python_report *py = r->python;
@@ -53,9 +64,9 @@ void console_write_python_interval(FILE *f, const struct process_report *r)
 	if (py->arenas_known)
 		figure(&line, "pymalloc %s", mib(py->arena_bytes, b, sizeof(b)));
 	if (py->gc_known && py->gc_time_known)
-		figure(&line, "gc %" PRIu64 "/%" PRIu64 "/%" PRIu64 " in %.2f ms",
+		figure(&line, "gc %" PRIu64 "/%" PRIu64 "/%" PRIu64 " in %.2f ms%s",
 		       py->gc_collections[0], py->gc_collections[1], py->gc_collections[2],
-		       py->gc_time_ns / 1e6);
+		       py->gc_time_ns / 1e6, untimed_note(py, a, sizeof(a)));
 	else if (py->gc_known)
 		figure(&line, "gc %" PRIu64 "/%" PRIu64 "/%" PRIu64, py->gc_collections[0],
 		       py->gc_collections[1], py->gc_collections[2]);
@@ -67,6 +78,7 @@ void console_write_python_interval(FILE *f, const struct process_report *r)
 static void write_gc_summary(FILE *f, const struct python_report *py)
 {
 	struct figures line = { .f = f, .first = "    gc: " };
+	char note[64];
 
 	if (py->gc_known)
 		figure(&line, "%" PRIu64 "/%" PRIu64 "/%" PRIu64 " collections (gen 0/1/2)",
@@ -75,7 +87,8 @@ static void write_gc_summary(FILE *f, const struct python_report *py)
 		figure(&line, "%" PRIu64 " collected, %" PRIu64 " uncollectable", py->gc_collected,
 		       py->gc_uncollectable);
 	if (py->gc_time_known)
-		figure(&line, "%.2f ms in GC", py->gc_time_ns / 1e6);
+		figure(&line, "%.2f ms in GC%s", py->gc_time_ns / 1e6,
+		       untimed_note(py, note, sizeof(note)));
 	end_figures(&line);
 }
 

@@ -114,6 +114,15 @@ void json_write_python(struct json_writer *w, const struct process_report *r,
 	uint_or_null(w, "time_ns", py->gc_time_known, py->gc_time_ns);
 	uint_or_null(w, "events_dropped", py->gc_time_known, py->gc_events_dropped);
 	uint_or_null(w, "young_unlisted", py->gc_time_known, py->gc_young_unlisted);
+	jsonw_name(w, "untimed");
+	if (py->gc_time_known) {
+		jsonw_start_array(w);
+		for (int g = 0; g < 3; g++)
+			jsonw_uint(w, py->gc_untimed[g]);
+		jsonw_end_array(w);
+	} else {
+		jsonw_null(w);
+	}
 	jsonw_end_object(w);
 	jsonw_name(w, "memory");
 	jsonw_start_object(w);

@@ -136,6 +136,17 @@ static int attach_function(struct gc_tracer *t, const struct py_target *target, 
 	return attached ? 0 : -ENOENT;
 }
 
+static int attach_probes(struct gc_tracer *t, const struct py_target *target)
+{
+	int err = attach_usdt(t, target);
+
+	if (err)
+		err = attach_function(t, target, "gc_collect_main");
+	if (err == -ENOENT)
+		err = attach_function(t, target, "collect");
+	return err;
+}
+
 int gc_tracer__attach(struct gc_tracer *t, const struct py_target *target, uint64_t stats_addr,
 		      char *why, size_t why_size)
 {
@@ -148,17 +159,38 @@ int gc_tracer__attach(struct gc_tracer *t, const struct py_target *target, uint6
 		snprintf(why, why_size, "cannot configure the GC probes: %s", strerror(errno));
 		return -errno;
 	}
-	err = attach_usdt(t, target);
-	if (err)
-		err = attach_function(t, target, "gc_collect_main");
-	if (err == -ENOENT)
-		err = attach_function(t, target, "collect");
+	err = attach_probes(t, target);
 	if (err == -ENOENT)
 		snprintf(why, why_size, "%s has neither USDT gc__start/gc__done nor a symbol "
 			 "gc_collect_main/collect (Debian: apt install python3-dbg)", target->path);
 	else if (err)
 		snprintf(why, why_size, "cannot attach the GC probes in %s: %s", target->path,
 			 strerror(-err));
+	return err;
+}
+
+int gc_tracer__pause(struct gc_tracer *t, pid_t pid)
+{
+	int fd = bpf_map__fd(t->skel->maps.gc_processes);
+	__u32 tgid = (__u32)pid;
+	struct gc_process proc;
+
+	/* Once the links are gone no program runs: the entry is ours to amend. */
+	probe_links__release_now(&t->links, pid);
+	if (bpf_map_lookup_elem(fd, &tgid, &proc))
+		return -errno;
+	/* A collection cut in half is not timed; the next one seen reads the statistics. */
+	proc.start_ns = 0;
+	proc.after_last_valid = 0;
+	return bpf_map_update_elem(fd, &tgid, &proc, BPF_EXIST) ? -errno : 0;
+}
+
+int gc_tracer__resume(struct gc_tracer *t, const struct py_target *target)
+{
+	int err = attach_probes(t, target);
+
+	if (err)   /* a half attached pair would time nothing right */
+		probe_links__release(&t->links, target->pid);
 	return err;
 }
 
@@ -176,6 +208,8 @@ bool gc_tracer__totals(struct gc_tracer *t, pid_t pid, struct gc_totals *out)
 	if (!t || bpf_map_lookup_elem(bpf_map__fd(t->skel->maps.gc_processes), &tgid, &proc))
 		return false;
 	*out = (struct gc_totals){ .time_ns = proc.time_ns, .young_unlisted = proc.young_unlisted };
+	for (int g = 0; g < 3; g++)
+		out->timed[g] = proc.timed[g];
 	return true;
 }
 

@@ -23,6 +23,10 @@ int gc_tracer__open(struct gc_tracer **out, gc_event_fn fn, void *ctx, int py_co
  * stats_addr is the interpreter's generation_stats. Returns 0, or -errno with why set. */
 int gc_tracer__attach(struct gc_tracer *t, const struct py_target *target, uint64_t stats_addr,
 		      char *why, size_t why_size);
+/* The default mode's gate (analysis/gc_probe_gate.h): pause detaches pid's probes and keeps
+ * its totals; resume attaches them again. Return 0 or -errno. */
+int gc_tracer__pause(struct gc_tracer *t, pid_t pid);
+int gc_tracer__resume(struct gc_tracer *t, const struct py_target *target);
 /* A young collection is an event at most once per ns per process (0: every one; the
  * default). Set before the first attach. */
 void gc_tracer__set_young_gap(struct gc_tracer *t, uint64_t ns);
@@ -31,6 +35,7 @@ void gc_tracer__set_young_gap(struct gc_tracer *t, uint64_t ns);
 struct gc_totals {
 	uint64_t time_ns;            /* in collections */
 	uint64_t young_unlisted;     /* young collections sent as no event (the gap) */
+	uint64_t timed[3];           /* collections timed, per generation */
 };
 /* false: pid is not probed (or was released). */
 bool gc_tracer__totals(struct gc_tracer *t, pid_t pid, struct gc_totals *out);

@@ -17,6 +17,7 @@
 #include "python.skel.h"
 #include "probes/probe_links.h"
 #include "target/elf_symbols.h"
+#include "analysis/gc_probe_gate.h"
 #include "target/python/census.h"
 #include "target/python/retainers.h"
 #include "target/python/detect.h"
@@ -79,6 +80,9 @@ struct py_proc {
 	/* The GC probes' totals (every collection, listed as an event or not): as last read,
 	 * and at the previous report */
 	struct gc_totals gc_totals, gc_totals_at_report;
+	struct gc_probe_gate gc_gate;    /* the default mode pauses the GC probes when too busy */
+	uint64_t gc_untimed_at_report[3];
+	int gc_pause_told;               /* said on stderr once */
 	uint64_t gc_starts[PY_GC_STARTS]; /* start times of the latest collections, for frames */
 	uint64_t gc_start_total;
 	struct python_report report;
@@ -121,6 +125,7 @@ struct python_tracer {
 	int ncpus;
 	bool quiet_not_python;           /* a scope: most processes are not Python */
 	uint64_t temporary_ns;           /* --temporary-ms, for the event mode's lifetimes */
+	bool gc_gated;                   /* the default mode: analysis/gc_probe_gate.h */
 };
 
 _Static_assert(PY_LIFETIME_BUCKETS == LIFETIME_BUCKETS, "one lifetime histogram layout");
@@ -135,6 +140,12 @@ void python_tracer__set_gc_young_gap(struct python_tracer *pt, uint64_t ns)
 {
 	if (pt)
 		gc_tracer__set_young_gap(pt->gc, ns);
+}
+
+void python_tracer__set_gc_gated(struct python_tracer *pt, bool gated)
+{
+	if (pt)
+		pt->gc_gated = gated;
 }
 
 void python_tracer__quiet_not_python(struct python_tracer *pt)
@@ -300,8 +311,10 @@ static void activate(struct python_tracer *pt, struct py_proc *p)
 		fprintf(stderr, "memtrace-bpf: python: PID %d: Python stacks off: the interpreter "
 			"state is unreadable\n", (int)p->pid);
 	if (pt->gc && gc_tracer__attach(pt->gc, &p->target, p->gc_state + p->target.off.gc_stats,
-					why, sizeof(why)) == 0)
+					why, sizeof(why)) == 0) {
 		p->gc_probed = true;
+		p->gc_gate.enabled = pt->gc_gated;
+	}
 	else if (pt->gc)
 		fprintf(stderr, "memtrace-bpf: python: PID %d: GC events off: %s\n", (int)p->pid, why);
 	if (pt->mode == PYTHON_MODE_EVENTS)
@@ -679,6 +692,31 @@ static void restore_last_running(struct py_proc *p)
 	r->pymalloc = l->pymalloc;
 }
 
+/* The default mode: the GC probes pause while collections run too often to be worth their
+ * traps, and resume when they slow down (analysis/gc_probe_gate.h). */
+static void gate_gc_probes(struct python_tracer *pt, struct py_proc *p)
+{
+	const uint64_t *by_gen = p->census.gc.collections;
+	uint64_t collections = by_gen[0] + by_gen[1] + by_gen[2];
+	enum gc_probe_action action;
+	int err = 0;
+
+	if (!p->gc_probed || !p->census.stats_ok || !p->stats_known)
+		return;
+	action = gc_probe_gate__step(&p->gc_gate, monotonic_ns(), collections);
+	if (action == GC_PROBES_PAUSE)
+		err = gc_tracer__pause(pt->gc, p->pid);
+	else if (action == GC_PROBES_RESUME)
+		err = gc_tracer__resume(pt->gc, &p->target);
+	if (action == GC_PROBES_KEEP || err)
+		return;
+	gc_probe_gate__done(&p->gc_gate, action);
+	if (action == GC_PROBES_PAUSE && !p->gc_pause_told++)
+		fprintf(stderr, "memtrace-bpf: python: PID %d: over %d collections/s: GC probes "
+			"paused while so (counts stay exact; the collections' time is then not "
+			"measured: 'untimed'; --exact times all)\n", (int)p->pid, GC_PROBE_PAUSE_RATE);
+}
+
 static void fill_gc(struct python_tracer *pt, struct py_proc *p, bool summary)
 {
 	struct python_report *r = &p->report;
@@ -711,6 +749,18 @@ static void fill_gc(struct python_tracer *pt, struct py_proc *p, bool summary)
 		if (!summary)
 			p->gc_totals_at_report = p->gc_totals;
 		r->gc_events_dropped = gc_tracer__dropped(pt->gc);
+		/* Untimed: what the statistics counted since the attach and the probes did
+		 * not time (run while paused, or under way at a pause or resume). */
+		for (int g = 0; now_known && p->stats_known && g < 3; g++) {
+			uint64_t ran = now->collections[g] - p->stats_at_attach.collections[g];
+			uint64_t untimed = ran > p->gc_totals.timed[g] ? ran - p->gc_totals.timed[g] : 0;
+
+			r->gc_untimed[g] = summary ? untimed :
+					   untimed > p->gc_untimed_at_report[g] ?
+					   untimed - p->gc_untimed_at_report[g] : 0;
+			if (!summary)
+				p->gc_untimed_at_report[g] = untimed;
+		}
 	}
 	if (!summary) {
 		r->gc_events = p->events;
@@ -892,6 +942,8 @@ const struct python_report *python_tracer__report(struct python_tracer *pt, pid_
 		p->census.stats_ok = false;
 	} else {
 		take_figures(pt, p);
+		if (!summary)
+			gate_gc_probes(pt, p);
 	}
 	/* Read after the figures: a census that ended before the teardown began saw the
 	 * interpreter running. */

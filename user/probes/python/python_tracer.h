@@ -32,6 +32,10 @@ struct python_tracer *python_tracer__new(enum python_mode mode, struct symtab_ca
  * per process, every one with 0 (the default); all are counted and timed either way. Set
  * before the first attach. */
 void python_tracer__set_gc_young_gap(struct python_tracer *pt, uint64_t ns);
+/* The default mode: a process's GC probes pause while it runs more collections a second
+ * than is worth their traps, and resume when it runs fewer (analysis/gc_probe_gate.h). Set
+ * before the first attach. */
+void python_tracer__set_gc_gated(struct python_tracer *pt, bool gated);
 /* Event mode: an instance freed within temporary_ns of its creation is temporary (set before
  * the first attach). */
 void python_tracer__set_temporary_ns(struct python_tracer *pt, uint64_t temporary_ns);
