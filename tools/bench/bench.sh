@@ -289,10 +289,13 @@ fi
 # --- the default mode side by side with bare --------------------------------------------
 # Its targets (10%, 2% on py-alloc-churn) are under this VM's drift, tens of % between rounds and
 # up to 20% between runs a few seconds apart. PAIRS more pairs at PAIR_SCALE[w] of each workload's
-# length, each two copies started together, one a CPU, one traced by the default mode (the first
-# copy in odd pairs, the second in even ones): both run through the same moment of the machine,
-# so its drift cancels in each pair's ratio. The tracer's own CPU time then falls on either copy
-# alike (on an idle core it falls on neither); it is the loader rows' figure. One more default
+# length, each two copies started together, copy 1 pinned to CPU 0 and copy 2 to CPU 1, one
+# traced by the default mode (the first copy in odd pairs, the second in even ones): both run
+# through the same moment of the machine, so its drift cancels in each pair's ratio. The two
+# vCPUs differ by a few % (CPU 0 takes the interrupts): the figure is the geometric mean of the
+# median ratio with copy 1 traced and that with copy 2 traced, in which that difference cancels
+# (paired). The tracer's own CPU time falls on either copy alike; it is the loader rows' figure.
+# One more default
 # run of py-alloc-churn, alone, with bpf_stats on, gives the cost accounted for (run_one's ACCOUNT:
 # the programs' run time, plus a trap per uprobe program run at the micro-benchmark's
 # empty-program cost, in the report).
@@ -302,12 +305,13 @@ PAIR_WORKLOADS=${PAIR_WORKLOADS-py-alloc-churn py-json-regex-classes}
 # side_by_side WORKLOAD TRACED CMD...: the two copies, copy TRACED (1 or 2) under the default
 # mode; appends WORKLOAD's bare line, then its memtrace-default line.
 side_by_side() {
-	local workload=$1 traced=$2 i tpid share walls=() wpids=()
+	local workload=$1 traced=$2 i tpid share walls=() wpids=() pin=()
 	shift 2
 	for i in 1 2; do
 		rm -f "$WORK/in$i" "$WORK/w$i.out"
 		mkfifo "$WORK/in$i"
-		(cd "$WORK" && exec "$@") <"$WORK/in$i" >"$WORK/w$i.out" 2>&1 &
+		[ "$(nproc)" -ge 2 ] && pin=(taskset -c $((i - 1)))
+		(cd "$WORK" && exec "${pin[@]}" "$@") <"$WORK/in$i" >"$WORK/w$i.out" 2>&1 &
 		wpids[i]=$!
 		PIDS+=("$!")
 	done
@@ -332,8 +336,8 @@ side_by_side() {
 	wait "${wpids[@]}" 2>/dev/null
 	stop_peer "$tpid"
 	share=$(jq -r 'select(.type == "summary") | .exact_share' "$WORK/t.json" 2>/dev/null | head -1)
-	printf '%s\tbare\t%s\t0\t0\t0\t\n' "$workload" "${walls[3 - traced]}" >>"$RESULTS"
-	printf '%s\tmemtrace-default\t%s\t0\t0\t0\t%s\n' "$workload" "${walls[traced]}" "$share" >>"$RESULTS"
+	printf '%s\tbare\t%s\t0\t0\t0\t\t%s\n' "$workload" "${walls[3 - traced]}" "$traced" >>"$RESULTS"
+	printf '%s\tmemtrace-default\t%s\t0\t0\t0\t%s\t%s\n' "$workload" "${walls[traced]}" "$share" "$traced" >>"$RESULTS"
 	say "$workload: bare ${walls[3 - traced]}, default ${walls[traced]} (copy $traced traced)"
 }
 if [ -z "${REPORT_FROM:-}${ONLY_LONG:-}" ] && [ -z "$ONLY_WORKLOADS" ]; then
@@ -364,18 +368,16 @@ fi
 # --- the default mode with its exact windows -----------------------------------------------
 # Its budget (5% of wall time) earns a 1 s window after 20 s of growth, or 40 s of anything: the
 # runs above are too short to hold one. Each workload LONG_SCALE[w] times longer (~50 s bare),
-# bare then default, LONG_REPS times.
+# LONG_REPS side-by-side pairs as above (copy 1 traced in odd ones, copy 2 in even ones).
 declare -A LONG_SCALE=([c-malloc-loop]=12 [py-json-regex-classes]=6)
 LONG_WORKLOADS=${LONG_WORKLOADS-c-malloc-loop py-json-regex-classes}
 if [ -z "${REPORT_FROM:-}${ONLY_WORKLOADS}" ]; then
-	for rep in $(seq 1 "${LONG_REPS:-2}"); do
+	for rep in $(seq 1 "${LONG_REPS:-4}"); do
 		for w in $LONG_WORKLOADS; do
 			cmd=$(rescaled "$w" "${LONG_SCALE[$w]}")
 			say "long rep $rep"
 			# shellcheck disable=SC2086
-			run_one "$w@long" bare $cmd
-			# shellcheck disable=SC2086
-			run_one "$w@long" memtrace-default $cmd
+			side_by_side "$w@long" $((2 - rep % 2)) $cmd || say "$w long $rep: no result"
 		done
 	done
 fi
@@ -436,14 +438,25 @@ runs() { awk -F'\t' -v w="$1" -v m="$2" '$1 == w && $2 == m' "$RESULTS" | wc -l;
 
 # ratios WORKLOAD MODE: each run's figure over its bare one, one a line: the bare run of the
 # same round (each round runs bare first; this VM's speed drifts by tens of % between rounds, far
-# less within one), or of the same side-by-side pair (WORKLOAD@pairs).
+# less within one), or of the same side-by-side pair (WORKLOAD@pairs, @long), then the copy
+# traced (1, 2; none for rounds).
 ratios() {
 	awk -F'\t' -v w="$1" -v m="$2" '
 		$1 == w && $2 == "bare" { bare = $3 }
-		$1 == w && $2 == m && bare > 0 { print $3 / bare }' "$RESULTS"
+		$1 == w && $2 == m && bare > 0 { print $3 / bare "\t" $8 }' "$RESULTS"
 }
-# paired WORKLOAD MODE: the median of its ratios.
-paired() { ratios "$1" "$2" | median; }
+# paired WORKLOAD MODE: the median of its ratios; of side-by-side pairs, the geometric mean of
+# the median with copy 1 traced and that with copy 2 traced (the CPUs' difference cancels).
+paired() {
+	local one two
+	one=$(ratios "$1" "$2" | awk '$2 == 1 { print $1 }' | median)
+	two=$(ratios "$1" "$2" | awk '$2 == 2 { print $1 }' | median)
+	if [ -n "$one" ] && [ -n "$two" ]; then
+		awk -v a="$one" -v b="$two" 'BEGIN { printf "%.4f\n", sqrt(a * b) }'
+	else
+		ratios "$1" "$2" | awk '{ print $1 }' | median
+	fi
+}
 # middle_half WORKLOAD MODE: the middle half of its added times, "-x..+y%".
 middle_half() {
 	ratios "$1" "$2" | awk '{ print 100 * ($1 - 1) }' | sort -g |
@@ -470,7 +483,7 @@ churn_row() {
 	acct=$(awk -F'\t' -v bare="$(col py-alloc-churn@accounted bare 3)" -v a="$a" -v b="$b" '
 		$1 == "py-alloc-churn@accounted" && $2 == "bpf" && bare > 0 && b > a {
 			printf "%.1f", 100 * ($3 + $4 * (b - a) / 3) / (bare * 1e9) }' "$RESULTS")
-	echo "| default mode on py-alloc-churn <= 2% | $(printf '%+.1f' "$1")% over the $REPS full rounds; ${pairs:+$(printf '%+.1f' "$pairs")% median of $(runs py-alloc-churn@pairs memtrace-default) side-by-side pairs (middle half $spread)}${acct:+; accounted for (BPF run time + a trap per uprobe run): +$acct%} | $(awk -v p="${pairs:-99}" -v c="${acct:-99}" 'BEGIN { print (p <= 2 && c <= 2) ? "yes" : "no" }') |"
+	echo "| default mode on py-alloc-churn <= 2% | $(printf '%+.1f' "$1")% over the $REPS full rounds; ${pairs:+$(printf '%+.1f' "$pairs")% over $(runs py-alloc-churn@pairs memtrace-default) side-by-side pairs (middle half $spread)}${acct:+; accounted for (BPF run time + a trap per uprobe run): +$acct%} | $(awk -v p="${pairs:-99}" -v c="${acct:-99}" 'BEGIN { print (p <= 2 && c <= 2) ? "yes" : "no" }') |"
 }
 
 # The issue-5 targets, each with this run's figures and whether it is met.
@@ -489,7 +502,7 @@ targets() {
 		row="$row${row:+, }$w$( [ "$w" = http-service ] && echo ' throughput lost')"
 		n=$(added "$w@pairs" memtrace-default)
 		if [ -n "$n" ]; then
-			row="$row $(printf '%+.1f' "$n")% (median of $(runs "$w@pairs" memtrace-default) side-by-side pairs; $REPS rounds $(printf '%+.1f' "$line")%)"
+			row="$row $(printf '%+.1f' "$n")% ($(runs "$w@pairs" memtrace-default) side-by-side pairs; $REPS rounds $(printf '%+.1f' "$line")%)"
 			line=$n
 		else
 			row="$row $(printf '%+.1f' "$line")%"
@@ -634,15 +647,18 @@ mkdir -p "$(dirname "$OUT")"
 		echo
 		echo "Its targets are under this VM's drift (tens of % between rounds, up to 20% between runs a"
 		echo "few seconds apart), so $PAIRS more pairs of each workload below, at a part of its length:"
-		echo "two copies started together, one a CPU, one of them traced by the default mode (the first"
-		echo "copy in odd pairs, the second in even ones), each pair's ratio taken. Both copies run"
-		echo "through the same moment of the machine, so its drift cancels; the tracer's own CPU time"
-		echo "falls on either copy alike (it is the loader columns' figure). One more default run of"
+		echo "two copies started together, copy 1 pinned to CPU 0 and copy 2 to CPU 1, one of them traced"
+		echo "by the default mode (the first copy in odd pairs, the second in even ones), each pair's ratio"
+		echo "taken. Both copies run through the same moment of the machine, so its drift cancels. The"
+		echo "vCPUs differ by a few % (CPU 0 takes the interrupts), so \"added\" is the geometric mean of"
+		echo "the median ratio with copy 1 traced and that with copy 2 traced: their difference cancels."
+		echo "The windows row's long runs are such pairs too. The tracer's own CPU time falls on either"
+		echo "copy alike (it is the loader columns' figure). One more default run of"
 		echo "py-alloc-churn, alone, with kernel.bpf_stats_enabled gives its programs' run time and runs"
 		echo "(each run of a uprobe program is a trap, costed at the micro-benchmark's empty-program"
 		echo "figure below), over a bare run beside it."
 		echo
-		echo "| workload | length | pairs | bare (s) | default (s) | added, median | middle half | BPF run time (ms) | uprobe runs |"
+		echo "| workload | length | pairs | bare (s) | default (s) | added | middle half | BPF run time (ms) | uprobe runs |"
 		echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
 		for w in $PAIR_WORKLOADS; do
 			[ "$(runs "$w@pairs" memtrace-default)" -gt 0 ] || continue

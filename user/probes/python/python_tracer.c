@@ -290,6 +290,14 @@ static void attach_events(struct python_tracer *pt, struct py_proc *p)
 	p->events_probed = true;
 }
 
+static uint64_t monotonic_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
 static void activate(struct python_tracer *pt, struct py_proc *p)
 {
 	char why[512];
@@ -312,8 +320,14 @@ static void activate(struct python_tracer *pt, struct py_proc *p)
 			"state is unreadable\n", (int)p->pid);
 	if (pt->gc && gc_tracer__attach(pt->gc, &p->target, p->gc_state + p->target.off.gc_stats,
 					why, sizeof(why)) == 0) {
+		const uint64_t *by_gen = p->stats_at_attach.collections;
+
 		p->gc_probed = true;
 		p->gc_gate.enabled = pt->gc_gated;
+		/* The rate is read from here: the first report can pause the probes. */
+		if (p->stats_known)
+			gc_probe_gate__step(&p->gc_gate, monotonic_ns(),
+					    by_gen[0] + by_gen[1] + by_gen[2]);
 	}
 	else if (pt->gc)
 		fprintf(stderr, "memtrace-bpf: python: PID %d: GC events off: %s\n", (int)p->pid, why);
@@ -530,14 +544,6 @@ static void fill_event_types(struct python_tracer *pt, struct py_proc *p)
 
 /* A census is walked again at least this often, even of an interpreter that looks idle. */
 #define CENSUS_REUSE_MAX_NS (10 * 1000000000ull)
-
-static uint64_t monotonic_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
 
 /* The census now: walked again only when the interpreter's GC lists or counters moved since
  * the last walk (or 10 s passed), else the last one stands, with fresh GC statistics. An
