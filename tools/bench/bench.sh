@@ -114,7 +114,7 @@ tracer_ready() {
 
 # account_bpf WORKLOAD PID: what PID's BPF programs ran (bpf_stats, on since the run began),
 # as a line "WORKLOAD<TAB>bpf<TAB>run time ns<TAB>runs of uprobe programs (a trap each)"; the
-# syscall tracepoints' runs in other processes are in the time (an upper bound).
+# syscall tracepoints' runs in other processes are in the time; the traps' cache misses are not.
 account_bpf() {
 	local f
 	for f in /proc/"$2"/fdinfo/*; do
