@@ -13,6 +13,21 @@ static void uint_or_null(struct json_writer *w, const char *name, bool known, ui
 		jsonw_null_field(w, name);
 }
 
+/* A figure per GC generation, [g0, g1, g2]. */
+static void generations_or_null(struct json_writer *w, const char *name, bool known,
+				const uint64_t v[3])
+{
+	jsonw_name(w, name);
+	if (!known) {
+		jsonw_null(w);
+		return;
+	}
+	jsonw_start_array(w);
+	for (int g = 0; g < 3; g++)
+		jsonw_uint(w, v[g]);
+	jsonw_end_array(w);
+}
+
 static void int_or_null(struct json_writer *w, const char *name, int64_t v)
 {
 	if (v >= 0)
@@ -100,29 +115,13 @@ void json_write_python(struct json_writer *w, const struct process_report *r,
 	write_types_total(w, py, listed);
 	jsonw_name(w, "gc");
 	jsonw_start_object(w);
-	jsonw_name(w, "collections");
-	if (py->gc_known) {
-		jsonw_start_array(w);
-		for (int g = 0; g < 3; g++)
-			jsonw_uint(w, py->gc_collections[g]);
-		jsonw_end_array(w);
-	} else {
-		jsonw_null(w);
-	}
+	generations_or_null(w, "collections", py->gc_known, py->gc_collections);
 	uint_or_null(w, "collected", py->gc_counts_known, py->gc_collected);
 	uint_or_null(w, "uncollectable", py->gc_counts_known, py->gc_uncollectable);
 	uint_or_null(w, "time_ns", py->gc_time_known, py->gc_time_ns);
 	uint_or_null(w, "events_dropped", py->gc_time_known, py->gc_events_dropped);
 	uint_or_null(w, "young_unlisted", py->gc_time_known, py->gc_young_unlisted);
-	jsonw_name(w, "untimed");
-	if (py->gc_time_known) {
-		jsonw_start_array(w);
-		for (int g = 0; g < 3; g++)
-			jsonw_uint(w, py->gc_untimed[g]);
-		jsonw_end_array(w);
-	} else {
-		jsonw_null(w);
-	}
+	generations_or_null(w, "untimed", py->gc_time_known, py->gc_untimed);
 	jsonw_end_object(w);
 	jsonw_name(w, "memory");
 	jsonw_start_object(w);

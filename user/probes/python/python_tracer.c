@@ -77,8 +77,8 @@ struct py_proc {
 	struct python_gc_event *events;  /* collections since the previous report */
 	size_t event_count, event_cap;
 	size_t events_reported;          /* the first ones of events went in the last report */
-	/* The GC probes' totals (every collection, listed as an event or not): as last read,
-	 * and at the previous report */
+	/* The GC probes' totals (every collection they timed, listed as an event or not): as
+	 * last read, and at the previous report */
 	struct gc_totals gc_totals, gc_totals_at_report;
 	struct gc_probe_gate gc_gate;    /* the default mode pauses the GC probes when too busy */
 	uint64_t gc_untimed_at_report[3];
@@ -328,9 +328,9 @@ static void activate(struct python_tracer *pt, struct py_proc *p)
 		if (p->stats_known)
 			gc_probe_gate__step(&p->gc_gate, monotonic_ns(),
 					    by_gen[0] + by_gen[1] + by_gen[2]);
-	}
-	else if (pt->gc)
+	} else if (pt->gc) {
 		fprintf(stderr, "memtrace-bpf: python: PID %d: GC events off: %s\n", (int)p->pid, why);
+	}
 	if (pt->mode == PYTHON_MODE_EVENTS)
 		attach_events(pt, p);
 	p->code_names = pycode_cache__new();
